@@ -1,0 +1,76 @@
+# Business Mobile Assistant — `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+
+APP := .venv-app/bin
+RASA := .venv-rasa/bin/rasa
+# PostgreSQL for the backend tests when one answers here (CI machines have it); SQLite always.
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: help install migrate seed train demo chat test lint validate test-backend test-actions \
+	test-conversations test-e2e format lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
+
+install: ## build both virtual environments (cached by the content of requirements/*.txt)
+	@mkdir -p var/log
+	@scripts/venv.sh app requirements/app.txt
+	@scripts/venv.sh rasa requirements/rasa.txt
+
+migrate: install ## create/upgrade the backend database (SQLite in var/ unless DATABASE_URL is set)
+	$(APP)/python -m backend.migrate
+
+seed: migrate ## load the deterministic demo data (idempotent)
+	$(APP)/python -m backend.seed
+
+train: install ## train the Rasa model unless one for this data/domain/config is cached
+	@scripts/train.sh
+
+demo: install ## run the whole product on embedded defaults; Ctrl-C stops it
+	@model=$$(scripts/train.sh) && exec $(APP)/python -m scripts.stack --model "$$model"
+
+chat: install ## chat with the running demo in the terminal (logs in as DEMO_GSM, default the Acme fleet manager)
+	$(APP)/python -m scripts.chat
+
+test: install lint validate test-backend test-actions test-conversations test-e2e ## run every test (what CI runs)
+
+lint: install ## ruff (lint + format check) and mypy
+	$(APP)/ruff check .
+	$(APP)/ruff format --check .
+	$(APP)/mypy
+
+validate: install ## rasa data validate (domain, NLU, stories, rules)
+	$(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml --data data > var/log/validate.log 2>&1 \
+		|| { tail -n 40 var/log/validate.log; exit 1; }
+
+test-backend: install ## backend tests on PostgreSQL (if reachable) and on SQLite
+	@if $(APP)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== backend tests on PostgreSQL"; TEST_DATABASE_URL=$(PG_TEST_URL) $(APP)/pytest -q tests/backend || exit 1; \
+	else echo "== PostgreSQL not reachable on 127.0.0.1:5432: backend tests on SQLite only"; fi
+	@echo "== backend tests on SQLite"
+	@tmp=$$(mktemp -d) && TEST_DATABASE_URL=sqlite:///$$tmp/test.db $(APP)/pytest -q tests/backend; rc=$$?; rm -rf $$tmp; exit $$rc
+
+test-actions: install ## action server tests (backend faked at the HTTP boundary)
+	$(APP)/pytest -q tests/actions
+
+test-conversations: install ## Rasa test stories in FR, NL and EN
+	@model=$$(scripts/train.sh) && $(RASA) test core --model "$$model" --stories tests/conversations \
+		--fail-on-prediction-errors --out var/test-results > var/log/test-conversations.log 2>&1 \
+		|| { tail -n 40 var/log/test-conversations.log; cat var/test-results/failed_test_stories.yml 2>/dev/null | head -80; exit 1; }
+	@grep -h -E "^(Correct|Failed)|stories" var/log/test-conversations.log | tail -n 6 || true
+
+test-e2e: install ## real backend + action server + Rasa server over HTTP
+	$(APP)/pytest -q tests/e2e
+
+format: install ## apply ruff formatting and safe fixes
+	$(APP)/ruff format .
+	$(APP)/ruff check --fix .
+
+lock: ## re-pin requirements/*.txt from requirements/*.in in fresh venvs
+	scripts/lock.sh
+
+clean: ## remove local state (database, logs, test results); keeps the caches
+	rm -rf var

@@ -1,0 +1,246 @@
+"""Start, watch and stop the three processes of the product: backend, action server, Rasa server.
+
+`make demo` runs it as a script; the end-to-end tests import `Stack` to start the same processes
+on free ports, so the demo and the tests can't drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_PYTHON = ROOT / ".venv-app" / "bin" / "python"
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+
+# Rasa loads TensorFlow and the model before it listens: on 2 cores that takes a while.
+START_TIMEOUT_SECONDS = 180.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where each service listens."""
+
+    backend: int = 8000
+    actions: int = 5055
+    rasa: int = 5005
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(backend=free_port(), actions=free_port(), rasa=free_port())
+
+
+@dataclass
+class Stack:
+    """The three services as child processes, with their logs under `log_dir`."""
+
+    model: Path
+    ports: Ports = field(default_factory=Ports)
+    log_dir: Path = ROOT / "var" / "log"
+    env: Mapping[str, str] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def backend_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.backend}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.actions}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.rasa}"
+
+    def base_env(self) -> dict[str, str]:
+        """Environment shared by every process; explicit values win over the caller's env."""
+        env = dict(os.environ)
+        env.update(
+            {
+                "RASA_TELEMETRY_ENABLED": "false",
+                "PYTHONPATH": str(ROOT),
+                "BACKEND_URL": self.backend_url,
+                "PUBLIC_BASE_URL": self.backend_url,
+                "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
+                "RASA_URL": self.rasa_url,
+            }
+        )
+        env.update(self.env)
+        return env
+
+    def commands(self) -> dict[str, list[str]]:
+        return {
+            "backend": [
+                str(APP_PYTHON), "-m", "uvicorn", "backend.main:create_app", "--factory",
+                "--host", "127.0.0.1", "--port", str(self.ports.backend),
+            ],
+            "actions": [
+                str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+                "--port", str(self.ports.actions),
+            ],
+            "rasa": [
+                str(RASA), "run", "--model", str(self.model),
+                "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+                "--interface", "127.0.0.1", "--port", str(self.ports.rasa),
+            ],
+        }  # fmt: skip
+
+    def health_urls(self) -> dict[str, str]:
+        return {
+            "backend": f"{self.backend_url}/health",
+            "actions": f"{self.actions_url}/health",
+            "rasa": f"{self.rasa_url}/",
+        }
+
+    def prepare_database(self) -> None:
+        """Migrate and seed the backend database (both steps are idempotent)."""
+        for module in ("backend.migrate", "backend.seed"):
+            subprocess.run(  # noqa: S603 - fixed argv, no shell
+                [str(APP_PYTHON), "-m", module], cwd=ROOT, env=self.base_env(), check=True
+            )
+
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = self.base_env()
+        for name, argv in self.commands().items():
+            log = (self.log_dir / f"{name}.log").open("ab")
+            # A session of its own per child, so stopping kills the whole group (uvicorn, sanic
+            # and rasa all fork helpers) and a Ctrl-C in the terminal reaches only us.
+            self.processes[name] = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        self.wait_healthy()
+
+    def wait_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        pending = dict(self.health_urls())
+        with httpx.Client(timeout=2.0) as client:
+            while pending:
+                for name, url in list(pending.items()):
+                    process = self.processes[name]
+                    if process.poll() is not None:
+                        raise RuntimeError(
+                            f"{name} exited with {process.returncode}; see {self.log_dir}/{name}.log"
+                        )
+                    with contextlib.suppress(httpx.HTTPError):
+                        if client.get(url).status_code == 200:
+                            logger.info("%s is up at %s", name, url)
+                            del pending[name]
+                if pending and time.monotonic() > deadline:
+                    raise TimeoutError(f"not healthy after {START_TIMEOUT_SECONDS}s: {sorted(pending)}")
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> Stack:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+DEMO_LOGINS = (
+    ("Acme Logistics fleet manager", "+32470000001", "acme-fleet-demo"),
+    ("Acme Logistics end user", "+32470000002", "acme-user-demo"),
+    ("Brugge Bouw fleet manager", "+32470000051", "brugge-fleet-demo"),
+    ("Helpdesk agent", "+32470000099", "agent-demo"),
+)
+
+
+@contextlib.contextmanager
+def _interrupts_as_exit() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt so `kill` stops the demo as cleanly as Ctrl-C."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, required=True, help="trained Rasa model (.tar.gz)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    ports = Ports(
+        backend=int(os.environ.get("BACKEND_PORT", "8000")),
+        actions=int(os.environ.get("ACTIONS_PORT", "5055")),
+        rasa=int(os.environ.get("RASA_PORT", "5005")),
+    )
+    stack = Stack(model=args.model, ports=ports)
+    stack.prepare_database()
+    with _interrupts_as_exit():
+        try:
+            with stack:
+                print_welcome(stack)
+                while all(p.poll() is None for p in stack.processes.values()):
+                    time.sleep(1)
+                logger.error("a service stopped; see %s", stack.log_dir)
+                return 1
+        except KeyboardInterrupt:
+            logger.info("stopped")
+    return 0
+
+
+def print_welcome(stack: Stack) -> None:
+    lines = [
+        "",
+        "Business Mobile Assistant is running:",
+        f"  backend API docs   {stack.backend_url}/docs",
+        f"  chat (REST)        POST {stack.rasa_url}/webhooks/rest/webhook",
+        f"  action server      {stack.actions_url}/health",
+        f"  e-mail outbox      {stack.backend_url}/api/v1/dev/outbox",
+        "Demo logins (GSM / password):",
+        *(f"  {who:<30} {gsm}  {password}" for who, gsm, password in DEMO_LOGINS),
+        f"Logs in {stack.log_dir}. Ctrl-C stops everything.",
+    ]
+    logger.info("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
