@@ -1,0 +1,1 @@
+"""Portal accounts: login, registration, roles and the caller's own profile."""

@@ -1,0 +1,190 @@
+"""Account operations: login, /me, role switch, invitation and registration."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from backend.accounts.exceptions import (
+    AccountAlreadyRegistered,
+    CompanyNotFound,
+    InvalidGsm,
+    RegistrationTokenInvalid,
+    RoleSwitchForbidden,
+)
+from backend.accounts.models import Account, AccountStatus, RegistrationToken, Role
+from backend.accounts.schemas import MePublic, RegistrationRequest
+from backend.companies.models import Company
+from backend.companies.schemas import CompanyPublic
+from backend.core.models import Language, utcnow
+from backend.core.phone import normalize_msisdn
+from backend.core.security import hash_password, hash_secret, verify_password
+from backend.core.settings import Settings
+from backend.fleet.models import Line
+from backend.mail.service import Mail, send_mail
+from backend.mail.templates import render_email
+
+logger = logging.getLogger(__name__)
+
+REGISTRATION_TOKEN_LIFETIME = timedelta(days=7)
+_SWITCHABLE_ROLES = {Role.fleet_manager, Role.end_user}
+
+
+def authenticate(session: Session, *, gsm: str, password: str) -> Account | None:
+    """The active account for this GSM number and password, else None."""
+    msisdn = normalize_msisdn(gsm)
+    account = None
+    if msisdn is not None:
+        account = session.scalar(
+            select(Account).where(Account.gsm == msisdn, Account.status == AccountStatus.active)
+        )
+    # Verify even for unknown numbers so that timing does not reveal which numbers exist.
+    if not verify_password(password, account.password_hash if account else None):
+        return None
+    return account
+
+
+def own_line_id(session: Session, *, account_id: int) -> int | None:
+    """Id of the line the account uses itself, if any."""
+    return session.scalar(
+        select(Line.id).where(Line.user_account_id == account_id).order_by(Line.id).limit(1)
+    )
+
+
+def to_me(session: Session, *, account: Account) -> MePublic:
+    """The /me view of ``account``."""
+    return MePublic(
+        id=account.id,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        gsm=account.gsm,
+        email=account.email,
+        language=account.language,
+        role=account.role,
+        active_role=account.active_role,
+        can_switch_role=account.role == Role.fleet_manager,
+        company=CompanyPublic.model_validate(account.company) if account.company else None,
+        line_id=own_line_id(session, account_id=account.id),
+    )
+
+
+def switch_active_role(session: Session, *, account: Account, role: Role) -> Account:
+    """Let a fleet manager act as fleet manager or as the end user of their own line."""
+    if account.role != Role.fleet_manager or role not in _SWITCHABLE_ROLES:
+        raise RoleSwitchForbidden
+    account.active_role = role
+    session.commit()
+    return account
+
+
+def invite_fleet_manager(
+    session: Session,
+    *,
+    settings: Settings,
+    company_customer_number: str,
+    gsm: str,
+    email: str,
+    language: Language | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Account:
+    """Create (or refresh) a pending fleet manager and e-mail them a single-use registration link.
+
+    Re-inviting a still pending account invalidates its earlier links.
+    """
+    company = session.scalar(
+        select(Company).where(Company.customer_number == company_customer_number)
+    )
+    if company is None:
+        raise CompanyNotFound
+    msisdn = normalize_msisdn(gsm)
+    if msisdn is None:
+        raise InvalidGsm
+    account = session.scalar(select(Account).where(Account.gsm == msisdn))
+    if account is not None and account.status == AccountStatus.active:
+        raise AccountAlreadyRegistered
+    if account is None:
+        account = Account(gsm=msisdn, status=AccountStatus.pending)
+        session.add(account)
+    account.company_id = company.id
+    account.role = account.active_role = Role.fleet_manager
+    account.email = email
+    account.first_name = first_name
+    account.last_name = last_name
+    account.language = language or company.language
+    session.flush()
+    _expire_open_tokens(session, account_id=account.id)
+
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + REGISTRATION_TOKEN_LIFETIME
+    session.add(
+        RegistrationToken(
+            account_id=account.id, token_hash=hash_secret(token), expires_at=expires_at
+        )
+    )
+    subject, text, html = render_email(
+        "registration",
+        account.language,
+        first_name=first_name,
+        company_name=company.name,
+        customer_number=company.customer_number,
+        gsm=msisdn,
+        link=f"{settings.base_url}/register/{token}",
+        expires_on=expires_at.strftime("%d/%m/%Y %H:%M UTC"),
+    )
+    send_mail(
+        session,
+        settings=settings,
+        mail=Mail(
+            to=email, subject=subject, language=account.language, body_text=text, body_html=html
+        ),
+    )
+    session.commit()
+    logger.info("Invited account %s as fleet manager of company %s", account.id, company.id)
+    return account
+
+
+def _expire_open_tokens(session: Session, *, account_id: int) -> None:
+    session.execute(
+        update(RegistrationToken)
+        .where(RegistrationToken.account_id == account_id, RegistrationToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
+def find_registration_token(session: Session, *, token: str) -> RegistrationToken:
+    """The unused, unexpired registration token, or RegistrationTokenInvalid."""
+    record = session.scalar(
+        select(RegistrationToken).where(RegistrationToken.token_hash == hash_secret(token))
+    )
+    if record is None or record.used_at is not None or record.expires_at <= utcnow():
+        raise RegistrationTokenInvalid
+    return record
+
+
+def complete_registration(session: Session, *, token: str, profile: RegistrationRequest) -> Account:
+    """Use the e-mailed token once: store the profile and password and activate the account."""
+    record = find_registration_token(session, token=token)
+    # Claim the token with a conditional UPDATE so that two concurrent submissions cannot both win.
+    claimed = session.execute(
+        update(RegistrationToken)
+        .where(RegistrationToken.id == record.id, RegistrationToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise RegistrationTokenInvalid
+    account = record.account
+    account.first_name = profile.first_name
+    account.last_name = profile.last_name
+    account.email = str(profile.email)
+    account.language = profile.language
+    account.password_hash = hash_password(profile.password)
+    account.status = AccountStatus.active
+    _expire_open_tokens(session, account_id=account.id)
+    session.commit()
+    logger.info("Account %s completed its registration", account.id)
+    return account

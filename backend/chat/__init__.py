@@ -1,0 +1,1 @@
+"""Chat identities: web chat sessions, Slack/Teams links and link codes."""

@@ -1,0 +1,112 @@
+"""Chat identity operations: mint web sessions and link codes, link platforms, resolve senders."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import Account, AccountStatus
+from backend.chat.exceptions import LinkCodeInvalid
+from backend.chat.models import ChatSession, LinkCode, Platform, PlatformLink
+from backend.core.models import utcnow
+from backend.core.security import hash_secret
+
+logger = logging.getLogger(__name__)
+
+WEB_CHANNELS = frozenset({"rest", "socketio"})
+# Rasa input channel name -> linked platform.
+PLATFORM_CHANNELS = {"slack": Platform.slack, "botframework": Platform.teams}
+LINK_CODE_LIFETIME = timedelta(minutes=10)
+# No 0/O/1/I/L: the code is read on one screen and typed into another.
+_LINK_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_LINK_CODE_LENGTH = 8
+
+
+def create_chat_session(session: Session, *, account: Account) -> ChatSession:
+    """A fresh, unguessable web-widget sender id bound to ``account``."""
+    chat_session = ChatSession(
+        sender_id=secrets.token_urlsafe(32), channel="rest", account_id=account.id
+    )
+    session.add(chat_session)
+    session.commit()
+    return chat_session
+
+
+def create_link_code(session: Session, *, account: Account) -> tuple[str, datetime]:
+    """A single-use code (and its expiry) the user types in Slack/Teams to link that account."""
+    code = "".join(secrets.choice(_LINK_CODE_ALPHABET) for _ in range(_LINK_CODE_LENGTH))
+    expires_at = utcnow() + LINK_CODE_LIFETIME
+    session.add(LinkCode(code_hash=hash_secret(code), account_id=account.id, expires_at=expires_at))
+    session.commit()
+    return code, expires_at
+
+
+def platform_sender_id(*, workspace_id: str, user_id: str) -> str:
+    """The Rasa sender id expected for a linked Slack/Teams user (see PlatformLink)."""
+    return f"{workspace_id}:{user_id}"
+
+
+def link_platform_account(
+    session: Session, *, platform: Platform, workspace_id: str, user_id: str, code: str
+) -> PlatformLink:
+    """Consume ``code`` and bind (platform, workspace, user) to its account (re-link allowed)."""
+    now = utcnow()
+    record = session.scalar(
+        select(LinkCode).where(LinkCode.code_hash == hash_secret(code.strip().upper()))
+    )
+    if record is None or record.used_at is not None or record.expires_at <= now:
+        raise LinkCodeInvalid
+    claimed = session.execute(
+        update(LinkCode)
+        .where(LinkCode.id == record.id, LinkCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise LinkCodeInvalid
+    link = session.scalar(
+        select(PlatformLink).where(
+            PlatformLink.platform == platform,
+            PlatformLink.workspace_id == workspace_id,
+            PlatformLink.user_id == user_id,
+        )
+    )
+    if link is None:
+        link = PlatformLink(
+            platform=platform,
+            workspace_id=workspace_id,
+            user_id=user_id,
+            sender_id=platform_sender_id(workspace_id=workspace_id, user_id=user_id),
+            account_id=record.account_id,
+        )
+        session.add(link)
+    else:
+        link.account_id = record.account_id
+    session.commit()
+    logger.info("Linked a %s user to account %s", platform.value, record.account_id)
+    return link
+
+
+def resolve_chat_account(session: Session, *, channel: str, sender_id: str) -> Account | None:
+    """The active account bound to a Rasa (channel, sender_id), else None."""
+    if channel in WEB_CHANNELS:
+        query = (
+            select(Account)
+            .join(ChatSession, ChatSession.account_id == Account.id)
+            .where(ChatSession.sender_id == sender_id)
+        )
+    elif channel in PLATFORM_CHANNELS:
+        query = (
+            select(Account)
+            .join(PlatformLink, PlatformLink.account_id == Account.id)
+            .where(
+                PlatformLink.platform == PLATFORM_CHANNELS[channel],
+                PlatformLink.sender_id == sender_id,
+            )
+        )
+    else:
+        return None
+    return session.scalar(query.where(Account.status == AccountStatus.active))

@@ -1,0 +1,1 @@
+"""Customer companies (the operator's business customers)."""

@@ -1,0 +1,95 @@
+"""The one error shape of the API: ``{"error": {"code", "message"}}``."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """A business error with a stable snake_case code, turned into a JSON answer."""
+
+    status_code: int = 400
+    code: str = "bad_request"
+    message: str = "Bad request."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message is not None:
+            self.message = message
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+    code = "not_authenticated"
+    message = "Authentication required."
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+    message = "Not allowed for your role."
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+    message = "Not found."
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    """The JSON body of every error answer."""
+    return {"error": {"code": code, "message": message}}
+
+
+def _code_for_status(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "http_error"
+
+
+async def _app_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status_code)
+
+
+async def _http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return JSONResponse(
+        error_body(_code_for_status(exc.status_code), message),
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
+async def _validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    parts = []
+    for error in exc.errors():
+        location = ".".join(str(item) for item in error.get("loc", ()))
+        parts.append(f"{location}: {error.get('msg', 'invalid')}")
+    return JSONResponse(
+        error_body("validation_error", "; ".join(parts) or "Invalid request."), status_code=422
+    )
+
+
+async def _unhandled_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("Unhandled error", exc_info=exc)
+    return JSONResponse(error_body("internal_error", "Internal server error."), status_code=500)
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    """Make every error, including unknown routes and bad bodies, use the one error shape."""
+    app.add_exception_handler(AppError, _app_error_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_error_handler)
+    app.add_exception_handler(Exception, _unhandled_error_handler)

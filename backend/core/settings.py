@@ -1,0 +1,55 @@
+"""Application settings, read once from the environment through :func:`get_settings`."""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development secrets: accepted only when ENVIRONMENT=local so that a deployment that forgets to
+# set them fails at start-up instead of signing tokens with a publicly known key.
+DEV_SECRET_KEY = "dev-secret-key-change-me-0123456789abcdef"  # noqa: S105
+DEV_ACTION_SERVICE_KEY = "dev-action-service-key-change-me"
+
+
+class Settings(BaseSettings):
+    """Every setting of the backend; defaults are the embedded demo mode."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["local", "test", "staging", "production"] = "local"
+    database_url: str = "sqlite:///./var/backend.db"
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    action_service_key: SecretStr = SecretStr(DEV_ACTION_SERVICE_KEY)
+    access_token_minutes: int = 60
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    mail_backend: Literal["outbox", "smtp"] = "outbox"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Portail Business Mobile <no-reply@business-mobile.example>"
+    smtp_starttls: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_outside_local(self) -> Settings:
+        if self.environment != "local":
+            if self.secret_key.get_secret_value() == DEV_SECRET_KEY:
+                raise ValueError("SECRET_KEY must be set outside ENVIRONMENT=local")
+            if self.action_service_key.get_secret_value() == DEV_ACTION_SERVICE_KEY:
+                raise ValueError("ACTION_SERVICE_KEY must be set outside ENVIRONMENT=local")
+        return self
+
+    @property
+    def base_url(self) -> str:
+        """Public base URL without a trailing slash, for links in e-mails."""
+        return self.public_base_url.rstrip("/")
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings (read from the environment on first use)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Developer tools exposed only in demo mode (the local outbox)."""

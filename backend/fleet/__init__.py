@@ -1,0 +1,1 @@
+"""Fleet: lines, SIMs, tariff plans, options, barrable services and consumption."""

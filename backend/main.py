@@ -1,0 +1,42 @@
+"""App factory: ``uvicorn backend.main:create_app --factory``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from backend.accounts.router import pages_router as account_pages
+from backend.accounts.router import router as accounts_router
+from backend.chat.router import router as chat_router
+from backend.core.errors import register_error_handlers
+from backend.core.health import router as health_router
+from backend.core.settings import Settings, get_settings
+from backend.dev.router import router as dev_router
+from backend.fleet.router import router as fleet_router
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI app for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Business Mobile backend",
+        version="0.1.0",
+        description="Accounts, fleet, chat identities and outbox of the Portail Business Mobile.",
+    )
+    app.state.settings = settings
+    register_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(account_pages)
+    app.include_router(accounts_router, prefix=API_PREFIX)
+    app.include_router(chat_router, prefix=API_PREFIX)
+    app.include_router(fleet_router, prefix=API_PREFIX)
+    # The outbox may hold registration links and eSIM codes: it only exists in demo mode.
+    if settings.mail_backend == "outbox":
+        app.include_router(dev_router, prefix=API_PREFIX)
+    logger.info("Backend app created (environment=%s)", settings.environment)
+    return app

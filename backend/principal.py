@@ -1,0 +1,113 @@
+"""Who is calling: the one dependency every protected route uses (see docs/api.md).
+
+A principal is resolved from a portal access token (Bearer) or, for the action server, from the
+shared service key plus the chat identity (channel, sender) that the backend itself bound to an
+account. Identity is never taken from anything a chat user can type.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, Header
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from backend.accounts.exceptions import InvalidToken
+from backend.accounts.models import Account, AccountStatus, Role
+from backend.chat.exceptions import BearerRequired, ChatIdentityUnknown, InvalidServiceKey
+from backend.chat.service import resolve_chat_account
+from backend.companies.models import Company
+from backend.core.db import SessionDep, SettingsDep
+from backend.core.errors import Forbidden, NotAuthenticated
+from backend.core.security import decode_access_token
+from backend.core.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/login")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: an account, its company (None for helpdesk agents) and its active role."""
+
+    account: Account
+    company: Company | None
+    role: Role
+    via: Literal["bearer", "service"]
+
+
+def _check_service_key(settings: Settings, key: str | None) -> None:
+    expected = settings.action_service_key.get_secret_value().encode()
+    if key is None or not hmac.compare_digest(key.encode(), expected):
+        raise InvalidServiceKey
+
+
+def require_service_key(
+    settings: SettingsDep,
+    x_service_key: Annotated[str | None, Header()] = None,
+) -> None:
+    """Only the action server (shared secret), without a chat user lookup."""
+    _check_service_key(settings, x_service_key)
+
+
+def get_principal(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_service_key: Annotated[str | None, Header()] = None,
+    x_chat_channel: Annotated[str | None, Header()] = None,
+    x_chat_sender: Annotated[str | None, Header()] = None,
+) -> Principal:
+    """Resolve the caller from a Bearer token, else from the service key and chat identity."""
+    account: Account | None
+    if credentials is not None:
+        account_id = decode_access_token(settings=settings, token=credentials.credentials)
+        account = session.get(Account, account_id) if account_id is not None else None
+        if account is None or account.status != AccountStatus.active:
+            raise InvalidToken
+        via: Literal["bearer", "service"] = "bearer"
+    elif x_service_key is not None or x_chat_channel is not None or x_chat_sender is not None:
+        _check_service_key(settings, x_service_key)
+        if not x_chat_channel or not x_chat_sender:
+            raise ChatIdentityUnknown
+        account = resolve_chat_account(session, channel=x_chat_channel, sender_id=x_chat_sender)
+        if account is None:
+            raise ChatIdentityUnknown
+        via = "service"
+    else:
+        raise NotAuthenticated
+    return Principal(account=account, company=account.company, role=account.active_role, via=via)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_bearer_principal(principal: PrincipalDep) -> Principal:
+    """A portal user in person (minting chat identities must not be delegable to the bot)."""
+    if principal.via != "bearer":
+        raise BearerRequired
+    return principal
+
+
+BearerPrincipalDep = Annotated[Principal, Depends(get_bearer_principal)]
+
+
+def get_company_principal(principal: PrincipalDep) -> Principal:
+    """A caller acting for a customer company: fleet manager or end user (not an agent)."""
+    if principal.role not in (Role.fleet_manager, Role.end_user) or principal.company is None:
+        raise Forbidden("Helpdesk agents have no access to customer lines.")
+    return principal
+
+
+CompanyPrincipalDep = Annotated[Principal, Depends(get_company_principal)]
+
+
+def get_fleet_manager(principal: PrincipalDep) -> Principal:
+    """A caller whose active role is fleet manager of a company."""
+    if principal.role != Role.fleet_manager or principal.company is None:
+        raise Forbidden("Only a fleet manager can do this.")
+    return principal
+
+
+FleetManagerDep = Annotated[Principal, Depends(get_fleet_manager)]

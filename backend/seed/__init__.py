@@ -1,0 +1,1 @@
+"""Deterministic demo data: ``python -m backend.seed`` (idempotent)."""
