@@ -1,0 +1,1 @@
+"""Custom actions of the Business Mobile Assistant (rasa-sdk action server)."""

@@ -1,0 +1,1 @@
+"""Clients for the external systems the actions talk to."""

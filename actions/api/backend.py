@@ -1,0 +1,337 @@
+"""Typed async client for the backend HTTP API (docs/api.md), used on behalf of a chat user.
+
+The client owns the base URL, the service credential, the timeouts and the mapping of every
+failure to a small set of exception types, so that actions catch them in one place:
+
+- ``IdentityUnknownError``: the chat identity is not bound to a portal account (anonymous user);
+- ``ForbiddenError``: the account's role may not do this (403);
+- ``NotFoundError``: unknown object, or another company's (404 — never tells which);
+- ``BackendUnavailableError``: timeout, connection failure, 5xx, malformed answer or any other
+  status the bot cannot act on (including a wrong service key, which is a deployment error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from actions.settings import ActionSettings, get_settings
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+T = TypeVar("T")
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class BackendError(Exception):
+    """Base class of every error raised by ``BackendClient``."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class IdentityUnknownError(BackendError):
+    """The channel identity is not linked to a portal account (401 ``chat_identity_unknown``)."""
+
+
+class ForbiddenError(BackendError):
+    """The caller's role does not allow the operation (403)."""
+
+
+class NotFoundError(BackendError):
+    """The object does not exist or belongs to someone else (404)."""
+
+
+class BackendUnavailableError(BackendError):
+    """The backend could not give a usable answer (timeout, network, 5xx, malformed body...)."""
+
+
+# --- identity and payloads --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChatIdentity:
+    """Who is talking, as Rasa knows it; the backend maps it to an account (design.md §4)."""
+
+    channel: str
+    sender_id: str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Company(_Model):
+    """The caller's company."""
+
+    id: int
+    name: str
+    customer_number: str | None = None
+    language: str | None = None
+
+
+class Me(_Model):
+    """The account behind the chat identity (``GET /me``)."""
+
+    id: int
+    first_name: str
+    last_name: str = ""
+    gsm: str | None = None
+    email: str | None = None
+    language: str | None = None
+    role: str
+    active_role: str
+    can_switch_role: bool = False
+    company: Company | None = None
+    line_id: int | None = None
+
+
+class Plan(_Model):
+    """A tariff plan as embedded in a line."""
+
+    code: str
+    name: str
+    monthly_price: Decimal | None = None
+
+
+class Line(_Model):
+    """A mobile line (``GET /lines``)."""
+
+    id: int
+    msisdn: str
+    label: str | None = None
+    user_name: str | None = None
+    status: str
+    sim_type: str | None = None
+    split_bill: bool = False
+    plan: Plan | None = None
+
+
+class Consumption(_Model):
+    """One line's usage for one month; money in EUR excluding VAT."""
+
+    line_id: int
+    msisdn: str
+    user_name: str | None = None
+    month: str
+    voice_minutes: int = 0
+    sms: int = 0
+    data_mb: float = 0
+    roaming_mb: float = 0
+    roaming_minutes: int = 0
+    cost: Decimal = Decimal("0")
+    split_bill: bool = False
+    part: str = "full"
+
+
+class ConsumptionTotals(_Model):
+    """Sum of the (employer part of the) consumption of a whole fleet."""
+
+    voice_minutes: int = 0
+    sms: int = 0
+    data_mb: float = 0
+    roaming_mb: float = 0
+    roaming_minutes: int = 0
+    cost: Decimal = Decimal("0")
+
+
+class FleetConsumption(_Model):
+    """The fleet manager's overview of a month (``GET /consumption``)."""
+
+    month: str
+    lines: list[Consumption] = Field(default_factory=list)
+    totals: ConsumptionTotals = Field(default_factory=ConsumptionTotals)
+    top_consumers: list[Consumption] = Field(default_factory=list)
+
+
+# --- the client -------------------------------------------------------------------------------
+
+
+class BackendClient:
+    """The one way actions reach the backend; inject ``transport`` in tests."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        service_key: str,
+        timeout_seconds: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._service_key = service_key
+        self._timeout = timeout_seconds
+        self._transport = transport
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: ActionSettings | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> BackendClient:
+        """Build a client from the action server's settings."""
+        settings = settings or get_settings()
+        return cls(
+            base_url=settings.backend_url,
+            service_key=settings.action_service_key.get_secret_value(),
+            timeout_seconds=settings.backend_timeout_seconds,
+            transport=transport,
+        )
+
+    # -- routes --
+
+    async def get_me(self, identity: ChatIdentity) -> Me:
+        """``GET /me``: the account, company and active role behind the chat identity."""
+        return _parse(Me, await self._request("GET", "/me", identity))
+
+    async def set_active_role(
+        self, identity: ChatIdentity, role: str, *, idempotency_key: str
+    ) -> Me:
+        """``PUT /me/active-role``: switch a fleet manager between his two portals."""
+        data = await self._request(
+            "PUT",
+            "/me/active-role",
+            identity,
+            json={"role": role},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(Me, data)
+
+    async def find_lines(self, identity: ChatIdentity, *, msisdn: str | None = None) -> list[Line]:
+        """``GET /lines``: the caller's lines, optionally the one with this E.164 number."""
+        params = {"msisdn": msisdn} if msisdn else None
+        data = await self._request("GET", "/lines", identity, params=params)
+        return _parse_list(Line, data)
+
+    async def get_line_consumption(
+        self, identity: ChatIdentity, line_id: int, *, month: str
+    ) -> Consumption:
+        """``GET /lines/{id}/consumption``: one line's usage for ``month`` (YYYY-MM)."""
+        data = await self._request(
+            "GET", f"/lines/{line_id}/consumption", identity, params={"month": month}
+        )
+        return _parse(Consumption, data)
+
+    async def get_fleet_consumption(
+        self, identity: ChatIdentity, *, month: str, top: int = 3
+    ) -> FleetConsumption:
+        """``GET /consumption``: fleet totals and top consumers (fleet managers only)."""
+        data = await self._request(
+            "GET", "/consumption", identity, params={"month": month, "top": top}
+        )
+        return _parse(FleetConsumption, data)
+
+    # -- plumbing --
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        identity: ChatIdentity,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        headers = {
+            "X-Service-Key": self._service_key,
+            "X-Chat-Channel": identity.channel,
+            "X-Chat-Sender": identity.sender_id,
+            "Accept": "application/json",
+        }
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        try:
+            # httpx timeouts apply per phase; wait_for bounds the whole exchange.
+            response = await asyncio.wait_for(
+                self._send(method, path, headers=headers, params=params, json=json),
+                timeout=self._timeout,
+            )
+        except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
+            logger.warning("Backend %s %s timed out after %ss", method, path, self._timeout)
+            raise BackendUnavailableError("backend timed out") from exc
+        except httpx.HTTPError as exc:
+            logger.warning("Backend %s %s failed: %r", method, path, exc)
+            raise BackendUnavailableError("backend unreachable") from exc
+        return _decode(method, path, response)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        params: dict[str, Any] | None,
+        json: Any,
+    ) -> httpx.Response:
+        # A client per call: cheap on loopback and never bound to a finished event loop.
+        async with httpx.AsyncClient(
+            base_url=self._base_url, timeout=self._timeout, transport=self._transport
+        ) as client:
+            return await client.request(
+                method, API_PREFIX + path, headers=headers, params=params, json=json
+            )
+
+
+def _decode(method: str, path: str, response: httpx.Response) -> Any:
+    """Return the JSON body of a 2xx answer or raise the matching ``BackendError``."""
+    status = response.status_code
+    if response.is_success:
+        try:
+            return response.json()
+        except ValueError as exc:
+            logger.error("Backend %s %s answered %s with a non-JSON body", method, path, status)
+            raise BackendUnavailableError("malformed JSON", status=status) from exc
+
+    code = _error_code(response)
+    if status == 401 and code == "chat_identity_unknown":
+        raise IdentityUnknownError("chat identity unknown", status=status, code=code)
+    if status == 403:
+        raise ForbiddenError("forbidden", status=status, code=code)
+    if status == 404:
+        raise NotFoundError("not found", status=status, code=code)
+    if status == 401:
+        # invalid_service_key: the deployment is misconfigured, not the user's fault.
+        logger.error("Backend refused the action server's credentials (%s)", code)
+    else:
+        logger.error("Backend %s %s answered %s (%s)", method, path, status, code)
+    raise BackendUnavailableError("unexpected backend answer", status=status, code=code)
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        code = body["error"].get("code")
+        return code if isinstance(code, str) else None
+    return None
+
+
+def _parse(model: type[T], data: Any) -> T:
+    try:
+        return TypeAdapter(model).validate_python(data)
+    except ValidationError as exc:
+        logger.error("Backend answer does not match %s: %s", model.__name__, exc)
+        raise BackendUnavailableError("malformed answer") from exc
+
+
+def _parse_list(model: type[T], data: Any) -> list[T]:
+    try:
+        return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
+    except ValidationError as exc:
+        logger.error("Backend answer is not a list of %s: %s", model.__name__, exc)
+        raise BackendUnavailableError("malformed answer") from exc

@@ -1,0 +1,190 @@
+"""Consumption of one line, of the user's own line, or of the whole fleet, for one month."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendClient,
+    BackendError,
+    ChatIdentity,
+    Consumption,
+    FleetConsumption,
+    IdentityUnknownError,
+    NotFoundError,
+)
+from actions.common import (
+    BackendAction,
+    chat_identity,
+    conversation_language,
+    entity_values,
+    latest_text,
+)
+from actions.formatting import format_data, format_minutes, format_money, format_month
+from actions.formatting import format_number as format_count
+from actions.periods import Month, parse_period, today_in_brussels
+from actions.phone import InvalidPhoneNumberError, format_national, normalize_be_mobile
+
+logger = logging.getLogger(__name__)
+
+TOP_CONSUMERS = 3
+
+
+class ActionShowConsumption(BackendAction):
+    """Answers "how much did 0470 12 34 56 use last month?" and its variants."""
+
+    def __init__(
+        self,
+        backend: BackendClient | None = None,
+        today: Callable[[], date] = today_in_brussels,
+    ) -> None:
+        super().__init__(backend)
+        self._today = today
+
+    def name(self) -> str:
+        return "action_show_consumption"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        numbers = entity_values(tracker, "phone_number")
+        text = latest_text(tracker)
+        for number in numbers:  # a phone number must not be read as "12/2026"
+            text = text.replace(number, " ")
+        month = parse_period(entity_values(tracker, "period"), text, self._today()) or Month.of(
+            self._today()
+        )
+
+        msisdn: str | None = None
+        if numbers:
+            try:
+                msisdn = normalize_be_mobile(numbers[0])
+            except InvalidPhoneNumberError:
+                dispatcher.utter_message(
+                    response="utter_invalid_phone_number", phone_number=numbers[0].strip()
+                )
+                return []
+
+        identity = chat_identity(tracker)
+        try:
+            if identity is None:
+                raise IdentityUnknownError("no channel identity")
+            if msisdn is not None:
+                await self._line_by_number(dispatcher, identity, msisdn, month, language)
+            else:
+                await self._own_or_fleet(dispatcher, identity, month, language)
+        except IdentityUnknownError:
+            dispatcher.utter_message(response="utter_login_required")
+        except BackendError as exc:
+            logger.info("Consumption unavailable: %r", exc)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+        return []
+
+    async def _line_by_number(
+        self,
+        dispatcher: CollectingDispatcher,
+        identity: ChatIdentity,
+        msisdn: str,
+        month: Month,
+        language: str,
+    ) -> None:
+        # The backend only returns the caller's own lines: another company's number and an
+        # unknown number look exactly the same, and so does the answer.
+        lines = await self.backend.find_lines(identity, msisdn=msisdn)
+        line = next((line for line in lines if line.msisdn == msisdn), None)
+        if line is None:
+            dispatcher.utter_message(
+                response="utter_line_not_found", msisdn=format_national(msisdn)
+            )
+            return
+        try:
+            usage = await self.backend.get_line_consumption(identity, line.id, month=month.iso)
+        except NotFoundError:
+            dispatcher.utter_message(
+                response="utter_line_not_found", msisdn=format_national(msisdn)
+            )
+            return
+        utter_line_consumption(dispatcher, usage, language)
+
+    async def _own_or_fleet(
+        self,
+        dispatcher: CollectingDispatcher,
+        identity: ChatIdentity,
+        month: Month,
+        language: str,
+    ) -> None:
+        me = await self.backend.get_me(identity)
+        if me.active_role == "fleet_manager":
+            fleet = await self.backend.get_fleet_consumption(
+                identity, month=month.iso, top=TOP_CONSUMERS
+            )
+            utter_fleet_consumption(dispatcher, fleet, language)
+            return
+        if me.line_id is None:
+            dispatcher.utter_message(response="utter_no_own_line")
+            return
+        usage = await self.backend.get_line_consumption(identity, me.line_id, month=month.iso)
+        utter_line_consumption(dispatcher, usage, language)
+
+
+def utter_line_consumption(
+    dispatcher: CollectingDispatcher, usage: Consumption, language: str
+) -> None:
+    """One line's usage, then the split-bill note that applies to this reader."""
+    dispatcher.utter_message(
+        response="utter_line_consumption",
+        msisdn=format_national(usage.msisdn),
+        user_name=usage.user_name or "—",
+        month=format_month(usage.month, language),
+        voice=format_minutes(usage.voice_minutes, language),
+        sms=format_count(usage.sms, language),
+        data=format_data(usage.data_mb, language),
+        roaming_data=format_data(usage.roaming_mb, language),
+        roaming_voice=format_minutes(usage.roaming_minutes, language),
+        cost=format_money(usage.cost, language),
+    )
+    if usage.part == "employer":
+        dispatcher.utter_message(response="utter_split_bill_employer_part")
+    elif usage.part == "employee":
+        dispatcher.utter_message(response="utter_split_bill_employee_part")
+
+
+def utter_fleet_consumption(
+    dispatcher: CollectingDispatcher, fleet: FleetConsumption, language: str
+) -> None:
+    """Fleet totals for the month and the top consumers (employer part only)."""
+    totals = fleet.totals
+    dispatcher.utter_message(
+        response="utter_fleet_consumption",
+        month=format_month(fleet.month, language),
+        line_count=len(fleet.lines),
+        voice=format_minutes(totals.voice_minutes, language),
+        sms=format_count(totals.sms, language),
+        data=format_data(totals.data_mb, language),
+        roaming_data=format_data(totals.roaming_mb, language),
+        cost=format_money(totals.cost, language),
+    )
+    top = fleet.top_consumers[:TOP_CONSUMERS]
+    if top:
+        rows = "\n".join(
+            "• "
+            + " · ".join(
+                [
+                    format_national(usage.msisdn),
+                    usage.user_name or "—",
+                    format_money(usage.cost, language),
+                ]
+            )
+            for usage in top
+        )
+        dispatcher.utter_message(response="utter_fleet_top_consumers", top=rows)
+    if any(usage.split_bill for usage in [*fleet.lines, *top]):
+        dispatcher.utter_message(response="utter_split_bill_employer_part")

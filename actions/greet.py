@@ -1,0 +1,42 @@
+"""Greeting that knows who is talking (first name, role, company)."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import BackendUnavailableError, IdentityUnknownError
+from actions.common import BackendAction, chat_identity
+from actions.session import profile_slots
+
+
+class ActionGreet(BackendAction):
+    """Greets by name with the active role, or invites an anonymous visitor to log in."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        identity = chat_identity(tracker)
+        try:
+            if identity is None:
+                raise IdentityUnknownError("no channel identity")
+            me = await self.backend.get_me(identity)
+        except IdentityUnknownError:
+            dispatcher.utter_message(response="utter_greet_anonymous")
+            return profile_slots(None)
+        except BackendUnavailableError:
+            dispatcher.utter_message(response="utter_greet_generic")
+            return []
+
+        company = me.company.name if me.company else ""
+        if me.active_role == "fleet_manager":
+            response = "utter_greet_fleet_manager"
+        else:
+            response = "utter_greet_end_user"
+        dispatcher.utter_message(response=response, first_name=me.first_name, company=company)
+        return profile_slots(me)

@@ -1,0 +1,62 @@
+"""The few short labels actions put on buttons and data rows, per language, in one place.
+
+Sentences live in domain.yml; this table only holds titles that decorate data the action
+builds at run time (suggestion buttons of the fallback, line status words).
+"""
+
+from actions.formatting import DEFAULT_LANGUAGE
+
+INTENT_TITLES: dict[str, dict[str, str]] = {
+    "show_lines": {"fr": "Voir mes lignes", "nl": "Mijn lijnen tonen", "en": "Show my lines"},
+    "ask_consumption": {
+        "fr": "Consulter une consommation",
+        "nl": "Verbruik bekijken",
+        "en": "Check usage",
+    },
+    "ask_help": {"fr": "Ce que je peux faire", "nl": "Wat ik kan doen", "en": "What I can do"},
+    "switch_role": {
+        "fr": "Changer de portail",
+        "nl": "Van portaal wisselen",
+        "en": "Switch portal",
+    },
+    "change_language": {
+        "fr": "Changer de langue",
+        "nl": "Taal wijzigen",
+        "en": "Change language",
+    },
+    "greet": {"fr": "Dire bonjour", "nl": "Hallo zeggen", "en": "Say hello"},
+    "goodbye": {"fr": "Terminer", "nl": "Afsluiten", "en": "End the chat"},
+    "thank": {"fr": "Merci", "nl": "Bedankt", "en": "Thanks"},
+    "bot_challenge": {
+        "fr": "Parlé-je à un robot ?",
+        "nl": "Praat ik met een bot?",
+        "en": "Am I talking to a bot?",
+    },
+}
+
+LINE_STATUS: dict[str, dict[str, str]] = {
+    "active": {"fr": "active", "nl": "actief", "en": "active"},
+    "pending_activation": {
+        "fr": "activation en attente",
+        "nl": "wacht op activatie",
+        "en": "awaiting activation",
+    },
+    "suspended": {"fr": "suspendue", "nl": "geschorst", "en": "suspended"},
+    "deactivated": {"fr": "désactivée", "nl": "gedeactiveerd", "en": "deactivated"},
+}
+
+
+def intent_title(intent: str, language: str) -> str | None:
+    """Human-readable title of an intent, or ``None`` if it is not worth suggesting."""
+    titles = INTENT_TITLES.get(intent)
+    if titles is None:
+        return None
+    return titles.get(language) or titles[DEFAULT_LANGUAGE]
+
+
+def line_status(status: str, language: str) -> str:
+    """The status word of a line, in the conversation language."""
+    labels = LINE_STATUS.get(status)
+    if labels is None:
+        return status
+    return labels.get(language) or labels[DEFAULT_LANGUAGE]

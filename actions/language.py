@@ -1,0 +1,183 @@
+"""The conversation language: detected from what the user writes, remembered, changed on request.
+
+Where it runs, and why here rather than in an NLU graph component inside Rasa:
+the ``language`` slot has a *custom* slot mapping (``action: action_detect_language``), so Rasa
+calls this action after every user message, before it predicts the reply; the reply is then
+rendered from the conditional response variation for the new value. We tried the alternative —
+a graph component adding a ``detected_language`` entity to every parse result — and dropped it:
+Rasa's end-to-end test stories compare *all* predicted entities with the annotated ones, so every
+test message would need a whole-sentence annotation that cannot nest with a ``phone_number``
+annotation, and the detection code would live in Rasa's virtual environment, out of reach of the
+action unit tests. The price is one loopback HTTP call per message, paid anyway by any
+deployment that has custom actions. The detector (lingua, model shipped in the package, limited
+to FR/NL/EN) is built once per process, lazily.
+
+Rules, in order:
+1. an explicit request ("in English please", "kan je Nederlands spreken?") sets the language and
+   sticks: detection does not override the user's own choice;
+2. otherwise a confident detection (enough letters, high confidence, clear margin) switches;
+   "ok", "ja", numbers or a payload never do;
+3. otherwise, if nothing is known yet in this session, the account's language from ``GET /me``,
+   then a few unambiguous one-word greetings; the slot's initial value (Dutch) stays otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import BackendError
+from actions.common import BackendAction, chat_identity, entity_values, latest_intent, latest_text
+from actions.formatting import SUPPORTED_LANGUAGES
+
+logger = logging.getLogger(__name__)
+
+# Detection thresholds, tuned on short chat messages: "bedankt" (0.99) and "show my lines"
+# (0.78 vs 0.12) switch; "ok" (0.69), "hallo" (0.66) and "merci" (0.54) do not.
+MIN_LETTERS = 5
+MIN_CONFIDENCE = 0.75
+MIN_MARGIN = 0.5
+
+_LINGUA_TO_CODE = {Language.FRENCH: "fr", Language.DUTCH: "nl", Language.ENGLISH: "en"}
+
+# Names of the three languages as people type them, accent-free and lower-case, by prefix.
+_LANGUAGE_NAME_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("francais", "fr"), ("franca", "fr"), ("frans", "fr"), ("french", "fr"), ("fr", "fr"),
+    ("nederlands", "nl"), ("nederl", "nl"), ("neerlandais", "nl"), ("neerl", "nl"),
+    ("dutch", "nl"), ("vlaams", "nl"), ("flamand", "nl"), ("flemish", "nl"), ("nl", "nl"),
+    ("english", "en"), ("engels", "en"), ("anglais", "en"), ("engl", "en"), ("angl", "en"),
+    ("en", "en"),
+)  # fmt: skip
+
+# Used only while nothing is known about the conversation's language yet.
+_GREETING_WORDS = {
+    "bonjour": "fr", "bonsoir": "fr", "salut": "fr", "coucou": "fr",
+    "hallo": "nl", "hoi": "nl", "dag": "nl", "goeiedag": "nl", "goedendag": "nl",
+    "goeiemorgen": "nl", "goedemorgen": "nl", "hello": "en", "hi": "en", "hey": "en",
+}  # fmt: skip
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def _detector() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_languages(*_LINGUA_TO_CODE).build()
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def detect_language(text: str) -> str | None:
+    """Return ``fr``/``nl``/``en`` when the text is clearly in that language, else ``None``."""
+    if text.startswith("/"):  # a button payload, not words
+        return None
+    letters = sum(len(word) for word in _WORD.findall(text))
+    if letters < MIN_LETTERS:
+        return None
+    values = _detector().compute_language_confidence_values(text)
+    if not values:
+        return None
+    best = values[0]
+    runner_up = values[1].value if len(values) > 1 else 0.0
+    if best.value < MIN_CONFIDENCE or best.value - runner_up < MIN_MARGIN:
+        return None
+    return _LINGUA_TO_CODE.get(best.language)
+
+
+def language_from_name(value: str) -> str | None:
+    """Map a language as named by the user ("Nederlands", "anglais", "fr") to its code."""
+    folded = _fold(value).strip()
+    for prefix, code in _LANGUAGE_NAME_PREFIXES:
+        if folded.startswith(prefix) and (len(prefix) > 2 or folded == prefix):
+            return code
+    return None
+
+
+def requested_language(tracker: Tracker) -> str | None:
+    """The language explicitly asked for in the latest message (``change_language`` only)."""
+    if latest_intent(tracker) != "change_language":
+        return None
+    for value in entity_values(tracker, "language"):
+        if code := language_from_name(value):
+            return code
+    # The extractor missed a typo'd name ("in het nederlans"): look at the words themselves.
+    for word in _WORD.findall(latest_text(tracker)):
+        if len(word) > 3 and (code := language_from_name(word)):
+            return code
+    return None
+
+
+def greeting_language(text: str) -> str | None:
+    """The language of a one-word greeting such as "bonjour" or "goeiemorgen"."""
+    words = _WORD.findall(_fold(text))
+    return _GREETING_WORDS.get(words[0]) if len(words) == 1 else None
+
+
+class ActionDetectLanguage(BackendAction):
+    """Custom slot mapping of ``language``: runs after every user message."""
+
+    def name(self) -> str:
+        return "action_detect_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if requested := requested_language(tracker):
+            return _set_language(requested, "explicit")
+        source = tracker.get_slot("language_source")
+        if source == "explicit":
+            return []
+        text = latest_text(tracker)
+        if detected := detect_language(text):
+            return _set_language(detected, "detected")
+        if source is None:
+            if account_language := await self._account_language(tracker):
+                return _set_language(account_language, "account")
+            if greeted := greeting_language(text):
+                return _set_language(greeted, "detected")
+        return []
+
+    async def _account_language(self, tracker: Tracker) -> str | None:
+        identity = chat_identity(tracker)
+        if identity is None:
+            return None
+        try:
+            me = await self.backend.get_me(identity)
+        except BackendError:
+            return None  # anonymous or backend down: the reply itself will say so if needed
+        for candidate in (me.language, me.company.language if me.company else None):
+            if candidate in SUPPORTED_LANGUAGES:
+                return candidate
+        return None
+
+
+class ActionChangeLanguage(Action):  # type: ignore[misc]
+    """Confirms a language change in the new language, or asks which language is wanted."""
+
+    def name(self) -> str:
+        return "action_change_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # action_detect_language already set the slot; the response renders in that language.
+        if requested_language(tracker):
+            dispatcher.utter_message(response="utter_language_changed")
+        else:
+            dispatcher.utter_message(response="utter_ask_language")
+        return []
+
+
+def _set_language(language: str, source: str) -> list[dict[str, Any]]:
+    return [SlotSet("language", language), SlotSet("language_source", source)]

@@ -1,0 +1,71 @@
+"""Switching a fleet manager between the user portal and the fleet manager portal."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendError,
+    ForbiddenError,
+    IdentityUnknownError,
+)
+from actions.common import BackendAction, chat_identity, entity_values, idempotency_key
+
+ROLES = ("fleet_manager", "end_user")
+_SWITCHED = {
+    "fleet_manager": "utter_role_switched_fleet_manager",
+    "end_user": "utter_role_switched_end_user",
+}
+_ALREADY = {
+    "fleet_manager": "utter_role_already_fleet_manager",
+    "end_user": "utter_role_already_end_user",
+}
+
+
+def requested_role(values: list[str]) -> str | None:
+    """The target role among the extracted ``role`` entities (synonyms already mapped)."""
+    for value in values:
+        if value in ROLES:
+            return value
+    return None
+
+
+class ActionSwitchRole(BackendAction):
+    """``PUT /me/active-role``; the backend refuses (403) anyone who may not switch."""
+
+    def name(self) -> str:
+        return "action_switch_role"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        identity = chat_identity(tracker)
+        try:
+            if identity is None:
+                raise IdentityUnknownError("no channel identity")
+            me = await self.backend.get_me(identity)
+            # "switch role" without a target means the other portal.
+            target = requested_role(entity_values(tracker, "role")) or (
+                "end_user" if me.active_role == "fleet_manager" else "fleet_manager"
+            )
+            if target == me.active_role:
+                dispatcher.utter_message(response=_ALREADY[target])
+                return [SlotSet("active_role", me.active_role)]
+            me = await self.backend.set_active_role(
+                identity, target, idempotency_key=idempotency_key(tracker, f"active-role:{target}")
+            )
+        except IdentityUnknownError:
+            dispatcher.utter_message(response="utter_login_required")
+            return []
+        except ForbiddenError:
+            dispatcher.utter_message(response="utter_role_switch_forbidden")
+            return []
+        except BackendError:
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return []
+
+        dispatcher.utter_message(response=_SWITCHED.get(me.active_role, _SWITCHED[target]))
+        return [SlotSet("active_role", me.active_role)]
