@@ -23,7 +23,8 @@ def alembic_config(
     config = Config(str(ALEMBIC_INI))
     # Callers (app, tests) own logging; alembic's fileConfig would reset their handlers.
     config.attributes["configure_logger"] = False
-    config.set_main_option("sqlalchemy.url", database_url or get_settings().database_url)
+    # An attribute, not the ini option: URLs may contain "%", which configparser would interpolate.
+    config.attributes["database_url"] = database_url or get_settings().database_url
     if connection is not None:
         config.attributes["connection"] = connection
     return config

@@ -36,7 +36,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    url = config.attributes.get("database_url") or get_settings().database_url
     engine = create_db_engine(url)
     try:
         with engine.connect() as new_connection:
