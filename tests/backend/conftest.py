@@ -126,16 +126,23 @@ def db_session(engine: Engine) -> Iterator[Session]:
             transaction.rollback()
 
 
-def make_app(settings: Settings, session: Session) -> FastAPI:
-    """The real app, its session dependency bound to the test's session."""
-    app = create_app(settings)
-    app.dependency_overrides[get_session] = lambda: session
-    return app
+@pytest.fixture
+def app_for(db_session: Session) -> Callable[[Settings], FastAPI]:
+    """Build the real app for some settings, its session dependency bound to the test's session."""
+
+    def _app_for(settings: Settings) -> FastAPI:
+        app = create_app(settings)
+        app.dependency_overrides[get_session] = lambda: db_session
+        return app
+
+    return _app_for
 
 
 @pytest.fixture
-async def client(settings: Settings, db_session: Session) -> AsyncIterator[httpx.AsyncClient]:
-    app = make_app(settings, db_session)
+async def client(
+    settings: Settings, app_for: Callable[[Settings], FastAPI]
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = app_for(settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
