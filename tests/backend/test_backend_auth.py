@@ -14,8 +14,14 @@ ME = "/api/v1/me"
 
 @pytest.mark.parametrize(
     "gsm",
-    ["0470 00 00 01", "0470000001", "+32 470 00 00 01", "+32470000001", "32470000001",
-     "0032470000001"],
+    [
+        "0470 00 00 01",
+        "0470000001",
+        "+32 470 00 00 01",
+        "+32470000001",
+        "32470000001",
+        "0032470000001",
+    ],
 )
 async def test_login_accepts_every_usual_belgian_gsm_format(
     client: httpx.AsyncClient, gsm: str
@@ -91,7 +97,9 @@ async def test_me_of_brugge_manager_is_brugge_bouw(
 async def test_fleet_manager_switches_to_end_user_and_then_sees_only_own_line(
     client: httpx.AsyncClient, fleet_manager: dict[str, str]
 ) -> None:
-    switched = await client.put(ME + "/active-role", json={"role": "end_user"}, headers=fleet_manager)
+    switched = await client.put(
+        ME + "/active-role", json={"role": "end_user"}, headers=fleet_manager
+    )
 
     assert switched.status_code == 200
     assert switched.json()["active_role"] == "end_user"
@@ -101,7 +109,9 @@ async def test_fleet_manager_switches_to_end_user_and_then_sees_only_own_line(
     fleet = await client.get("/api/v1/consumption", headers=fleet_manager)
     assert fleet.status_code == 403
 
-    back = await client.put(ME + "/active-role", json={"role": "fleet_manager"}, headers=fleet_manager)
+    back = await client.put(
+        ME + "/active-role", json={"role": "fleet_manager"}, headers=fleet_manager
+    )
     assert back.json()["active_role"] == "fleet_manager"
 
 
@@ -113,7 +123,9 @@ async def test_role_switch_is_forbidden_for_non_fleet_managers(
 ) -> None:
     headers = await login(gsm, password)
 
-    response = await client.put(ME + "/active-role", json={"role": "fleet_manager"}, headers=headers)
+    response = await client.put(
+        ME + "/active-role", json={"role": "fleet_manager"}, headers=headers
+    )
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "role_switch_forbidden"

@@ -44,7 +44,9 @@ async def test_fleet_manager_sees_all_company_lines_and_no_other_company_line(
 async def test_line_shows_plan_options_and_barrings_in_callers_language(
     client: httpx.AsyncClient, fleet_manager: dict[str, str]
 ) -> None:
-    lines = (await client.get(LINES, params={"msisdn": "+32470000011"}, headers=fleet_manager)).json()
+    lines = (
+        await client.get(LINES, params={"msisdn": "+32470000011"}, headers=fleet_manager)
+    ).json()
 
     (line,) = lines
     assert line["label"] == "4G-router magazijn"
@@ -54,14 +56,19 @@ async def test_line_shows_plan_options_and_barrings_in_callers_language(
         "names": {"fr": "Data seule 50 Go", "nl": "Enkel data 50 GB", "en": "Data Only 50 GB"},
         "monthly_price": "20.00",
     }
-    assert [barring["code"] for barring in line["barrings"]] == ["outgoing_calls", "premium_numbers"]
+    assert [barring["code"] for barring in line["barrings"]] == [
+        "outgoing_calls",
+        "premium_numbers",
+    ]
     assert line["iccid"].startswith("893203")
 
 
 async def test_msisdn_filter_accepts_national_format(
     client: httpx.AsyncClient, fleet_manager: dict[str, str]
 ) -> None:
-    lines = (await client.get(LINES, params={"msisdn": "0470 00 00 05"}, headers=fleet_manager)).json()
+    lines = (
+        await client.get(LINES, params={"msisdn": "0470 00 00 05"}, headers=fleet_manager)
+    ).json()
 
     assert [line["user_name"] for line in lines] == ["Thomas Willems"]
 
@@ -90,7 +97,9 @@ async def test_free_text_search_matches_name_label_or_last_digits(
 async def test_fleet_manager_search_never_finds_other_company_lines(
     client: httpx.AsyncClient, fleet_manager: dict[str, str]
 ) -> None:
-    lines = (await client.get(LINES, params={"msisdn": "+32470000052"}, headers=fleet_manager)).json()
+    lines = (
+        await client.get(LINES, params={"msisdn": "+32470000052"}, headers=fleet_manager)
+    ).json()
 
     assert lines == []
 
@@ -144,9 +153,7 @@ async def test_fleet_manager_gets_only_employer_part_of_split_bill_line(
     employer = stored_row(db_session, "+32470000002", ConsumptionPart.employer)
     employee = stored_row(db_session, "+32470000002", ConsumptionPart.employee)
 
-    response = await client.get(
-        f"{LINES}/{employer.line_id}/consumption", headers=fleet_manager
-    )
+    response = await client.get(f"{LINES}/{employer.line_id}/consumption", headers=fleet_manager)
 
     body = response.json()
     assert body["part"] == "employer"

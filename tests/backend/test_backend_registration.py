@@ -11,9 +11,10 @@ from email.message import EmailMessage
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session as SmtpSession
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -93,7 +94,9 @@ async def test_registration_token_is_single_use(
 ) -> None:
     invite(db_session, settings)
     token = (await registration_link(client, PROFILE["email"])).rsplit("/", 1)[1]
-    assert (await client.post(f"/api/v1/auth/registrations/{token}", json=PROFILE)).status_code == 200
+    assert (
+        await client.post(f"/api/v1/auth/registrations/{token}", json=PROFILE)
+    ).status_code == 200
 
     again = await client.post(f"/api/v1/auth/registrations/{token}", json=PROFILE)
 
