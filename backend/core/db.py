@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from backend.core.settings import Settings, get_settings
+from backend.core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +83,8 @@ def get_sessionmaker(database_url: str) -> sessionmaker[Session]:
 
 
 def get_app_settings(request: Request) -> Settings:
-    """The settings the running app was created with."""
-    settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
+    """The settings the running app was created with (``create_app`` stores them)."""
+    settings: Settings = request.app.state.settings
     return settings
 
 
