@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Development secrets: accepted only when ENVIRONMENT=local so that a deployment that forgets to
 # set them fails at start-up instead of signing tokens with a publicly known key.
 DEV_SECRET_KEY = "dev-secret-key-change-me-0123456789abcdef"  # noqa: S105
-DEV_ACTION_SERVICE_KEY = "dev-action-service-key-change-me"
+DEV_ACTION_SERVICE_KEY = "dev-action-service-key"  # the action server's local default too
 
 
 class Settings(BaseSettings):
