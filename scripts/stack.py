@@ -76,7 +76,13 @@ class Stack:
 
     def base_env(self) -> dict[str, str]:
         """Environment shared by every process; explicit values win over the caller's env."""
-        env = dict(os.environ)
+        # Embedded defaults (SQLite tracker store in var/) unless the environment says otherwise.
+        env = {
+            "TRACKER_DB_DIALECT": "sqlite",
+            "TRACKER_DB_URL": "",
+            "TRACKER_DB": str(ROOT / "var" / "tracker.db"),
+            **os.environ,
+        }
         env.update(
             {
                 "RASA_TELEMETRY_ENABLED": "false",
