@@ -10,31 +10,24 @@ back (service commits only release SAVEPOINTs).
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-# `pytest tests/backend` from the repository root must import the `backend` package even though
-# the project is not pip-installed (pyproject has no pytest `pythonpath`).
-REPO_ROOT = str(Path(__file__).resolve().parents[2])
-if REPO_ROOT not in sys.path:
-    sys.path.insert(0, REPO_ROOT)
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
-import httpx  # noqa: E402
-import pytest  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
-from sqlalchemy import Engine, create_engine, make_url, text  # noqa: E402
-from sqlalchemy.exc import OperationalError  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-
-from backend import migrate  # noqa: E402
-from backend.core.db import create_db_engine, get_session  # noqa: E402
-from backend.core.settings import Settings  # noqa: E402
-from backend.main import create_app  # noqa: E402
-from backend.seed.service import seed_demo  # noqa: E402
+from backend import migrate
+from backend.core.db import create_db_engine, get_session
+from backend.core.settings import Settings
+from backend.main import create_app
+from backend.seed.service import seed_demo
 
 LOCAL_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SERVICE_KEY = "test-action-service-key"
