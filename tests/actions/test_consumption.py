@@ -17,9 +17,9 @@ from tests.actions.support import (
     error,
     line,
     make_tracker,
-    plain,
     me_end_user,
     me_fleet_manager,
+    plain,
     responses,
 )
 

@@ -1,0 +1,142 @@
+"""Language: confident detection, explicit requests that stick, the account's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.language import (
+    ActionChangeLanguage,
+    ActionDetectLanguage,
+    detect_language,
+    language_from_name,
+)
+from tests.actions.support import entity, error, make_tracker, me_end_user, responses
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Bonjour, je voudrais voir la consommation de ma flotte pour le mois dernier", "fr"),
+        ("Hoeveel heeft mijn vloot vorige maand verbruikt? Ik wil de kosten zien", "nl"),
+        ("How much did my fleet use last month? I would like to see the costs", "en"),
+        ("consommation du 0470123456 en octobre", "fr"),
+        ("verbruik van +32 470 12 34 56 vorige maand", "nl"),
+        ("toon mijn lijnen", "nl"),
+        ("show my lines", "en"),
+        ("mes lignes", "fr"),
+    ],
+)
+def test_clear_sentences_are_detected(text, language):
+    assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    "text", ["ok", "ja", "oui", "0470123456", "10/2026", "hallo", "merci", "/greet", ""]
+)
+def test_short_or_ambiguous_messages_are_not_detected(text):
+    assert detect_language(text) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("English", "en"), ("anglais", "en"), ("Engels", "en"), ("en", "en"),
+        ("Nederlands", "nl"), ("néerlandais", "nl"), ("Vlaams", "nl"), ("nl", "nl"),
+        ("français", "fr"), ("francais", "fr"), ("Frans", "fr"), ("fr", "fr"),
+        ("Klingon", None), ("enfin", None),
+    ],
+)  # fmt: skip
+def test_language_names_in_three_languages(name, code):
+    assert language_from_name(name) == code
+
+
+async def test_explicit_request_wins_over_detection(backend, dispatcher):
+    tracker = make_tracker(
+        "in het Nederlands aub",
+        intent="change_language",
+        entities=[entity("language", "nl")],
+        slots={"language": "en"},
+    )
+
+    events = await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {})
+
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "language", "value": "nl"},
+        {"event": "slot", "timestamp": None, "name": "language_source", "value": "explicit"},
+    ]
+    assert backend.requests == []
+
+
+async def test_request_in_another_language_than_the_one_asked(backend, dispatcher):
+    tracker = make_tracker("can you speak Dutch?", intent="change_language", entities=[])
+
+    events = await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {})
+
+    assert events[0]["value"] == "nl"
+
+
+async def test_typo_in_the_language_name_is_still_understood(backend, dispatcher):
+    tracker = make_tracker("in het nederlans aub", intent="change_language")
+
+    events = await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {})
+
+    assert events[0]["value"] == "nl"
+
+
+async def test_short_reply_does_not_flip_the_language(backend, dispatcher):
+    tracker = make_tracker(
+        "ok", intent="nlu_fallback", slots={"language": "fr", "language_source": "detected"}
+    )
+
+    assert await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {}) == []
+    assert backend.requests == []
+
+
+async def test_long_sentence_switches_a_detected_language(backend, dispatcher):
+    tracker = make_tracker(
+        "Hoeveel heb ik deze maand verbruikt?",
+        slots={"language": "fr", "language_source": "detected"},
+    )
+
+    events = await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {})
+
+    assert [event["value"] for event in events] == ["nl", "detected"]
+
+
+async def test_explicit_choice_is_not_overridden_by_detection(backend, dispatcher):
+    tracker = make_tracker(
+        "Hoeveel heb ik deze maand verbruikt?",
+        slots={"language": "en", "language_source": "explicit"},
+    )
+
+    assert await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {}) == []
+
+
+async def test_account_language_is_used_when_nothing_is_known_yet(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_end_user(language="fr"))
+    tracker = make_tracker("ok", intent="greet", slots={"language": "nl", "language_source": None})
+
+    events = await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {})
+
+    assert [event["value"] for event in events] == ["fr", "account"]
+
+
+async def test_anonymous_one_word_greeting_sets_the_language(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", error(401, "chat_identity_unknown"))
+    tracker = make_tracker("Bonjour", intent="greet", slots={"language_source": None})
+
+    events = await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {})
+
+    assert [event["value"] for event in events] == ["fr", "detected"]
+
+
+async def test_change_language_confirms_or_asks(dispatcher):
+    confirmed = make_tracker(
+        "en français svp", intent="change_language", entities=[entity("language", "fr")]
+    )
+    unclear = make_tracker("another language please", intent="change_language")
+
+    await ActionChangeLanguage().run(dispatcher, confirmed, {})
+    await ActionChangeLanguage().run(dispatcher, unclear, {})
+
+    assert responses(dispatcher) == ["utter_language_changed", "utter_ask_language"]
