@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from abc import ABC
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,6 +20,10 @@ class BackendAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk is untyped
 
     def __init__(self, backend: BackendClient | None = None) -> None:
         self._backend = backend
+
+    @abstractmethod
+    def name(self) -> str:
+        """Unique action name; abstract so that rasa-sdk does not register this base class."""
 
     @property
     def backend(self) -> BackendClient:

@@ -1,7 +1,8 @@
 """The few short labels actions put on buttons and data rows, per language, in one place.
 
 Sentences live in domain.yml; this table only holds titles that decorate data the action
-builds at run time (suggestion buttons of the fallback, line status words).
+builds at run time (suggestion buttons of the fallback, line status words). Small talk
+(greet, thanks, goodbye) is deliberately absent: it is never worth a suggestion button.
 """
 
 from actions.formatting import DEFAULT_LANGUAGE
@@ -23,14 +24,6 @@ INTENT_TITLES: dict[str, dict[str, str]] = {
         "fr": "Changer de langue",
         "nl": "Taal wijzigen",
         "en": "Change language",
-    },
-    "greet": {"fr": "Dire bonjour", "nl": "Hallo zeggen", "en": "Say hello"},
-    "goodbye": {"fr": "Terminer", "nl": "Afsluiten", "en": "End the chat"},
-    "thank": {"fr": "Merci", "nl": "Bedankt", "en": "Thanks"},
-    "bot_challenge": {
-        "fr": "Parlé-je à un robot ?",
-        "nl": "Praat ik met een bot?",
-        "en": "Am I talking to a bot?",
     },
 }
 

@@ -26,7 +26,7 @@ _ALREADY = {
 
 
 def requested_role(values: list[str]) -> str | None:
-    """The target role among the extracted ``role`` entities (synonyms already mapped)."""
+    """The target role among the extracted ``portal_role`` entities (synonyms already mapped)."""
     for value in values:
         if value in ROLES:
             return value
@@ -48,7 +48,7 @@ class ActionSwitchRole(BackendAction):
                 raise IdentityUnknownError("no channel identity")
             me = await self.backend.get_me(identity)
             # "switch role" without a target means the other portal.
-            target = requested_role(entity_values(tracker, "role")) or (
+            target = requested_role(entity_values(tracker, "portal_role")) or (
                 "end_user" if me.active_role == "fleet_manager" else "fleet_manager"
             )
             if target == me.active_role:
