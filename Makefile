@@ -43,8 +43,7 @@ lint: install ## ruff (lint + format check) and mypy
 	$(APP)/mypy
 
 validate: install ## rasa data validate (domain, NLU, stories, rules)
-	$(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml --data data > var/log/validate.log 2>&1 \
-		|| { tail -n 40 var/log/validate.log; exit 1; }
+	@scripts/validate.sh
 
 test-backend: install ## backend tests on PostgreSQL (if reachable) and on SQLite
 	@if $(APP)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
@@ -60,7 +59,7 @@ test-conversations: install ## Rasa test stories in FR, NL and EN
 	@model=$$(scripts/train.sh) && $(RASA) test core --model "$$model" --stories tests/conversations \
 		--fail-on-prediction-errors --out var/test-results > var/log/test-conversations.log 2>&1 \
 		|| { tail -n 40 var/log/test-conversations.log; cat var/test-results/failed_test_stories.yml 2>/dev/null | head -80; exit 1; }
-	@grep -h -E "^(Correct|Failed)|stories" var/log/test-conversations.log | tail -n 6 || true
+	@grep -E "Evaluation Results on|Correct:" var/log/test-conversations.log | sed 's/.*rasa.core.test *- *//' 
 
 test-e2e: install ## real backend + action server + Rasa server over HTTP
 	$(APP)/pytest -q tests/e2e

@@ -148,15 +148,16 @@ class Stack:
                 for name, url in list(pending.items()):
                     process = self.processes[name]
                     if process.poll() is not None:
-                        raise RuntimeError(
-                            f"{name} exited with {process.returncode}; see {self.log_dir}/{name}.log"
-                        )
+                        log = self.log_dir / f"{name}.log"
+                        raise RuntimeError(f"{name} exited with {process.returncode}; see {log}")
                     with contextlib.suppress(httpx.HTTPError):
                         if client.get(url).status_code == 200:
                             logger.info("%s is up at %s", name, url)
                             del pending[name]
                 if pending and time.monotonic() > deadline:
-                    raise TimeoutError(f"not healthy after {START_TIMEOUT_SECONDS}s: {sorted(pending)}")
+                    raise TimeoutError(
+                        f"not healthy after {START_TIMEOUT_SECONDS}s: {sorted(pending)}"
+                    )
                 time.sleep(0.5)
 
     def stop(self) -> None:
@@ -180,7 +181,10 @@ class Stack:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 

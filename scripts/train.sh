@@ -9,7 +9,8 @@ cache=${BMA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/business-mobile-assistant
 key=$(
   {
     sha256sum requirements/rasa.txt config.yml domain.yml
-    find data bot/components -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) -print0 \
+    # Custom NLU components (bot/components) are part of the model when they exist.
+    find data $([ -d bot/components ] && echo bot/components) -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) -print0 \
       | sort -z | xargs -0 sha256sum
   } | sha256sum | cut -c1-16
 )
@@ -20,9 +21,9 @@ if [ ! -f "$model" ]; then
   start=$(date +%s)
   RASA_TELEMETRY_ENABLED=false PYTHONPATH="$here" .venv-rasa/bin/rasa train \
     --config config.yml --domain domain.yml --data data \
-    --out "$cache/models" --fixed-model-name "model-$key.partial" > var/log/train.log 2>&1 \
+    --out "$cache/models" --fixed-model-name "partial-model-$key" > var/log/train.log 2>&1 \
     || { tail -n 30 var/log/train.log >&2; exit 1; }
-  mv "$cache/models/model-$key.partial.tar.gz" "$model"
+  mv "$cache/models/partial-model-$key.tar.gz" "$model"
   echo "Trained in $(( $(date +%s) - start )) s." >&2
 fi
 echo "$model"

@@ -22,7 +22,7 @@ from tests.e2e.conftest import Chat
 pytestmark = pytest.mark.e2e
 
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_BE"}
-# Opening words of `utter_line_consumption` per language (domain.yml): proof of the answer's language.
+# Opening words of `utter_line_consumption` (domain.yml) per language: the answer's language.
 CONSUMPTION_OPENING = {"fr": "Consommation du", "nl": "Verbruik van", "en": "Usage of"}
 
 
