@@ -81,6 +81,7 @@ class Stack:
             "TRACKER_DB_DIALECT": "sqlite",
             "TRACKER_DB_URL": "",
             "TRACKER_DB": str(ROOT / "var" / "tracker.db"),
+            "PUBLIC_BASE_URL": self.backend_url,
             **os.environ,
         }
         env.update(
@@ -88,7 +89,6 @@ class Stack:
                 "RASA_TELEMETRY_ENABLED": "false",
                 "PYTHONPATH": str(ROOT),
                 "BACKEND_URL": self.backend_url,
-                "PUBLIC_BASE_URL": self.backend_url,
                 "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
                 "RASA_URL": self.rasa_url,
             }
