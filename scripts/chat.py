@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     backend = os.environ.get("BACKEND_URL", "http://127.0.0.1:8000")
     rasa = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
     gsm = os.environ.get("DEMO_GSM", "+32470000001")

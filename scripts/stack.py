@@ -199,16 +199,21 @@ DEMO_LOGINS = (
 
 @contextlib.contextmanager
 def _interrupts_as_exit() -> Iterator[None]:
-    """Turn SIGTERM into KeyboardInterrupt so `kill` stops the demo as cleanly as Ctrl-C."""
+    """Turn SIGTERM and SIGINT into KeyboardInterrupt so `kill` stops the demo like Ctrl-C does.
+
+    SIGINT is set explicitly because a shell that starts us in the background makes us inherit
+    it as ignored.
+    """
 
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, required=True, help="trained Rasa model (.tar.gz)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     ports = Ports(
         backend=int(os.environ.get("BACKEND_PORT", "8000")),
@@ -243,6 +249,7 @@ def print_welcome(stack: Stack) -> None:
         "Business Mobile Assistant is running:",
         f"  backend API docs   {stack.backend_url}/docs",
         f"  chat (REST)        POST {stack.rasa_url}/webhooks/rest/webhook",
+        "  chat (terminal)    make chat   (in another terminal)",
         f"  action server      {stack.actions_url}/health",
         f"  e-mail outbox      {stack.backend_url}/api/v1/dev/outbox",
         "Demo logins (GSM / password):",
