@@ -73,3 +73,15 @@ lock: ## re-pin requirements/*.txt from requirements/*.in in fresh venvs
 
 clean: ## remove local state (database, logs, test results); keeps the caches
 	rm -rf var
+
+# --- bench (issue 7): results in bench/results/; extra arguments via LOAD_ARGS / BACKEND_ARGS
+.PHONY: bench-load bench-backend bench-train
+
+bench-load: install ## load test: N concurrent conversations over REST, product vs stock-pipeline baseline
+	$(APP)/python bench/load.py $(LOAD_ARGS)
+
+bench-backend: install ## backend alone on PostgreSQL (uvicorn, 2 workers), open loop 50 requests/s
+	$(APP)/python bench/backend_load.py $(BACKEND_ARGS)
+
+bench-train: install ## training cost: cold train, retrain after a response edit, peak memory, model size
+	$(APP)/python bench/train_cost.py

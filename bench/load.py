@@ -60,6 +60,7 @@ STATE = ROOT / "var" / "bench"
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 STOCK_CONFIG = "bench/pipelines/stock_default.yml"
 TURN_TIMEOUT_SECONDS = 30.0
+SETUP_ATTEMPTS = 3
 RSS_SAMPLE_SECONDS = 0.5
 SEED = 7
 
@@ -377,6 +378,8 @@ async def converse(
 
 async def open_chats(stack: Stack, count: int, first_index: int) -> list[tuple[Persona, Chat]]:
     """`count` distinct logged-in chat sessions, accounts in rotation (setup, not timed)."""
+    import httpx
+
     from tests.e2e.conftest import open_chat
 
     cast = personas()
@@ -384,9 +387,19 @@ async def open_chats(stack: Stack, count: int, first_index: int) -> list[tuple[P
 
     async def one(index: int) -> tuple[Persona, Chat]:
         persona = cast[index % len(cast)]
-        async with gate:
-            chat = await asyncio.to_thread(open_chat, stack, persona.gsm, persona.password)
-        return persona, chat
+        for attempt in range(1, SETUP_ATTEMPTS + 1):
+            try:
+                async with gate:
+                    chat = await asyncio.to_thread(open_chat, stack, persona.gsm, persona.password)
+            except httpx.HTTPError as error:
+                # Seen on SQLite: "database is locked" (500) while role switches write.
+                logger.warning("chat setup %d/%d failed: %s", attempt, SETUP_ATTEMPTS, error)
+                if attempt == SETUP_ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.5 * attempt)
+            else:
+                return persona, chat
+        raise AssertionError("unreachable")
 
     return list(await asyncio.gather(*(one(first_index + i) for i in range(count))))
 
