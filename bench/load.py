@@ -115,6 +115,24 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def source_state() -> dict[str, Any]:
+    """Commit and uncommitted training inputs: models are trained from the working tree."""
+
+    def git(*argv: str) -> str:
+        out = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            ["git", *argv],  # noqa: S607 - git from PATH, as the Makefile uses it
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+        return out.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "config.yml", "domain.yml", "data", "actions")
+    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted": dirty.splitlines()}
+
+
 # --------------------------------------------------------------------------- memory
 
 
@@ -620,7 +638,7 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         "N", "turns", "errors", "p50 ms", "p95 ms", "p99 ms", "turns/s",
         "RSS backend MiB", "RSS actions MiB", "RSS rasa MiB", "on-path %",
     ]  # fmt: skip
-    cfg = report["config"]
+    cfg, source = report["config"], report.get("source", {})
     lines = [
         "# Load test: concurrent conversations over the REST channel",
         "",
@@ -629,6 +647,8 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         f"{report['machine']['loadavg']} / {report['loadavg_after']}). Closed loop, "
         f"think time {cfg['think_ms']} ms, script played {cfg['iterations']}× per conversation, "
         f"at most {cfg['max_seconds']} s per level; backend database: {cfg['database']}. "
+        f"Source: commit {source.get('commit', '?')}, uncommitted training inputs: "
+        f"{source.get('uncommitted') or 'none'}. "
         "Latency = client wall time of `POST /webhooks/rest/webhook` (NLU + dialogue + action "
         "server + backend). RSS = max over the level of VmRSS summed over the service's "
         "process group. Errors = non-200, timeout (30 s) or an empty answer. *On-path* = share "
@@ -738,6 +758,7 @@ def plot(report_path: Path, png: Path) -> None:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     machine = machine_info()
+    source = source_state()
     models = [("product", train(None))]
     if not args.no_baseline:
         logger.info("baseline model (trains once, ~1 min): %s", STOCK_CONFIG)
@@ -753,6 +774,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "stock_config": STOCK_CONFIG if not args.no_baseline else None,
         },
         "machine": machine,
+        "source": source,
         "loadavg_after": [round(value, 2) for value in os.getloadavg()],
         "runs": runs,
         "ratios": ratios(runs[0], runs[1]) if len(runs) > 1 else [],
