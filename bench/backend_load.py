@@ -210,7 +210,7 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
             **latency_summary(ok),
         }
 
-    return {endpoint: one(items) for endpoint, items in by_endpoint.items()}
+    return {endpoint: one(by_endpoint[endpoint]) for endpoint in [*ENDPOINTS, "all"]}
 
 
 def write_markdown(report: dict[str, Any], path: Path) -> None:
