@@ -6,6 +6,8 @@ failure to a small set of exception types, so that actions catch them in one pla
 - ``IdentityUnknownError``: the chat identity is not bound to a portal account (anonymous user);
 - ``ForbiddenError``: the account's role may not do this (403);
 - ``NotFoundError``: unknown object, or another company's (404 — never tells which);
+- ``InvalidRequestError``: the backend refused a value (422), with its specific ``code``/``field``;
+- ``ConflictError``: the object is not in a state that allows this (409, e.g. expired operation);
 - ``BackendUnavailableError``: timeout, connection failure, 5xx, malformed answer or any other
   status the bot cannot act on (including a wrong service key, which is a deployment error).
 """
@@ -52,6 +54,27 @@ class ForbiddenError(BackendError):
 
 class NotFoundError(BackendError):
     """The object does not exist or belongs to someone else (404)."""
+
+
+class InvalidRequestError(BackendError):
+    """The backend refused a value (422); ``field`` and ``details`` say which and why."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+    ):
+        super().__init__(message, status=status, code=code)
+        self.field = field
+        self.details = details or {}
+
+
+class ConflictError(BackendError):
+    """The object's state forbids the request (409: expired, cancelled, in progress...)."""
 
 
 class BackendUnavailableError(BackendError):
@@ -103,7 +126,21 @@ class Plan(_Model):
 
     code: str
     name: str
+    names: dict[str, str] = Field(default_factory=dict)
     monthly_price: Decimal | None = None
+
+
+class CatalogItem(_Model):
+    """A plan, option or barrable service of the catalogue (names per language)."""
+
+    code: str
+    name: str
+    names: dict[str, str] = Field(default_factory=dict)
+    monthly_price: Decimal | None = None
+
+    def label(self, language: str) -> str:
+        """The name in the conversation language, else the account-language name."""
+        return self.names.get(language) or self.name
 
 
 class Line(_Model):
@@ -117,6 +154,8 @@ class Line(_Model):
     sim_type: str | None = None
     split_bill: bool = False
     plan: Plan | None = None
+    options: list[CatalogItem] = Field(default_factory=list)
+    barrings: list[CatalogItem] = Field(default_factory=list)
 
 
 class Consumption(_Model):
@@ -154,6 +193,27 @@ class FleetConsumption(_Model):
     lines: list[Consumption] = Field(default_factory=list)
     totals: ConsumptionTotals = Field(default_factory=ConsumptionTotals)
     top_consumers: list[Consumption] = Field(default_factory=list)
+
+
+class Operation(_Model):
+    """A prepared (pending) or executed two-step operation (docs/api-fleet-operations.md)."""
+
+    id: str
+    type: str
+    status: str
+    line_id: int | None = None
+    msisdn: str | None = None
+    summary: dict[str, Any] = Field(default_factory=dict)
+    result: dict[str, Any] | None = None
+    expires_at: str | None = None
+
+
+class Ticket(_Model):
+    """A helpdesk ticket (``POST /tickets``)."""
+
+    id: int | str
+    number: str
+    status: str = "open"
 
 
 # --- the client -------------------------------------------------------------------------------
@@ -209,11 +269,102 @@ class BackendClient:
         )
         return _parse(Me, data)
 
-    async def find_lines(self, identity: ChatIdentity, *, msisdn: str | None = None) -> list[Line]:
-        """``GET /lines``: the caller's lines, optionally the one with this E.164 number."""
-        params = {"msisdn": msisdn} if msisdn else None
-        data = await self._request("GET", "/lines", identity, params=params)
+    async def find_lines(
+        self, identity: ChatIdentity, *, msisdn: str | None = None, q: str | None = None
+    ) -> list[Line]:
+        """``GET /lines``: the caller's lines, optionally by E.164 number or free text."""
+        params: dict[str, Any] = {}
+        if msisdn:
+            params["msisdn"] = msisdn
+        if q:
+            params["q"] = q
+        data = await self._request("GET", "/lines", identity, params=params or None)
         return _parse_list(Line, data)
+
+    async def get_line(self, identity: ChatIdentity, line_id: int) -> Line:
+        """``GET /lines/{id}``: one line with its plan, options and barrings (404 if not ours)."""
+        return _parse(Line, await self._request("GET", f"/lines/{line_id}", identity))
+
+    async def list_plans(self, identity: ChatIdentity) -> list[CatalogItem]:
+        """``GET /plans``: the tariff plans with their monthly price."""
+        return _parse_list(CatalogItem, await self._request("GET", "/plans", identity))
+
+    async def list_options(self, identity: ChatIdentity) -> list[CatalogItem]:
+        """``GET /options``: the options that can be added to a line."""
+        return _parse_list(CatalogItem, await self._request("GET", "/options", identity))
+
+    async def list_barrable_services(self, identity: ChatIdentity) -> list[CatalogItem]:
+        """``GET /barrable-services``: the services that can be blocked per line."""
+        data = await self._request("GET", "/barrable-services", identity)
+        return _parse_list(CatalogItem, data)
+
+    async def create_operation(
+        self,
+        identity: ChatIdentity,
+        *,
+        op_type: str,
+        line_id: int | None,
+        params: dict[str, Any],
+        idempotency_key: str,
+    ) -> Operation:
+        """``POST /operations``: prepare an operation; the backend answers with a summary."""
+        data = await self._request(
+            "POST",
+            "/operations",
+            identity,
+            json={"type": op_type, "line_id": line_id, "params": params},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(Operation, data)
+
+    async def confirm_operation(
+        self, identity: ChatIdentity, operation_id: str, *, idempotency_key: str
+    ) -> Operation:
+        """``POST /operations/{id}/confirm``: execute a pending operation of this caller."""
+        data = await self._request(
+            "POST",
+            f"/operations/{operation_id}/confirm",
+            identity,
+            json={},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(Operation, data)
+
+    async def cancel_operation(
+        self, identity: ChatIdentity, operation_id: str, *, idempotency_key: str
+    ) -> Operation:
+        """``POST /operations/{id}/cancel``: drop a pending operation."""
+        data = await self._request(
+            "POST",
+            f"/operations/{operation_id}/cancel",
+            identity,
+            json={},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(Operation, data)
+
+    async def create_ticket(
+        self,
+        identity: ChatIdentity,
+        *,
+        subject_code: str,
+        description: str,
+        contact_number: str | None,
+        line_id: int | None,
+        idempotency_key: str,
+    ) -> Ticket:
+        """``POST /tickets``: a helpdesk ticket (e.g. ``prepaid_conversion``)."""
+        body: dict[str, Any] = {
+            "subject_code": subject_code,
+            "description": description,
+            "contact_number": contact_number,
+        }
+        if line_id is not None:
+            body["line_id"] = line_id
+        data = await self._request(
+            "POST", "/tickets", identity, json=body, idempotency_key=idempotency_key
+        )
+        return _parse(Ticket, data)
 
     async def get_line_consumption(
         self, identity: ChatIdentity, line_id: int, *, month: str
@@ -302,6 +453,19 @@ def _decode(method: str, path: str, response: httpx.Response) -> Any:
         raise ForbiddenError("forbidden", status=status, code=code)
     if status == 404:
         raise NotFoundError("not found", status=status, code=code)
+    if status == 422:
+        error = _error_body(response)
+        field = error.get("field")
+        details = error.get("details")
+        raise InvalidRequestError(
+            "invalid request",
+            status=status,
+            code=code,
+            field=field if isinstance(field, str) else None,
+            details=details if isinstance(details, dict) else None,
+        )
+    if status == 409:
+        raise ConflictError("conflict", status=status, code=code)
     if status == 401:
         # invalid_service_key: the deployment is misconfigured, not the user's fault.
         logger.error("Backend refused the action server's credentials (%s)", code)
@@ -310,15 +474,18 @@ def _decode(method: str, path: str, response: httpx.Response) -> Any:
     raise BackendUnavailableError("unexpected backend answer", status=status, code=code)
 
 
-def _error_code(response: httpx.Response) -> str | None:
+def _error_body(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
-        return None
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        code = body["error"].get("code")
-        return code if isinstance(code, str) else None
-    return None
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return dict(error) if isinstance(error, dict) else {}
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    code = _error_body(response).get("code")
+    return code if isinstance(code, str) else None
 
 
 def _parse(model: type[T], data: Any) -> T:

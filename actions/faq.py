@@ -1,0 +1,61 @@
+"""Answers to how-to questions (``faq_*`` intents), also in the middle of a form (which resumes)."""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import BackendError
+from actions.common import (
+    RESPONSE_PREFIX,
+    BackendAction,
+    chat_identity,
+    conversation_language,
+    latest_intent,
+)
+from actions.formatting import format_money
+
+logger = logging.getLogger(__name__)
+
+
+class ActionAnswerFaq(BackendAction):
+    """Utters ``utter_<faq intent>``; plan prices come live from the catalogue."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = latest_intent(tracker) or ""
+        response = f"{RESPONSE_PREFIX}_{intent}"
+        if not intent.startswith("faq_") or response not in (domain.get("responses") or {}):
+            dispatcher.utter_message(response="utter_default")
+            return []
+        if intent == "faq_plan_prices":
+            await self._plan_prices(dispatcher, tracker)
+            return []
+        dispatcher.utter_message(response=response)
+        return []
+
+    async def _plan_prices(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        language = conversation_language(tracker)
+        identity = chat_identity(tracker)
+        try:
+            if identity is None:
+                raise BackendError("no channel identity")
+            plans = await self.backend.list_plans(identity)
+        except BackendError as exc:
+            logger.info("Plan prices unavailable: %r", exc)
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return
+        rows = "\n".join(
+            f"• {plan.label(language)} · {format_money(plan.monthly_price, language)}"
+            for plan in plans
+            if plan.monthly_price is not None
+        )
+        dispatcher.utter_message(response="utter_faq_plan_prices", plans=rows)

@@ -1,0 +1,174 @@
+"""Which line does the user mean? A number, a person's name or the last digits (shared by forms).
+
+People name a line the way they think of it: "0470 12 34 56", "+32470123456", "Jan's phone",
+"de gsm van Lotte", "le téléphone de Marie", "the line ending in 3456", "eindigend op 3456",
+"qui se termine par 3456". Numbers come from the ``phone_number`` entity (any Belgian format);
+names and last digits are matched against the caller's own fleet, which the backend scopes
+(another company's line never appears, so it can never be matched).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.api.backend import BackendClient, ChatIdentity, Line, NotFoundError
+from actions.common import entity_values, latest_intent, latest_text
+from actions.phone import InvalidPhoneNumberError, format_national, normalize_be_mobile
+
+# Buttons stay usable up to about six choices; beyond that ask for the number itself.
+MAX_LINE_BUTTONS = 6
+
+# "ending in 3456", "eindigend op 3456", "qui se termine par 3456", "finissant par 56", "…3456".
+_ENDING = re.compile(
+    r"(?:end(?:s|ing)?(?:\s+(?:in|on|with))?|eindig\w*(?:\s+(?:op|met|in))?|"
+    r"(?:se\s+)?termin\w*(?:\s+(?:par|en))?|finiss\w*(?:\s+par)?|"
+    r"laatste\s+cijfers|derniers\s+chiffres|last\s+digits|\.\.\.|…)\s*:?\s*(\d{2,6})\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+# Words that are names of lines' users only by accident ("Pro Start", "Data Only"...).
+_STOP_WORDS = frozenset(
+    {
+        "pro", "start", "smart", "unlimited", "data", "only", "de", "van", "den", "der", "le",
+        "la", "les", "du", "des", "the", "of", "and", "et", "en", "op", "line", "lijn", "ligne",
+        "gsm", "phone", "telephone", "nummer", "numero", "number",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LineResolution:
+    """Outcome of a lookup: exactly one line, several candidates, nothing, or no reference."""
+
+    line: Line | None = None
+    candidates: list[Line] = field(default_factory=list)
+    not_found: str | None = None  # what the user typed, when it matched nothing
+    invalid_number: str | None = None  # a number that is not a Belgian mobile number
+
+    @property
+    def referenced(self) -> bool:
+        """Whether the message named a line at all."""
+        return bool(self.line or self.candidates or self.not_found or self.invalid_number)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free text for comparing names ("Élise" == "elise")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _name_keys(line: Line) -> list[tuple[str, ...]]:
+    """Word sequences that name this line: full name, first name, last name, label."""
+    keys: list[tuple[str, ...]] = []
+    for text in (line.user_name, line.label):
+        if not text:
+            continue
+        words = tuple(fold(word) for word in _WORD.findall(text))
+        if not words:
+            continue
+        keys.append(words)
+        if text == line.user_name and len(words) > 1:
+            keys.append(words[:1])  # first name
+            keys.append(words[1:])  # last name, possibly "van den broeck"
+    return [key for key in keys if not (len(key) == 1 and key[0] in _STOP_WORDS)]
+
+
+def _contains(words: list[str], key: tuple[str, ...]) -> bool:
+    size = len(key)
+    return any(tuple(words[i : i + size]) == key for i in range(len(words) - size + 1))
+
+
+def match_lines_in_text(text: str, lines: list[Line]) -> tuple[list[Line], str | None]:
+    """Lines named in ``text`` by last digits or by a person's name / label.
+
+    Returns the matches and the reference the user typed (for "not found" messages); the
+    longest name match wins, so "Jan Peeters" beats "Jan" when both a Jan Peeters and a
+    Jan Maes exist.
+    """
+    if ending := _ENDING.search(text):
+        digits = ending.group(1)
+        return [line for line in lines if line.msisdn.endswith(digits)], digits
+    words = [fold(word) for word in _WORD.findall(re.sub(r"['’]s\b", " ", text))]
+    best: list[Line] = []
+    best_size = 0
+    for line in lines:
+        for key in _name_keys(line):
+            if _contains(words, key):
+                if len(key) > best_size:
+                    best, best_size = [line], len(key)
+                elif len(key) == best_size and line not in best:
+                    best.append(line)
+    return best, None
+
+
+async def resolve_line(
+    client: BackendClient, identity: ChatIdentity, tracker: Tracker
+) -> LineResolution:
+    """Find the line the latest message refers to, among the lines the backend lets us see.
+
+    A ``choose_line`` button payload carries a line id: it is only a hint, re-read from the
+    backend (another company's id answers 404, exactly like an unknown one).
+    """
+    if latest_intent(tracker) == "choose_line":
+        for raw in entity_values(tracker, "line_id"):
+            if not raw.isdigit():
+                return LineResolution(not_found=raw)
+            try:
+                return LineResolution(line=await client.get_line(identity, int(raw)))
+            except NotFoundError:
+                return LineResolution(not_found=raw)
+    numbers = entity_values(tracker, "phone_number")
+    if numbers:
+        try:
+            msisdn = normalize_be_mobile(numbers[0])
+        except InvalidPhoneNumberError:
+            return LineResolution(invalid_number=numbers[0].strip())
+        found = [line for line in await client.find_lines(identity, msisdn=msisdn)]
+        exact = [line for line in found if line.msisdn == msisdn]
+        if exact:
+            return LineResolution(line=exact[0])
+        return LineResolution(not_found=format_national(msisdn))
+    text = latest_text(tracker)
+    if text.startswith("/"):
+        return LineResolution()
+    lines = await client.find_lines(identity)
+    matches, typed = match_lines_in_text(text, lines)
+    if len(matches) == 1:
+        return LineResolution(line=matches[0])
+    if matches:
+        return LineResolution(candidates=matches)
+    if typed:
+        return LineResolution(not_found=typed)
+    return LineResolution()
+
+
+def line_buttons(lines: list[Line]) -> list[dict[str, str]]:
+    """One button per candidate line; the payload carries only the id (re-checked later)."""
+    return [
+        {
+            "title": f"{line.user_name or line.label or '—'} · {format_national(line.msisdn)}",
+            "payload": f'/choose_line{{"line_id": "{line.id}"}}',
+        }
+        for line in lines[:MAX_LINE_BUTTONS]
+    ]
+
+
+def utter_resolution_problem(dispatcher: CollectingDispatcher, resolution: LineResolution) -> None:
+    """Explain why no single line was found: invalid number, unknown, or which one."""
+    if resolution.invalid_number:
+        dispatcher.utter_message(
+            response="utter_invalid_phone_number", phone_number=resolution.invalid_number
+        )
+    elif resolution.candidates:
+        dispatcher.utter_message(
+            response="utter_which_line", buttons=line_buttons(resolution.candidates)
+        )
+    elif resolution.not_found:
+        dispatcher.utter_message(
+            response="utter_line_reference_not_found", reference=resolution.not_found
+        )

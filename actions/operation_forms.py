@@ -1,0 +1,153 @@
+"""The base of every operation form's validator: interruptions, line lookup, two failures.
+
+Conventions (docs/bot-fleet-notes.md):
+- the validator runs on every user turn of its form; for an *interrupting* intent (``stop``,
+  ``request_agent``, ``faq_*``, help, language) it returns nothing, so Rasa rejects the form and
+  the per-form rules answer (then resume, or cancel);
+- anything else is an answer: the subclass extracts and validates slot values from it and says
+  what is wrong; the base then counts failed attempts at the requested slot and, after two,
+  explains the slot (``utter_explain_<slot>``) and offers continue / cancel / agent buttons;
+- operations are fleet-manager only by default: an end user is refused politely at activation.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendClient,
+    BackendError,
+    ChatIdentity,
+    IdentityUnknownError,
+    Line,
+)
+from actions.common import RESPONSE_PREFIX, chat_identity, latest_intent
+from actions.line_resolution import resolve_line, utter_resolution_problem
+from actions.operations import FAILED_ATTEMPTS_SLOT, form_slot_resets, utter_backend_error
+
+logger = logging.getLogger(__name__)
+
+LINE_SLOT = "target_line_id"
+MAX_FAILED_ATTEMPTS = 2
+# Intents the form does not treat as an answer: rules handle them (cancel, FAQ then resume...).
+INTERRUPTING_INTENTS = frozenset(
+    {"stop", "request_agent", "ask_help", "bot_challenge", "change_language", "goodbye"}
+)
+CONTINUE_INTENT = "continue_form"
+
+
+def is_interruption(intent: str | None) -> bool:
+    """Whether ``intent`` interrupts a form instead of answering it."""
+    return intent is not None and (intent in INTERRUPTING_INTENTS or intent.startswith("faq_"))
+
+
+class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
+    """Base validator; subclasses implement ``extract`` for their own slots."""
+
+    #: Only a fleet manager may run this form (the backend checks it anyway).
+    fleet_manager_only = True
+    #: Whether the form needs a line (slot ``target_line_id``).
+    needs_line = True
+
+    def __init__(self, backend: BackendClient | None = None) -> None:
+        self._backend = backend
+
+    @abstractmethod
+    def name(self) -> str:
+        """``validate_<form>``."""
+
+    @property
+    def backend(self) -> BackendClient:
+        """The backend client, created from the settings on first use."""
+        if self._backend is None:
+            self._backend = BackendClient.from_settings()
+        return self._backend
+
+    @abstractmethod
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        """Validated values of this form's own slots found in the latest message.
+
+        Utter a specific explanation for a value that is wrong, and leave it out.
+        """
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = latest_intent(tracker)
+        if is_interruption(intent):
+            return []
+        requested = tracker.get_slot("requested_slot")
+        identity = chat_identity(tracker)
+        values: dict[str, Any] = {}
+        ambiguous = False
+        try:
+            if identity is None:
+                raise IdentityUnknownError("no channel identity")
+            if requested is None and self.fleet_manager_only:
+                me = await self.backend.get_me(identity)
+                if me.active_role != "fleet_manager":
+                    dispatcher.utter_message(response="utter_fleet_manager_required")
+                    return self._stop(domain)
+            line: Line | None = None
+            if self.needs_line:
+                line, ambiguous, line_values = await self._line(
+                    dispatcher, tracker, identity, requested, intent
+                )
+                values.update(line_values)
+            if intent != CONTINUE_INTENT:
+                values.update(await self.extract(dispatcher, tracker, identity, line))
+        except BackendError as exc:
+            logger.info("%s: backend failed: %r", self.name(), exc)
+            utter_backend_error(dispatcher, exc)
+            return self._stop(domain)
+
+        failures = int(tracker.get_slot(FAILED_ATTEMPTS_SLOT) or 0)
+        if requested and values.get(requested) is None and intent != CONTINUE_INTENT:
+            failures = 0 if ambiguous else failures + 1
+            if failures >= MAX_FAILED_ATTEMPTS:
+                dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_explain_{requested}")
+                dispatcher.utter_message(response="utter_form_stuck")
+                failures = 0
+        else:
+            failures = 0
+        events: list[EventType] = [SlotSet(slot, value) for slot, value in values.items()]
+        # Always at least one event: the form then goes on (re-asks) instead of being rejected.
+        events.append(SlotSet(FAILED_ATTEMPTS_SLOT, float(failures)))
+        return events
+
+    async def _line(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        requested: str | None,
+        intent: str | None,
+    ) -> tuple[Line | None, bool, dict[str, Any]]:
+        """The form's line: the one named now, else the one chosen earlier."""
+        current = tracker.get_slot(LINE_SLOT)
+        if current and requested != LINE_SLOT and intent != "choose_line":
+            return await self.backend.get_line(identity, int(current)), False, {}
+        resolution = await resolve_line(self.backend, identity, tracker)
+        if resolution.line is not None:
+            return resolution.line, False, {LINE_SLOT: str(resolution.line.id)}
+        if resolution.referenced:
+            utter_resolution_problem(dispatcher, resolution)
+        return None, bool(resolution.candidates), {}
+
+    @staticmethod
+    def _stop(domain: DomainDict) -> list[EventType]:
+        """End the form without an operation (the submit action then does nothing)."""
+        return [*form_slot_resets(domain), SlotSet("requested_slot", None), ActiveLoop(None)]

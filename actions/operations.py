@@ -1,0 +1,251 @@
+"""Two-step operations (design.md §5): prepare → read back the summary → confirm or cancel.
+
+Shared by every fleet operation (plan, options, barring, deactivation, activation, SIM...):
+
+- ``prepare_operation`` asks the backend to prepare an operation (the backend validates, prices
+  and stores it as *pending for this caller*), reads back the summary and asks for confirmation;
+  the pending id lives in the slot ``pending_operation_id``, which only these actions set.
+- ``action_confirm_operation`` executes it by that id (``Idempotency-Key: confirm:<id>``, so a
+  retry after a timeout replays instead of changing twice); ``action_cancel_operation`` drops it.
+
+A typed ``/affirm`` with nothing pending confirms nothing: there is no id to send, and a forged
+id would belong to nobody (the backend answers 404 for another caller's operation).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendClient,
+    BackendError,
+    BackendUnavailableError,
+    ConflictError,
+    ForbiddenError,
+    IdentityUnknownError,
+    InvalidRequestError,
+    NotFoundError,
+    Operation,
+)
+from actions.common import (
+    RESPONSE_PREFIX,
+    BackendAction,
+    chat_identity,
+    conversation_language,
+    idempotency_key,
+)
+from actions.phone import format_national
+
+logger = logging.getLogger(__name__)
+
+PENDING_ID_SLOT = "pending_operation_id"
+PENDING_TYPE_SLOT = "pending_operation_type"
+FAILED_ATTEMPTS_SLOT = "form_failed_attempts"
+# The ticket offered instead of a deactivation when the number must be kept (prepaid conversion).
+PREPAID_TICKET_TYPE = "prepaid_conversion"
+_TICKET_PREFIX = "ticket:line:"
+_TICKET_NAMESPACE = uuid.UUID("3f1d2a7e-8c44-4b5e-9a61-0c2e7b9d4f11")
+
+SummaryVars = Callable[[Operation, str], dict[str, Any]]
+DoneVars = Callable[[Operation, str], dict[str, Any]]
+
+# op type → variables of ``utter_operation_done_<type>``; features register theirs at import.
+_DONE_VARS: dict[str, DoneVars] = {}
+
+
+def register_done_vars(op_type: str) -> Callable[[DoneVars], DoneVars]:
+    """Decorator: variables for the "done" message of ``op_type`` (besides ``msisdn``)."""
+
+    def decorate(function: DoneVars) -> DoneVars:
+        _DONE_VARS[op_type] = function
+        return function
+
+    return decorate
+
+
+def form_slot_resets(domain: DomainDict) -> list[EventType]:
+    """Empty every form's slots, so the next operation starts from scratch."""
+    names: set[str] = {FAILED_ATTEMPTS_SLOT}
+    for form in (domain.get("forms") or {}).values():
+        names.update((form or {}).get("required_slots") or [])
+    return [SlotSet(name, None) for name in sorted(names)]
+
+
+def clear_pending() -> list[EventType]:
+    """Forget the pending operation."""
+    return [SlotSet(PENDING_ID_SLOT, None), SlotSet(PENDING_TYPE_SLOT, None)]
+
+
+def utter_backend_error(dispatcher: CollectingDispatcher, exc: BackendError) -> None:
+    """The polite answer to a backend refusal or failure (never silence)."""
+    if isinstance(exc, IdentityUnknownError):
+        dispatcher.utter_message(response="utter_login_required")
+    elif isinstance(exc, ForbiddenError):
+        dispatcher.utter_message(response="utter_fleet_manager_required")
+    elif isinstance(exc, NotFoundError):
+        dispatcher.utter_message(response="utter_operation_line_not_found")
+    elif isinstance(exc, ConflictError):
+        dispatcher.utter_message(response="utter_operation_expired")
+    else:
+        dispatcher.utter_message(response="utter_backend_unavailable")
+
+
+async def prepare_operation(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    *,
+    client: BackendClient,
+    op_type: str,
+    line_id: int | None,
+    params: dict[str, Any],
+    summary_response: str,
+    summary_vars: SummaryVars,
+) -> list[EventType]:
+    """Prepare ``op_type`` in the backend, read back its summary and ask for confirmation.
+
+    Raises ``InvalidRequestError`` (422) so that the caller re-asks the faulty slot with a
+    specific explanation; every other failure is answered here and returns no pending id.
+    """
+    language = conversation_language(tracker)
+    identity = chat_identity(tracker)
+    key = idempotency_key(tracker, f"prepare:{op_type}:{line_id}")
+    try:
+        if identity is None:
+            raise IdentityUnknownError("no channel identity")
+        operation = await client.create_operation(
+            identity, op_type=op_type, line_id=line_id, params=params, idempotency_key=key
+        )
+    except InvalidRequestError:
+        raise
+    except BackendError as exc:
+        logger.info("Preparing %s failed: %r", op_type, exc)
+        utter_backend_error(dispatcher, exc)
+        return clear_pending()
+    dispatcher.utter_message(response=summary_response, **summary_vars(operation, language))
+    dispatcher.utter_message(response="utter_ask_confirm_operation")
+    return [SlotSet(PENDING_ID_SLOT, operation.id), SlotSet(PENDING_TYPE_SLOT, operation.type)]
+
+
+def offer_prepaid_ticket(line_id: int) -> list[EventType]:
+    """Pending "create a prepaid-conversion ticket for this line" (confirmed like an operation)."""
+    return [
+        SlotSet(PENDING_ID_SLOT, f"{_TICKET_PREFIX}{line_id}"),
+        SlotSet(PENDING_TYPE_SLOT, PREPAID_TICKET_TYPE),
+    ]
+
+
+class ActionConfirmOperation(BackendAction):
+    """On "yes": execute the pending operation of this conversation, if any."""
+
+    def name(self) -> str:
+        return "action_confirm_operation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        pending_id = tracker.get_slot(PENDING_ID_SLOT)
+        pending_type = tracker.get_slot(PENDING_TYPE_SLOT)
+        identity = chat_identity(tracker)
+        if not pending_id or not isinstance(pending_id, str) or identity is None:
+            dispatcher.utter_message(response="utter_nothing_to_confirm")
+            return clear_pending()
+        language = conversation_language(tracker)
+        try:
+            if pending_type == PREPAID_TICKET_TYPE and pending_id.startswith(_TICKET_PREFIX):
+                await self._create_prepaid_ticket(dispatcher, tracker, pending_id)
+            else:
+                operation = await self._confirm(identity, pending_id)
+                self._utter_done(dispatcher, operation, language)
+        except NotFoundError:
+            # Not this caller's operation (or a forged id): nothing happened.
+            dispatcher.utter_message(response="utter_nothing_to_confirm")
+        except BackendError as exc:
+            logger.info("Confirming %s failed: %r", pending_type, exc)
+            utter_backend_error(dispatcher, exc)
+            if isinstance(exc, BackendUnavailableError):
+                # Keep the id: "yes" again retries with the same Idempotency-Key.
+                dispatcher.utter_message(response="utter_confirm_retry_hint")
+                return []
+        return [*clear_pending(), *form_slot_resets(domain)]
+
+    async def _confirm(self, identity: Any, operation_id: str) -> Operation:
+        key = f"confirm:{operation_id}"
+        try:
+            return await self.backend.confirm_operation(identity, operation_id, idempotency_key=key)
+        except BackendUnavailableError:
+            # One retry with the same key: the backend replays if the first one went through.
+            return await self.backend.confirm_operation(identity, operation_id, idempotency_key=key)
+
+    def _utter_done(
+        self, dispatcher: CollectingDispatcher, operation: Operation, language: str
+    ) -> None:
+        variables: dict[str, Any] = {
+            "msisdn": format_national(operation.msisdn) if operation.msisdn else "—"
+        }
+        extra = _DONE_VARS.get(operation.type)
+        if extra is not None:
+            variables.update(extra(operation, language))
+        dispatcher.utter_message(
+            response=f"{RESPONSE_PREFIX}_operation_done_{operation.type}", **variables
+        )
+
+    async def _create_prepaid_ticket(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
+    ) -> None:
+        identity = chat_identity(tracker)
+        assert identity is not None
+        line_id = int(pending_id.removeprefix(_TICKET_PREFIX))
+        line = await self.backend.get_line(identity, line_id)
+        me = await self.backend.get_me(identity)
+        # Stable per conversation and line: a retried "yes" replays the same ticket.
+        key = str(uuid.uuid5(_TICKET_NAMESPACE, f"{tracker.sender_id}:prepaid:{line_id}"))
+        ticket = await self.backend.create_ticket(
+            identity,
+            subject_code=PREPAID_TICKET_TYPE,
+            description=(
+                f"Convert {line.msisdn} ({line.user_name or '-'}) to a prepaid number "
+                "instead of deactivating it (requested by chat)."
+            ),
+            contact_number=me.gsm,
+            line_id=line_id,
+            idempotency_key=key,
+        )
+        dispatcher.utter_message(
+            response="utter_prepaid_ticket_created",
+            number=ticket.number,
+            msisdn=format_national(line.msisdn),
+        )
+
+
+class ActionCancelOperation(BackendAction):
+    """On "no" / "stop": drop the pending operation (or the stopped form) and say so."""
+
+    def name(self) -> str:
+        return "action_cancel_operation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        pending_id = tracker.get_slot(PENDING_ID_SLOT)
+        identity = chat_identity(tracker)
+        if pending_id and isinstance(pending_id, str) and identity is not None:
+            if not pending_id.startswith(_TICKET_PREFIX):
+                try:
+                    await self.backend.cancel_operation(
+                        identity, pending_id, idempotency_key=f"cancel:{pending_id}"
+                    )
+                except BackendError as exc:
+                    # It expires by itself after 15 minutes; the user's "no" is what matters.
+                    logger.info("Cancelling %s failed: %r", pending_id, exc)
+            dispatcher.utter_message(response="utter_operation_cancelled")
+        else:
+            dispatcher.utter_message(response="utter_form_cancelled")
+        return [*clear_pending(), *form_slot_resets(domain)]
