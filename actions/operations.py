@@ -56,13 +56,18 @@ _TICKET_NAMESPACE = uuid.UUID("3f1d2a7e-8c44-4b5e-9a61-0c2e7b9d4f11")
 
 SummaryVars = Callable[[Operation, str], dict[str, Any]]
 DoneVars = Callable[[Operation, str], dict[str, Any]]
+# (response name, variables) of each consequence read back between summary and question.
+NotesFn = Callable[[Operation, str], list[tuple[str, dict[str, Any]]]]
 
 # op type → variables of ``utter_operation_done_<type>``; features register theirs at import.
 _DONE_VARS: dict[str, DoneVars] = {}
 
 
 def register_done_vars(op_type: str) -> Callable[[DoneVars], DoneVars]:
-    """Decorator: variables for the "done" message of ``op_type`` (besides ``msisdn``)."""
+    """Decorator: variables for the "done" message of ``op_type`` (besides ``msisdn``).
+
+    The optional key ``response`` names a variant instead of ``utter_operation_done_<type>``.
+    """
 
     def decorate(function: DoneVars) -> DoneVars:
         _DONE_VARS[op_type] = function
@@ -108,6 +113,7 @@ async def prepare_operation(
     params: dict[str, Any],
     summary_response: str,
     summary_vars: SummaryVars,
+    notes: NotesFn | None = None,
 ) -> list[EventType]:
     """Prepare ``op_type`` in the backend, read back its summary and ask for confirmation.
 
@@ -130,6 +136,9 @@ async def prepare_operation(
         utter_backend_error(dispatcher, exc)
         return clear_pending()
     dispatcher.utter_message(response=summary_response, **summary_vars(operation, language))
+    # Consequences the manual warns about (eSIM confirmation, porting...), before the question.
+    for note_response, note_vars in notes(operation, language) if notes else []:
+        dispatcher.utter_message(response=note_response, **note_vars)
     dispatcher.utter_message(response="utter_ask_confirm_operation")
     return [SlotSet(PENDING_ID_SLOT, operation.id), SlotSet(PENDING_TYPE_SLOT, operation.type)]
 
@@ -193,9 +202,9 @@ class ActionConfirmOperation(BackendAction):
         extra = _DONE_VARS.get(operation.type)
         if extra is not None:
             variables.update(extra(operation, language))
-        dispatcher.utter_message(
-            response=f"{RESPONSE_PREFIX}_operation_done_{operation.type}", **variables
-        )
+        # A done-vars function may pick a variant ("response"), e.g. eSIM vs physical SIM.
+        default = f"{RESPONSE_PREFIX}_operation_done_{operation.type}"
+        dispatcher.utter_message(response=str(variables.pop("response", default)), **variables)
 
     async def _create_prepaid_ticket(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
