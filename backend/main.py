@@ -13,7 +13,10 @@ from backend.core.errors import register_error_handlers
 from backend.core.health import router as health_router
 from backend.core.settings import Settings, get_settings
 from backend.dev.router import router as dev_router
+from backend.esim.router import pages_router as esim_pages
 from backend.fleet.router import router as fleet_router
+from backend.operations.router import router as operations_router
+from backend.tickets.router import router as tickets_router
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_pages)
     app.include_router(accounts_router, prefix=API_PREFIX)
     app.include_router(chat_router, prefix=API_PREFIX)
+    app.include_router(esim_pages)
     app.include_router(fleet_router, prefix=API_PREFIX)
+    app.include_router(operations_router, prefix=API_PREFIX)
+    app.include_router(tickets_router, prefix=API_PREFIX)
     # The outbox may hold registration links and eSIM codes: it only exists in demo mode.
     if settings.mail_backend == "outbox":
         app.include_router(dev_router, prefix=API_PREFIX)

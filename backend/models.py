@@ -4,8 +4,20 @@ from backend.accounts.models import Account, RegistrationToken
 from backend.chat.models import ChatSession, LinkCode, PlatformLink
 from backend.companies.models import Company
 from backend.core.db import Base
-from backend.fleet.models import BarrableService, Consumption, Line, Option, Plan
+from backend.core.idempotency import IdempotencyRecord
+from backend.esim.models import ESimProfile
+from backend.fleet.models import (
+    BarrableService,
+    Consumption,
+    Line,
+    Option,
+    Plan,
+    PortingRequest,
+    SimCard,
+)
 from backend.mail.models import OutboxAttachment, OutboxEmail
+from backend.operations.models import Operation
+from backend.tickets.models import Ticket
 
 __all__ = [
     "Account",
@@ -14,12 +26,18 @@ __all__ = [
     "ChatSession",
     "Company",
     "Consumption",
+    "ESimProfile",
+    "IdempotencyRecord",
     "Line",
     "LinkCode",
+    "Operation",
     "Option",
     "OutboxAttachment",
     "OutboxEmail",
     "Plan",
     "PlatformLink",
+    "PortingRequest",
     "RegistrationToken",
+    "SimCard",
+    "Ticket",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,11 +20,41 @@ class AppError(Exception):
     status_code: int = 400
     code: str = "bad_request"
     message: str = "Bad request."
+    # Validation errors name the offending input and may carry machine-readable details.
+    field: str | None = None
+    details: dict[str, Any] | None = None
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message or self.message)
         if message is not None:
             self.message = message
+        if field is not None:
+            self.field = field
+        if details is not None:
+            self.details = details
+
+
+class FieldError(AppError):
+    """A 422 about one input field whose code is chosen by the raiser."""
+
+    status_code = 422
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, field=field, details=details)
+        self.code = code
 
 
 class NotAuthenticated(AppError):
@@ -44,9 +75,20 @@ class NotFound(AppError):
     message = "Not found."
 
 
-def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
-    """The JSON body of every error answer."""
-    return {"error": {"code": code, "message": message}}
+def error_body(
+    code: str,
+    message: str,
+    *,
+    field: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The JSON body of every error answer (``field``/``details`` only when known)."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    if details is not None:
+        error["details"] = details
+    return {"error": error}
 
 
 def _code_for_status(status_code: int) -> str:
@@ -58,7 +100,10 @@ def _code_for_status(status_code: int) -> str:
 
 async def _app_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status_code)
+    return JSONResponse(
+        error_body(exc.code, exc.message, field=exc.field, details=exc.details),
+        status_code=exc.status_code,
+    )
 
 
 async def _http_error_handler(_request: Request, exc: Exception) -> JSONResponse:

@@ -21,3 +21,9 @@ class InvalidMsisdn(AppError):
     status_code = 422
     code = "invalid_msisdn"
     message = "Not a valid Belgian mobile number."
+
+
+class PortingRequestNotFound(AppError):
+    status_code = 404
+    code = "porting_request_not_found"
+    message = "No such porting request."

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import enum
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Numeric, String, Table, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Numeric, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import Account
 from backend.core.db import Base
-from backend.core.models import Language, str_enum
+from backend.core.models import Language, UtcDateTime, str_enum, utcnow
 
 
 class LineStatus(str, enum.Enum):
@@ -120,6 +121,10 @@ class Line(Base):
     iccid: Mapped[str] = mapped_column(String(20), unique=True)
     split_bill: Mapped[bool] = mapped_column(default=False)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="RESTRICT"))
+    # Last day of the contractual commitment; deactivating before it costs a termination fee.
+    commitment_end: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     plan: Mapped[Plan] = relationship(lazy="joined")
     user_account: Mapped[Account | None] = relationship()
@@ -147,5 +152,58 @@ class Consumption(Base):
     roaming_mb: Mapped[int]
     roaming_minutes: Mapped[int]
     cost: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+
+    line: Mapped[Line] = relationship()
+
+
+class SimStatus(str, enum.Enum):
+    in_stock = "in_stock"
+    in_use = "in_use"
+    blocked = "blocked"
+
+
+class SimCard(Base):
+    """A physical SIM card delivered to a company: its stock for activations and replacements."""
+
+    __tablename__ = "sim_cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iccid: Mapped[str] = mapped_column(String(20), unique=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[SimStatus] = mapped_column(str_enum(SimStatus, "sim_status"))
+
+
+class NumberType(str, enum.Enum):
+    residential = "residential"
+    professional = "professional"
+
+
+class PortingStatus(str, enum.Enum):
+    requested = "requested"
+    accepted = "accepted"
+    completed = "completed"
+    rejected = "rejected"
+
+
+class PortingRequest(Base):
+    """Bringing a number from another operator onto a new line of the company."""
+
+    __tablename__ = "porting_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="RESTRICT"), index=True
+    )
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"), index=True)
+    msisdn: Mapped[str] = mapped_column(String(16))
+    number_type: Mapped[NumberType] = mapped_column(str_enum(NumberType, "number_type"))
+    # Residential: SIM card number at the current operator; professional: customer number.
+    current_sim_number: Mapped[str | None] = mapped_column(String(20))
+    current_customer_number: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[PortingStatus] = mapped_column(str_enum(PortingStatus, "porting_status"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expected_date: Mapped[date | None] = mapped_column(Date)
 
     line: Mapped[Line] = relationship()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, PlainSerializer
 
-from backend.fleet.models import ConsumptionPart, LineStatus, SimType
+from backend.fleet.models import ConsumptionPart, LineStatus, NumberType, PortingStatus, SimType
 
 # Money leaves the API as a string with two decimals ("25.00") so that no client rounds it.
 Money = Annotated[Decimal, PlainSerializer(lambda value: f"{value:.2f}", return_type=str)]
@@ -95,3 +96,34 @@ class FleetConsumptionPublic(BaseModel):
     lines: list[ConsumptionPublic]
     totals: ConsumptionTotals
     top_consumers: list[ConsumptionPublic]
+
+
+class SimCheck(BaseModel):
+    valid: bool
+
+
+class ESimResent(BaseModel):
+    sent_to: str
+
+
+class PortingRequestPublic(BaseModel):
+    id: int
+    line_id: int
+    msisdn: str
+    number_type: NumberType
+    status: PortingStatus
+    requested_at: datetime
+    expected_date: date | None
+
+
+class ActivationPublic(BaseModel):
+    """A line waiting to become active (eSIM confirmation or porting)."""
+
+    line_id: int
+    msisdn: str
+    user_name: str
+    status: LineStatus
+    sim_type: SimType
+    created_at: datetime | None
+    esim_pending: bool
+    porting_request: PortingRequestPublic | None

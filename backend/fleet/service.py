@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Role
 from backend.core.models import Language
-from backend.fleet.exceptions import ConsumptionNotFound, LineNotFound
-from backend.fleet.models import Consumption, ConsumptionPart, Line, Plan
+from backend.core.phone import normalize_msisdn
+from backend.esim.models import ESimProfile, ESimStatus
+from backend.fleet.exceptions import ConsumptionNotFound, LineNotFound, PortingRequestNotFound
+from backend.fleet.models import (
+    BarrableService,
+    Consumption,
+    ConsumptionPart,
+    Line,
+    LineStatus,
+    Option,
+    Plan,
+    PortingRequest,
+)
 from backend.fleet.schemas import (
+    ActivationPublic,
     BarringPublic,
     ConsumptionPublic,
     ConsumptionTotals,
@@ -22,6 +36,7 @@ from backend.fleet.schemas import (
     OptionPublic,
     PlanPublic,
     PlanRef,
+    PortingRequestPublic,
 )
 from backend.principal import Principal
 
@@ -40,6 +55,97 @@ def _visible_lines(principal: Principal) -> Select[tuple[Line]]:
     return query
 
 
+# Words that say "whose phone" rather than who: dropped from a search unless nothing else is left.
+_SEARCH_STOPWORDS = frozenset(
+    {
+        "s",
+        "the",
+        "my",
+        "of",
+        "phone",
+        "gsm",
+        "mobile",
+        "line",
+        "number",
+        "sim",
+        "card",
+        "tablet",
+        "router",
+        "le",
+        "la",
+        "les",
+        "de",
+        "du",
+        "des",
+        "d",
+        "l",
+        "mon",
+        "ma",
+        "telephone",
+        "portable",
+        "ligne",
+        "numero",
+        "carte",
+        "het",
+        "een",
+        "van",
+        "mijn",
+        "telefoon",
+        "lijn",
+        "nummer",
+        "kaart",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Clément" and "clement" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", fold(text).replace("’", "'").replace("'s ", " "))
+
+
+def _whole_word(token: str, words: list[str]) -> bool:
+    return token in words
+
+
+def _word_prefix(token: str, words: list[str]) -> bool:
+    return any(word.startswith(token) for word in words)
+
+
+def _substring(token: str, words: list[str]) -> bool:
+    return token in " ".join(words)
+
+
+def search_lines(lines: list[Line], q: str) -> list[Line]:
+    """Lines matching free text: names/labels (accent- and case-insensitive) or last digits.
+
+    "Jan", "jan's phone", "de gsm van Jan" find Jan Peeters; "3456" finds numbers ending so.
+    Whole-word matches win over prefix matches, which win over substring matches.
+    """
+    compact = re.sub(r"[\s./-]", "", q)
+    if compact.lstrip("+").isdigit():
+        digits = compact.lstrip("+")
+        if len(digits) >= 9:
+            normalized = normalize_msisdn(compact)
+            if normalized is not None:
+                return [line for line in lines if line.msisdn == normalized]
+        return [line for line in lines if line.msisdn.endswith(digits)]
+    tokens = _words(q + " ")
+    meaningful = [t for t in tokens if t not in _SEARCH_STOPWORDS] or tokens
+    if not meaningful:
+        return []
+    indexed = [(line, _words(f"{line.user_name} {line.label} ")) for line in lines]
+    for matches in (_whole_word, _word_prefix, _substring):
+        found = [line for line, words in indexed if all(matches(t, words) for t in meaningful)]
+        if found:
+            return found
+    return []
+
+
 def list_lines(
     session: Session, *, principal: Principal, msisdn: str | None = None, q: str | None = None
 ) -> list[Line]:
@@ -47,17 +153,12 @@ def list_lines(
     query = _visible_lines(principal)
     if msisdn is not None:
         query = query.where(Line.msisdn == msisdn)
-    if q:
-        text = q.strip().lower()
-        digits = "".join(ch for ch in text if ch.isdigit())
-        conditions = [
-            func.lower(Line.user_name).contains(text, autoescape=True),
-            func.lower(Line.label).contains(text, autoescape=True),
-        ]
-        if digits and len(digits) == len(text.replace(" ", "")):
-            conditions.append(Line.msisdn.endswith(digits, autoescape=True))
-        query = query.where(or_(*conditions))
-    return list(session.scalars(query.order_by(Line.msisdn)))
+    lines = list(session.scalars(query.order_by(Line.msisdn)))
+    if q and q.strip():
+        # A company has at most a few hundred lines: matching in Python keeps accent folding
+        # identical on PostgreSQL and SQLite.
+        lines = search_lines(lines, q.strip())
+    return lines
 
 
 def get_line(session: Session, *, principal: Principal, line_id: int) -> Line:
@@ -193,3 +294,102 @@ def consumption_public(row: Consumption, line: Line) -> ConsumptionPublic:
         split_bill=line.split_bill,
         part=row.part,
     )
+
+
+def list_options(session: Session, *, language: Language) -> list[OptionPublic]:
+    """The option catalog."""
+    options = session.scalars(select(Option).order_by(Option.monthly_price, Option.code))
+    return [
+        OptionPublic(
+            code=o.code,
+            name=o.name_in(language),
+            names=Names(**o.names()),
+            monthly_price=o.monthly_price,
+        )
+        for o in options
+    ]
+
+
+def list_barrable_services(session: Session, *, language: Language) -> list[BarringPublic]:
+    """Services that can be barred per line."""
+    services = session.scalars(select(BarrableService).order_by(BarrableService.code))
+    return [
+        BarringPublic(code=s.code, name=s.name_in(language), names=Names(**s.names()))
+        for s in services
+    ]
+
+
+def porting_public(request: PortingRequest) -> PortingRequestPublic:
+    return PortingRequestPublic(
+        id=request.id,
+        line_id=request.line_id,
+        msisdn=request.msisdn,
+        number_type=request.number_type,
+        status=request.status,
+        requested_at=request.requested_at,
+        expected_date=request.expected_date,
+    )
+
+
+def list_porting_requests(session: Session, *, principal: Principal) -> list[PortingRequestPublic]:
+    """The company's porting requests, newest first."""
+    assert principal.company is not None
+    requests = session.scalars(
+        select(PortingRequest)
+        .where(PortingRequest.company_id == principal.company.id)
+        .order_by(PortingRequest.id.desc())
+    )
+    return [porting_public(r) for r in requests]
+
+
+def get_porting_request(
+    session: Session, *, principal: Principal, request_id: int
+) -> PortingRequestPublic:
+    """One porting request of the company, else 404."""
+    assert principal.company is not None
+    request = session.scalar(
+        select(PortingRequest).where(
+            PortingRequest.id == request_id, PortingRequest.company_id == principal.company.id
+        )
+    )
+    if request is None:
+        raise PortingRequestNotFound
+    return porting_public(request)
+
+
+def list_activations(session: Session, *, principal: Principal) -> list[ActivationPublic]:
+    """Lines of the company waiting for eSIM confirmation or porting."""
+    assert principal.company is not None
+    lines = session.scalars(
+        select(Line)
+        .where(
+            Line.company_id == principal.company.id,
+            Line.status == LineStatus.pending_activation,
+        )
+        .order_by(Line.id)
+    )
+    answer = []
+    for line in lines:
+        porting = session.scalar(
+            select(PortingRequest)
+            .where(PortingRequest.line_id == line.id)
+            .order_by(PortingRequest.id.desc())
+        )
+        esim_pending = session.scalar(
+            select(ESimProfile.id).where(
+                ESimProfile.line_id == line.id, ESimProfile.status == ESimStatus.pending
+            )
+        )
+        answer.append(
+            ActivationPublic(
+                line_id=line.id,
+                msisdn=line.msisdn,
+                user_name=line.user_name,
+                status=line.status,
+                sim_type=line.sim_type,
+                created_at=line.created_at,
+                esim_pending=esim_pending is not None,
+                porting_request=porting_public(porting) if porting else None,
+            )
+        )
+    return answer

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from backend.accounts.models import Role
 from backend.core.models import Language
-from backend.fleet.models import LineStatus, SimType
+from backend.fleet.models import LineStatus, NumberType, PortingStatus, SimType
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ class LineSeed:
     options: tuple[str, ...] = ()
     barrings: tuple[str, ...] = ()
     account_gsm: str | None = None  # the portal account using this line, if any
+    # Commitment end as months from the seeding day's month (last day of that month); negative:
+    # the commitment is over (deactivation is free), None: no commitment.
+    commitment_months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,7 @@ FLEETS = (
                 "pro_smart",
                 split_bill=True,
                 options=("intl_calls_100",),
+                commitment_months=8,
             ),
             LineSeed("+32470000006", "Nathalie Claes", "pro_start"),
             LineSeed(
@@ -240,6 +244,7 @@ FLEETS = (
                 "pro_unlimited",
                 sim_type=_ESIM,
                 options=("roam_world_1gb", "multisim"),
+                commitment_months=14,
             ),
             LineSeed(
                 "+32470000008", "Emma Wouters", "pro_start", barrings=("premium_numbers", "roaming")
@@ -251,7 +256,7 @@ FLEETS = (
                 split_bill=True,
                 options=("intl_calls_100",),
             ),
-            LineSeed("+32470000010", "Elise Mertens", "pro_start"),
+            LineSeed("+32470000010", "Elise Mertens", "pro_start", commitment_months=-2),
             LineSeed(
                 "+32470000011",
                 "Bram Jacobs",
@@ -287,6 +292,13 @@ FLEETS = (
                 sim_type=_ESIM,
                 status=LineStatus.pending_activation,
             ),
+            # A number being ported in from another operator (see PORTING_REQUESTS).
+            LineSeed(
+                "+32475123456",
+                "Youssef Benali",
+                "pro_smart",
+                status=LineStatus.pending_activation,
+            ),
             LineSeed(
                 "+32470000024",
                 "Fien Martens",
@@ -306,10 +318,61 @@ FLEETS = (
                 account_gsm="+32470000051",
                 options=("roam_eu_plus_10gb",),
             ),
-            LineSeed("+32470000052", "Lien Verhaeghe", "pro_smart"),
+            LineSeed("+32470000052", "Lien Verhaeghe", "pro_smart", commitment_months=6),
             LineSeed("+32470000053", "Dries Desmet", "pro_start", barrings=("premium_numbers",)),
             LineSeed("+32470000054", "Joke Vanhoutte", "pro_smart", split_bill=True),
             LineSeed("+32470000055", "Stijn Devos", "pro_start", sim_type=_ESIM),
         ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SimStockSeed:
+    customer_number: str
+    company_digit: str  # keeps the companies' ICCID series apart
+    in_stock: int
+    blocked: int = 0
+
+
+# Physical SIM cards delivered to each company: ICCID "893203" + "1" + company digit + serial
+# (10 digits, 1..n) + Luhn check digit (19 digits). Blocked ones follow the in-stock series.
+SIM_STOCK = (
+    SimStockSeed(ACME, "1", in_stock=10, blocked=1),
+    SimStockSeed(BRUGGE, "2", in_stock=5),
+)
+
+
+@dataclass(frozen=True)
+class ESimSeed:
+    msisdn: str
+    email: str
+    language: Language
+
+
+# eSIM profiles waiting for the end user's confirmation ("resend the eSIM mail" works on them).
+PENDING_ESIMS = (ESimSeed("+32470000023", "arne.declercq@acme-logistics.example", Language.nl),)
+
+
+@dataclass(frozen=True)
+class PortingSeed:
+    msisdn: str
+    number_type: NumberType
+    current_customer_number: str | None
+    current_sim_number: str | None
+    status: PortingStatus
+    requested_days_ago: int
+    expected_in_days: int
+
+
+PORTING_REQUESTS = (
+    PortingSeed(
+        "+32475123456",
+        NumberType.professional,
+        current_customer_number="5550123",
+        current_sim_number=None,
+        status=PortingStatus.accepted,
+        requested_days_ago=2,
+        expected_in_days=2,
     ),
 )

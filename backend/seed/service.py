@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import logging
 import random
-from datetime import date
+import secrets
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import TypeVar
 
@@ -14,7 +16,9 @@ from stdnum import luhn
 
 from backend.accounts.models import Account, AccountStatus
 from backend.companies.models import Company
-from backend.core.security import hash_password
+from backend.core.security import hash_password, hash_secret
+from backend.esim.models import ESimProfile, ESimStatus
+from backend.esim.service import CONFIRMATION_LIFETIME, SMDP_ADDRESS, new_matching_id
 from backend.fleet.models import (
     BarrableService,
     Consumption,
@@ -23,6 +27,9 @@ from backend.fleet.models import (
     LineStatus,
     Option,
     Plan,
+    PortingRequest,
+    SimCard,
+    SimStatus,
 )
 from backend.models import Base
 from backend.seed.data import (
@@ -31,7 +38,10 @@ from backend.seed.data import (
     COMPANIES,
     FLEETS,
     OPTIONS,
+    PENDING_ESIMS,
     PLANS,
+    PORTING_REQUESTS,
+    SIM_STOCK,
     AccountSeed,
     CatalogItem,
     CompanySeed,
@@ -55,6 +65,19 @@ def iccid_for(msisdn: str) -> str:
     """A 19-digit ICCID with the operator prefix 893203 and a Luhn check digit."""
     body = "89320320" + msisdn[-10:].rjust(10, "0")
     return body + luhn.calc_check_digit(body)
+
+
+def stock_iccid(company_digit: str, serial: int) -> str:
+    """ICCID of a SIM card in a company's stock (19 digits, Luhn)."""
+    body = f"8932031{company_digit}{serial:010d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def commitment_end(today: date, months: int) -> date:
+    """Last day of the month ``months`` months after ``today``'s."""
+    index = today.year * 12 + today.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def month_back(today: date, offset: int) -> str:
@@ -94,11 +117,75 @@ def seed_demo(session: Session, *, today: date) -> dict[str, int]:
                 )
                 session.add(line)
                 session.flush()
+            if line.commitment_end is None and line_seed.commitment_months is not None:
+                line.commitment_end = commitment_end(today, line_seed.commitment_months)
             _consumption(session, line, line_seed, today=today)
+    _sim_stock(session, companies)
+    _pending_esims(session, today=today)
+    _porting_requests(session, today=today)
     session.commit()
     counts = table_counts(session)
     logger.info("Demo seed done: %s", counts)
     return counts
+
+
+def _sim_stock(session: Session, companies: dict[str, Company]) -> None:
+    for stock in SIM_STOCK:
+        company = companies[stock.customer_number]
+        for serial in range(1, stock.in_stock + stock.blocked + 1):
+            iccid = stock_iccid(stock.company_digit, serial)
+            if session.scalar(select(SimCard.id).where(SimCard.iccid == iccid)) is None:
+                status = SimStatus.in_stock if serial <= stock.in_stock else SimStatus.blocked
+                session.add(SimCard(iccid=iccid, company_id=company.id, status=status))
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(9, 0), tzinfo=timezone.utc)
+
+
+def _pending_esims(session: Session, *, today: date) -> None:
+    """Profiles already mailed once; nobody knows their confirmation token (resend makes one)."""
+    for seed in PENDING_ESIMS:
+        line = session.scalar(select(Line).where(Line.msisdn == seed.msisdn))
+        assert line is not None
+        if session.scalar(select(ESimProfile.id).where(ESimProfile.line_id == line.id)):
+            continue
+        session.add(
+            ESimProfile(
+                line_id=line.id,
+                iccid=line.iccid,
+                matching_id=new_matching_id(),
+                smdp_address=SMDP_ADDRESS,
+                email=seed.email,
+                language=seed.language,
+                confirmation_token_hash=hash_secret(secrets.token_urlsafe(32)),
+                token_expires_at=_at(today) + CONFIRMATION_LIFETIME,
+                status=ESimStatus.pending,
+                sent_count=1,
+                created_at=_at(today - timedelta(days=1)),
+            )
+        )
+
+
+def _porting_requests(session: Session, *, today: date) -> None:
+    for seed in PORTING_REQUESTS:
+        line = session.scalar(select(Line).where(Line.msisdn == seed.msisdn))
+        assert line is not None
+        if session.scalar(select(PortingRequest.id).where(PortingRequest.line_id == line.id)):
+            continue
+        session.add(
+            PortingRequest(
+                company_id=line.company_id,
+                line_id=line.id,
+                msisdn=line.msisdn,
+                number_type=seed.number_type,
+                current_sim_number=seed.current_sim_number,
+                current_customer_number=seed.current_customer_number,
+                status=seed.status,
+                requested_at=_at(today - timedelta(days=seed.requested_days_ago)),
+                expected_date=today + timedelta(days=seed.expected_in_days),
+            )
+        )
 
 
 def table_counts(session: Session) -> dict[str, int]:

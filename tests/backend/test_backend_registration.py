@@ -86,7 +86,7 @@ async def test_invited_fleet_manager_registers_from_the_emailed_link_and_logs_in
     lines = await client.get(
         "/api/v1/lines", headers={"Authorization": f"Bearer {login.json()['access_token']}"}
     )
-    assert len(lines.json()) == 24
+    assert len(lines.json()) == 25
 
 
 async def test_registration_token_is_single_use(

@@ -55,7 +55,7 @@ def test_seed_twice_adds_nothing(db_session: Session) -> None:
     after = seed_demo(db_session, today=date.today())
 
     assert after == before
-    assert before["lines"] == 29
+    assert before["lines"] == 30
     assert before["accounts"] == 4
 
 
@@ -157,7 +157,7 @@ def test_command_line_migrate_seed_and_invite(scratch_sqlite_url: str) -> None:
     try:
         with Session(engine) as session:
             counts = table_counts(session)
-            assert counts["lines"] == 29
+            assert counts["lines"] == 30
             assert counts["accounts"] == 5
             assert counts["outbox_emails"] == 1
     finally:

@@ -1,0 +1,1 @@
+"""eSIM profiles: activation code by e-mail (QR), confirmation page, resend."""

@@ -1,0 +1,1 @@
+"""Two-step fleet operations: prepare (validate, price, summarize) → confirm (execute)."""

@@ -1,0 +1,1 @@
+"""Helpdesk tickets (minimal; issue #4 extends them)."""
