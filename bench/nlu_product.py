@@ -1,0 +1,647 @@
+"""Product NLU benchmark: held-out FR/NL/EN test sets, 5-fold CV, pipeline comparison, train time.
+
+Run with the Rasa venv (``.venv-rasa/bin/python bench/nlu_product.py``). Every model is trained
+from scratch with an empty Rasa cache, so the reported train times are cold-start times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+LANGUAGES = ("fr", "nl", "en")
+INTENTS = (
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "ask_help",
+    "out_of_scope",
+    "switch_role",
+    "change_language",
+    "show_lines",
+    "ask_consumption",
+)
+STRUCTURED_ENTITIES = ("phone_number", "period")
+# Inputs nobody could mean anything by: the product model must hand them to the fallback.
+GIBBERISH = ("asdfgh qwerty", "jjjjj kkkk", "xqzv plm", "?!?!")
+
+logger = logging.getLogger(__name__)
+
+
+# --- pipelines ------------------------------------------------------------------------------
+
+_HEAD_WORD_1 = [
+    {"name": "WhitespaceTokenizer"},
+    {"name": "RegexFeaturizer", "case_sensitive": False, "use_word_boundaries": False},
+    {"name": "LexicalSyntacticFeaturizer"},
+    {"name": "CountVectorsFeaturizer"},
+    {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
+]
+_HEAD_WORD_12 = [
+    {"name": "WhitespaceTokenizer"},
+    {"name": "RegexFeaturizer", "case_sensitive": False, "use_word_boundaries": False},
+    {"name": "LexicalSyntacticFeaturizer"},
+    {"name": "CountVectorsFeaturizer", "min_ngram": 1, "max_ngram": 2},
+    {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5},
+]
+_DIET_0 = {
+    "name": "DIETClassifier",
+    "number_of_transformer_layers": 0,
+    "entity_recognition": False,
+    "constrain_similarities": True,
+}
+
+# Candidate pipelines: featurizers + intent classifier. The product's entity extractors and
+# FallbackClassifier (from config.yml) are appended to each, so only the classifier differs.
+VARIANTS: dict[str, list[dict[str, Any]]] = {
+    "logreg_c1_w1_c14": [*_HEAD_WORD_1, {"name": "LogisticRegressionClassifier", "max_iter": 1000}],
+    "logreg_c10_bal_w12_c25": [
+        *_HEAD_WORD_12,
+        {
+            "name": "LogisticRegressionClassifier",
+            "max_iter": 1000,
+            "C": 10,
+            "class_weight": "balanced",
+        },
+    ],
+    "diet0_e60_w1_c14": [*_HEAD_WORD_1, {**_DIET_0, "epochs": 60}],
+    "diet0_e80_w12_c25": [*_HEAD_WORD_12, {**_DIET_0, "epochs": 80}],
+}
+_CLASSIFIERS = {"LogisticRegressionClassifier", "DIETClassifier", "SklearnIntentClassifier"}
+
+
+def product_config() -> dict[str, Any]:
+    """The product's config.yml as a dict."""
+    return yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+
+
+def variant_config(name: str) -> dict[str, Any]:
+    """A config for variant ``name``: its featurizers/classifier plus the product's tail."""
+    config = product_config()
+    pipeline = config["pipeline"]
+    tail_start = max(i for i, c in enumerate(pipeline) if c["name"] in _CLASSIFIERS) + 1
+    config["pipeline"] = copy.deepcopy(VARIANTS[name]) + pipeline[tail_start:]
+    config["assistant_id"] = f"nlu-product-bench-{name}"
+    config.pop("policies", None)
+    return config
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free text for the train/test leak check."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w+]+", " ", folded).split())
+
+
+def load_nlu(path: Path) -> Any:
+    """Rasa TrainingData from a file or a directory of NLU YAML."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return load_data(str(path))
+
+
+def check_no_leak(train: Any, tests: dict[str, Any]) -> None:
+    """Fail if a held-out test text also occurs (normalised) in the training data."""
+    seen = {normalise(m.get("text")) for m in train.intent_examples}
+    leaks = [
+        f"{lang}: {m.get('text')!r}"
+        for lang, data in tests.items()
+        for m in data.intent_examples
+        if normalise(m.get("text")) in seen
+    ]
+    if leaks:
+        raise SystemExit("Held-out test sentences found in the training data:\n" + "\n".join(leaks))
+    logger.info("Leak check: no held-out sentence occurs in the training data")
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+def train(
+    config: dict[str, Any], workdir: Path, *, nlu_only: bool, name: str
+) -> tuple[Path, float]:
+    """Train in a subprocess with an empty Rasa cache; return the model path and wall seconds."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config_path = workdir / "config.yml"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONPATH": str(ROOT),
+        "RASA_CACHE_DIRECTORY": str(workdir / "cache"),
+    }
+    if nlu_only:
+        cmd = [str(RASA), "train", "nlu", "--nlu", str(ROOT / "data" / "nlu")]
+    else:
+        cmd = [
+            str(RASA),
+            "train",
+            "--domain",
+            str(ROOT / "domain.yml"),
+            "--data",
+            str(ROOT / "data"),
+        ]
+    cmd += ["--config", str(config_path), "--out", str(workdir), "--fixed-model-name", name]
+    log = workdir / "train.log"
+    start = time.perf_counter()
+    with log.open("w", encoding="utf-8") as out:
+        # Fixed argv: our own venv's rasa and paths we created.
+        result = subprocess.run(  # noqa: S603
+            cmd, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"Training {name} failed; see {log}")
+    logger.info("Trained %s in %.1f s", name, seconds)
+    return workdir / f"{name}.tar.gz", seconds
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+@dataclass
+class Prediction:
+    """One parsed test example."""
+
+    text: str
+    expected: str
+    predicted: str  # after the FallbackClassifier; nlu_fallback counts as out_of_scope
+    raw: str  # the classifier's best intent, before the fallback threshold
+    confidence: float
+    expected_entities: list[tuple[str, int, int, str]] = field(default_factory=list)
+    predicted_entities: list[tuple[str, int, int, str]] = field(default_factory=list)
+
+
+def _entities(items: list[dict[str, Any]] | None) -> list[tuple[str, int, int, str]]:
+    # Values compared case-folded: "December" and "december" mean the same month to the actions.
+    return sorted(
+        (e["entity"], e["start"], e["end"], str(e["value"]).casefold()) for e in items or []
+    )
+
+
+async def _parse_all(model: Path, examples: list[Any]) -> list[Prediction]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    predictions = []
+    for message in examples:
+        parsed = await agent.parse_message(message.get("text"))
+        ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
+        predicted = parsed["intent"]["name"]
+        predictions.append(
+            Prediction(
+                text=message.get("text"),
+                expected=message.get("intent"),
+                predicted="out_of_scope" if predicted == "nlu_fallback" else predicted,
+                raw=ranking[0]["name"] if ranking else predicted,
+                confidence=float(parsed["intent"]["confidence"]),
+                expected_entities=_entities(message.get("entities")),
+                predicted_entities=_entities(parsed.get("entities")),
+            )
+        )
+    return predictions
+
+
+def parse_all(model: Path, examples: list[Any]) -> list[Prediction]:
+    """Parse every example with the model (in process)."""
+    return asyncio.run(_parse_all(model, examples))
+
+
+def gibberish_intents(model: Path) -> dict[str, str]:
+    """The final intent the model gives to each gibberish input."""
+
+    async def run() -> dict[str, str]:
+        from rasa.core.agent import Agent
+
+        agent = Agent.load(str(model))
+        return {text: (await agent.parse_message(text))["intent"]["name"] for text in GIBBERISH}
+
+    return asyncio.run(run())
+
+
+def intent_metrics(preds: list[Prediction]) -> dict[str, Any]:
+    """Accuracy (after and before fallback) and macro-F1 over the domain's intents."""
+    from sklearn.metrics import f1_score
+
+    y_true = [p.expected for p in preds]
+    y_pred = [p.predicted for p in preds]
+    return {
+        "n": len(preds),
+        "accuracy": sum(t == p for t, p in zip(y_true, y_pred, strict=True)) / len(preds),
+        "accuracy_before_fallback": sum(p.expected == p.raw for p in preds) / len(preds),
+        "macro_f1": float(
+            f1_score(y_true, y_pred, labels=list(INTENTS), average="macro", zero_division=0)
+        ),
+        "fallbacks_on_in_scope": sum(
+            p.predicted == "out_of_scope"
+            and p.raw != "out_of_scope"
+            and p.expected != "out_of_scope"
+            for p in preds
+        ),
+    }
+
+
+def entity_metrics(preds: list[Prediction]) -> dict[str, dict[str, float]]:
+    """Per entity type precision/recall/F1 on exact (type, span, value) matches."""
+    counts: dict[str, Counter[str]] = {}
+    for p in preds:
+        expected, predicted = set(p.expected_entities), set(p.predicted_entities)
+        for kind, items in (
+            ("tp", expected & predicted),
+            ("fn", expected - predicted),
+            ("fp", predicted - expected),
+        ):
+            for entity in items:
+                counts.setdefault(entity[0], Counter())[kind] += 1
+    result = {}
+    for name, c in sorted(counts.items()):
+        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        result[name] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "support": c["tp"] + c["fn"],
+        }
+    return result
+
+
+def structured_exact_match(preds: list[Prediction]) -> float:
+    """Share of annotated phone numbers and periods found with the exact span and value."""
+    expected = [
+        (i, e)
+        for i, p in enumerate(preds)
+        for e in p.expected_entities
+        if e[0] in STRUCTURED_ENTITIES
+    ]
+    if not expected:
+        return 1.0
+    found = sum(e in preds[i].predicted_entities for i, e in expected)
+    return found / len(expected)
+
+
+def confused_pairs(preds: list[Prediction], top: int = 10) -> list[dict[str, Any]]:
+    """The most frequent (expected, predicted) intent confusions."""
+    pairs = Counter((p.expected, p.predicted) for p in preds if p.expected != p.predicted)
+    return [{"expected": e, "predicted": p, "count": n} for (e, p), n in pairs.most_common(top)]
+
+
+def plot_confusion(preds: list[Prediction], title: str, path: Path) -> None:
+    """A confusion-matrix PNG (rows: expected, columns: predicted)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import confusion_matrix
+
+    labels = list(INTENTS)
+    matrix = confusion_matrix(
+        [p.expected for p in preds], [p.predicted for p in preds], labels=labels
+    )
+    fig, ax = plt.subplots(figsize=(8, 7))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            if matrix[i, j]:
+                colour = "white" if matrix[i, j] > matrix.max() / 2 else "black"
+                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", color=colour)
+    ax.set_xlabel("predicted (nlu_fallback counted as out_of_scope)")
+    ax.set_ylabel("expected")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def cross_validate(
+    config: dict[str, Any], train_data: Any, folds: int, workdir: Path
+) -> dict[str, Any]:
+    """Stratified k-fold CV on the training data, every fold trained from scratch."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+    from sklearn.model_selection import StratifiedKFold
+
+    examples = list(train_data.intent_examples)
+    labels = [m.get("intent") for m in examples]
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=42)
+    preds: list[Prediction] = []
+    seconds = []
+    for fold, (train_idx, test_idx) in enumerate(splitter.split(examples, labels)):
+        fold_dir = workdir / f"fold{fold}"
+        fold_dir.mkdir(parents=True)
+        fold_data = TrainingData(
+            training_examples=[examples[i] for i in train_idx],
+            entity_synonyms=train_data.entity_synonyms,
+            regex_features=train_data.regex_features,
+            lookup_tables=train_data.lookup_tables,
+        )
+        nlu_file = fold_dir / "nlu.yml"
+        RasaYAMLWriter().dump(nlu_file, fold_data)
+        fold_config = {**config, "pipeline": config["pipeline"]}
+        fold_config.pop("policies", None)
+        model, secs = _train_on(fold_config, nlu_file, fold_dir, f"fold{fold}")
+        seconds.append(secs)
+        preds += parse_all(model, [examples[i] for i in test_idx])
+    metrics = intent_metrics(preds)
+    metrics["entities"] = entity_metrics(preds)
+    metrics["folds"] = folds
+    metrics["mean_train_seconds"] = sum(seconds) / len(seconds)
+    metrics["confused_pairs"] = confused_pairs(preds)
+    return metrics
+
+
+def _train_on(
+    config: dict[str, Any], nlu_file: Path, workdir: Path, name: str
+) -> tuple[Path, float]:
+    """Train an NLU model on one file in a subprocess with an empty cache."""
+    config_path = workdir / "config.yml"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "RASA_CACHE_DIRECTORY": str(workdir / "cache"),
+    }
+    cmd = [str(RASA), "train", "nlu", "--nlu", str(nlu_file), "--config", str(config_path)]
+    cmd += ["--out", str(workdir), "--fixed-model-name", name]
+    start = time.perf_counter()
+    with (workdir / "train.log").open("w", encoding="utf-8") as out:
+        # Fixed argv: our own venv's rasa and paths we created.
+        result = subprocess.run(  # noqa: S603
+            cmd, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    if result.returncode != 0:
+        raise SystemExit(f"Training {name} failed; see {workdir / 'train.log'}")
+    return workdir / f"{name}.tar.gz", time.perf_counter() - start
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def evaluate_model(model: Path, tests: dict[str, Any]) -> dict[str, Any]:
+    """Per-language intent and entity metrics of one model on the held-out sets."""
+    per_lang: dict[str, Any] = {}
+    all_preds: dict[str, list[Prediction]] = {}
+    for lang, data in tests.items():
+        preds = parse_all(model, list(data.intent_examples))
+        all_preds[lang] = preds
+        per_lang[lang] = {
+            **intent_metrics(preds),
+            "entities": entity_metrics(preds),
+            "structured_exact_match": structured_exact_match(preds),
+            "confused_pairs": confused_pairs(preds),
+            "errors": [asdict(p) for p in preds if p.expected != p.predicted],
+            "entity_errors": [
+                asdict(p) for p in preds if set(p.expected_entities) != set(p.predicted_entities)
+            ],
+        }
+    merged = [p for preds in all_preds.values() for p in preds]
+    return {
+        "languages": per_lang,
+        "overall": {**intent_metrics(merged), "entities": entity_metrics(merged)},
+        "confused_pairs": confused_pairs(merged),
+        "_predictions": all_preds,
+    }
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def write_markdown(report: dict[str, Any], path: Path) -> str:
+    """Write the human-readable report; return the per-language table."""
+    product = report["product"]
+    lines = [
+        "# Product NLU benchmark (held-out FR/NL/EN sets, Rasa 3.6.21, 2-core machine)",
+        "",
+        "Generated by `.venv-rasa/bin/python bench/nlu_product.py`. Test sets:",
+        "`tests/nlu/test_<lang>.yml` (never trained on; the script fails if any test sentence,",
+        "normalised, occurs in `data/nlu`). Intent accuracy is measured after the",
+        "FallbackClassifier; a fallback counts as `out_of_scope` (both make the bot decline), so",
+        "in-scope messages that fall back count as errors.",
+        "Entities: exact (type, span, value) matches, value after synonym mapping.",
+        "",
+        f"Pipeline: `config.yml` — {report['product_pipeline']}",
+        "",
+        "## Held-out results (product model)",
+        "",
+    ]
+    table = [
+        "| language | n | intent acc | acc before fallback | macro-F1 | phone/period exact"
+        " | entity F1 (micro) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for lang, m in product["languages"].items():
+        ents = m["entities"]
+        tp = sum(e["f1"] * e["support"] for e in ents.values())
+        support = sum(e["support"] for e in ents.values()) or 1
+        table.append(
+            f"| {lang} | {m['n']} | {_pct(m['accuracy'])} "
+            f"| {_pct(m['accuracy_before_fallback'])} | "
+            f"{_pct(m['macro_f1'])} | {_pct(m['structured_exact_match'])} | {_pct(tp / support)} |"
+        )
+    o = product["overall"]
+    table.append(
+        f"| all | {o['n']} | {_pct(o['accuracy'])} | {_pct(o['accuracy_before_fallback'])} | "
+        f"{_pct(o['macro_f1'])} | | |"
+    )
+    lines += table
+    lines += [
+        "",
+        "Entities per type (all languages):",
+        "",
+        "| entity | precision | recall | F1 | support |",
+    ]
+    lines += ["|---|---|---|---|---|"]
+    for name, e in product["overall"]["entities"].items():
+        lines.append(
+            f"| {name} | {_pct(e['precision'])} | {_pct(e['recall'])} | {_pct(e['f1'])} "
+            f"| {e['support']} |"
+        )
+    lines += ["", "Most confused intent pairs (expected → predicted, all languages):", ""]
+    lines += [
+        f"- {c['expected']} → {c['predicted']}: {c['count']}" for c in product["confused_pairs"]
+    ] or ["- none"]
+    lines += [
+        "",
+        "Confusion matrices: " + ", ".join(f"`confusion_{lang}.png`" for lang in LANGUAGES),
+        "",
+    ]
+    lines += [
+        "Gibberish (must fall back): "
+        + ", ".join(f"`{t}` → {i}" for t, i in report["gibberish"].items()),
+        "",
+    ]
+    lines += [
+        "## Train time",
+        "",
+        f"Full `rasa train` (NLU + dialogue policies) from scratch, empty Rasa cache: "
+        f"**{report['full_train_seconds']:.0f} s** (wall, including Rasa start-up).",
+        "",
+    ]
+    if report.get("cross_validation"):
+        cv = report["cross_validation"]
+        lines += [
+            f"## {cv['folds']}-fold cross-validation on the training data (product pipeline)",
+            "",
+            f"{cv['n']} examples: intent accuracy {_pct(cv['accuracy'])} "
+            f"(before fallback {_pct(cv['accuracy_before_fallback'])}), "
+            f"macro-F1 {_pct(cv['macro_f1'])}; "
+            f"mean NLU train per fold {cv['mean_train_seconds']:.0f} s.",
+            "",
+        ]
+        lines += [
+            f"- {c['expected']} → {c['predicted']}: {c['count']}" for c in cv["confused_pairs"]
+        ]
+        lines.append("")
+    if report.get("comparison"):
+        lines += [
+            "## Pipeline comparison on the held-out sets",
+            "",
+            "NLU-only models (`rasa train nlu`, empty cache), each with the product's entity",
+            "extractors and FallbackClassifier. Accuracy after fallback (before it in brackets).",
+            "",
+            "| pipeline | FR | NL | EN | macro-F1 (all) | NLU train s |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name, c in report["comparison"].items():
+            langs = c["languages"]
+            cells = [
+                f"{_pct(langs[x]['accuracy'])} ({_pct(langs[x]['accuracy_before_fallback'])})"
+                for x in LANGUAGES
+            ]
+            lines.append(
+                f"| {name} | {' | '.join(cells)} | {_pct(c['macro_f1'])} "
+                f"| {c['train_seconds']:.0f} |"
+            )
+        lines += ["", "Variants (featurizers + classifier):", ""]
+        lines += [
+            f"- `{name}`: {_describe(VARIANTS[name])}"
+            for name in report["comparison"]
+            if name in VARIANTS
+        ]
+        lines.append("")
+    lines += ["## Errors of the product model", ""]
+    for lang, m in product["languages"].items():
+        for e in m["errors"]:
+            lines.append(
+                f"- {lang}: `{e['text']}` expected {e['expected']}, got {e['predicted']} "
+                f"({e['confidence']:.2f})"
+            )
+        for e in m["entity_errors"]:
+            lines.append(
+                f"- {lang} entities: `{e['text']}` expected {e['expected_entities']}, "
+                f"got {e['predicted_entities']}"
+            )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(table)
+
+
+def _describe(pipeline: list[dict[str, Any]]) -> str:
+    parts = []
+    for c in pipeline:
+        options = {k: v for k, v in c.items() if k != "name"}
+        if c["name"] in ("WhitespaceTokenizer", "LexicalSyntacticFeaturizer", "RegexFeaturizer"):
+            continue
+        parts.append(c["name"] + (f" {options}" if options else ""))
+    return "; ".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (0 to skip)")
+    parser.add_argument(
+        "--variants",
+        default=",".join(VARIANTS),
+        help="comma-separated pipelines to compare ('' to skip); known: " + ", ".join(VARIANTS),
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in ("rasa", "tensorflow", "absl", "matplotlib", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    # Rasa's processor logs every parse through structlog at debug level.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+    train_data = load_nlu(ROOT / "data" / "nlu")
+    tests = {lang: load_nlu(ROOT / "tests" / "nlu" / f"test_{lang}.yml") for lang in LANGUAGES}
+    check_no_leak(train_data, tests)
+    missing = {
+        lang: set(INTENTS) - {m.get("intent") for m in t.intent_examples}
+        for lang, t in tests.items()
+    }
+    if any(missing.values()):
+        raise SystemExit(f"Test sets miss intents: {missing}")
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    config = product_config()
+    report: dict[str, Any] = {"product_pipeline": _describe(config["pipeline"])}
+    with tempfile.TemporaryDirectory(prefix="nlu-product-") as tmp:
+        work = Path(tmp)
+        model, seconds = train(config, work / "product", nlu_only=False, name="product")
+        report["full_train_seconds"] = seconds
+        product = evaluate_model(model, tests)
+        for lang, preds in product.pop("_predictions").items():
+            plot_confusion(
+                preds, f"Product NLU, held-out {lang.upper()}", args.out / f"confusion_{lang}.png"
+            )
+        report["product"] = product
+        report["gibberish"] = gibberish_intents(model)
+
+        comparison: dict[str, Any] = {}
+        for name in filter(None, args.variants.split(",")):
+            variant_model, secs = train(variant_config(name), work / name, nlu_only=True, name=name)
+            result = evaluate_model(variant_model, tests)
+            result.pop("_predictions")
+            comparison[name] = {
+                "train_seconds": secs,
+                "macro_f1": result["overall"]["macro_f1"],
+                "languages": {
+                    lang: {k: m[k] for k in ("accuracy", "accuracy_before_fallback", "macro_f1")}
+                    for lang, m in result["languages"].items()
+                },
+                "gibberish": gibberish_intents(variant_model),
+            }
+        report["comparison"] = comparison
+        if args.folds:
+            report["cross_validation"] = cross_validate(config, train_data, args.folds, work / "cv")
+
+    (args.out / "nlu_product.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    table = write_markdown(report, args.out / "nlu_product.md")
+    sys.stdout.write(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
