@@ -208,6 +208,38 @@ class Operation(_Model):
     expires_at: str | None = None
 
 
+# --- activation, SIM and eSIM (engineer B) ---------------------------------------------------
+
+
+class PortingRequest(_Model):
+    """A request to bring a number over from another operator."""
+
+    id: int | str
+    msisdn: str
+    number_type: str | None = None
+    status: str
+    requested_at: str | None = None
+    expected_date: str | None = None
+
+
+class PendingActivation(_Model):
+    """A line that is not active yet (``GET /activations``)."""
+
+    line_id: int
+    msisdn: str
+    user_name: str | None = None
+    status: str
+    sim_type: str | None = None
+    created_at: str | None = None
+    porting_request: PortingRequest | None = None
+
+
+class EsimResent(_Model):
+    """Answer of ``POST /lines/{id}/esim/resend``: the masked address the mail went to."""
+
+    sent_to: str
+
+
 class Ticket(_Model):
     """A helpdesk ticket (``POST /tickets``)."""
 
@@ -383,6 +415,34 @@ class BackendClient:
             "GET", "/consumption", identity, params={"month": month, "top": top}
         )
         return _parse(FleetConsumption, data)
+
+    # -- activation, SIM and eSIM (engineer B) --
+
+    async def check_sim(self, identity: ChatIdentity, iccid: str) -> None:
+        """``GET /sims/check``: a new SIM of this company's stock, unused (422 with the reason)."""
+        await self._request("GET", "/sims/check", identity, params={"iccid": iccid})
+
+    async def resend_esim(
+        self, identity: ChatIdentity, line_id: int, *, idempotency_key: str
+    ) -> EsimResent:
+        """``POST /lines/{id}/esim/resend``: mail the eSIM QR code again (409 if not pending)."""
+        data = await self._request(
+            "POST",
+            f"/lines/{line_id}/esim/resend",
+            identity,
+            json={},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(EsimResent, data)
+
+    async def list_activations(self, identity: ChatIdentity) -> list[PendingActivation]:
+        """``GET /activations``: the fleet's lines waiting for eSIM confirmation or porting."""
+        return _parse_list(PendingActivation, await self._request("GET", "/activations", identity))
+
+    async def list_porting_requests(self, identity: ChatIdentity) -> list[PortingRequest]:
+        """``GET /porting-requests``: the fleet's number transfers."""
+        data = await self._request("GET", "/porting-requests", identity)
+        return _parse_list(PortingRequest, data)
 
     # -- plumbing --
 

@@ -1,0 +1,581 @@
+"""Activating a new number (manual: "Activer les numéros"), physical SIM or eSIM, new or ported.
+
+``activation_form`` collects what the manual lists — SIM type, the new SIM's serial or the end
+user's e-mail, the end user, new number or porting (residential: SIM card number at the current
+operator; professional: customer number there), split bill with the end user's billing data,
+tariff plan — asking only for what the user has not said yet. ``action_prepare_activation`` then
+has the backend prepare ``activate_line`` and reads back the summary with its consequences; the
+shared confirm action executes it (actions/operations.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendClient,
+    BackendError,
+    CatalogItem,
+    ChatIdentity,
+    IdentityUnknownError,
+    InvalidRequestError,
+    Line,
+    Operation,
+)
+from actions.common import BackendAction, chat_identity, conversation_language, latest_intent
+from actions.common import latest_text as message_text
+from actions.fleet_extraction import (
+    NO_INTENTS,
+    YES_INTENTS,
+    customer_number_in,
+    digits_part,
+    first,
+    found_entities,
+    mentions_split_bill,
+    number_mode_in,
+    number_type_in,
+    person_name,
+    sim_type_in,
+)
+from actions.formatting import format_money
+from actions.line_resolution import fold
+from actions.operation_forms import OperationFormValidation
+from actions.operations import prepare_operation, register_done_vars, utter_backend_error
+from actions.phone import format_national
+from actions.validators import (
+    InvalidValue,
+    check_current_sim_number,
+    check_customer_number,
+    check_email,
+    check_iban,
+    check_iccid,
+    check_mobile_number,
+    check_person_name,
+    check_postal_address,
+)
+
+logger = logging.getLogger(__name__)
+
+FORM = "activation_form"
+NO_IBAN = "none"
+# Backend 422 code → (slot to ask again, response that explains it).
+ERROR_SLOTS: dict[str, tuple[str, str]] = {
+    "iccid_not_numeric": ("new_iccid", "utter_invalid_iccid_not_numeric"),
+    "iccid_wrong_length": ("new_iccid", "utter_invalid_iccid_wrong_length"),
+    "iccid_not_ours": ("new_iccid", "utter_invalid_iccid_not_ours"),
+    "iccid_check_digit": ("new_iccid", "utter_invalid_iccid_check_digit"),
+    "iccid_unknown": ("new_iccid", "utter_invalid_iccid_unknown"),
+    "iccid_in_use": ("new_iccid", "utter_invalid_iccid_in_use"),
+    "email_invalid": ("esim_email", "utter_invalid_email"),
+    "msisdn_invalid": ("port_msisdn", "utter_invalid_phone_number"),
+    "msisdn_already_ours": ("port_msisdn", "utter_invalid_msisdn_already_ours"),
+    "current_sim_number_invalid": ("current_sim_number", "utter_invalid_current_sim_number"),
+    "current_customer_number_invalid": (
+        "current_customer_number",
+        "utter_invalid_current_customer_number",
+    ),
+    "iban_invalid": ("billing_iban", "utter_invalid_iban"),
+    "plan_unknown": ("plan_code", "utter_invalid_plan"),
+    "billing_required": ("billing_name", "utter_ask_activation_form_billing_name"),
+}
+
+
+def required_activation_slots(slots: dict[str, Any]) -> list[str]:
+    """The slots this activation needs, in the order they are asked."""
+    sim_type = slots.get("sim_type")
+    required = ["sim_type"]
+    if sim_type == "physical" or (sim_type is None and slots.get("new_iccid")):
+        required.append("new_iccid")
+    if sim_type == "esim" or (sim_type is None and slots.get("esim_email")):
+        required.append("esim_email")
+    required += ["end_user_name", "number_mode"]
+    if slots.get("number_mode") == "port":
+        required += ["port_msisdn", "number_type"]
+        if slots.get("number_type") == "residential":
+            required.append("current_sim_number")
+        elif slots.get("number_type") == "professional":
+            required.append("current_customer_number")
+    required.append("split_bill")
+    if slots.get("split_bill"):
+        required += ["billing_name", "billing_address", "billing_email", "billing_iban"]
+    required.append("plan_code")
+    return required
+
+
+def utter_invalid(dispatcher: CollectingDispatcher, problem: InvalidValue, raw: str) -> None:
+    """Say precisely what is wrong with a value, in the user's language."""
+    code = problem.code
+    if code in ERROR_SLOTS:
+        dispatcher.utter_message(
+            response=ERROR_SLOTS[code][1],
+            iccid=raw.strip(),
+            email=raw.strip(),
+            phone_number=raw.strip(),
+            **{k: str(v) for k, v in problem.details.items()},
+        )
+    elif code == "name_invalid":
+        dispatcher.utter_message(response="utter_invalid_name")
+    elif code == "address_invalid":
+        dispatcher.utter_message(response="utter_invalid_address")
+    else:
+        dispatcher.utter_message(response="utter_invalid_choice")
+
+
+def find_plan(plans: list[CatalogItem], value: str) -> CatalogItem | None:
+    """The plan named by a code ("pro_smart") or by any of its names ("Pro Smart", "data seule")."""
+    wanted = fold(value).replace("_", " ").replace("-", " ").strip()
+    for plan in plans:
+        names = [plan.code.replace("_", " "), plan.name, *plan.names.values()]
+        if any(wanted == fold(name) for name in names):
+            return plan
+    for plan in plans:  # "pro smart plan", "data only"
+        names = [plan.name, *plan.names.values()]
+        if any(fold(name) in wanted or wanted in fold(name) for name in names if len(wanted) > 3):
+            return plan
+    return None
+
+
+def plan_buttons(plans: list[CatalogItem], language: str) -> list[dict[str, str]]:
+    """One button per plan: "Pro Smart · € 25,00"."""
+    buttons = []
+    for plan in plans:
+        price = format_money(plan.monthly_price, language) if plan.monthly_price is not None else ""
+        title = f"{plan.label(language)} · {price}" if price else plan.label(language)
+        buttons.append({"title": title, "payload": f'/inform{{"plan": "{plan.code}"}}'})
+    return buttons
+
+
+class ValidateActivationForm(OperationFormValidation):
+    """Extracts and validates every detail of ``activation_form`` from each message."""
+
+    needs_line = False
+
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        return next_slot_events(tracker, events, required_activation_slots)
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        intent = latest_intent(tracker)
+        text = message_text(tracker)
+        typed = not text.startswith("/")
+        found = found_entities(tracker)
+        values: dict[str, Any] = {}
+        slots = dict(tracker.slots)
+
+        def current(slot: str) -> Any:
+            return values.get(slot, slots.get(slot))
+
+        values.update(
+            await extract_new_sim(
+                self.backend, dispatcher, tracker, identity, slots, other_email="billing_email"
+            )
+        )
+
+        if requested == "end_user_name" and typed:
+            values["end_user_name"] = checked(dispatcher, check_person_name, person_name(text))
+
+        # New number or porting, and the porting details.
+        number = first(found, "phone_number")
+        mode = first(found, "number_mode")
+        if mode is None and (requested == "number_mode" or intent == "activate_line") and typed:
+            mode = number_mode_in(text)
+        if number is not None and requested in (None, "number_mode", "port_msisdn"):
+            mode = "port"
+        if mode in ("new", "port"):
+            values["number_mode"] = mode
+        elif requested == "number_mode":
+            dispatcher.utter_message(response="utter_invalid_choice")
+        if number is None and requested == "port_msisdn" and typed:
+            number = text.strip()
+        if number is not None and current("number_mode") == "port":
+            values["port_msisdn"] = checked(dispatcher, check_mobile_number, number)
+
+        kind = first(found, "number_type")
+        if kind is None and requested == "number_type" and typed:
+            kind = text
+        if kind is not None:
+            values["number_type"] = number_type_in(kind)
+            if values["number_type"] is None:
+                dispatcher.utter_message(response="utter_invalid_choice")
+
+        if requested == "current_sim_number" and typed:
+            raw = first(found, "iccid") or digits_part(text)
+            values["current_sim_number"] = checked(dispatcher, check_current_sim_number, raw)
+        customer = customer_number_in(text) if typed else None
+        if customer is None and requested == "current_customer_number" and typed:
+            customer = text.strip()
+        if customer is not None:
+            values["current_customer_number"] = self._checked(
+                dispatcher, check_customer_number, customer
+            )
+            if values["current_customer_number"] and current("number_type") is None:
+                values["number_type"] = "professional"
+
+        # Split bill and the end user's billing data.
+        if requested == "split_bill":
+            if intent in YES_INTENTS or mentions_split_bill(text):
+                values["split_bill"] = True
+            elif intent in NO_INTENTS:
+                values["split_bill"] = False
+            else:
+                dispatcher.utter_message(response="utter_invalid_choice")
+        elif requested is None and mentions_split_bill(text):
+            values["split_bill"] = True
+        if requested == "billing_name" and typed:
+            values["billing_name"] = checked(dispatcher, check_person_name, person_name(text))
+        if requested == "billing_address" and typed:
+            address = checked(dispatcher, check_postal_address, text)
+            values["billing_address"] = (
+                f"{address['street']}, {address['postal_code']} {address['city']}"
+                if address
+                else None
+            )
+        iban = first(found, "iban")
+        if requested == "billing_iban":
+            if intent in NO_INTENTS:
+                values["billing_iban"] = NO_IBAN
+            else:
+                values["billing_iban"] = checked(dispatcher, check_iban, iban or text)
+
+        # Tariff plan, against the company's catalogue.
+        plan = first(found, "plan")
+        if plan is None and requested == "plan_code" and typed:
+            plan = text
+        if plan is not None:
+            plans = await self.backend.list_plans(identity)
+            chosen = find_plan(plans, plan)
+            values["plan_code"] = chosen.code if chosen else None
+            if chosen is None:
+                dispatcher.utter_message(response="utter_invalid_plan")
+        return values
+
+
+def checked(dispatcher: CollectingDispatcher, check: Any, raw: str) -> Any:
+    """``check(raw)``, or ``None`` after telling the user what is wrong."""
+    try:
+        return check(raw)
+    except InvalidValue as problem:
+        utter_invalid(dispatcher, problem, raw)
+        return None
+
+
+async def checked_iccid(
+    client: BackendClient, dispatcher: CollectingDispatcher, identity: ChatIdentity, raw: str
+) -> str | None:
+    """Our checks first (precise and offline), then the company's SIM stock in the backend."""
+    iccid = checked(dispatcher, check_iccid, raw)
+    if iccid is None:
+        return None
+    try:
+        await client.check_sim(identity, iccid)
+    except InvalidRequestError as exc:
+        utter_invalid(dispatcher, InvalidValue(exc.code or "", exc.details), raw)
+        return None
+    return str(iccid)
+
+
+async def extract_new_sim(
+    client: BackendClient,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    identity: ChatIdentity,
+    slots: dict[str, Any],
+    *,
+    other_email: str | None = None,
+) -> dict[str, Any]:
+    """SIM type, the new SIM's ICCID or the eSIM e-mail (activation and replacement forms).
+
+    An ICCID implies a physical SIM and an e-mail an eSIM, so "activate 8932…" needs no
+    SIM-type question. ``other_email`` is a slot that takes an e-mail when it is the question.
+    """
+    requested = tracker.get_slot("requested_slot")
+    text = message_text(tracker)
+    typed = not text.startswith("/")
+    found = found_entities(tracker)
+    values: dict[str, Any] = {}
+
+    def current(slot: str) -> Any:
+        return values.get(slot, slots.get(slot))
+
+    if sim := first(found, "sim_type"):
+        values["sim_type"] = sim_type_in(sim)
+    elif requested == "sim_type" and typed:
+        values["sim_type"] = sim_type_in(text)
+        if values["sim_type"] is None:
+            dispatcher.utter_message(response="utter_invalid_choice")
+
+    iccid = first(found, "iccid")
+    if requested == "current_sim_number":
+        iccid = None  # those digits answer the porting question
+    if iccid is None and requested == "new_iccid" and typed:
+        iccid = digits_part(text)
+    if iccid is not None:
+        values["new_iccid"] = await checked_iccid(client, dispatcher, identity, iccid)
+        if values["new_iccid"] and current("sim_type") is None:
+            values["sim_type"] = "physical"
+
+    email = first(found, "email")
+    email_slot = other_email if other_email and requested == other_email else "esim_email"
+    if email is None and requested in ("esim_email", other_email) and typed:
+        email = text.strip()
+    if email is not None and (email_slot != "esim_email" or current("sim_type") != "physical"):
+        values[email_slot] = checked(dispatcher, check_email, email)
+        if email_slot == "esim_email" and values[email_slot] and current("sim_type") is None:
+            values["sim_type"] = "esim"
+    return values
+
+
+def next_slot_events(tracker: Tracker, events: list[EventType], required: Any) -> list[EventType]:
+    """Add the next slot to ask (or ``None``: done) to the validator's events.
+
+    Empty events on a fresh user message mean "not an answer" (an interruption): keep them
+    empty so that Rasa rejects the form and a rule answers. When the form resumes afterwards,
+    tell Rasa which slot to ask again, since only we know which slots apply.
+    """
+    if any(event.get("event") == "active_loop" for event in events):
+        return events  # the form was stopped
+    if not events and tracker.latest_action_name == "action_listen":
+        return events
+    slots = dict(tracker.slots)
+    for event in events:
+        if event.get("event") == "slot":
+            slots[event["name"]] = event["value"]
+    missing = next((slot for slot in required(slots) if slots.get(slot) is None), None)
+    return [*events, SlotSet("requested_slot", missing)]
+
+
+class ActionAskActivationFormPlanCode(BackendAction):
+    """Asks for the plan with one button per plan of the company, with its monthly price."""
+
+    def name(self) -> str:
+        return "action_ask_activation_form_plan_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        identity = chat_identity(tracker)
+        try:
+            if identity is None:
+                raise IdentityUnknownError("no channel identity")
+            plans = await self.backend.list_plans(identity)
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return []
+        if not plans:
+            dispatcher.utter_message(response="utter_no_plans")
+            return []
+        language = conversation_language(tracker)
+        dispatcher.utter_message(
+            response="utter_ask_activation_form_plan_code", buttons=plan_buttons(plans, language)
+        )
+        return []
+
+
+def activation_params(slots: dict[str, Any], language: str) -> dict[str, Any]:
+    """The ``activate_line`` params (docs/api-fleet-operations.md) from the form's slots."""
+    esim = slots.get("sim_type") == "esim"
+    number: dict[str, Any] = {"mode": "new"}
+    if slots.get("number_mode") == "port":
+        number = {"mode": "port", "msisdn": slots.get("port_msisdn")}
+        number["number_type"] = slots.get("number_type")
+        if slots.get("number_type") == "residential":
+            number["current_sim_number"] = slots.get("current_sim_number")
+        else:
+            number["current_customer_number"] = slots.get("current_customer_number")
+    billing = None
+    if slots.get("split_bill"):
+        address = check_postal_address(str(slots.get("billing_address") or ""))
+        iban = slots.get("billing_iban")
+        billing = {
+            "name": slots.get("billing_name"),
+            **address,
+            "email": slots.get("billing_email"),
+            "iban": None if iban in (None, NO_IBAN) else iban,
+        }
+    return {
+        "sim_type": "esim" if esim else "physical",
+        **({"email": slots.get("esim_email")} if esim else {"iccid": slots.get("new_iccid")}),
+        "end_user_name": slots.get("end_user_name"),
+        "end_user_language": language,
+        "number": number,
+        "split_bill": bool(slots.get("split_bill")),
+        "billing": billing,
+        "plan_code": slots.get("plan_code"),
+        "option_codes": [],
+    }
+
+
+def activation_summary_vars(operation: Operation, language: str) -> dict[str, Any]:
+    """Variables of ``utter_activation_summary`` from the backend's summary."""
+    summary = operation.summary
+    plan = summary.get("plan") or {}
+    plan_name = (plan.get("names") or {}).get(language) or plan.get("name") or "—"
+    msisdn = summary.get("msisdn")
+    number = format_national(msisdn) if msisdn else "—"
+    labels = _LABELS[language]
+    if summary.get("number_mode") == "port":
+        number = f"{number} ({labels['port']})"
+    elif msisdn:
+        number = f"{number} ({labels['new']})"
+    sim = (
+        f"eSIM → {summary.get('email')}"
+        if summary.get("sim_type") == "esim"
+        else f"{labels['physical']} {summary.get('iccid')}"
+    )
+    total = summary.get("monthly_total") or plan.get("monthly_price") or "0"
+    return {
+        "end_user_name": summary.get("end_user_name") or "—",
+        "sim": sim,
+        "number": number,
+        "plan": plan_name,
+        "monthly_total": format_money(_decimal(total), language),
+        "split_bill": labels["yes"] if summary.get("split_bill") else labels["no"],
+    }
+
+
+# Words that decorate data in the summary rows (sentences stay in domain.yml).
+_LABELS = {
+    "fr": {
+        "port": "repris",
+        "new": "nouveau",
+        "physical": "SIM physique",
+        "yes": "oui",
+        "no": "non",
+    },
+    "nl": {
+        "port": "overgezet",
+        "new": "nieuw",
+        "physical": "fysieke sim",
+        "yes": "ja",
+        "no": "nee",
+    },
+    "en": {"port": "ported", "new": "new", "physical": "physical SIM", "yes": "yes", "no": "no"},
+}
+
+
+def _decimal(value: Any) -> Any:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal("0")
+
+
+@register_done_vars("activate_line")
+def activation_done_vars(operation: Operation, language: str) -> dict[str, Any]:
+    """The done message depends on what happens next: active, eSIM to confirm, or porting."""
+    result = operation.result or {}
+    status = result.get("status")
+    response = "utter_operation_done_activate_line"
+    if status == "pending_esim_confirmation":
+        response = "utter_operation_done_activate_line_esim"
+    elif status == "pending_porting":
+        response = "utter_operation_done_activate_line_porting"
+    msisdn = result.get("msisdn") or operation.msisdn
+    return {
+        "response": response,
+        "msisdn": format_national(msisdn) if msisdn else "—",
+        "end_user_name": operation.summary.get("end_user_name") or "—",
+    }
+
+
+class ActionPrepareActivation(BackendAction):
+    """After the form: prepare ``activate_line``, read back the summary, ask to confirm."""
+
+    def name(self) -> str:
+        return "action_prepare_activation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        slots = dict(tracker.slots)
+        if not slots.get("sim_type") or not slots.get("plan_code"):
+            return []  # the form was stopped: nothing to prepare
+        language = conversation_language(tracker)
+        try:
+            events = await prepare_operation(
+                dispatcher,
+                tracker,
+                client=self.backend,
+                op_type="activate_line",
+                line_id=None,
+                params=activation_params(slots, language),
+                summary_response="utter_activation_summary",
+                summary_vars=activation_summary_vars,
+                notes=activation_notes,
+            )
+        except InvalidRequestError as exc:
+            return reask_after_refusal(dispatcher, exc, slots)
+        return events
+
+
+def activation_notes(operation: Operation, language: str) -> list[tuple[str, dict[str, Any]]]:
+    """The consequences the manual warns about, read back before the confirmation question."""
+    summary = operation.summary
+    notes: list[tuple[str, dict[str, Any]]] = []
+    name = summary.get("end_user_name") or "—"
+    if summary.get("esim_confirmation_required") or summary.get("sim_type") == "esim":
+        notes.append(
+            ("utter_activation_note_esim", {"end_user_name": name, "email": summary.get("email")})
+        )
+    if summary.get("number_mode") == "port":
+        msisdn = summary.get("msisdn")
+        notes.append(
+            (
+                "utter_activation_note_porting",
+                {"phone_number": format_national(msisdn) if msisdn else "—"},
+            )
+        )
+    if summary.get("split_bill"):
+        billing = summary.get("billing") or {}
+        notes.append(
+            (
+                "utter_activation_note_split_bill",
+                {
+                    "billing_name": billing.get("name") or name,
+                    "billing_email": billing.get("email") or "—",
+                },
+            )
+        )
+    return notes
+
+
+def reask_after_refusal(
+    dispatcher: CollectingDispatcher,
+    exc: InvalidRequestError,
+    slots: dict[str, Any],
+    *,
+    form: str = FORM,
+) -> list[EventType]:
+    """The backend refused a value: explain it and reopen the form on that slot."""
+    slot, response = ERROR_SLOTS.get(exc.code or "", ("", "utter_backend_unavailable"))
+    raw = str(slots.get(slot) or "")
+    dispatcher.utter_message(
+        response=response,
+        iccid=raw,
+        email=raw,
+        phone_number=format_national(raw) if raw.startswith("+") else raw,
+        **{k: str(v) for k, v in exc.details.items()},
+    )
+    if not slot:
+        return []
+    return [SlotSet(slot, None), FollowupAction(form)]

@@ -1,0 +1,117 @@
+"""Where are my activations and number transfers? ("où en est le portage ?", "waar zit mijn
+nummeroverdracht?") — the fleet's lines waiting for an eSIM confirmation or a porting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import BackendError, IdentityUnknownError, PendingActivation
+from actions.common import BackendAction, chat_identity, conversation_language, entity_values
+from actions.formatting import locale_for
+from actions.operations import utter_backend_error
+from actions.phone import InvalidPhoneNumberError, format_national, normalize_be_mobile
+
+# Status words decorating the data rows (sentences stay in domain.yml).
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "pending_esim_confirmation": {
+        "fr": "eSIM envoyée, en attente de confirmation par l'utilisateur",
+        "nl": "eSIM verstuurd, wacht op bevestiging door de gebruiker",
+        "en": "eSIM sent, waiting for the user's confirmation",
+    },
+    "pending_activation": {
+        "fr": "activation en cours",
+        "nl": "activatie bezig",
+        "en": "activation in progress",
+    },
+    "pending_porting": {
+        "fr": "transfert demandé",
+        "nl": "overdracht aangevraagd",
+        "en": "transfer requested",
+    },
+    "requested": {
+        "fr": "transfert demandé",
+        "nl": "overdracht aangevraagd",
+        "en": "transfer requested",
+    },
+    "accepted": {
+        "fr": "transfert accepté par l'opérateur actuel",
+        "nl": "overdracht aanvaard door de huidige operator",
+        "en": "transfer accepted by the current operator",
+    },
+    "completed": {
+        "fr": "transfert terminé",
+        "nl": "overdracht afgerond",
+        "en": "transfer completed",
+    },
+    "rejected": {
+        "fr": "transfert refusé par l'opérateur actuel (vérifiez le numéro de client ou de SIM)",
+        "nl": "overdracht geweigerd door de huidige operator (kijk klant- of simkaartnummer na)",
+        "en": "transfer rejected by the current operator (check the customer or SIM number)",
+    },
+}
+EXPECTED = {"fr": "prévu le", "nl": "verwacht op", "en": "expected on"}
+
+
+def status_row(activation: PendingActivation, language: str) -> str:
+    """• 0478 12 34 56 · Jan Peeters · transfer accepted … · expected on 3 Dec 2026."""
+    porting = activation.porting_request
+    status = porting.status if porting else activation.status
+    label = STATUS_LABELS.get(status, {}).get(language, status)
+    parts = [format_national(activation.msisdn), activation.user_name or "—", label]
+    if porting and porting.expected_date:
+        try:
+            expected = format_date(
+                date.fromisoformat(porting.expected_date[:10]),
+                "medium",
+                locale=locale_for(language),
+            )
+        except ValueError:
+            expected = porting.expected_date
+        parts.append(f"{EXPECTED[language]} {expected}")
+    return "• " + " · ".join(parts)
+
+
+class ActionShowActivationStatus(BackendAction):
+    """Lists pending activations and transfers, or the one for the number asked about."""
+
+    def name(self) -> str:
+        return "action_show_activation_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        identity = chat_identity(tracker)
+        wanted: str | None = None
+        for raw in entity_values(tracker, "phone_number"):
+            try:
+                wanted = normalize_be_mobile(raw)
+            except InvalidPhoneNumberError:
+                dispatcher.utter_message(response="utter_invalid_phone_number", phone_number=raw)
+                return []
+        try:
+            if identity is None:
+                raise IdentityUnknownError("no channel identity")
+            activations = await self.backend.list_activations(identity)
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return []
+        if wanted:
+            activations = [a for a in activations if a.msisdn == wanted]
+            if not activations:
+                dispatcher.utter_message(
+                    response="utter_no_pending_activation_for", msisdn=format_national(wanted)
+                )
+                return []
+        if not activations:
+            dispatcher.utter_message(response="utter_no_pending_activations")
+            return []
+        rows = "\n".join(status_row(activation, language) for activation in activations)
+        dispatcher.utter_message(response="utter_activation_status", rows=rows)
+        return []

@@ -1,0 +1,93 @@
+"""Resending the eSIM e-mail (manual: "E-mail d'activation non reçu ?").
+
+``esim_resend_form`` only needs the line (a fleet manager: any line; an end user: their own);
+``action_resend_esim`` then asks the backend to mail the QR code again. The activation code
+itself never passes through the bot: the backend mails it to the end user only.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendError,
+    BackendUnavailableError,
+    ChatIdentity,
+    ConflictError,
+    IdentityUnknownError,
+    Line,
+)
+from actions.common import BackendAction, chat_identity, idempotency_key
+from actions.operation_forms import LINE_SLOT, OperationFormValidation
+from actions.operations import utter_backend_error
+from actions.phone import format_national
+
+logger = logging.getLogger(__name__)
+
+FORM = "esim_resend_form"
+
+
+class ValidateEsimResendForm(OperationFormValidation):
+    """Which line's eSIM e-mail to resend; an end user's own line needs no question."""
+
+    fleet_manager_only = False
+
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        if line is None and requested in (None, LINE_SLOT) and not tracker.get_slot(LINE_SLOT):
+            me = await self.backend.get_me(identity)
+            if me.active_role != "fleet_manager" and me.line_id:
+                return {LINE_SLOT: str(me.line_id)}
+        return {}
+
+
+class ActionResendEsim(BackendAction):
+    """``POST /lines/{id}/esim/resend`` with a stable Idempotency-Key for this request."""
+
+    def name(self) -> str:
+        return "action_resend_esim"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        line_id = tracker.get_slot(LINE_SLOT)
+        identity = chat_identity(tracker)
+        if not line_id:
+            return []  # the form was stopped
+        done = [SlotSet(LINE_SLOT, None)]
+        msisdn = "—"
+        try:
+            if identity is None:
+                raise IdentityUnknownError("no channel identity")
+            line = await self.backend.get_line(identity, int(line_id))
+            msisdn = format_national(line.msisdn)
+            # Same user message, same key: a retry replays the first answer, no second mail.
+            key = idempotency_key(tracker, f"esim_resend:{line.id}")
+            try:
+                sent = await self.backend.resend_esim(identity, line.id, idempotency_key=key)
+            except BackendUnavailableError as exc:
+                logger.info("eSIM resend failed once, retrying with the same key: %r", exc)
+                sent = await self.backend.resend_esim(identity, line.id, idempotency_key=key)
+        except ConflictError:
+            dispatcher.utter_message(response="utter_esim_not_pending", msisdn=msisdn)
+            return done
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return done
+        dispatcher.utter_message(response="utter_esim_resent", msisdn=msisdn, sent_to=sent.sent_to)
+        return done

@@ -1,0 +1,167 @@
+"""Reading the fleet forms' answers out of one message: entities first, then the words.
+
+People give several details at once ("an eSIM for jan@acme.be on Pro Smart, keep 0478 12 34 56,
+professional, customer number 1234567"), or answer the question just asked in their own words.
+These helpers find each value and say which slot it belongs to; validation is elsewhere
+(``actions.validators``), so the functions here never judge a value, they only locate it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.line_resolution import fold
+
+# Intents whose words are an answer to a yes/no question.
+YES_INTENTS = frozenset({"affirm"})
+NO_INTENTS = frozenset({"deny"})
+
+_CUSTOMER_NUMBER = re.compile(
+    r"(?:customer\s*(?:number|no\.?|nr\.?)|klant(?:en)?nummer|klantnr\.?|"
+    r"num[ée]ro\s+(?:de\s+)?client|n°\s*(?:de\s+)?client)\s*:?\s*([A-Za-z0-9][A-Za-z0-9 .-]{2,24}"
+    r"[A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_DIGIT_RUN = re.compile(r"[0-9][\w .\-/]*[0-9]|[0-9]")
+# What people put before a name: "it's for Jan Peeters", "c'est pour…", "het is voor…".
+_NAME_PREFIX = re.compile(
+    r"^(?:(?:it'?s|it is|for|the user is|his name is|her name is|name is|"
+    r"c'est|pour|l'utilisateur est|il s'appelle|elle s'appelle|son nom est|"
+    r"het is|voor|de gebruiker is|hij heet|zij heet|ze heet|zijn naam is|haar naam is)\s+)+",
+    re.IGNORECASE,
+)
+_KEEP_WORDS = ("keep", "existing", "port", "garder", "conserver", "existant", "reprendre",
+               "portab", "behouden", "houden", "bestaand", "overzet", "overdracht",
+               "meenemen")  # fmt: skip
+_NEW_WORDS = ("new", "nouveau", "nouvelle", "nieuw")
+_SPLIT_WORDS = ("split bill", "split-bill", "splitbill")
+
+_SIM_TYPES = {"physical": "physical", "physique": "physical", "fysiek": "physical",
+              "fysieke": "physical", "plastic": "physical", "classique": "physical",
+              "gewone": "physical", "normal": "physical", "normale": "physical"}  # fmt: skip
+_NUMBER_TYPES = {"residential": "residential", "residentiel": "residential",
+                 "residentielle": "residential", "residentieel": "residential",
+                 "private": "residential", "prive": "residential", "particulier": "residential",
+                 "privaat": "residential", "professional": "professional",
+                 "professionnel": "professional", "professionnelle": "professional",
+                 "professioneel": "professional", "zakelijk": "professional",
+                 "zakelijke": "professional", "business": "professional",
+                 "pro": "professional"}  # fmt: skip
+_REASONS = {"lost": "lost", "lose": "lost", "perdu": "lost", "perdue": "lost", "verloren": "lost",
+            "kwijt": "lost", "stolen": "stolen", "vole": "stolen", "volee": "stolen",
+            "gestolen": "stolen", "diefstal": "stolen", "vol": "stolen", "theft": "stolen",
+            "broken": "broken", "damaged": "broken", "casse": "broken", "cassee": "broken",
+            "abimee": "broken", "kapot": "broken", "defect": "broken", "beschadigd": "broken",
+            "werkt": "broken", "fonctionne": "broken", "work": "broken",
+            "switch": "switch", "passer": "switch", "omzetten": "switch",
+            "overschakelen": "switch", "overstappen": "switch", "changer": "switch",
+            "swap": "switch"}  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Found:
+    """An entity of the latest message, with its span (``None`` for button payloads)."""
+
+    entity: str
+    value: str
+    start: int | None
+    end: int | None
+
+
+def found_entities(tracker: Tracker) -> list[Found]:
+    """The latest message's entities; a phone number inside an ICCID or IBAN is dropped.
+
+    The generic phone regex also matches "0300 0000" inside a spaced ICCID; the longer,
+    more specific span wins.
+    """
+    raw: list[dict[str, Any]] = list((tracker.latest_message or {}).get("entities") or [])
+    items = [
+        Found(str(e.get("entity")), str(e.get("value")), e.get("start"), e.get("end"))
+        for e in raw
+        if e.get("value") is not None
+    ]
+
+    def inside(item: Found, other: Found) -> bool:
+        if None in (item.start, item.end, other.start, other.end) or item is other:
+            return False
+        assert item.start is not None and item.end is not None
+        assert other.start is not None and other.end is not None
+        return (
+            other.start <= item.start
+            and item.end <= other.end
+            and other.end - other.start > (item.end - item.start)
+        )
+
+    return [item for item in items if not any(inside(item, other) for other in items)]
+
+
+def first(found: list[Found], entity: str) -> str | None:
+    """The first value of ``entity``."""
+    return next((item.value for item in found if item.entity == entity), None)
+
+
+def words(text: str) -> list[str]:
+    """Accent-free lower-case words."""
+    return _WORD.findall(fold(text))
+
+
+def sim_type_in(value: str) -> str | None:
+    """``esim`` / ``physical`` from an entity value or free words."""
+    folded = fold(value)
+    if re.search(r"\be-?sim", folded):
+        return "esim"
+    return next((_SIM_TYPES[w] for w in words(value) if w in _SIM_TYPES), None)
+
+
+def number_type_in(value: str) -> str | None:
+    """``residential`` / ``professional``."""
+    if value in ("residential", "professional"):
+        return value
+    return next((_NUMBER_TYPES[w] for w in words(value) if w in _NUMBER_TYPES), None)
+
+
+def replacement_reason_in(value: str) -> str | None:
+    """``lost`` / ``stolen`` / ``broken`` / ``switch``."""
+    if value in ("lost", "stolen", "broken", "switch"):
+        return value
+    return next((_REASONS[w] for w in words(value) if w in _REASONS), None)
+
+
+def number_mode_in(value: str) -> str | None:
+    """``new`` (a new number) or ``port`` (keep an existing one)."""
+    if value in ("new", "port"):
+        return value
+    folded = fold(value)
+    if any(word in folded for word in _KEEP_WORDS):
+        return "port"
+    if any(word in words(value) for word in _NEW_WORDS):
+        return "new"
+    return None
+
+
+def mentions_split_bill(text: str) -> bool:
+    """Whether the message asks for a split bill ("with split bill")."""
+    folded = fold(text)
+    return any(word in folded for word in _SPLIT_WORDS)
+
+
+def customer_number_in(text: str) -> str | None:
+    """The value after "customer number" / "klantnummer" / "numéro de client"."""
+    match = _CUSTOMER_NUMBER.search(text)
+    return match.group(1).strip() if match else None
+
+
+def digits_part(text: str) -> str:
+    """From the first to the last digit ("the serial is 8932 0300…" → "8932 0300…")."""
+    match = _DIGIT_RUN.search(text)
+    return match.group(0) if match else text.strip()
+
+
+def person_name(text: str) -> str:
+    """The name in "it's for Jan Peeters" / "c'est pour Marie" / "het is voor Lotte"."""
+    return _NAME_PREFIX.sub("", text.strip()).strip(" .!")

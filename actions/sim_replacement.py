@@ -1,0 +1,269 @@
+"""Replacing a SIM card (manual: "Remplacer la carte SIM"): lost, stolen, broken, eSIM ↔ physical.
+
+``sim_replacement_form`` asks which line (a fleet manager: any line of the company; an end user:
+their own), why, and the new SIM (serial or eSIM e-mail). For a lost or stolen SIM it first
+offers to block the old card at once: the question refers to a ``block_sim`` operation the
+backend has prepared for this caller, and "yes" confirms exactly that operation.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.activation import (
+    extract_new_sim,
+    next_slot_events,
+    reask_after_refusal,
+)
+from actions.api.backend import (
+    BackendError,
+    ChatIdentity,
+    IdentityUnknownError,
+    InvalidRequestError,
+    Line,
+    Operation,
+)
+from actions.common import BackendAction, chat_identity, idempotency_key, latest_intent
+from actions.common import latest_text as message_text
+from actions.fleet_extraction import (
+    NO_INTENTS,
+    YES_INTENTS,
+    first,
+    found_entities,
+    replacement_reason_in,
+)
+from actions.formatting import format_money
+from actions.operation_forms import LINE_SLOT, OperationFormValidation
+from actions.operations import (
+    prepare_operation,
+    register_done_vars,
+    utter_backend_error,
+)
+from actions.phone import format_national
+
+logger = logging.getLogger(__name__)
+
+FORM = "sim_replacement_form"
+BLOCK_OPERATION_SLOT = "block_operation_id"
+_BLOCKABLE = ("lost", "stolen")
+
+
+def required_replacement_slots(slots: dict[str, Any]) -> list[str]:
+    """The slots this replacement needs, in the order they are asked."""
+    required = [LINE_SLOT, "replacement_reason"]
+    if slots.get("replacement_reason") in _BLOCKABLE:
+        required.append("block_old_sim")
+    required.append("sim_type")
+    if slots.get("sim_type") == "physical":
+        required.append("new_iccid")
+    elif slots.get("sim_type") == "esim":
+        required.append("esim_email")
+    return required
+
+
+class ValidateSimReplacementForm(OperationFormValidation):
+    """Line, reason, blocking the old SIM, and the new SIM."""
+
+    fleet_manager_only = False
+
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        return next_slot_events(tracker, events, required_replacement_slots)
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        intent = latest_intent(tracker)
+        text = message_text(tracker)
+        values: dict[str, Any] = {}
+        if line is None and requested in (None, LINE_SLOT) and not tracker.get_slot(LINE_SLOT):
+            # An end user replaces their own SIM without having to name it.
+            me = await self.backend.get_me(identity)
+            if me.active_role != "fleet_manager" and me.line_id:
+                values[LINE_SLOT] = str(me.line_id)
+                line = await self.backend.get_line(identity, me.line_id)
+
+        reason = first(found_entities(tracker), "replacement_reason")
+        if reason is None and (requested == "replacement_reason" or intent == "replace_sim"):
+            reason = replacement_reason_in(text) if not text.startswith("/") else None
+        if reason is not None:
+            values["replacement_reason"] = replacement_reason_in(reason)
+        elif requested == "replacement_reason":
+            dispatcher.utter_message(response="utter_invalid_choice")
+            values["replacement_reason"] = None
+
+        if requested == "block_old_sim":
+            values.update(await self._block_answer(dispatcher, tracker, identity, intent))
+
+        slots = {**tracker.slots, **values}
+        values.update(await extract_new_sim(self.backend, dispatcher, tracker, identity, slots))
+        # Switching eSIM ↔ physical: the new type is the other one.
+        if (
+            slots.get("replacement_reason") == "switch"
+            and "sim_type" not in values
+            and not slots.get("sim_type")
+            and line is not None
+            and line.sim_type in ("esim", "physical")
+        ):
+            values["sim_type"] = "physical" if line.sim_type == "esim" else "esim"
+        return values
+
+    async def _block_answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        intent: str | None,
+    ) -> dict[str, Any]:
+        """Yes → confirm the prepared ``block_sim``; no → cancel it. Anything else: ask again."""
+        operation_id = tracker.get_slot(BLOCK_OPERATION_SLOT)
+        if intent not in YES_INTENTS and intent not in NO_INTENTS:
+            dispatcher.utter_message(response="utter_invalid_choice")
+            return {"block_old_sim": None}
+        if not operation_id:
+            return {"block_old_sim": False}
+        if intent in NO_INTENTS:
+            try:
+                await self.backend.cancel_operation(
+                    identity, operation_id, idempotency_key=f"cancel:{operation_id}"
+                )
+            except BackendError as exc:  # it expires by itself
+                logger.info("Cancelling block %s failed: %r", operation_id, exc)
+            dispatcher.utter_message(response="utter_sim_not_blocked")
+            return {"block_old_sim": False, BLOCK_OPERATION_SLOT: None}
+        operation = await self.backend.confirm_operation(
+            identity, operation_id, idempotency_key=f"confirm:{operation_id}"
+        )
+        dispatcher.utter_message(
+            response="utter_sim_blocked",
+            msisdn=format_national(operation.msisdn) if operation.msisdn else "—",
+        )
+        return {"block_old_sim": True, BLOCK_OPERATION_SLOT: None}
+
+
+class ActionAskSimReplacementFormBlockOldSim(BackendAction):
+    """Prepares ``block_sim`` for the line, then asks whether to block the old SIM now."""
+
+    def name(self) -> str:
+        return "action_ask_sim_replacement_form_block_old_sim"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        identity = chat_identity(tracker)
+        line_id = tracker.get_slot(LINE_SLOT)
+        try:
+            if identity is None:
+                raise IdentityUnknownError("no channel identity")
+            operation = await self.backend.create_operation(
+                identity,
+                op_type="block_sim",
+                line_id=int(line_id),
+                params={},
+                idempotency_key=idempotency_key(tracker, f"prepare:block_sim:{line_id}"),
+            )
+        except (BackendError, TypeError, ValueError) as exc:
+            logger.info("Preparing block_sim failed: %r", exc)
+            if isinstance(exc, BackendError):
+                utter_backend_error(dispatcher, exc)
+            # Go on with the replacement itself; blocking is only offered.
+            return [SlotSet("block_old_sim", False)]
+        msisdn = operation.summary.get("msisdn") or operation.msisdn
+        dispatcher.utter_message(
+            response="utter_ask_block_old_sim", msisdn=format_national(msisdn) if msisdn else "—"
+        )
+        return [SlotSet(BLOCK_OPERATION_SLOT, operation.id)]
+
+
+def replacement_summary_vars(operation: Operation, language: str) -> dict[str, Any]:
+    """Variables of ``utter_replacement_summary``."""
+    summary = operation.summary
+    labels = {"fr": "SIM physique", "nl": "fysieke sim", "en": "physical SIM"}[language]
+
+    def sim(kind: Any, iccid: Any, email: Any) -> str:
+        if kind == "esim":
+            return f"eSIM → {email}" if email else "eSIM"
+        return f"{labels} {iccid}" if iccid else labels
+
+    return {
+        "msisdn": format_national(operation.msisdn) if operation.msisdn else "—",
+        "old_sim": sim(summary.get("old_sim_type"), summary.get("old_iccid"), None),
+        "new_sim": sim(summary.get("new_sim_type"), summary.get("iccid"), summary.get("email")),
+        "fee": format_money(Decimal(str(summary.get("fee") or "0")), language),
+    }
+
+
+def replacement_notes(operation: Operation, language: str) -> list[tuple[str, dict[str, Any]]]:
+    """eSIM: the user must confirm from the e-mail."""
+    summary = operation.summary
+    if summary.get("new_sim_type") == "esim" or summary.get("esim_confirmation_required"):
+        return [("utter_replacement_note_esim", {"email": summary.get("email") or "—"})]
+    return []
+
+
+@register_done_vars("replace_sim")
+def replacement_done_vars(operation: Operation, language: str) -> dict[str, Any]:
+    """eSIM replacement: the user still has to confirm from the e-mail."""
+    result = operation.result or {}
+    if result.get("sim_type") == "esim" or result.get("status") == "pending_esim_confirmation":
+        return {"response": "utter_operation_done_replace_sim_esim"}
+    return {}
+
+
+@register_done_vars("block_sim")
+def block_done_vars(operation: Operation, language: str) -> dict[str, Any]:
+    """Blocking confirmed through the generic confirmation (not the form's question)."""
+    return {"response": "utter_sim_blocked"}
+
+
+class ActionPrepareSimReplacement(BackendAction):
+    """After the form: prepare ``replace_sim``, read back the summary, ask to confirm."""
+
+    def name(self) -> str:
+        return "action_prepare_sim_replacement"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        slots = dict(tracker.slots)
+        line_id = slots.get(LINE_SLOT)
+        if not line_id or not slots.get("sim_type") or not slots.get("replacement_reason"):
+            return []  # the form was stopped
+        esim = slots.get("sim_type") == "esim"
+        params: dict[str, Any] = {
+            "reason": slots.get("replacement_reason"),
+            "sim_type": "esim" if esim else "physical",
+            **({"email": slots.get("esim_email")} if esim else {"iccid": slots.get("new_iccid")}),
+        }
+        try:
+            events = await prepare_operation(
+                dispatcher,
+                tracker,
+                client=self.backend,
+                op_type="replace_sim",
+                line_id=int(line_id),
+                params=params,
+                summary_response="utter_replacement_summary",
+                summary_vars=replacement_summary_vars,
+                notes=replacement_notes,
+            )
+        except InvalidRequestError as exc:
+            events = reask_after_refusal(dispatcher, exc, slots, form=FORM)
+        return [SlotSet(BLOCK_OPERATION_SLOT, None), *events]
