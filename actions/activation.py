@@ -112,13 +112,9 @@ def utter_invalid(dispatcher: CollectingDispatcher, problem: InvalidValue, raw: 
     """Say precisely what is wrong with a value, in the user's language."""
     code = problem.code
     if code in ERROR_SLOTS:
-        dispatcher.utter_message(
-            response=ERROR_SLOTS[code][1],
-            iccid=raw.strip(),
-            email=raw.strip(),
-            phone_number=raw.strip(),
-            **{k: str(v) for k, v in problem.details.items()},
-        )
+        variables = {"iccid": raw.strip(), "email": raw.strip(), "phone_number": raw.strip()}
+        variables.update({k: str(v) for k, v in problem.details.items()})
+        dispatcher.utter_message(response=ERROR_SLOTS[code][1], **variables)
     elif code == "name_invalid":
         dispatcher.utter_message(response="utter_invalid_name")
     elif code == "address_invalid":
@@ -223,9 +219,7 @@ class ValidateActivationForm(OperationFormValidation):
         if customer is None and requested == "current_customer_number" and typed:
             customer = text.strip()
         if customer is not None:
-            values["current_customer_number"] = self._checked(
-                dispatcher, check_customer_number, customer
-            )
+            values["current_customer_number"] = checked(dispatcher, check_customer_number, customer)
             if values["current_customer_number"] and current("number_type") is None:
                 values["number_type"] = "professional"
 
@@ -334,7 +328,7 @@ async def extract_new_sim(
 
     email = first(found, "email")
     email_slot = other_email if other_email and requested == other_email else "esim_email"
-    if email is None and requested in ("esim_email", other_email) and typed:
+    if email is None and requested and requested in ("esim_email", other_email) and typed:
         email = text.strip()
     if email is not None and (email_slot != "esim_email" or current("sim_type") != "physical"):
         values[email_slot] = checked(dispatcher, check_email, email)
@@ -569,13 +563,10 @@ def reask_after_refusal(
     """The backend refused a value: explain it and reopen the form on that slot."""
     slot, response = ERROR_SLOTS.get(exc.code or "", ("", "utter_backend_unavailable"))
     raw = str(slots.get(slot) or "")
-    dispatcher.utter_message(
-        response=response,
-        iccid=raw,
-        email=raw,
-        phone_number=format_national(raw) if raw.startswith("+") else raw,
-        **{k: str(v) for k, v in exc.details.items()},
-    )
+    shown = format_national(raw) if raw.startswith("+") else raw
+    variables = {"iccid": raw, "email": raw, "phone_number": shown}
+    variables.update({k: str(v) for k, v in exc.details.items()})
+    dispatcher.utter_message(response=response, **variables)
     if not slot:
         return []
     return [SlotSet(slot, None), FollowupAction(form)]

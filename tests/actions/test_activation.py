@@ -1,0 +1,502 @@
+"""Activation, SIM replacement, eSIM resend and status: validators, extraction, backend calls."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from actions.activation import (
+    ActionPrepareActivation,
+    ValidateActivationForm,
+    activation_params,
+    required_activation_slots,
+)
+from actions.activation_status import ActionShowActivationStatus
+from actions.esim import ActionResendEsim
+from actions.sim_replacement import (
+    ActionAskSimReplacementFormBlockOldSim,
+    ValidateSimReplacementForm,
+)
+from actions.validators import (
+    InvalidValue,
+    check_current_sim_number,
+    check_customer_number,
+    check_email,
+    check_iban,
+    check_iccid,
+    check_mobile_number,
+    check_postal_address,
+)
+from tests.actions.support import (
+    entity,
+    error,
+    json_response,
+    line,
+    make_tracker,
+    me_end_user,
+    me_fleet_manager,
+    responses,
+)
+
+GOOD_ICCID = "8932030000000000125"
+PLANS = [
+    {"code": "pro_start", "name": "Pro Start", "monthly_price": "15.00", "names": {}},
+    {"code": "pro_smart", "name": "Pro Smart", "monthly_price": "25.00", "names": {}},
+]
+DOMAIN: dict[str, Any] = {"forms": {"activation_form": {"required_slots": ["sim_type"]}}}
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+# --- validators -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "details"),
+    [
+        ("8932O30000000000125", "iccid_not_numeric", {}),
+        ("89320300000", "iccid_wrong_length", {"length": 11}),
+        ("893203000000000000000012", "iccid_wrong_length", {"length": 24}),
+        ("8944000000000000001", "iccid_not_ours", {"prefix": "894400"}),
+        ("8932030000000000126", "iccid_check_digit", {"check_digit": "6"}),
+    ],
+)
+def test_iccid_errors_say_precisely_what_is_wrong(raw, code, details):
+    with pytest.raises(InvalidValue) as caught:
+        check_iccid(raw)
+    assert caught.value.code == code
+    assert details.items() <= caught.value.details.items()
+
+
+def test_iccid_check_digit_error_knows_the_expected_digit():
+    with pytest.raises(InvalidValue) as caught:
+        check_iccid("8932030000000000126")
+    assert caught.value.details["expected_check_digit"] == "5"
+
+
+def test_iccid_accepts_groups_of_digits():
+    assert check_iccid("8932 0300 0000 0000 125") == GOOD_ICCID
+    assert check_iccid("8932-0300-0000-0000-125") == GOOD_ICCID
+
+
+def test_email_iban_number_and_address():
+    assert check_email("Jan.Peeters@ACME.be") == "Jan.Peeters@acme.be"
+    for bad in ["jan.peeters@", "jan peeters@acme.be", "acme.be"]:
+        with pytest.raises(InvalidValue, match="email_invalid"):
+            check_email(bad)
+    assert check_iban("BE68 5390 0754 7034") == "BE68539007547034"
+    with pytest.raises(InvalidValue) as caught:
+        check_iban("BE68 5390 0754 7035")
+    assert caught.value.code == "iban_invalid"
+    assert check_mobile_number("0478 12 34 56") == "+32478123456"
+    with pytest.raises(InvalidValue, match="msisdn_invalid"):
+        check_mobile_number("02 123 45 67")
+    assert check_postal_address("Kerkstraat 12, 9000 Gent") == {
+        "street": "Kerkstraat 12",
+        "postal_code": "9000",
+        "city": "Gent",
+    }
+    with pytest.raises(InvalidValue, match="address_invalid"):
+        check_postal_address("Gent")
+
+
+def test_porting_sim_number_and_customer_number():
+    assert check_current_sim_number("8944 0000 0000 0000 001") == "8944000000000000001"
+    with pytest.raises(InvalidValue, match="current_sim_number_invalid"):
+        check_current_sim_number("12345")
+    with pytest.raises(InvalidValue, match="current_sim_number_invalid"):
+        check_current_sim_number("8944000000000000002")
+    assert check_customer_number("1234567") == "1234567"
+    with pytest.raises(InvalidValue, match="current_customer_number_invalid"):
+        check_customer_number("ab")
+
+
+# --- form extraction ------------------------------------------------------------------------
+
+
+def fleet_backend(backend, *, sim_check: httpx.Response | None = None):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/plans", PLANS)
+    backend.on("GET", "/api/v1/sims/check", sim_check or json_response(200, {"valid": True}))
+    return backend
+
+
+async def test_several_details_at_once_fill_only_what_was_said(backend, dispatcher):
+    fleet_backend(backend)
+    text = (
+        "activate an eSIM for jan.peeters@acme.be on the Pro Smart plan, keep his number "
+        "0478 12 34 56, professional, customer number 1234567"
+    )
+    tracker = make_tracker(
+        text,
+        intent="activate_line",
+        entities=[
+            entity("sim_type", "eSIM"),
+            entity("email", "jan.peeters@acme.be"),
+            entity("plan", "Pro Smart"),
+            entity("phone_number", "0478 12 34 56"),
+            entity("number_type", "professional"),
+        ],
+    )
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    filled = slots_of(events)
+    assert filled["sim_type"] == "esim"
+    assert filled["esim_email"] == "jan.peeters@acme.be"
+    assert filled["plan_code"] == "pro_smart"
+    assert filled["number_mode"] == "port"
+    assert filled["port_msisdn"] == "+32478123456"
+    assert filled["number_type"] == "professional"
+    assert filled["current_customer_number"] == "1234567"
+    # Only the end user's name and the split bill question are left.
+    assert filled["requested_slot"] == "end_user_name"
+    assert responses(dispatcher) == []
+
+
+async def test_an_iccid_implies_a_physical_sim(backend, dispatcher):
+    fleet_backend(backend)
+    tracker = make_tracker(
+        f"activate SIM {GOOD_ICCID}", intent="activate_line", entities=[entity("iccid", GOOD_ICCID)]
+    )
+    filled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    )
+    assert filled["sim_type"] == "physical" and filled["new_iccid"] == GOOD_ICCID
+    assert filled["requested_slot"] == "end_user_name"
+
+
+@pytest.mark.parametrize(
+    ("typed", "response", "variable"),
+    [
+        ("89320300000", "utter_invalid_iccid_wrong_length", ("length", "11")),
+        ("8944000000000000001", "utter_invalid_iccid_not_ours", ("prefix", "894400")),
+        ("8932030000000000126", "utter_invalid_iccid_check_digit", ("check_digit", "6")),
+        ("8932O30000000000125", "utter_invalid_iccid_not_numeric", None),
+    ],
+)
+async def test_invalid_iccid_is_explained_and_asked_again(
+    backend, dispatcher, typed, response, variable
+):
+    fleet_backend(backend)
+    tracker = make_tracker(
+        typed, intent="inform", slots={"requested_slot": "new_iccid", "sim_type": "physical"}
+    )
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    filled = slots_of(events)
+    assert filled["new_iccid"] is None
+    assert filled["requested_slot"] == "new_iccid"
+    assert responses(dispatcher) == [response]
+    if variable:
+        assert str(dispatcher.messages[0][variable[0]]) == variable[1]
+    assert "/api/v1/sims/check" not in backend.paths()
+
+
+@pytest.mark.parametrize(
+    ("code", "response"),
+    [
+        ("iccid_unknown", "utter_invalid_iccid_unknown"),
+        ("iccid_in_use", "utter_invalid_iccid_in_use"),
+    ],
+)
+async def test_backend_says_the_sim_is_not_in_stock_or_in_use(backend, dispatcher, code, response):
+    fleet_backend(backend, sim_check=error(422, code))
+    tracker = make_tracker(
+        GOOD_ICCID,
+        intent="inform",
+        entities=[entity("iccid", GOOD_ICCID)],
+        slots={"requested_slot": "new_iccid", "sim_type": "physical"},
+    )
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["new_iccid"] is None
+    assert responses(dispatcher) == [response]
+
+
+async def test_second_failure_explains_the_slot(backend, dispatcher):
+    fleet_backend(backend)
+    tracker = make_tracker(
+        "12345",
+        intent="inform",
+        slots={"requested_slot": "new_iccid", "sim_type": "physical", "form_failed_attempts": 1.0},
+    )
+    await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == [
+        "utter_invalid_iccid_wrong_length",
+        "utter_explain_new_iccid",
+        "utter_form_stuck",
+    ]
+
+
+async def test_faq_question_inside_the_form_is_not_an_answer(backend, dispatcher):
+    fleet_backend(backend)
+    tracker = make_tracker(
+        "what is an ICCID?", intent="faq_iccid", slots={"requested_slot": "new_iccid"}
+    )
+    assert await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN) == []
+
+
+async def test_end_user_cannot_activate(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    tracker = make_tracker("activate a new number", intent="activate_line")
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_fleet_manager_required"]
+    assert {"event": "active_loop", "name": None} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+
+
+def test_required_slots_follow_the_answers():
+    assert "new_iccid" in required_activation_slots({"sim_type": "physical"})
+    assert "esim_email" not in required_activation_slots({"sim_type": "physical"})
+    port = {"sim_type": "esim", "number_mode": "port", "number_type": "residential"}
+    assert "current_sim_number" in required_activation_slots(port)
+    assert "billing_iban" in required_activation_slots({"split_bill": True})
+
+
+# --- prepare and the backend ----------------------------------------------------------------
+
+FILLED = {
+    "sim_type": "esim",
+    "esim_email": "jan.peeters@acme.be",
+    "end_user_name": "Jan Peeters",
+    "number_mode": "port",
+    "port_msisdn": "+32478123456",
+    "number_type": "professional",
+    "current_customer_number": "1234567",
+    "split_bill": True,
+    "billing_name": "Jan Peeters",
+    "billing_address": "Kerkstraat 12, 9000 Gent",
+    "billing_email": "jan@home.be",
+    "billing_iban": "none",
+    "plan_code": "pro_smart",
+}
+
+
+def operation(**overrides: Any) -> dict[str, Any]:
+    return {
+        "id": "op_abc",
+        "type": "activate_line",
+        "status": "pending",
+        "line_id": None,
+        "msisdn": "+32478123456",
+        "summary": {
+            "sim_type": "esim",
+            "email": "jan.peeters@acme.be",
+            "end_user_name": "Jan Peeters",
+            "msisdn": "+32478123456",
+            "number_mode": "port",
+            "number_type": "professional",
+            "plan": {"code": "pro_smart", "name": "Pro Smart", "monthly_price": "25.00"},
+            "monthly_total": "25.00",
+            "split_bill": True,
+            "billing": {"name": "Jan Peeters", "email": "jan@home.be"},
+            "esim_confirmation_required": True,
+        },
+        **overrides,
+    }
+
+
+async def test_prepare_sends_the_activation_params_with_a_stable_key(backend, dispatcher):
+    backend.on("POST", "/api/v1/operations", json_response(201, operation()))
+    tracker = make_tracker("pro smart", intent="inform", slots=FILLED)
+    action = ActionPrepareActivation(backend.client())
+    events = await action.run(dispatcher, tracker, {})
+    await action.run(dispatcher, tracker, {})
+    first, second = backend.requests
+    body = json.loads(first.content)
+    assert body["type"] == "activate_line" and body["line_id"] is None
+    params = body["params"]
+    assert params["sim_type"] == "esim" and params["email"] == "jan.peeters@acme.be"
+    assert "iccid" not in params
+    assert params["number"] == {
+        "mode": "port",
+        "msisdn": "+32478123456",
+        "number_type": "professional",
+        "current_customer_number": "1234567",
+    }
+    assert params["billing"] == {
+        "name": "Jan Peeters",
+        "street": "Kerkstraat 12",
+        "postal_code": "9000",
+        "city": "Gent",
+        "email": "jan@home.be",
+        "iban": None,
+    }
+    assert params["plan_code"] == "pro_smart" and params["end_user_language"] == "en"
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
+    assert responses(dispatcher)[:5] == [
+        "utter_activation_summary",
+        "utter_activation_note_esim",
+        "utter_activation_note_porting",
+        "utter_activation_note_split_bill",
+        "utter_ask_confirm_operation",
+    ]
+    assert SlotSet("pending_operation_id", "op_abc") in events
+
+
+def test_physical_new_number_params():
+    params = activation_params(
+        {
+            "sim_type": "physical",
+            "new_iccid": GOOD_ICCID,
+            "number_mode": "new",
+            "split_bill": False,
+        },
+        "nl",
+    )
+    assert params["iccid"] == GOOD_ICCID and "email" not in params
+    assert params["number"] == {"mode": "new"} and params["billing"] is None
+
+
+async def test_backend_refusal_reopens_the_form_on_that_slot(backend, dispatcher):
+    backend.on(
+        "POST",
+        "/api/v1/operations",
+        json_response(422, {"error": {"code": "msisdn_already_ours", "field": "number.msisdn"}}),
+    )
+    tracker = make_tracker("pro smart", intent="inform", slots=FILLED)
+    events = await ActionPrepareActivation(backend.client()).run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_invalid_msisdn_already_ours"]
+    assert dispatcher.messages[0]["phone_number"] == "0478 12 34 56"
+    assert SlotSet("port_msisdn", None) in events
+    assert FollowupAction("activation_form") in events
+
+
+async def test_backend_down_while_preparing(backend, dispatcher):
+    backend.on("POST", "/api/v1/operations", httpx.Response(503))
+    tracker = make_tracker("pro smart", intent="inform", slots=FILLED)
+    await ActionPrepareActivation(backend.client()).run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_backend_unavailable"]
+
+
+# --- SIM replacement ------------------------------------------------------------------------
+
+
+async def test_lost_sim_offers_to_block_and_yes_confirms_that_operation(backend, dispatcher):
+    block = operation(id="op_block", type="block_sim", line_id=12, msisdn="+32470123456")
+    block["summary"] = {"msisdn": "+32470123456", "iccid": "8932030000000000012"}
+    backend.on("POST", "/api/v1/operations", json_response(201, block))
+    backend.on(
+        "POST",
+        "/api/v1/operations/op_block/confirm",
+        json_response(200, {**block, "status": "done"}),
+    )
+    tracker = make_tracker(
+        "/inform", intent="inform", slots={"target_line_id": "12", "replacement_reason": "lost"}
+    )
+    events = await ActionAskSimReplacementFormBlockOldSim(backend.client()).run(
+        dispatcher, tracker, {}
+    )
+    assert json.loads(backend.requests[0].content)["type"] == "block_sim"
+    assert SlotSet("block_operation_id", "op_block") in events
+    assert responses(dispatcher) == ["utter_ask_block_old_sim"]
+
+    backend.on("GET", "/api/v1/lines/12", line())
+    answer = make_tracker(
+        "yes",
+        intent="affirm",
+        slots={
+            "target_line_id": "12",
+            "replacement_reason": "lost",
+            "requested_slot": "block_old_sim",
+            "block_operation_id": "op_block",
+        },
+    )
+    dispatcher.messages.clear()
+    events = await ValidateSimReplacementForm(backend.client()).run(dispatcher, answer, {})
+    filled = slots_of(events)
+    assert filled["block_old_sim"] is True
+    assert filled["requested_slot"] == "sim_type"
+    confirm = backend.requests[-1]
+    assert confirm.url.path == "/api/v1/operations/op_block/confirm"
+    assert confirm.headers["Idempotency-Key"] == "confirm:op_block"
+    assert responses(dispatcher) == ["utter_sim_blocked"]
+
+
+async def test_another_companys_line_is_not_found(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [])
+    tracker = make_tracker(
+        "replace the SIM of 0470 00 00 51",
+        intent="replace_sim",
+        entities=[entity("phone_number", "0470 00 00 51")],
+    )
+    events = await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, {})
+    assert "target_line_id" not in slots_of(events)
+    assert responses(dispatcher) == ["utter_line_reference_not_found"]
+
+
+# --- eSIM resend and status -----------------------------------------------------------------
+
+
+async def test_resend_esim_uses_a_stable_key_and_says_where_it_went(backend, dispatcher):
+    backend.on("GET", "/api/v1/lines/18", line(18, "+32470000018", sim_type="esim"))
+    backend.on(
+        "POST", "/api/v1/lines/18/esim/resend", json_response(202, {"sent_to": "l***@acme.be"})
+    )
+    tracker = make_tracker("resend the esim", intent="resend_esim", slots={"target_line_id": "18"})
+    action = ActionResendEsim(backend.client())
+    await action.run(dispatcher, tracker, {})
+    await action.run(dispatcher, tracker, {})
+    posts = [r for r in backend.requests if r.method == "POST"]
+    assert posts[0].headers["Idempotency-Key"] == posts[1].headers["Idempotency-Key"]
+    assert responses(dispatcher) == ["utter_esim_resent", "utter_esim_resent"]
+    assert dispatcher.messages[0]["sent_to"] == "l***@acme.be"
+    assert dispatcher.messages[0]["msisdn"] == "0470 00 00 18"
+
+
+async def test_resend_when_no_esim_is_pending(backend, dispatcher):
+    backend.on("GET", "/api/v1/lines/12", line())
+    backend.on("POST", "/api/v1/lines/12/esim/resend", error(409, "esim_not_pending"))
+    tracker = make_tracker("resend the esim", intent="resend_esim", slots={"target_line_id": "12"})
+    events = await ActionResendEsim(backend.client()).run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_esim_not_pending"]
+    assert SlotSet("target_line_id", None) in events
+
+
+async def test_resend_backend_down(backend, dispatcher):
+    backend.on("GET", "/api/v1/lines/12", httpx.Response(500))
+    tracker = make_tracker("resend the esim", intent="resend_esim", slots={"target_line_id": "12"})
+    await ActionResendEsim(backend.client()).run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_backend_unavailable"]
+
+
+async def test_status_lists_pending_activations_and_portings(backend, dispatcher):
+    backend.on(
+        "GET",
+        "/api/v1/activations",
+        [
+            {
+                "line_id": 30, "msisdn": "+32478123456", "user_name": "Jan Peeters",
+                "status": "pending_porting", "sim_type": "physical", "created_at": "2026-11-26",
+                "porting_request": {
+                    "id": 1, "msisdn": "+32478123456", "number_type": "professional",
+                    "status": "accepted", "requested_at": "2026-11-26",
+                    "expected_date": "2026-12-03",
+                },
+            },
+            {
+                "line_id": 31, "msisdn": "+32470000031", "user_name": "Lotte Maes",
+                "status": "pending_esim_confirmation", "sim_type": "esim",
+                "created_at": "2026-11-26", "porting_request": None,
+            },
+        ],
+    )  # fmt: skip
+    tracker = make_tracker("status of my porting", intent="ask_activation_status")
+    await ActionShowActivationStatus(backend.client()).run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_activation_status"]
+    rows = dispatcher.messages[0]["rows"]
+    assert "0478 12 34 56 · Jan Peeters · transfer accepted" in rows
+    assert "3 Dec 2026" in rows
+    assert "0470 00 00 31 · Lotte Maes · eSIM sent" in rows
+
+
+async def test_status_is_for_fleet_managers(backend, dispatcher):
+    backend.on("GET", "/api/v1/activations", error(403, "fleet_manager_required"))
+    tracker = make_tracker("status of my porting", intent="ask_activation_status")
+    await ActionShowActivationStatus(backend.client()).run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_fleet_manager_required"]
