@@ -136,9 +136,9 @@ def source_state() -> dict[str, Any]:
 # --------------------------------------------------------------------------- memory
 
 
-def _process_groups() -> dict[int, list[int]]:
-    """Process group id -> pids, from /proc/<pid>/stat."""
-    groups: dict[int, list[int]] = defaultdict(list)
+def _proc_stats() -> dict[int, tuple[int, int]]:
+    """pid -> (process group id, user + system CPU clock ticks), from /proc/<pid>/stat."""
+    stats: dict[int, tuple[int, int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -146,10 +146,30 @@ def _process_groups() -> dict[int, list[int]]:
             stat = (entry / "stat").read_text()
         except OSError:  # the process ended meanwhile
             continue
-        # Fields after the command name (which may contain spaces) start after the last ')'.
+        # Fields after the command name (which may contain spaces) start after the last ')':
+        # state ppid pgrp ... utime (14th field of the line) stime (15th).
         fields = stat[stat.rindex(")") + 2 :].split()
-        groups[int(fields[2])].append(int(entry.name))
+        stats[int(entry.name)] = (int(fields[2]), int(fields[11]) + int(fields[12]))
+    return stats
+
+
+def _process_groups(stats: dict[int, tuple[int, int]]) -> dict[int, list[int]]:
+    """Process group id -> pids."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for pid, (group, _) in stats.items():
+        groups[group].append(pid)
     return groups
+
+
+def group_cpu_s(leaders: dict[str, int]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each named process group's live processes."""
+    stats = _proc_stats()
+    groups = _process_groups(stats)
+    tick = os.sysconf("SC_CLK_TCK")
+    return {
+        name: sum(stats[pid][1] for pid in groups.get(leader, [])) / tick
+        for name, leader in leaders.items()
+    }
 
 
 def _vm_rss_kib(pid: int) -> int:
@@ -164,7 +184,7 @@ def _vm_rss_kib(pid: int) -> int:
 
 def group_rss_mib(leaders: dict[str, int]) -> dict[str, float]:
     """VmRSS summed over each named process group (uvicorn, sanic and rasa fork helpers)."""
-    groups = _process_groups()
+    groups = _process_groups(_proc_stats())
     return {
         name: sum(_vm_rss_kib(pid) for pid in groups.get(leader, [leader])) / 1024.0
         for name, leader in leaders.items()
@@ -423,7 +443,11 @@ async def open_chats(stack: Stack, count: int, first_index: int) -> list[tuple[P
 
 
 def summarize_level(
-    n: int, results: list[TurnResult], wall_s: float, rss: dict[str, float]
+    n: int,
+    results: list[TurnResult],
+    wall_s: float,
+    rss: dict[str, float],
+    cpu_s: dict[str, float],
 ) -> dict[str, Any]:
     ok = [result for result in results if result.ok]
     by_kind: dict[str, list[float]] = defaultdict(list)
@@ -445,6 +469,11 @@ def summarize_level(
         ),
         "by_kind": {kind: latency_summary(values) for kind, values in sorted(by_kind.items())},
         "rss_peak_mib": rss,
+        # CPU per turn barely depends on other jobs sharing the cores, unlike wall times.
+        "cpu_ms_per_turn": {
+            name: round(1000.0 * seconds / len(results), 1) if results else None
+            for name, seconds in cpu_s.items()
+        },
     }
 
 
@@ -463,6 +492,8 @@ async def run_level(
     limits = httpx.Limits(max_connections=n + 5, max_keepalive_connections=n + 5)
     async with httpx.AsyncClient(timeout=TURN_TIMEOUT_SECONDS, limits=limits) as client:
         sampler.start()
+        cpu_before = await asyncio.to_thread(group_cpu_s, leaders)
+        client_before = time.process_time()
         origin = time.perf_counter()
         deadline = time.monotonic() + args.max_seconds
         batches = await asyncio.gather(
@@ -475,16 +506,21 @@ async def run_level(
             )
         )  # fmt: skip
         wall_s = time.perf_counter() - origin
+        client_cpu_s = time.process_time() - client_before
+        cpu_after = await asyncio.to_thread(group_cpu_s, leaders)
         rss = await sampler.stop()
     for name, process in stack.processes.items():
         if process.poll() is not None:
             raise RuntimeError(f"{name} died during the N={n} level; see {stack.log_dir}")
     results = [result for batch in batches for result in batch]
-    summary = summarize_level(n, results, wall_s, rss)
+    cpu_s = {name: cpu_after[name] - cpu_before[name] for name in leaders}
+    cpu_s["load_driver"] = client_cpu_s
+    summary = summarize_level(n, results, wall_s, rss, cpu_s)
     logger.info(
-        "  N=%-3d turns=%-4d errors=%-3d p50=%s p95=%s p99=%s ms  %s turns/s  RSS %s",
+        "  N=%-3d turns=%-4d errors=%-3d p50=%s p95=%s p99=%s ms  %s turns/s  RSS %s"
+        "  CPU ms/turn %s",
         n, summary["turns"], summary["errors"], summary["p50_ms"], summary["p95_ms"],
-        summary["p99_ms"], summary["turns_per_s"], rss,
+        summary["p99_ms"], summary["turns_per_s"], rss, summary["cpu_ms_per_turn"],
     )  # fmt: skip
     return summary
 
@@ -572,6 +608,10 @@ def ratios(product: dict[str, Any], stock: dict[str, Any]) -> list[dict[str, Any
                 "rasa_rss_ratio": ratio(
                     other["rss_peak_mib"].get("rasa"), level["rss_peak_mib"].get("rasa")
                 ),
+                "rasa_cpu_ratio": ratio(
+                    other.get("cpu_ms_per_turn", {}).get("rasa"),
+                    level.get("cpu_ms_per_turn", {}).get("rasa"),
+                ),
             }
         )
     return rows
@@ -609,6 +649,17 @@ def check_targets(product: dict[str, Any]) -> list[tuple[str, str, bool | None]]
             bool(best and best["turns_per_s"] >= TARGETS["turns_per_s"] and errors == 0),
         )
     )
+    estimates = [cpu_capacity(level) for level in product["levels"]]
+    known = [value for value in estimates if value is not None]
+    if known:
+        estimate = max(known)
+        out.append(
+            (
+                "≥ 50 turns/s, estimated for 2 dedicated cores from CPU per turn",
+                f"{estimate} turns/s",
+                estimate >= TARGETS["turns_per_s"],
+            )
+        )
     out.append(
         (
             "Rasa server RSS ≤ 1 GB",
@@ -617,6 +668,21 @@ def check_targets(product: dict[str, Any]) -> list[tuple[str, str, bool | None]]
         )
     )
     return out
+
+
+def cpu_capacity(level: dict[str, Any]) -> float | None:
+    """Turns/s the services could sustain on 2 dedicated cores, from their CPU per turn.
+
+    The Rasa server handles messages on one event loop (≈ one core); all three services
+    together share two. The lower bound of both wins. The load driver is left out (it would
+    run elsewhere in production).
+    """
+    cpu = level.get("cpu_ms_per_turn") or {}
+    services = [cpu.get(name) for name in ("backend", "actions", "rasa")]
+    if any(value is None or value <= 0 for value in services):
+        return None
+    total = sum(value for value in services if value is not None)
+    return round(min(1000.0 / cpu["rasa"], 2000.0 / total), 1)
 
 
 def level_rows(run: dict[str, Any]) -> list[list[object]]:
@@ -685,6 +751,25 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
             "",
             *markdown_table(kind_header, kind_rows),
             "",
+            "CPU per turn (user + system, ms; robust to the other jobs on the machine) and the "
+            "throughput it allows on 2 dedicated cores (min of 1 core for the Rasa event loop, "
+            "2 cores for the three services):",
+            "",
+            *markdown_table(
+                ["N", "backend", "actions", "rasa", "load driver", "est. max turns/s"],
+                (
+                    [
+                        level["concurrency"],
+                        *(
+                            level.get("cpu_ms_per_turn", {}).get(name)
+                            for name in ("backend", "actions", "rasa", "load_driver")
+                        ),
+                        cpu_capacity(level),
+                    ]
+                    for level in run["levels"]
+                ),
+            ),
+            "",
         ]
     if report.get("ratios"):
         lines += [
@@ -697,7 +782,7 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
             "accuracy is not representative, so it may take other dialogue paths (see on-path %).",
             "",
             *markdown_table(
-                ["N", "p50", "p95", "p99", "turns/s", "Rasa RSS"],
+                ["N", "p50", "p95", "p99", "turns/s", "Rasa RSS", "Rasa CPU/turn"],
                 (
                     [
                         row["concurrency"],
@@ -706,6 +791,7 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
                         row["p99_ms_ratio"],
                         row["turns_per_s_ratio"],
                         row["rasa_rss_ratio"],
+                        row.get("rasa_cpu_ratio"),
                     ]
                     for row in report["ratios"]
                 ),
