@@ -49,3 +49,12 @@ def format_month(month_iso: str, language: str | None) -> str:
     """``novembre 2026`` / ``november 2026`` / ``November 2026`` from ``2026-11``."""
     year, month = (int(part) for part in month_iso.split("-")[:2])
     return format_date(date(year, month, 1), "LLLL yyyy", locale=locale_for(language))
+
+
+def format_day(iso_day: str, language: str | None) -> str:
+    """``31 mars 2027`` / ``31 maart 2027`` / ``31 March 2027`` from ``2027-03-31``."""
+    try:
+        day = date.fromisoformat(iso_day[:10])
+    except ValueError:
+        return iso_day
+    return format_date(day, "d MMMM yyyy", locale=locale_for(language))

@@ -53,3 +53,16 @@ def line_status(status: str, language: str) -> str:
     if labels is None:
         return status
     return labels.get(language) or labels[DEFAULT_LANGUAGE]
+
+
+PER_MONTH: dict[str, str] = {"fr": "/mois", "nl": "/maand", "en": "/month"}
+NOTHING: dict[str, str] = {"fr": "aucun", "nl": "geen", "en": "none"}
+ADD: dict[str, str] = {"fr": "Ajouter", "nl": "Toevoegen", "en": "Add"}
+REMOVE: dict[str, str] = {"fr": "Retirer", "nl": "Verwijderen", "en": "Remove"}
+BLOCK: dict[str, str] = {"fr": "Bloquer", "nl": "Blokkeren", "en": "Block"}
+UNBLOCK: dict[str, str] = {"fr": "Débloquer", "nl": "Deblokkeren", "en": "Unblock"}
+
+
+def label(table: dict[str, str], language: str) -> str:
+    """A short word from one of the tables above, in the conversation language."""
+    return table.get(language) or table[DEFAULT_LANGUAGE]

@@ -1,0 +1,237 @@
+"""Options and barrings: add/remove (block/unblock) one or several catalogue items on a line.
+
+Both forms work the same way, so one base holds the logic and two small classes per form say
+which catalogue, which words and which responses. The slot holds ``{"<on>": [...], "<off>": [...]}``
+(e.g. ``{"add": ["data_boost_5gb"], "remove": []}``).
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendClient,
+    BackendError,
+    CatalogItem,
+    ChatIdentity,
+    InvalidRequestError,
+    Line,
+    Operation,
+)
+from actions.catalog_text import find_codes
+from actions.common import (
+    RESPONSE_PREFIX,
+    BackendAction,
+    chat_identity,
+    conversation_language,
+    entity_values,
+    latest_text,
+)
+from actions.formatting import format_money
+from actions.labels import PER_MONTH, label
+from actions.operation_forms import LINE_SLOT, OperationFormValidation
+from actions.operation_text import item_list, item_name, signed_money
+from actions.operations import form_slot_resets, prepare_operation, utter_backend_error
+from actions.phone import format_national
+
+logger = logging.getLogger(__name__)
+
+Directions = Callable[[str, list[tuple[str, int]]], dict[str, bool | None]]
+
+
+class CatalogChange:
+    """What differs between options and barrings."""
+
+    slot: str
+    form: str
+    entity: str  # button payload entity carrying a code (toggles it)
+    on_key: str  # "add" / "block"
+    off_key: str  # "remove" / "unblock"
+    synonyms: dict[str, tuple[str, ...]]
+    directions: Directions
+    on_label: dict[str, str]
+    off_label: dict[str, str]
+    op_type: str
+
+    @staticmethod
+    @abstractmethod
+    async def catalogue(client: BackendClient, identity: ChatIdentity) -> list[CatalogItem]:
+        """The items that can be changed."""
+
+    @staticmethod
+    @abstractmethod
+    def current(line: Line) -> list[CatalogItem]:
+        """The items now on the line (active options / blocked services)."""
+
+
+def changes_from_message(
+    change: type[CatalogChange], tracker: Tracker, catalogue: list[CatalogItem], line: Line | None
+) -> tuple[dict[str, list[str]], list[str], list[str]]:
+    """The requested changes, plus codes already on / not on the line (for a specific re-ask)."""
+    current = {item.code for item in change.current(line)} if line else set()
+    known = {item.code for item in catalogue}
+    wanted: dict[str, bool | None] = {}
+    for value in entity_values(tracker, change.entity):
+        if value in known:
+            wanted[value] = None  # a button toggles
+    text = latest_text(tracker)
+    if not text.startswith("/"):
+        mentions = [(code, at) for code, at in find_codes(text, catalogue, change.synonyms)]
+        mentions = [(code, at) for code, at in mentions if code in known]
+        wanted.update(change.directions(text, mentions))
+    result: dict[str, list[str]] = {change.on_key: [], change.off_key: []}
+    already_on: list[str] = []
+    already_off: list[str] = []
+    for code, turn_on in wanted.items():
+        if turn_on is None:
+            turn_on = code not in current
+        if line is not None and turn_on and code in current:
+            already_on.append(code)
+        elif line is not None and not turn_on and code not in current:
+            already_off.append(code)
+        else:
+            result[change.on_key if turn_on else change.off_key].append(code)
+    return result, already_on, already_off
+
+
+class ValidateCatalogChangeForm(OperationFormValidation):
+    """Validator of an options/barrings form."""
+
+    change: type[CatalogChange]
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        change = self.change
+        requested = tracker.get_slot("requested_slot")
+        if tracker.get_slot(change.slot) and requested != change.slot:
+            return {}
+        language = conversation_language(tracker)
+        catalogue = await change.catalogue(self.backend, identity)
+        result, already_on, already_off = changes_from_message(change, tracker, catalogue, line)
+        names = {item.code: item.label(language) for item in catalogue}
+        if already_on:
+            dispatcher.utter_message(
+                response=f"{RESPONSE_PREFIX}_{change.slot}_already_on",
+                items=", ".join(names[code] for code in already_on),
+            )
+        if already_off:
+            dispatcher.utter_message(
+                response=f"{RESPONSE_PREFIX}_{change.slot}_already_off",
+                items=", ".join(names[code] for code in already_off),
+            )
+        if result[change.on_key] or result[change.off_key]:
+            return {change.slot: result}
+        if requested == change.slot and not (already_on or already_off):
+            dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_invalid_{change.slot}")
+        return {}
+
+
+class ActionAskCatalogChange(BackendAction):
+    """Shows what is on the line now and one toggle button per catalogue item."""
+
+    change: type[CatalogChange]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        change = self.change
+        language = conversation_language(tracker)
+        identity = chat_identity(tracker)
+        line_id = tracker.get_slot(LINE_SLOT)
+        try:
+            if identity is None or not line_id:
+                raise BackendError("no line or identity")
+            line = await self.backend.get_line(identity, int(line_id))
+            catalogue = await change.catalogue(self.backend, identity)
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return [SlotSet("requested_slot", None)]
+        current = {item.code for item in change.current(line)}
+        buttons = []
+        for item in catalogue:
+            verb = label(change.off_label if item.code in current else change.on_label, language)
+            price = ""
+            if item.monthly_price and item.code not in current:
+                price = (
+                    f" · {format_money(item.monthly_price, language)}{label(PER_MONTH, language)}"
+                )
+            buttons.append(
+                {
+                    "title": f"{verb}: {item.label(language)}{price}",
+                    "payload": f'/inform{{"{change.entity}": "{item.code}"}}',
+                }
+            )
+        dispatcher.utter_message(
+            response=f"{RESPONSE_PREFIX}_ask_{change.slot}",
+            msisdn=format_national(line.msisdn),
+            user_name=line.user_name or "—",
+            current=item_list(change.current(line), language),
+            buttons=buttons,
+        )
+        return []
+
+
+class ActionPrepareCatalogChange(BackendAction):
+    """Form submitted: the backend prepares the change; summary and yes/no follow."""
+
+    change: type[CatalogChange]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        change = self.change
+        line_id, wanted = tracker.get_slot(LINE_SLOT), tracker.get_slot(change.slot)
+        if not line_id or not isinstance(wanted, dict):
+            return form_slot_resets(domain)  # the form was stopped; it already said why
+        params = {
+            change.on_key: list(wanted.get(change.on_key) or []),
+            change.off_key: list(wanted.get(change.off_key) or []),
+        }
+        try:
+            events = await prepare_operation(
+                dispatcher,
+                tracker,
+                client=self.backend,
+                op_type=change.op_type,
+                line_id=int(line_id),
+                params=params,
+                summary_response=f"{RESPONSE_PREFIX}_summary_{change.op_type}",
+                summary_vars=self.summary_vars,
+            )
+        except InvalidRequestError as exc:
+            logger.info("%s refused: %s", change.op_type, exc.code)
+            dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_invalid_{change.slot}")
+            return [SlotSet(change.slot, None), FollowupAction(change.form)]
+        return [*form_slot_resets(domain), *events]
+
+    def summary_vars(self, operation: Operation, language: str) -> dict[str, Any]:
+        """Variables of ``utter_summary_<type>``."""
+        change = self.change
+        summary = operation.summary
+        current = summary.get(f"current_{change.slot.split('_')[0]}s")
+        return {
+            "msisdn": format_national(operation.msisdn or ""),
+            "user_name": summary.get("user_name") or "—",
+            "current": item_list(current, language),
+            "turn_on": item_list(summary.get(change.on_key), language),
+            "turn_off": item_list(summary.get(change.off_key), language),
+            "monthly_difference": signed_money(summary.get("monthly_difference", "0"), language),
+        }
+
+
+def names_of(values: Any, language: str) -> list[str]:
+    """Names of the summary's items (helper for tests and messages)."""
+    return [item_name(value, language) for value in values or []]

@@ -1,0 +1,170 @@
+"""Find plans, options and barrable services named in free text, and say add vs remove.
+
+People write "Pro Unlimited", "onbeperkt", "la recharge data", "databoost 5 GB", "roaming
+Monde", "premium numbers", "0900-nummers"... Each catalogue code has hand-written synonyms in
+the three languages next to the catalogue's own names (``names`` from the backend), so the
+matching keeps working when the catalogue is renamed. The longest match wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from actions.api.backend import CatalogItem
+from actions.line_resolution import fold
+
+PLAN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "pro_start": ("pro start", "start"),
+    "pro_smart": ("pro smart", "smart"),
+    "pro_unlimited": ("pro unlimited", "unlimited", "illimite", "onbeperkt", "onbeperkte"),
+    "data_only_50gb": ("data only", "data seule", "enkel data", "data-only", "data 50"),
+}
+OPTION_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "data_boost_5gb": ("databoost", "data boost", "data booster", "recharge data", "boost"),
+    "roam_eu_plus_10gb": (
+        "europe+", "europa+", "europe plus", "europa plus", "roaming europe", "roaming europa",
+        "eu roaming", "roaming eu", "europe roaming",
+    ),
+    "roam_world_1gb": (
+        "world roaming", "roaming monde", "roaming wereld", "roamingpakket wereld", "monde",
+        "wereld", "world",
+    ),
+    "intl_calls_100": (
+        "international call minutes", "international minutes", "appels internationaux",
+        "minutes internationales", "internationaal bellen", "internationale minuten",
+        "100 minutes", "100 minuten",
+    ),
+    "multisim": ("multi-sim", "multisim", "multi sim", "extra sim", "sim supplementaire"),
+}  # fmt: skip
+BARRING_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "premium_numbers": (
+        "premium", "surtaxe", "surtaxes", "0900", "betaalnummer", "betaalnummers",
+        "numeros payants", "premium-sms",
+    ),
+    "roaming": ("roaming", "itinerance", "abroad", "buitenland", "etranger"),
+    "international_calls": (
+        "international calls", "international call", "appels internationaux",
+        "internationale oproepen", "internationaal bellen", "international", "internationaux",
+        "internationale",
+    ),
+    "mobile_data": ("mobile data", "donnees", "data", "internet", "mobiele data"),
+    "outgoing_calls": ("outgoing", "sortants", "sortant", "uitgaande", "uitgaand"),
+}  # fmt: skip
+
+# Direction words, as folded word prefixes.
+_ADD_WORDS = (
+    "add", "activat", "enable", "turn on", "ajout", "activ", "mettre", "mets", "aan", "toevoeg",
+    "voeg", "activeer", "inschakel", "want", "wil",
+)  # fmt: skip
+_REMOVE_WORDS = (
+    "remov", "delet", "drop", "deactivat", "disable", "turn off", "supprim", "retir", "enlev",
+    "desactiv", "verwijder", "schrap", "stopzet", "weg", "uitschakel", "af", "uit", "zonder",
+    "without", "sans",
+)  # fmt: skip
+_BLOCK_WORDS = ("block", "bar", "bloq", "blok", "interdi", "verbied", "stop", "coupe", "couper")
+_UNBLOCK_WORDS = (
+    "unblock", "unbar", "allow", "debloq", "deblok", "vrijgev", "toelat", "toestaan", "autoris",
+    "reactiv", "lift", "enable", "weer toe", "open",
+)  # fmt: skip
+
+_TOKEN = re.compile(r"[\w+]+(?:[-'][\w+]+)*")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(fold(text))
+
+
+def _phrases(
+    code: str, items: Iterable[CatalogItem], synonyms: dict[str, tuple[str, ...]]
+) -> set[tuple[str, ...]]:
+    names = [*synonyms.get(code, ()), code.replace("_", " ")]
+    for item in items:
+        if item.code == code:
+            names += [item.name, *item.names.values()]
+    return {tuple(_tokens(name)) for name in names if _tokens(name)}
+
+
+def find_codes(
+    text: str,
+    items: list[CatalogItem],
+    synonyms: dict[str, tuple[str, ...]],
+) -> list[tuple[str, int]]:
+    """Codes named in ``text`` with the token position of each mention, in text order.
+
+    Overlapping mentions keep the longest ("roaming Monde" is the world pack, not roaming).
+    """
+    tokens = _tokens(text)
+    found: list[tuple[int, int, str]] = []  # (start, length, code)
+    codes = {item.code for item in items} | set(synonyms)
+    for code in codes:
+        for phrase in _phrases(code, items, synonyms):
+            size = len(phrase)
+            for start in range(len(tokens) - size + 1):
+                if tuple(tokens[start : start + size]) == phrase:
+                    found.append((start, size, code))
+    found.sort(key=lambda hit: (-hit[1], hit[0]))
+    taken: set[int] = set()
+    result: list[tuple[int, str]] = []
+    for start, size, code in found:
+        span = set(range(start, start + size))
+        if span & taken or any(code == other for _, other in result):
+            continue
+        taken |= span
+        result.append((start, code))
+    return [(code, start) for start, code in sorted(result)]
+
+
+def find_code(
+    text: str, items: list[CatalogItem], synonyms: dict[str, tuple[str, ...]]
+) -> str | None:
+    """The single code named in ``text`` (the longest mention), or ``None``."""
+    codes = find_codes(text, items, synonyms)
+    return codes[0][0] if codes else None
+
+
+def _direction_positions(tokens: list[str], words: tuple[str, ...]) -> list[int]:
+    positions = []
+    for index, token in enumerate(tokens):
+        for word in words:
+            if " " in word:
+                parts = word.split()
+                if tokens[index : index + len(parts)] == parts:
+                    positions.append(index)
+            elif token == word or (len(word) > 3 and token.startswith(word)):
+                positions.append(index)
+    return positions
+
+
+def directions(
+    text: str, mentions: list[tuple[str, int]], first: tuple[str, ...], second: tuple[str, ...]
+) -> dict[str, bool | None]:
+    """For each mentioned code: ``True`` (first kind, e.g. add), ``False`` (second) or ``None``.
+
+    Each mention takes the direction of the nearest direction word ("schrap de roaming en voeg
+    de databoost toe" → remove roaming, add databoost); ``None`` when the text has none.
+    """
+    tokens = _tokens(text)
+    # The second kind is checked first so that "unblock" never counts as "block".
+    second_at = _direction_positions(tokens, second)
+    first_at = [p for p in _direction_positions(tokens, first) if p not in second_at]
+    result: dict[str, bool | None] = {}
+    for code, position in mentions:
+        best: tuple[int, bool] | None = None
+        for candidates, value in ((first_at, True), (second_at, False)):
+            for candidate in candidates:
+                distance = abs(candidate - position) * 2 + (1 if candidate > position else 0)
+                if best is None or distance < best[0]:
+                    best = (distance, value)
+        result[code] = best[1] if best else None
+    return result
+
+
+def option_directions(text: str, mentions: list[tuple[str, int]]) -> dict[str, bool | None]:
+    """``True`` = add, ``False`` = remove, ``None`` = not said."""
+    return directions(text, mentions, _ADD_WORDS, _REMOVE_WORDS)
+
+
+def barring_directions(text: str, mentions: list[tuple[str, int]]) -> dict[str, bool | None]:
+    """``True`` = block, ``False`` = unblock, ``None`` = not said."""
+    return directions(text, mentions, _BLOCK_WORDS, _UNBLOCK_WORDS)

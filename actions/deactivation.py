@@ -1,0 +1,118 @@
+"""Deactivate a number: warn about termination fees, offer prepaid conversion, confirm.
+
+The manual: "Attention! L'utilisateur final souhaite-t-il conserver son numéro ? Si oui, veuillez
+le faire convertir en numéro prépayé via notre support" and "des frais de résiliation pourraient
+être appliqués". So the form asks whether the end user keeps the number (with the fee warning);
+yes → no deactivation, a support ticket is offered instead (confirmed like an operation); no →
+the backend prepares the deactivation with the exact fee, read back before the final "yes".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import ChatIdentity, InvalidRequestError, Line, Operation
+from actions.common import BackendAction, latest_intent
+from actions.formatting import format_day
+from actions.operation_forms import LINE_SLOT, OperationFormValidation
+from actions.operation_text import item_name, money
+from actions.operations import (
+    form_slot_resets,
+    offer_prepaid_ticket,
+    prepare_operation,
+    register_done_vars,
+)
+from actions.phone import format_national
+
+KEEP_SLOT = "keep_number"
+
+
+class ValidateDeactivateLineForm(OperationFormValidation):
+    """Slots ``target_line_id`` and ``keep_number`` (yes/no)."""
+
+    def name(self) -> str:
+        return "validate_deactivate_line_form"
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != KEEP_SLOT:
+            if line is not None and line.status == "deactivated":
+                dispatcher.utter_message(
+                    response="utter_line_already_deactivated", msisdn=format_national(line.msisdn)
+                )
+                return {LINE_SLOT: None}
+            return {}
+        intent = latest_intent(tracker)
+        if intent == "affirm":
+            return {KEEP_SLOT: True}
+        if intent == "deny":
+            return {KEEP_SLOT: False}
+        dispatcher.utter_message(response="utter_invalid_keep_number")
+        return {}
+
+
+def _summary_vars(operation: Operation, language: str) -> dict[str, Any]:
+    summary = operation.summary
+    end = summary.get("commitment_end")
+    return {
+        "msisdn": format_national(summary.get("msisdn") or operation.msisdn or ""),
+        "user_name": summary.get("user_name") or "—",
+        "plan": item_name(summary.get("plan"), language),
+        "termination_fee": money(summary.get("termination_fee", "0"), language),
+        "commitment_end": format_day(end, language) if isinstance(end, str) else "—",
+    }
+
+
+@register_done_vars("deactivate_line")
+def _done_vars(operation: Operation, language: str) -> dict[str, Any]:
+    return {}
+
+
+class ActionPrepareDeactivateLine(BackendAction):
+    """Keep the number → offer a prepaid-conversion ticket; else prepare the deactivation."""
+
+    def name(self) -> str:
+        return "action_prepare_deactivate_line"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        line_id, keep = tracker.get_slot(LINE_SLOT), tracker.get_slot(KEEP_SLOT)
+        if not line_id or keep is None:
+            return form_slot_resets(domain)  # the form was stopped; it already said why
+        if keep:
+            return self._offer_ticket(dispatcher, domain, int(line_id))
+        try:
+            events = await prepare_operation(
+                dispatcher,
+                tracker,
+                client=self.backend,
+                op_type="deactivate_line",
+                line_id=int(line_id),
+                params={"keep_number": False},
+                summary_response="utter_summary_deactivate_line",
+                summary_vars=_summary_vars,
+            )
+        except InvalidRequestError as exc:
+            if exc.code == "keep_number_requires_support":
+                return self._offer_ticket(dispatcher, domain, int(line_id))
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return form_slot_resets(domain)
+        return [*form_slot_resets(domain), *events]
+
+    @staticmethod
+    def _offer_ticket(
+        dispatcher: CollectingDispatcher, domain: DomainDict, line_id: int
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_keep_number_prepaid_offer")
+        return [*form_slot_resets(domain), *offer_prepaid_ticket(line_id)]

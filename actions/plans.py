@@ -1,0 +1,187 @@
+"""Change a line's tariff plan: which line, which plan (buttons with prices), summary, confirm."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendError,
+    CatalogItem,
+    ChatIdentity,
+    InvalidRequestError,
+    Line,
+    Operation,
+)
+from actions.catalog_text import PLAN_SYNONYMS, find_code
+from actions.common import (
+    BackendAction,
+    chat_identity,
+    conversation_language,
+    entity_values,
+    latest_text,
+)
+from actions.formatting import format_money
+from actions.labels import PER_MONTH, label
+from actions.operation_forms import LINE_SLOT, OperationFormValidation
+from actions.operation_text import item_name, money, signed_money
+from actions.operations import (
+    form_slot_resets,
+    prepare_operation,
+    register_done_vars,
+    utter_backend_error,
+)
+from actions.phone import format_national
+
+logger = logging.getLogger(__name__)
+
+PLAN_SLOT = "plan_code"
+FORM = "change_plan_form"
+
+
+def plan_from_message(tracker: Tracker, plans: list[CatalogItem]) -> str | None:
+    """A plan code from a button payload (``plan`` entity) or from the words of the message."""
+    codes = {plan.code for plan in plans}
+    for value in entity_values(tracker, "plan"):
+        if value in codes:
+            return value
+        if code := find_code(value, plans, PLAN_SYNONYMS):
+            return code
+    text = latest_text(tracker)
+    if text.startswith("/"):
+        return None
+    found = find_code(text, plans, PLAN_SYNONYMS)
+    return found if found in codes else None
+
+
+class ValidateChangePlanForm(OperationFormValidation):
+    """Slots ``target_line_id`` and ``plan_code``; the same plan as now is refused at once."""
+
+    def name(self) -> str:
+        return "validate_change_plan_form"
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        if tracker.get_slot(PLAN_SLOT) and requested != PLAN_SLOT:
+            return {}
+        plans = await self.backend.list_plans(identity)
+        code = plan_from_message(tracker, plans)
+        if code is None:
+            if requested == PLAN_SLOT:
+                dispatcher.utter_message(response="utter_invalid_plan_code")
+            return {}
+        if line is not None and line.plan is not None and line.plan.code == code:
+            language = conversation_language(tracker)
+            dispatcher.utter_message(
+                response="utter_plan_unchanged", plan=item_name(line.plan.model_dump(), language)
+            )
+            return {PLAN_SLOT: None}
+        return {PLAN_SLOT: code}
+
+
+class ActionAskPlanCode(BackendAction):
+    """Shows the current plan and one button per other plan, with its monthly price."""
+
+    def name(self) -> str:
+        return "action_ask_plan_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        identity = chat_identity(tracker)
+        line_id = tracker.get_slot(LINE_SLOT)
+        try:
+            if identity is None or not line_id:
+                raise BackendError("no line or identity")
+            line = await self.backend.get_line(identity, int(line_id))
+            plans = await self.backend.list_plans(identity)
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return [SlotSet("requested_slot", None)]
+        current = line.plan.code if line.plan else None
+        buttons = [
+            {
+                "title": f"{plan.label(language)} · {money(plan.monthly_price, language)}"
+                f"{label(PER_MONTH, language)}",
+                "payload": f'/inform{{"plan": "{plan.code}"}}',
+            }
+            for plan in plans
+            if plan.code != current
+        ]
+        dispatcher.utter_message(
+            response="utter_ask_plan_code",
+            msisdn=format_national(line.msisdn),
+            user_name=line.user_name or "—",
+            current_plan=item_name(line.plan.model_dump(), language) if line.plan else "—",
+            current_price=format_money(line.plan.monthly_price, language)
+            if line.plan and line.plan.monthly_price is not None
+            else "—",
+            buttons=buttons,
+        )
+        return []
+
+
+def _summary_vars(operation: Operation, language: str) -> dict[str, Any]:
+    summary = operation.summary
+    return {
+        "msisdn": format_national(operation.msisdn or ""),
+        "user_name": summary.get("user_name") or "—",
+        "current_plan": item_name(summary.get("current_plan"), language),
+        "new_plan": item_name(summary.get("new_plan"), language),
+        "new_price": money((summary.get("new_plan") or {}).get("monthly_price"), language)
+        if isinstance(summary.get("new_plan"), dict)
+        else "—",
+        "monthly_difference": signed_money(summary.get("monthly_difference"), language),
+    }
+
+
+@register_done_vars("change_plan")
+def _done_vars(operation: Operation, language: str) -> dict[str, Any]:
+    result = operation.result or {}
+    return {"plan": item_name(result.get("plan") or operation.summary.get("new_plan"), language)}
+
+
+class ActionPrepareChangePlan(BackendAction):
+    """Form submitted: the backend prepares the change; summary and yes/no follow."""
+
+    def name(self) -> str:
+        return "action_prepare_change_plan"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        line_id, plan_code = tracker.get_slot(LINE_SLOT), tracker.get_slot(PLAN_SLOT)
+        if not line_id or not plan_code:
+            return form_slot_resets(domain)  # the form was stopped; it already said why
+        try:
+            events = await prepare_operation(
+                dispatcher,
+                tracker,
+                client=self.backend,
+                op_type="change_plan",
+                line_id=int(line_id),
+                params={"plan_code": plan_code},
+                summary_response="utter_summary_change_plan",
+                summary_vars=_summary_vars,
+            )
+        except InvalidRequestError as exc:
+            response = (
+                "utter_plan_unchanged_generic"
+                if exc.code == "plan_unchanged"
+                else "utter_invalid_plan_code"
+            )
+            dispatcher.utter_message(response=response)
+            return [SlotSet(PLAN_SLOT, None), FollowupAction(FORM)]
+        return [*form_slot_resets(domain), *events]
