@@ -1,0 +1,550 @@
+"""Plan, options, barrings, deactivation: validators, prepare/confirm/cancel, failures, safety."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+
+from actions.barring import ActionPrepareChangeBarrings, ValidateChangeBarringsForm
+from actions.deactivation import ActionPrepareDeactivateLine, ValidateDeactivateLineForm
+from actions.faq import ActionAnswerFaq
+from actions.operations import ActionCancelOperation, ActionConfirmOperation
+from actions.options import ActionAskOptionChanges, ValidateChangeOptionsForm
+from actions.plans import ActionAskPlanCode, ActionPrepareChangePlan, ValidateChangePlanForm
+from tests.actions.support import (
+    FakeBackend,
+    entity,
+    error,
+    json_response,
+    line,
+    make_tracker,
+    me_end_user,
+    me_fleet_manager,
+    plain,
+    responses,
+)
+
+DOMAIN: dict[str, Any] = {
+    "forms": {
+        "change_plan_form": {"required_slots": ["target_line_id", "plan_code"]},
+        "change_options_form": {"required_slots": ["target_line_id", "option_changes"]},
+        "change_barrings_form": {"required_slots": ["target_line_id", "barring_changes"]},
+        "deactivate_line_form": {"required_slots": ["target_line_id", "keep_number"]},
+    },
+    "responses": {"utter_faq_termination_fee": [], "utter_faq_plan_prices": []},
+}
+
+
+def names(fr: str, nl: str, en: str) -> dict[str, str]:
+    return {"fr": fr, "nl": nl, "en": en}
+
+
+def plan(code: str, name: str, price: str) -> dict[str, Any]:
+    return {"code": code, "name": name, "names": names(name, name, name), "monthly_price": price}
+
+
+PLANS = [
+    plan("pro_start", "Pro Start", "15.00"),
+    plan("pro_smart", "Pro Smart", "25.00"),
+    plan("pro_unlimited", "Pro Unlimited", "40.00"),
+]
+OPTIONS = [
+    {"code": "data_boost_5gb", "name": "Databoost 5 GB", "monthly_price": "7.50",
+     "names": names("Recharge data 5 Go", "Databoost 5 GB", "Data booster 5 GB")},
+    {"code": "roam_world_1gb", "name": "Roamingpakket Wereld 1 GB", "monthly_price": "10.00",
+     "names": names("Pack roaming Monde 1 Go", "Roamingpakket Wereld 1 GB",
+                    "World roaming pack 1 GB")},
+]  # fmt: skip
+BARRABLE = [
+    {"code": "premium_numbers", "name": "Betaalnummers",
+     "names": names("Numéros surtaxés", "Betaalnummers", "Premium-rate numbers")},
+    {"code": "roaming", "name": "Roaming", "names": names("Roaming", "Roaming", "Roaming abroad")},
+]  # fmt: skip
+
+LOTTE = line(4, "+32470000004", user_name="Lotte Maes", label="Lotte Maes",
+             plan={"code": "pro_start", "name": "Pro Start", "monthly_price": "15.00"})  # fmt: skip
+JAN = line(3, "+32470000003", user_name="Jan Peeters", label="Jan Peeters")
+JAN_MAES = line(9, "+32470003456", user_name="Jan Maes", label="Jan Maes")
+THOMAS = line(5, "+32470000005", user_name="Thomas Willems", label="Thomas Willems")
+
+
+def fleet(backend: FakeBackend, *lines: dict[str, Any]) -> FakeBackend:
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", list(lines) or [LOTTE, JAN, THOMAS])
+    for item in lines or (LOTTE, JAN, THOMAS):
+        backend.on("GET", f"/api/v1/lines/{item['id']}", item)
+    backend.on("GET", "/api/v1/plans", PLANS)
+    backend.on("GET", "/api/v1/options", OPTIONS)
+    backend.on("GET", "/api/v1/barrable-services", BARRABLE)
+    return backend
+
+
+def operation(op_type: str, summary: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    return {
+        "id": "op_abc", "type": op_type, "status": "pending", "line_id": 4,
+        "msisdn": "+32470000004", "summary": summary, "result": None,
+        "expires_at": "2026-11-26T12:00:00Z", **overrides,
+    }  # fmt: skip
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def body(request: httpx.Request) -> Any:
+    return json.loads(request.content)
+
+
+def posts(backend: FakeBackend) -> list[httpx.Request]:
+    return [request for request in backend.requests if request.method == "POST"]
+
+
+# --- change plan ------------------------------------------------------------------------------
+
+
+async def test_plan_and_line_in_one_message_fill_both_slots(backend, dispatcher):
+    fleet(backend)
+    tracker = make_tracker(
+        "switch Lotte's line to Pro Unlimited",
+        intent="change_plan",
+        entities=[entity("plan", "Pro Unlimited")],
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events) == {
+        "target_line_id": "4",
+        "plan_code": "pro_unlimited",
+        "form_failed_attempts": 0.0,
+    }
+    assert responses(dispatcher) == []
+
+
+async def test_prepare_change_plan_posts_operation_and_reads_back_summary(backend, dispatcher):
+    summary = {
+        "current_plan": plan("pro_start", "Pro Start", "15.00"),
+        "new_plan": plan("pro_unlimited", "Pro Unlimited", "40.00"),
+        "monthly_difference": "25.00",
+    }
+    backend.on("POST", "/api/v1/operations", json_response(201, operation("change_plan", summary)))
+    tracker = make_tracker(
+        "Pro Unlimited",
+        intent="inform",
+        slots={"target_line_id": "4", "plan_code": "pro_unlimited"},
+    )
+    action = ActionPrepareChangePlan(backend.client())
+
+    events = await action.run(dispatcher, tracker, DOMAIN)
+    await action.run(dispatcher, tracker, DOMAIN)  # a retry of the same message
+
+    first, retry = backend.requests
+    assert body(first) == {
+        "type": "change_plan",
+        "line_id": 4,
+        "params": {"plan_code": "pro_unlimited"},
+    }
+    assert first.headers["Idempotency-Key"]
+    assert retry.headers["Idempotency-Key"] == first.headers["Idempotency-Key"]
+    assert slots_of(events)["pending_operation_id"] == "op_abc"
+    assert slots_of(events)["pending_operation_type"] == "change_plan"
+    assert slots_of(events)["plan_code"] is None  # the form starts clean next time
+    assert responses(dispatcher)[:2] == ["utter_summary_change_plan", "utter_ask_confirm_operation"]
+    message = dispatcher.messages[0]
+    assert message["msisdn"] == "0470 00 00 04"
+    assert message["new_plan"] == "Pro Unlimited"
+    assert plain(message["monthly_difference"]) == "+25,00 €"
+
+
+async def test_same_plan_as_now_is_refused_in_the_form(backend, dispatcher):
+    fleet(backend)
+    tracker = make_tracker(
+        "Pro Start",
+        intent="inform",
+        entities=[entity("plan", "Pro Start")],
+        slots={"target_line_id": "4", "requested_slot": "plan_code"},
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["plan_code"] is None
+    assert responses(dispatcher) == ["utter_plan_unchanged"]
+
+
+async def test_backend_422_re_asks_the_plan(backend, dispatcher):
+    backend.on("POST", "/api/v1/operations", error(422, "plan_unchanged"))
+    tracker = make_tracker(
+        "yes", intent="inform", slots={"target_line_id": "4", "plan_code": "pro_start"}
+    )
+
+    events = await ActionPrepareChangePlan(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_plan_unchanged_generic"]
+    assert SlotSet("plan_code", None) in events
+    assert FollowupAction("change_plan_form") in events
+    assert "pending_operation_id" not in slots_of(events)
+
+
+async def test_two_failed_answers_explain_and_offer_continue_cancel_agent(backend, dispatcher):
+    fleet(backend)
+    tracker = make_tracker(
+        "the golden one",
+        intent="inform",
+        slots={"target_line_id": "4", "requested_slot": "plan_code", "form_failed_attempts": 1},
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == [
+        "utter_invalid_plan_code",
+        "utter_explain_plan_code",
+        "utter_form_stuck",
+    ]
+    assert slots_of(events) == {"form_failed_attempts": 0.0}
+
+
+async def test_plan_buttons_show_the_other_plans_with_their_price(backend, dispatcher):
+    fleet(backend)
+    tracker = make_tracker("", intent="change_plan", slots={"target_line_id": "4"})
+
+    await ActionAskPlanCode(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_ask_plan_code"
+    assert [plain(button["title"]) for button in message["buttons"]] == [
+        "Pro Smart · 25,00 €/month",
+        "Pro Unlimited · 40,00 €/month",
+    ]
+    assert message["buttons"][1]["payload"] == '/inform{"plan": "pro_unlimited"}'
+
+
+# --- options and barrings ---------------------------------------------------------------------
+
+
+async def test_dutch_option_and_line_in_one_message(backend, dispatcher):
+    fleet(backend)
+    tracker = make_tracker(
+        "zet de databoost 5 GB aan op de gsm van Lotte",
+        intent="change_options",
+        slots={"language": "nl"},
+    )
+
+    events = await ValidateChangeOptionsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["target_line_id"] == "4"
+    assert slots_of(events)["option_changes"] == {"add": ["data_boost_5gb"], "remove": []}
+
+
+async def test_adding_an_active_option_is_explained(backend, dispatcher):
+    lotte = {**LOTTE, "options": [OPTIONS[0]]}
+    fleet(backend, lotte)
+    tracker = make_tracker(
+        "add the data booster",
+        intent="inform",
+        slots={"target_line_id": "4", "requested_slot": "option_changes"},
+    )
+
+    events = await ValidateChangeOptionsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_option_changes_already_on"]
+    assert "option_changes" not in slots_of(events)
+
+
+async def test_option_buttons_toggle_by_current_state(backend, dispatcher):
+    fleet(backend, {**LOTTE, "options": [OPTIONS[0]]})
+    tracker = make_tracker("", intent="change_options", slots={"target_line_id": "4"})
+
+    await ActionAskOptionChanges(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    titles = [plain(button["title"]) for button in dispatcher.messages[0]["buttons"]]
+    assert titles == ["Remove: Data booster 5 GB", "Add: World roaming pack 1 GB · 10,00 €/month"]
+
+
+async def test_block_two_services_on_a_number_and_prepare(backend, dispatcher):
+    fleet(backend, THOMAS)
+    tracker = make_tracker(
+        "block roaming and premium numbers on 0470 00 00 05",
+        intent="change_barrings",
+        entities=[entity("phone_number", "0470 00 00 05")],
+    )
+
+    events = await ValidateChangeBarringsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    changes = slots_of(events)["barring_changes"]
+    assert slots_of(events)["target_line_id"] == "5"
+    assert sorted(changes["block"]) == ["premium_numbers", "roaming"]
+    assert changes["unblock"] == []
+
+    summary = {"current_barrings": [], "block": BARRABLE, "unblock": []}
+    backend.on(
+        "POST", "/api/v1/operations", json_response(201, operation("change_barrings", summary))
+    )
+    prepare_tracker = make_tracker(
+        "", intent="change_barrings", slots={"target_line_id": "5", "barring_changes": changes}
+    )
+    await ActionPrepareChangeBarrings(backend.client()).run(dispatcher, prepare_tracker, DOMAIN)
+
+    request = posts(backend)[-1]
+    assert body(request)["type"] == "change_barrings"
+    assert body(request)["line_id"] == 5
+    assert sorted(body(request)["params"]["block"]) == ["premium_numbers", "roaming"]
+    assert request.headers["Idempotency-Key"]
+    summary_message = dispatcher.messages[-2]
+    assert summary_message["turn_on"] == "Premium-rate numbers, Roaming abroad"
+    assert summary_message["current"] == "none"
+
+
+# --- deactivation -----------------------------------------------------------------------------
+
+
+async def test_deactivation_reads_back_the_termination_fee(backend, dispatcher):
+    summary = {
+        "msisdn": "+32470000006", "user_name": "Nathalie Claes",
+        "plan": {"code": "pro_start", "names": names(*["Pro Start"] * 3)},
+        "termination_fee": "123.45", "commitment_end": "2027-03-31", "keep_number_note": True,
+    }  # fmt: skip
+    backend.on(
+        "POST", "/api/v1/operations", json_response(201, operation("deactivate_line", summary))
+    )
+    tracker = make_tracker(
+        "nee", intent="deny", slots={"target_line_id": "6", "keep_number": False, "language": "nl"}
+    )
+
+    events = await ActionPrepareDeactivateLine(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert body(backend.requests[0]) == {
+        "type": "deactivate_line",
+        "line_id": 6,
+        "params": {"keep_number": False},
+    }
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_summary_deactivate_line"
+    assert plain(message["termination_fee"]) == "€ 123,45"
+    assert message["commitment_end"] == "31 maart 2027"
+    assert slots_of(events)["pending_operation_id"] == "op_abc"
+
+
+async def test_keep_number_offers_a_prepaid_ticket_instead_of_deactivating(backend, dispatcher):
+    fleet(backend, LOTTE)
+    backend.on(
+        "POST",
+        "/api/v1/tickets",
+        json_response(201, {"id": 7, "number": "T-2026-000007", "status": "open"}),
+    )
+    keep = make_tracker("yes", intent="affirm", slots={"target_line_id": "4", "keep_number": True})
+
+    events = await ActionPrepareDeactivateLine(backend.client()).run(dispatcher, keep, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_keep_number_prepaid_offer"]
+    assert posts(backend) == []  # nothing deactivated, nothing prepared
+    pending = slots_of(events)
+    confirm = make_tracker("yes", intent="affirm", slots=pending)
+    await ActionConfirmOperation(backend.client()).run(dispatcher, confirm, DOMAIN)
+    await ActionConfirmOperation(backend.client()).run(dispatcher, confirm, DOMAIN)  # retried
+
+    first, retry = posts(backend)
+    assert first.url.path == "/api/v1/tickets"
+    assert body(first)["subject_code"] == "prepaid_conversion"
+    assert body(first)["line_id"] == 4
+    assert body(first)["contact_number"] == "+32470000001"
+    assert retry.headers["Idempotency-Key"] == first.headers["Idempotency-Key"]
+    assert responses(dispatcher)[-1] == "utter_prepaid_ticket_created"
+
+
+async def test_keep_number_question_takes_yes_and_no(backend, dispatcher):
+    fleet(backend, LOTTE)
+    asked = {"target_line_id": "4", "requested_slot": "keep_number"}
+    validator = ValidateDeactivateLineForm(backend.client())
+
+    yes = await validator.run(dispatcher, make_tracker("ja", intent="affirm", slots=asked), DOMAIN)
+    no = await validator.run(dispatcher, make_tracker("non", intent="deny", slots=asked), DOMAIN)
+
+    assert slots_of(yes)["keep_number"] is True
+    assert slots_of(no)["keep_number"] is False
+
+
+# --- confirm / cancel / safety ----------------------------------------------------------------
+
+
+async def test_confirm_executes_with_a_stable_key_and_retries_once(backend, dispatcher):
+    calls = {"n": 0}
+    done = operation(
+        "change_plan",
+        {"new_plan": {"code": "pro_unlimited", "names": names(*["Pro Unlimited"] * 3)}},
+        status="done",
+        result={"plan": {"code": "pro_unlimited", "names": names(*["Pro Unlimited"] * 3)}},
+    )
+
+    def confirm(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        return error(503, "busy") if calls["n"] == 1 else json_response(200, done)
+
+    backend.on("POST", "/api/v1/operations/op_abc/confirm", confirm)
+    tracker = make_tracker(
+        "yes",
+        intent="affirm",
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "change_plan"},
+    )
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    first, retry = backend.requests
+    assert first.headers["Idempotency-Key"] == "confirm:op_abc"
+    assert retry.headers["Idempotency-Key"] == "confirm:op_abc"
+    assert responses(dispatcher) == ["utter_operation_done_change_plan"]
+    assert dispatcher.messages[0]["plan"] == "Pro Unlimited"
+    assert slots_of(events)["pending_operation_id"] is None
+
+
+async def test_typed_affirm_at_conversation_start_changes_nothing(backend, dispatcher):
+    tracker = make_tracker("/affirm", intent="affirm")
+
+    await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert backend.requests == []
+    assert responses(dispatcher) == ["utter_nothing_to_confirm"]
+
+
+async def test_typed_choose_line_of_another_company_sets_nothing(backend, dispatcher):
+    fleet(backend)  # line 999 is not routed: the backend answers 404 for it
+    tracker = make_tracker(
+        '/choose_line{"line_id":"999"}', intent="choose_line", entities=[entity("line_id", "999")]
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert "target_line_id" not in slots_of(events)
+    assert responses(dispatcher) == ["utter_line_reference_not_found"]
+    assert posts(backend) == []
+
+
+async def test_forged_pending_id_is_not_confirmed(backend, dispatcher):
+    backend.on("POST", "/api/v1/operations/op_forged/confirm", error(404, "operation_not_found"))
+    tracker = make_tracker(
+        "yes",
+        intent="affirm",
+        slots={"pending_operation_id": "op_forged", "pending_operation_type": "x"},
+    )
+
+    await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_nothing_to_confirm"]
+
+
+async def test_expired_operation_is_explained(backend, dispatcher):
+    backend.on("POST", "/api/v1/operations/op_abc/confirm", error(409, "operation_expired"))
+    tracker = make_tracker("yes", intent="affirm", slots={"pending_operation_id": "op_abc"})
+
+    await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_operation_expired"]
+
+
+async def test_cancel_drops_the_pending_operation(backend, dispatcher):
+    backend.on(
+        "POST", "/api/v1/operations/op_abc/cancel", operation("change_plan", {}, status="cancelled")
+    )
+    tracker = make_tracker("no", intent="deny", slots={"pending_operation_id": "op_abc"})
+
+    events = await ActionCancelOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert backend.paths() == ["/api/v1/operations/op_abc/cancel"]
+    assert responses(dispatcher) == ["utter_operation_cancelled"]
+    assert slots_of(events)["pending_operation_id"] is None
+
+
+async def test_stop_without_pending_operation_sends_nothing(backend, dispatcher):
+    tracker = make_tracker("stop", intent="stop")
+
+    await ActionCancelOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert backend.requests == []
+    assert responses(dispatcher) == ["utter_form_cancelled"]
+
+
+async def test_end_user_is_refused_politely_at_form_start(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    tracker = make_tracker("change the plan of 0470 00 00 05", intent="change_plan")
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_fleet_manager_required"]
+    assert ActiveLoop(None) in events
+    assert posts(backend) == []
+
+
+async def test_backend_403_on_prepare_is_a_polite_refusal(backend, dispatcher):
+    backend.on("POST", "/api/v1/operations", error(403, "fleet_manager_required"))
+    tracker = make_tracker("", slots={"target_line_id": "4", "plan_code": "pro_smart"})
+
+    events = await ActionPrepareChangePlan(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_fleet_manager_required"]
+    assert slots_of(events)["pending_operation_id"] is None
+
+
+async def test_unknown_number_is_not_found(backend, dispatcher):
+    fleet(backend)
+    backend.on("GET", "/api/v1/lines", [])
+    tracker = make_tracker(
+        "deactivate 0470 99 99 99",
+        intent="deactivate_line",
+        entities=[entity("phone_number", "0470 99 99 99")],
+    )
+
+    events = await ValidateDeactivateLineForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_line_reference_not_found"]
+    assert dispatcher.messages[0]["reference"] == "0470 99 99 99"
+    assert "target_line_id" not in slots_of(events)
+
+
+async def test_ambiguous_name_offers_one_button_per_line(backend, dispatcher):
+    fleet(backend, JAN, JAN_MAES, LOTTE)
+    tracker = make_tracker("deactivate Jan's phone", intent="deactivate_line")
+
+    events = await ValidateDeactivateLineForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_which_line"]
+    payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
+    assert payloads == ['/choose_line{"line_id": "3"}', '/choose_line{"line_id": "9"}']
+    assert "target_line_id" not in slots_of(events)
+
+
+async def test_last_digits_name_the_line(backend, dispatcher):
+    fleet(backend, JAN, JAN_MAES, LOTTE)
+    tracker = make_tracker("désactiver la ligne qui se termine par 3456", intent="deactivate_line")
+
+    events = await ValidateDeactivateLineForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["target_line_id"] == "9"
+
+
+async def test_backend_down_is_said_and_nothing_is_pending(backend, dispatcher):
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    backend.on("POST", "/api/v1/operations", down)
+    tracker = make_tracker("", slots={"target_line_id": "4", "plan_code": "pro_smart"})
+
+    events = await ActionPrepareChangePlan(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_backend_unavailable"]
+    assert slots_of(events)["pending_operation_id"] is None
+
+
+async def test_faq_interrupts_the_form_which_then_resumes(backend, dispatcher):
+    tracker = make_tracker(
+        "what are termination fees?",
+        intent="faq_termination_fee",
+        slots={"target_line_id": "4", "requested_slot": "keep_number"},
+    )
+
+    events = await ValidateDeactivateLineForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    await ActionAnswerFaq(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert events == []  # the form is rejected, the FAQ rule answers, then the form resumes
+    assert responses(dispatcher) == ["utter_faq_termination_fee"]
+    assert backend.requests == []
