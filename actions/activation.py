@@ -191,8 +191,10 @@ class ValidateActivationForm(OperationFormValidation):
         # New number or porting, and the porting details.
         number = first(found, "phone_number")
         mode = first(found, "number_mode")
-        if mode is None and (requested == "number_mode" or intent == "activate_line") and typed:
+        if mode is None and requested == "number_mode" and typed:
             mode = number_mode_in(text)
+        elif mode is None and intent == "activate_line" and typed:
+            mode = number_mode_in(text, strict=True)  # "a new SIM card" is not "a new number"
         if number is not None and requested in (None, "number_mode", "port_msisdn"):
             mode = "port"
         if mode in ("new", "port"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -37,7 +38,11 @@ _NAME_PREFIX = re.compile(
 _KEEP_WORDS = ("keep", "existing", "port", "garder", "conserver", "existant", "reprendre",
                "portab", "behouden", "houden", "bestaand", "overzet", "overdracht",
                "meenemen")  # fmt: skip
-_NEW_WORDS = ("new", "nouveau", "nouvelle", "nieuw")
+_NEW_WORDS = ("new", "nouveau", "nouvelle", "nieuw", "nieuwe")
+# Word starts that mean "keep the number" in a whole request (``number_mode_in(strict=True)``).
+_KEEP_STEMS = ("keep", "existing", "port", "garder", "conserver", "existant", "reprendre",
+               "behouden", "houden", "bestaand", "overzet", "overdracht", "meenemen")  # fmt: skip
+_NUMBER_WORDS = ("number", "numero", "nummer")
 _SPLIT_WORDS = ("split bill", "split-bill", "splitbill")
 
 _SIM_TYPES = {"physical": "physical", "physique": "physical", "fysiek": "physical",
@@ -132,14 +137,27 @@ def replacement_reason_in(value: str) -> str | None:
     return next((_REASONS[w] for w in words(value) if w in _REASONS), None)
 
 
-def number_mode_in(value: str) -> str | None:
-    """``new`` (a new number) or ``port`` (keep an existing one)."""
+def number_mode_in(value: str, *, strict: bool = False) -> str | None:
+    """``new`` (a new number) or ``port`` (keep an existing one).
+
+    ``strict`` reads a whole request rather than the answer to "new or existing number?":
+    "a new SIM card" / "une nouvelle carte SIM" says nothing about the number, and "portable"
+    or "support" are no porting; only "new number" / "nouveau numéro" / "nieuw nummer" count.
+    """
     if value in ("new", "port"):
         return value
     folded = fold(value)
+    found = words(value)
+    if strict:
+        if any(word.startswith(_KEEP_STEMS) and not word.startswith("portabl") for word in found):
+            return "port"
+        pairs = pairwise(found)
+        if any(a in _NEW_WORDS and b.startswith(_NUMBER_WORDS) for a, b in pairs):
+            return "new"
+        return None
     if any(word in folded for word in _KEEP_WORDS):
         return "port"
-    if any(word in words(value) for word in _NEW_WORDS):
+    if any(word in found for word in _NEW_WORDS):
         return "new"
     return None
 

@@ -17,6 +17,7 @@ from actions.activation import (
 )
 from actions.activation_status import ActionShowActivationStatus
 from actions.esim import ActionResendEsim
+from actions.fleet_extraction import number_mode_in
 from actions.sim_replacement import (
     ActionAskSimReplacementFormBlockOldSim,
     ValidateSimReplacementForm,
@@ -115,6 +116,28 @@ def test_porting_sim_number_and_customer_number():
     assert check_customer_number("1234567") == "1234567"
     with pytest.raises(InvalidValue, match="current_customer_number_invalid"):
         check_customer_number("ab")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "mode"),
+    [
+        ("je voudrais activer une nouvelle carte SIM physique", None),
+        ("ik wil een nieuwe simkaart activeren", None),
+        ("activer une eSIM pour le portable de Jan", None),
+        ("activer un nouveau numéro", "new"),
+        ("activate a new number on Pro Smart", "new"),
+        ("nieuw nummer activeren", "new"),
+        ("activate an eSIM for Jan, keep his number 0478 12 34 56", "port"),
+        ("eSIM voor Lotte, ze wil haar nummer behouden", "port"),
+    ],
+)
+def test_a_new_sim_card_in_a_request_is_not_a_new_number(request_text, mode):
+    assert number_mode_in(request_text, strict=True) == mode
+
+
+def test_answers_to_the_number_question_stay_loose():
+    assert number_mode_in("un nouveau") == "new"
+    assert number_mode_in("garder l'ancien") == "port"
 
 
 # --- form extraction ------------------------------------------------------------------------
