@@ -832,8 +832,9 @@ def plot(report_path: Path, png: Path) -> None:
         for key, color in colors.items():
             ys = [level[key] for level in run["levels"]]
             ax.plot(xs, ys, style, marker="o", color=color, label=f"{run['label']} {key[:3]}")
-    ax.axhline(40, color="grey", linewidth=0.8, linestyle=":")
-    ax.axhline(150, color="grey", linewidth=0.8, linestyle=":")
+    for target, text in ((40, "p50 target at N=20"), (150, "p95 target at N=20")):
+        ax.axhline(target, color="grey", linewidth=0.8, linestyle=":")
+        ax.annotate(text, (1, target), textcoords="offset points", xytext=(2, 2), fontsize=7)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("concurrent conversations")
