@@ -29,6 +29,7 @@ from actions.common import (
 )
 from actions.formatting import format_data, format_minutes, format_money, format_month
 from actions.formatting import format_number as format_count
+from actions.line_resolution import MAX_LINE_BUTTONS, match_lines_in_text
 from actions.periods import Month, parse_period, today_in_brussels
 from actions.phone import InvalidPhoneNumberError, format_national, normalize_be_mobile
 
@@ -80,7 +81,7 @@ class ActionShowConsumption(BackendAction):
             if msisdn is not None:
                 await self._line_by_number(dispatcher, identity, msisdn, month, language)
             else:
-                await self._own_or_fleet(dispatcher, identity, month, language)
+                await self._own_or_fleet(dispatcher, identity, text, month, language)
         except IdentityUnknownError:
             dispatcher.utter_message(response="utter_login_required")
         except BackendError as exc:
@@ -114,15 +115,52 @@ class ActionShowConsumption(BackendAction):
             return
         utter_line_consumption(dispatcher, usage, language)
 
+    async def _named_line(
+        self,
+        dispatcher: CollectingDispatcher,
+        identity: ChatIdentity,
+        text: str,
+        month: Month,
+        language: str,
+    ) -> bool:
+        """ "Jan's usage", "de lijn eindigend op 3456": one line of the fleet, named in words."""
+        try:
+            lines = await self.backend.find_lines(identity)
+        except BackendError:
+            return False  # the fleet answer below still works, or says the backend is down
+        matches, _typed = match_lines_in_text(text, lines)
+        if not matches:
+            return False
+        if len(matches) > 1:
+            dispatcher.utter_message(
+                response="utter_which_line",
+                buttons=[
+                    {
+                        "title": f"{line.user_name or line.label or '—'} · "
+                        f"{format_national(line.msisdn)}",
+                        "payload": f'/ask_consumption{{"phone_number": "{line.msisdn}", '
+                        f'"period": "{month.iso}"}}',
+                    }
+                    for line in matches[:MAX_LINE_BUTTONS]
+                ],
+            )
+            return True
+        usage = await self.backend.get_line_consumption(identity, matches[0].id, month=month.iso)
+        utter_line_consumption(dispatcher, usage, language)
+        return True
+
     async def _own_or_fleet(
         self,
         dispatcher: CollectingDispatcher,
         identity: ChatIdentity,
+        text: str,
         month: Month,
         language: str,
     ) -> None:
         me = await self.backend.get_me(identity)
         if me.active_role == "fleet_manager":
+            if await self._named_line(dispatcher, identity, text, month, language):
+                return
             fleet = await self.backend.get_fleet_consumption(
                 identity, month=month.iso, top=TOP_CONSUMERS
             )

@@ -311,3 +311,31 @@ async def test_end_user_without_a_line(backend, dispatcher):
     await run(backend, dispatcher, "my usage")
 
     assert responses(dispatcher) == ["utter_no_own_line"]
+
+
+async def test_fleet_manager_names_a_line_by_person_or_last_digits(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [line(), line(13, "+32470000013", user_name="Lotte Maes")])
+    backend.on("GET", "/api/v1/lines/13/consumption", consumption(line_id=13, month="2026-10"))
+
+    await run(backend, dispatcher, "how much did Lotte use last month?")
+
+    assert responses(dispatcher) == ["utter_line_consumption"]
+    assert backend.requests[-1].url.path == "/api/v1/lines/13/consumption"
+    assert backend.requests[-1].url.params["month"] == "2026-10"
+    assert "/api/v1/consumption" not in backend.paths()
+
+
+async def test_two_lines_with_the_same_first_name_offer_buttons(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on(
+        "GET",
+        "/api/v1/lines",
+        [line(), line(14, "+32470000014", user_name="Jan Maes", label="Jan Maes")],
+    )
+
+    await run(backend, dispatcher, "Jan's usage in october")
+
+    assert responses(dispatcher) == ["utter_which_line"]
+    payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
+    assert payloads[1] == '/ask_consumption{"phone_number": "+32470000014", "period": "2026-10"}'
