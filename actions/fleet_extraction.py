@@ -35,13 +35,14 @@ _NAME_PREFIX = re.compile(
     r"het is|voor|de gebruiker is|hij heet|zij heet|ze heet|zijn naam is|haar naam is)\s+)+",
     re.IGNORECASE,
 )
-_KEEP_WORDS = ("keep", "existing", "port", "garder", "conserver", "existant", "reprendre",
-               "portab", "behouden", "houden", "bestaand", "overzet", "overdracht",
+# Stems, so that conjugated forms count too ("il garde", "ze behoudt", "hij houdt").
+_KEEP_WORDS = ("keep", "existing", "port", "garde", "conserv", "existant", "actuel", "reprendre",
+               "portab", "behoud", "houd", "bestaand", "huidig", "overzet", "overdracht",
                "meenemen")  # fmt: skip
 _NEW_WORDS = ("new", "nouveau", "nouvelle", "nieuw", "nieuwe")
 # Word starts that mean "keep the number" in a whole request (``number_mode_in(strict=True)``).
-_KEEP_STEMS = ("keep", "existing", "port", "garder", "conserver", "existant", "reprendre",
-               "behouden", "houden", "bestaand", "overzet", "overdracht", "meenemen")  # fmt: skip
+_KEEP_STEMS = ("keep", "existing", "port", "garde", "conserv", "existant", "reprendre",
+               "behoud", "houd", "bestaand", "overzet", "overdracht", "meenemen")  # fmt: skip
 _NUMBER_WORDS = ("number", "numero", "nummer")
 _SPLIT_WORDS = ("split bill", "split-bill", "splitbill")
 

@@ -129,6 +129,7 @@ def test_porting_sim_number_and_customer_number():
         ("nieuw nummer activeren", "new"),
         ("activate an eSIM for Jan, keep his number 0478 12 34 56", "port"),
         ("eSIM voor Lotte, ze wil haar nummer behouden", "port"),
+        ("une eSIM pour Jan, il garde son numéro", "port"),
     ],
 )
 def test_a_new_sim_card_in_a_request_is_not_a_new_number(request_text, mode):
@@ -138,6 +139,10 @@ def test_a_new_sim_card_in_a_request_is_not_a_new_number(request_text, mode):
 def test_answers_to_the_number_question_stay_loose():
     assert number_mode_in("un nouveau") == "new"
     assert number_mode_in("garder l'ancien") == "port"
+    assert number_mode_in("elle garde son numéro actuel") == "port"
+    assert number_mode_in("hij houdt zijn nummer") == "port"
+    assert number_mode_in("ze behoudt haar nummer") == "port"
+    assert number_mode_in("il conserve son numéro") == "port"
 
 
 # --- form extraction ------------------------------------------------------------------------
