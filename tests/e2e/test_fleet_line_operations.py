@@ -50,6 +50,7 @@ def test_dutch_option_added_in_one_sentence(acme_fleet_manager: Chat) -> None:
 
 def test_english_barring_asks_what_is_missing_then_blocks(acme_fleet_manager: Chat) -> None:
     chat = acme_fleet_manager
+    chat.say("in English please")  # the account's language is Dutch
     question = chat.say("I want to manage the barrings of 0470 00 00 13")
     assert "International calls" in question  # what is blocked now
     summary = chat.say("block roaming and premium numbers")
@@ -63,6 +64,7 @@ def test_english_barring_asks_what_is_missing_then_blocks(acme_fleet_manager: Ch
 
 def test_english_deactivation_warns_about_fees_then_deactivates(acme_fleet_manager: Chat) -> None:
     chat = acme_fleet_manager
+    chat.say("in English please")  # the account's language is Dutch
     question = chat.say("deactivate 0470 00 00 22")
     assert "termination fees" in question and "keep the number" in question
     summary = chat.say("no")
