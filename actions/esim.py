@@ -24,6 +24,7 @@ from actions.api.backend import (
     Line,
 )
 from actions.common import BackendAction, chat_identity, idempotency_key
+from actions.line_resolution import MAX_LINE_BUTTONS
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operations import utter_backend_error
 from actions.phone import format_national
@@ -54,6 +55,43 @@ class ValidateEsimResendForm(OperationFormValidation):
             if me.active_role != "fleet_manager" and me.line_id:
                 return {LINE_SLOT: str(me.line_id)}
         return {}
+
+
+class ActionAskEsimResendFormTargetLineId(BackendAction):
+    """Asks which line, offering the fleet's lines waiting for an eSIM confirmation as buttons.
+
+    ``GET /activations`` lists them; a button is a ``choose_line`` hint that the form re-reads
+    from the backend. Nothing waiting (or the backend unreachable): the plain question.
+    """
+
+    def name(self) -> str:
+        return "action_ask_esim_resend_form_target_line_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        identity = chat_identity(tracker)
+        pending = []
+        try:
+            if identity is not None:
+                activations = await self.backend.list_activations(identity)
+                pending = [a for a in activations if a.esim_pending]
+        except BackendError as exc:
+            logger.info("Listing pending eSIMs failed: %r", exc)
+        if not pending:
+            dispatcher.utter_message(response="utter_ask_esim_resend_form_target_line_id")
+            return []
+        buttons = [
+            {
+                "title": f"{activation.user_name or '—'} · {format_national(activation.msisdn)}",
+                "payload": f'/choose_line{{"line_id": "{activation.line_id}"}}',
+            }
+            for activation in pending[:MAX_LINE_BUTTONS]
+        ]
+        dispatcher.utter_message(
+            response="utter_ask_esim_resend_form_target_line_id_pending", buttons=buttons
+        )
+        return []
 
 
 class ActionResendEsim(BackendAction):

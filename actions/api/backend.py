@@ -231,6 +231,7 @@ class PendingActivation(_Model):
     status: str
     sim_type: str | None = None
     created_at: str | None = None
+    esim_pending: bool = False
     porting_request: PortingRequest | None = None
 
 

@@ -16,7 +16,7 @@ from actions.activation import (
     required_activation_slots,
 )
 from actions.activation_status import ActionShowActivationStatus
-from actions.esim import ActionResendEsim
+from actions.esim import ActionAskEsimResendFormTargetLineId, ActionResendEsim
 from actions.fleet_extraction import number_mode_in
 from actions.sim_replacement import (
     ActionAskSimReplacementFormBlockOldSim,
@@ -475,6 +475,39 @@ async def test_resend_esim_uses_a_stable_key_and_says_where_it_went(backend, dis
     assert responses(dispatcher) == ["utter_esim_resent", "utter_esim_resent"]
     assert dispatcher.messages[0]["sent_to"] == "l***@acme.be"
     assert dispatcher.messages[0]["msisdn"] == "0470 00 00 18"
+
+
+async def test_resend_without_a_line_offers_the_lines_waiting_for_esim_confirmation(
+    backend, dispatcher
+):
+    pending_esim = {
+        "line_id": 23,
+        "msisdn": "+32470000023",
+        "user_name": "Arne De Clercq",
+        "status": "pending_activation",
+        "sim_type": "esim",
+        "esim_pending": True,
+        "porting_request": None,
+    }
+    porting = {**pending_esim, "line_id": 24, "msisdn": "+32475123456", "esim_pending": False}
+    backend.on("GET", "/api/v1/activations", json_response(200, [pending_esim, porting]))
+    tracker = make_tracker("resend the esim", intent="resend_esim")
+    await ActionAskEsimResendFormTargetLineId(backend.client()).run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_ask_esim_resend_form_target_line_id_pending"]
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "Arne De Clercq · 0470 00 00 23", "payload": '/choose_line{"line_id": "23"}'}
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer", [json_response(200, []), error(403, "fleet_manager_required"), httpx.Response(500)]
+)
+async def test_resend_without_pending_esims_asks_for_the_number(backend, dispatcher, answer):
+    backend.on("GET", "/api/v1/activations", answer)
+    tracker = make_tracker("resend the esim", intent="resend_esim")
+    await ActionAskEsimResendFormTargetLineId(backend.client()).run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_ask_esim_resend_form_target_line_id"]
+    assert not dispatcher.messages[0].get("buttons")
 
 
 async def test_resend_when_no_esim_is_pending(backend, dispatcher):

@@ -286,3 +286,48 @@ def test_a_typed_affirm_as_first_message_changes_nothing(acme_fleet_manager: Cha
     assert any(opening in reply for opening in NOTHING_TO_CONFIRM)
     assert lines_by_id(acme_fleet_manager) == before
     assert acme_fleet_manager.api("/activations") == activations_before
+
+
+def say_with_buttons(chat: Chat, message: str) -> tuple[str, list[dict[str, str]]]:
+    """The replies' text and every button offered with them."""
+    response = httpx.post(
+        f"{chat.stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": chat.sender_id, "message": message},
+        timeout=30.0,
+    )
+    response.raise_for_status()
+    replies = response.json()
+    text = "\n".join(reply.get("text", "") for reply in replies)
+    return text, [button for reply in replies for button in reply.get("buttons") or []]
+
+
+PENDING_ESIM_QUESTION = {"en": "These lines are still waiting for their eSIM to be confirmed"}
+ESIM_RESENT = {"en": "Done: the eSIM e-mail of"}
+
+
+def test_resend_the_esim_offers_the_lines_waiting_for_confirmation(
+    acme_fleet_manager: Chat,
+) -> None:
+    waiting = [a for a in acme_fleet_manager.api("/activations") if a["esim_pending"]]
+    assert waiting, "the seed has a line waiting for its eSIM confirmation"
+    mails_before = {mail["id"] for mail in outbox(acme_fleet_manager)}
+
+    text, buttons = say_with_buttons(
+        acme_fleet_manager, "The user didn't get the eSIM mail, please resend it"
+    )
+
+    assert PENDING_ESIM_QUESTION["en"] in text
+    assert {button["payload"] for button in buttons} == {
+        f'/choose_line{{"line_id": "{a["line_id"]}"}}' for a in waiting
+    }
+    chosen = waiting[0]
+    [button] = [b for b in buttons if f'"{chosen["line_id"]}"' in b["payload"]]
+
+    reply = acme_fleet_manager.say(button["payload"])
+
+    assert ESIM_RESENT["en"] in reply
+    new_mails = [m for m in outbox(acme_fleet_manager) if m["id"] not in mails_before]
+    assert len(new_mails) == 1
+    assert new_mails[0]["attachments"] == ["esim-qr.png"]
+    assert new_mails[0]["to"] not in reply  # only the masked address is said
+    assert "LPA:1" not in text + reply
