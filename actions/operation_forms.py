@@ -16,7 +16,7 @@ import logging
 from abc import ABC, abstractmethod
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -151,3 +151,24 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     def _stop(domain: DomainDict) -> list[EventType]:
         """End the form without an operation (the submit action then does nothing)."""
         return [*form_slot_resets(domain), SlotSet("requested_slot", None), ActiveLoop(None)]
+
+
+class ActionAskTargetLineId(Action):  # type: ignore[misc]  # rasa_sdk is untyped
+    """Asks which line, unless this turn already showed one button per matching line."""
+
+    def name(self) -> str:
+        return "action_ask_target_line_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        for event in reversed(tracker.events):
+            if event.get("event") == "user":
+                break
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if event.get("event") == "bot" and any(
+                str(button.get("payload", "")).startswith("/choose_line") for button in buttons
+            ):
+                return []  # "which one?" with buttons is the question
+        dispatcher.utter_message(response="utter_ask_target_line_id")
+        return []

@@ -11,6 +11,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from actions.barring import ActionPrepareChangeBarrings, ValidateChangeBarringsForm
 from actions.deactivation import ActionPrepareDeactivateLine, ValidateDeactivateLineForm
 from actions.faq import ActionAnswerFaq
+from actions.operation_forms import ActionAskTargetLineId
 from actions.operations import ActionCancelOperation, ActionConfirmOperation
 from actions.options import ActionAskOptionChanges, ValidateChangeOptionsForm
 from actions.plans import ActionAskPlanCode, ActionPrepareChangePlan, ValidateChangePlanForm
@@ -548,3 +549,19 @@ async def test_faq_interrupts_the_form_which_then_resumes(backend, dispatcher):
     assert events == []  # the form is rejected, the FAQ rule answers, then the form resumes
     assert responses(dispatcher) == ["utter_faq_termination_fee"]
     assert backend.requests == []
+
+
+async def test_line_question_is_not_repeated_after_the_which_line_buttons(dispatcher):
+    which = {
+        "event": "bot",
+        "text": "Several lines match.",
+        "data": {"buttons": [{"title": "Jan", "payload": '/choose_line{"line_id": "3"}'}]},
+    }
+    tracker = make_tracker("deactivate Jan's phone", intent="deactivate_line")
+    tracker.events.append(which)
+
+    await ActionAskTargetLineId().run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == []
+
+    await ActionAskTargetLineId().run(dispatcher, make_tracker("deactivate a line"), DOMAIN)
+    assert responses(dispatcher) == ["utter_ask_target_line_id"]
