@@ -30,7 +30,12 @@ from actions.api.backend import (
 )
 from actions.common import RESPONSE_PREFIX, chat_identity, latest_intent
 from actions.line_resolution import resolve_line, utter_resolution_problem
-from actions.operations import FAILED_ATTEMPTS_SLOT, form_slot_resets, utter_backend_error
+from actions.operations import (
+    FAILED_ATTEMPTS_SLOT,
+    clear_pending,
+    form_slot_resets,
+    utter_backend_error,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +129,9 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         else:
             failures = 0
         events: list[EventType] = [SlotSet(slot, value) for slot, value in values.items()]
+        if requested is None:
+            # A new operation starts: a "yes" must never confirm an older, forgotten summary.
+            events += clear_pending()
         # Always at least one event: the form then goes on (re-asks) instead of being rejected.
         events.append(SlotSet(FAILED_ATTEMPTS_SLOT, float(failures)))
         return events

@@ -120,6 +120,9 @@ async def test_plan_and_line_in_one_message_fill_both_slots(backend, dispatcher)
         "target_line_id": "4",
         "plan_code": "pro_unlimited",
         "form_failed_attempts": 0.0,
+        # a new operation forgets any older summary, so "yes" cannot confirm that one
+        "pending_operation_id": None,
+        "pending_operation_type": None,
     }
     assert responses(dispatcher) == []
 
