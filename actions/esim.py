@@ -70,6 +70,8 @@ class ActionAskEsimResendFormTargetLineId(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if _line_buttons_shown_this_turn(tracker):
+            return []  # "which one?" with buttons (ambiguous name) is the question already
         identity = chat_identity(tracker)
         pending = []
         try:
@@ -92,6 +94,18 @@ class ActionAskEsimResendFormTargetLineId(BackendAction):
             response="utter_ask_esim_resend_form_target_line_id_pending", buttons=buttons
         )
         return []
+
+
+def _line_buttons_shown_this_turn(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        buttons = (event.get("data") or {}).get("buttons") or []
+        if event.get("event") == "bot" and any(
+            str(button.get("payload", "")).startswith("/choose_line") for button in buttons
+        ):
+            return True
+    return False
 
 
 class ActionResendEsim(BackendAction):

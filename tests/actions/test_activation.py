@@ -499,6 +499,20 @@ async def test_resend_without_a_line_offers_the_lines_waiting_for_esim_confirmat
     ]
 
 
+async def test_resend_does_not_ask_twice_after_the_ambiguity_buttons(backend, dispatcher):
+    tracker = make_tracker("resend the esim of Jan", intent="resend_esim")
+    tracker.events.append(
+        {
+            "event": "bot",
+            "text": "Several lines match.",
+            "data": {"buttons": [{"title": "Jan", "payload": '/choose_line{"line_id": "3"}'}]},
+        }
+    )
+    await ActionAskEsimResendFormTargetLineId(backend.client()).run(dispatcher, tracker, {})
+    assert dispatcher.messages == []
+    assert backend.requests == []
+
+
 @pytest.mark.parametrize(
     "answer", [json_response(200, []), error(403, "fleet_manager_required"), httpx.Response(500)]
 )
