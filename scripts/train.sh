@@ -26,9 +26,9 @@ if [ ! -f "$model" ]; then
   start=$(date +%s)
   RASA_TELEMETRY_ENABLED=false PYTHONPATH="$here" .venv-rasa/bin/rasa train \
     --config "$config" --domain domain.yml --data data \
-    --out "$cache/models" --fixed-model-name "partial-model-$key" > "$log" 2>&1 \
+    --out "$cache/models" --fixed-model-name "partial-model-$key-$$" > "$log" 2>&1 \
     || { tail -n 30 "$log" >&2; exit 1; }
-  mv "$cache/models/partial-model-$key.tar.gz" "$model"
+  mv "$cache/models/partial-model-$key-$$.tar.gz" "$model"
   echo "Trained in $(( $(date +%s) - start )) s." >&2
 fi
 echo "$model"
