@@ -46,6 +46,11 @@ logger = logging.getLogger(__name__)
 MIN_LETTERS = 5
 MIN_CONFIDENCE = 0.75
 MIN_MARGIN = 0.5
+# A sentence of several words is stronger evidence even when lingua's confidence spreads over
+# shared vocabulary ("I want to activate a physical SIM card": 0.73 / 0.14 / 0.14).
+LONG_MESSAGE_WORDS = 5
+LONG_MIN_CONFIDENCE = 0.6
+LONG_MIN_MARGIN = 0.4
 
 _LINGUA_TO_CODE = {Language.FRENCH: "fr", Language.DUTCH: "nl", Language.ENGLISH: "en"}
 
@@ -82,17 +87,27 @@ def detect_language(text: str) -> str | None:
     """Return ``fr``/``nl``/``en`` when the text is clearly in that language, else ``None``."""
     if text.startswith("/"):  # a button payload, not words
         return None
-    letters = sum(len(word) for word in _WORD.findall(text))
-    if letters < MIN_LETTERS:
+    words = _WORD.findall(text)
+    if sum(len(word) for word in words) < MIN_LETTERS:
         return None
     values = _detector().compute_language_confidence_values(text)
     if not values:
         return None
     best = values[0]
     runner_up = values[1].value if len(values) > 1 else 0.0
-    if best.value < MIN_CONFIDENCE or best.value - runner_up < MIN_MARGIN:
+    long_message = len(words) >= LONG_MESSAGE_WORDS
+    min_confidence = LONG_MIN_CONFIDENCE if long_message else MIN_CONFIDENCE
+    min_margin = LONG_MIN_MARGIN if long_message else MIN_MARGIN
+    if best.value < min_confidence or best.value - runner_up < min_margin:
         return None
     return _LINGUA_TO_CODE.get(best.language)
+
+
+def is_short_form_answer(tracker: Tracker, text: str) -> bool:
+    """A few words answering a form's question: a name or an address ("Kerkstraat 12, 9000
+    Gent") says nothing about the language the user wants to be answered in."""
+    answering = bool(tracker.active_loop.get("name")) and bool(tracker.get_slot("requested_slot"))
+    return answering and len(_WORD.findall(text)) < LONG_MESSAGE_WORDS
 
 
 def language_from_name(value: str) -> str | None:
@@ -139,7 +154,7 @@ class ActionDetectLanguage(BackendAction):
         if source == "explicit":
             return []
         text = latest_text(tracker)
-        if detected := detect_language(text):
+        if detected := None if is_short_form_answer(tracker, text) else detect_language(text):
             return _set_language(detected, "detected")
         if source is None:
             if account_language := await self._account_language(tracker):

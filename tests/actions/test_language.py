@@ -24,6 +24,7 @@ from tests.actions.support import entity, error, make_tracker, me_end_user, resp
         ("toon mijn lijnen", "nl"),
         ("show my lines", "en"),
         ("mes lignes", "fr"),
+        ("I want to activate a physical SIM card", "en"),
     ],
 )
 def test_clear_sentences_are_detected(text, language):
@@ -90,6 +91,38 @@ async def test_short_reply_does_not_flip_the_language(backend, dispatcher):
 
     assert await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {}) == []
     assert backend.requests == []
+
+
+async def test_a_short_form_answer_does_not_flip_the_language(backend, dispatcher):
+    tracker = make_tracker(
+        "Kerkstraat 12, 9000 Gent",
+        intent="inform",
+        slots={
+            "language": "en",
+            "language_source": "detected",
+            "requested_slot": "billing_address",
+        },
+    )
+    tracker.active_loop = {"name": "activation_form"}
+
+    assert await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {}) == []
+
+
+async def test_a_sentence_inside_a_form_still_switches_the_language(backend, dispatcher):
+    tracker = make_tracker(
+        "Sorry, kan je dat eens in het Nederlands uitleggen alsjeblieft?",
+        intent="inform",
+        slots={
+            "language": "en",
+            "language_source": "detected",
+            "requested_slot": "billing_address",
+        },
+    )
+    tracker.active_loop = {"name": "activation_form"}
+
+    events = await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {})
+
+    assert [event["value"] for event in events] == ["nl", "detected"]
 
 
 async def test_long_sentence_switches_a_detected_language(backend, dispatcher):
