@@ -23,12 +23,16 @@ from actions.api.backend import (
     BackendError,
     CatalogItem,
     ChatIdentity,
-    IdentityUnknownError,
     InvalidRequestError,
     Line,
     Operation,
 )
-from actions.common import BackendAction, chat_identity, conversation_language, latest_intent
+from actions.common import (
+    BackendAction,
+    conversation_language,
+    latest_intent,
+    require_identity,
+)
 from actions.common import latest_text as message_text
 from actions.fleet_extraction import (
     NO_INTENTS,
@@ -367,10 +371,8 @@ class ActionAskActivationFormPlanCode(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        identity = chat_identity(tracker)
         try:
-            if identity is None:
-                raise IdentityUnknownError("no channel identity")
+            identity = require_identity(tracker)
             plans = await self.backend.list_plans(identity)
         except BackendError as exc:
             utter_backend_error(dispatcher, exc)

@@ -11,8 +11,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api.backend import BackendError, IdentityUnknownError, PendingActivation
-from actions.common import BackendAction, chat_identity, conversation_language, entity_values
+from actions.api.backend import BackendError, PendingActivation
+from actions.common import (
+    BackendAction,
+    conversation_language,
+    entity_values,
+    require_identity,
+)
 from actions.formatting import locale_for
 from actions.operations import utter_backend_error
 from actions.phone import InvalidPhoneNumberError, format_national, normalize_be_mobile
@@ -87,7 +92,6 @@ class ActionShowActivationStatus(BackendAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         language = conversation_language(tracker)
-        identity = chat_identity(tracker)
         wanted: str | None = None
         for raw in entity_values(tracker, "phone_number"):
             try:
@@ -96,8 +100,7 @@ class ActionShowActivationStatus(BackendAction):
                 dispatcher.utter_message(response="utter_invalid_phone_number", phone_number=raw)
                 return []
         try:
-            if identity is None:
-                raise IdentityUnknownError("no channel identity")
+            identity = require_identity(tracker)
             activations = await self.backend.list_activations(identity)
         except BackendError as exc:
             utter_backend_error(dispatcher, exc)

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api.backend import BackendUnavailableError, IdentityUnknownError
-from actions.common import BackendAction, chat_identity
+from actions.common import BackendAction, require_identity
 
 
 class ActionShowCapabilities(BackendAction):
@@ -20,10 +20,8 @@ class ActionShowCapabilities(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        identity = chat_identity(tracker)
         try:
-            if identity is None:
-                raise IdentityUnknownError("no channel identity")
+            identity = require_identity(tracker)
             me = await self.backend.get_me(identity)
         except IdentityUnknownError:
             dispatcher.utter_message(response="utter_capabilities_anonymous")

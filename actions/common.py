@@ -8,7 +8,7 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 
-from actions.api.backend import BackendClient, ChatIdentity
+from actions.api.backend import BackendClient, ChatIdentity, IdentityUnknownError
 from actions.formatting import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
 # Prefix of response names built at run time (``utter_explain_<slot>``...); kept apart so that
@@ -47,6 +47,14 @@ def chat_identity(tracker: Tracker) -> ChatIdentity | None:
     if not channel or not tracker.sender_id:
         return None
     return ChatIdentity(channel=channel, sender_id=tracker.sender_id)
+
+
+def require_identity(tracker: Tracker) -> ChatIdentity:
+    """The channel identity; without one the caller is anonymous (``IdentityUnknownError``)."""
+    identity = chat_identity(tracker)
+    if identity is None:
+        raise IdentityUnknownError("no channel identity")
+    return identity
 
 
 def conversation_language(tracker: Tracker) -> str:

@@ -22,10 +22,10 @@ from actions.api.backend import (
 )
 from actions.common import (
     BackendAction,
-    chat_identity,
     conversation_language,
     entity_values,
     latest_text,
+    require_identity,
 )
 from actions.formatting import format_data, format_minutes, format_money, format_month
 from actions.formatting import format_number as format_count
@@ -74,10 +74,8 @@ class ActionShowConsumption(BackendAction):
                 )
                 return []
 
-        identity = chat_identity(tracker)
         try:
-            if identity is None:
-                raise IdentityUnknownError("no channel identity")
+            identity = require_identity(tracker)
             if msisdn is not None:
                 await self._line_by_number(dispatcher, identity, msisdn, month, language)
             else:

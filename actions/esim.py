@@ -20,10 +20,9 @@ from actions.api.backend import (
     BackendUnavailableError,
     ChatIdentity,
     ConflictError,
-    IdentityUnknownError,
     Line,
 )
-from actions.common import BackendAction, chat_identity, idempotency_key
+from actions.common import BackendAction, chat_identity, idempotency_key, require_identity
 from actions.line_resolution import MAX_LINE_BUTTONS
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operations import utter_backend_error
@@ -118,14 +117,12 @@ class ActionResendEsim(BackendAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         line_id = tracker.get_slot(LINE_SLOT)
-        identity = chat_identity(tracker)
         if not line_id:
             return []  # the form was stopped
         done = [SlotSet(LINE_SLOT, None)]
         msisdn = "—"
         try:
-            if identity is None:
-                raise IdentityUnknownError("no channel identity")
+            identity = require_identity(tracker)
             line = await self.backend.get_line(identity, int(line_id))
             msisdn = format_national(line.msisdn)
             # Same user message, same key: a retry replays the first answer, no second mail.

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api.backend import BackendError, IdentityUnknownError, Line
-from actions.common import BackendAction, chat_identity, conversation_language
+from actions.common import BackendAction, conversation_language, require_identity
 from actions.labels import line_status
 from actions.phone import format_national
 
@@ -38,10 +38,8 @@ class ActionShowLines(BackendAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         language = conversation_language(tracker)
-        identity = chat_identity(tracker)
         try:
-            if identity is None:
-                raise IdentityUnknownError("no channel identity")
+            identity = require_identity(tracker)
             me = await self.backend.get_me(identity)
             lines = await self.backend.find_lines(identity)
         except IdentityUnknownError:

@@ -25,10 +25,9 @@ from actions.api.backend import (
     BackendClient,
     BackendError,
     ChatIdentity,
-    IdentityUnknownError,
     Line,
 )
-from actions.common import RESPONSE_PREFIX, chat_identity, latest_intent
+from actions.common import RESPONSE_PREFIX, latest_intent, require_identity
 from actions.line_resolution import resolve_line, utter_resolution_problem
 from actions.operations import (
     FAILED_ATTEMPTS_SLOT,
@@ -95,12 +94,10 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         if is_interruption(intent):
             return []
         requested = tracker.get_slot("requested_slot")
-        identity = chat_identity(tracker)
         values: dict[str, Any] = {}
         ambiguous = False
         try:
-            if identity is None:
-                raise IdentityUnknownError("no channel identity")
+            identity = require_identity(tracker)
             if requested is None and self.fleet_manager_only:
                 me = await self.backend.get_me(identity)
                 if me.active_role != "fleet_manager":

@@ -41,6 +41,7 @@ from actions.common import (
     chat_identity,
     conversation_language,
     idempotency_key,
+    require_identity,
 )
 from actions.phone import format_national
 
@@ -121,11 +122,9 @@ async def prepare_operation(
     specific explanation; every other failure is answered here and returns no pending id.
     """
     language = conversation_language(tracker)
-    identity = chat_identity(tracker)
     key = idempotency_key(tracker, f"prepare:{op_type}:{line_id}")
     try:
-        if identity is None:
-            raise IdentityUnknownError("no channel identity")
+        identity = require_identity(tracker)
         operation = await client.create_operation(
             identity, op_type=op_type, line_id=line_id, params=params, idempotency_key=key
         )

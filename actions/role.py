@@ -12,7 +12,12 @@ from actions.api.backend import (
     ForbiddenError,
     IdentityUnknownError,
 )
-from actions.common import BackendAction, chat_identity, entity_values, idempotency_key
+from actions.common import (
+    BackendAction,
+    entity_values,
+    idempotency_key,
+    require_identity,
+)
 
 ROLES = ("fleet_manager", "end_user")
 _SWITCHED = {
@@ -42,10 +47,8 @@ class ActionSwitchRole(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        identity = chat_identity(tracker)
         try:
-            if identity is None:
-                raise IdentityUnknownError("no channel identity")
+            identity = require_identity(tracker)
             me = await self.backend.get_me(identity)
             # "switch role" without a target means the other portal.
             target = requested_role(entity_values(tracker, "portal_role")) or (

@@ -25,12 +25,16 @@ from actions.activation import (
 from actions.api.backend import (
     BackendError,
     ChatIdentity,
-    IdentityUnknownError,
     InvalidRequestError,
     Line,
     Operation,
 )
-from actions.common import BackendAction, chat_identity, idempotency_key, latest_intent
+from actions.common import (
+    BackendAction,
+    idempotency_key,
+    latest_intent,
+    require_identity,
+)
 from actions.common import latest_text as message_text
 from actions.fleet_extraction import (
     NO_INTENTS,
@@ -167,11 +171,9 @@ class ActionAskSimReplacementFormBlockOldSim(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        identity = chat_identity(tracker)
         line_id = tracker.get_slot(LINE_SLOT)
         try:
-            if identity is None:
-                raise IdentityUnknownError("no channel identity")
+            identity = require_identity(tracker)
             operation = await self.backend.create_operation(
                 identity,
                 op_type="block_sim",
