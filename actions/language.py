@@ -71,6 +71,9 @@ _GREETING_WORDS = {
 }  # fmt: skip
 
 _WORD = re.compile(r"[^\W\d_]+")
+# E-mail addresses, links and anything with a digit (numbers, ICCIDs, "e2e-…") are data, not
+# language: "acme-logistics.example" would otherwise make a Dutch sentence look English.
+_NOT_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|\S*\d\S*")
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +90,7 @@ def detect_language(text: str) -> str | None:
     """Return ``fr``/``nl``/``en`` when the text is clearly in that language, else ``None``."""
     if text.startswith("/"):  # a button payload, not words
         return None
+    text = _NOT_LANGUAGE.sub(" ", text)
     words = _WORD.findall(text)
     if sum(len(word) for word in words) < MIN_LETTERS:
         return None

@@ -25,6 +25,7 @@ from tests.actions.support import entity, error, make_tracker, me_end_user, resp
         ("show my lines", "en"),
         ("mes lignes", "fr"),
         ("I want to activate a physical SIM card", "en"),
+        ("Ik wil een eSIM activeren voor e2e-2884d2cc@acme-logistics.example", "nl"),
     ],
 )
 def test_clear_sentences_are_detected(text, language):
