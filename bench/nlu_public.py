@@ -50,13 +50,16 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 PIPELINE_DIR = BENCH_DIR / "pipelines"
 RESULTS_DIR = BENCH_DIR / "results"
-DATA_DIR = Path("/work/shared/benchmarks/data")
+# The shared folder lies beside the clone (as on CI); BENCH_DATA_DIR points elsewhere.
+DATA_DIR = Path(
+    os.environ.get("BENCH_DATA_DIR", REPO_DIR.parent / "shared" / "benchmarks" / "data")
+)
 RASA_BIN = REPO_DIR / ".venv-rasa" / "bin" / "rasa"
 OOS_INTENT = "out_of_scope"
 FALLBACK_INTENT = "nlu_fallback"
 SEED = 42
 
-# Figures measured by others on the same machines (see /work/shared/benchmarks/README.md).
+# Figures measured by others on the same machines (see ../shared/benchmarks/README.md).
 QUOTED_BASELINES: list[dict[str, Any]] = [
     {
         "pipeline": "default DIET (100 ep, 2-layer transformer) [quoted]",
