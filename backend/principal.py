@@ -16,8 +16,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.accounts.exceptions import InvalidToken
 from backend.accounts.models import Account, AccountStatus, Role
+from backend.accounts.service import chat_active_role
 from backend.chat.exceptions import BearerRequired, ChatIdentityUnknown, InvalidServiceKey
-from backend.chat.service import resolve_chat_account
+from backend.chat.models import ChatBinding
+from backend.chat.service import resolve_chat_binding
 from backend.companies.models import Company
 from backend.core.db import SessionDep, SettingsDep
 from backend.core.errors import Forbidden, NotAuthenticated
@@ -29,12 +31,18 @@ _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller: an account, its company (None for helpdesk agents) and its active role."""
+    """The caller: an account, its company (None for helpdesk agents) and its active role.
+
+    A Bearer caller acts in the account's own active role. The action server acts in the role of
+    the one conversation it calls for (``binding``: a web chat session or a Slack/Teams link), so
+    that a role switch in one chat leaves the account's other chats and the portal unchanged.
+    """
 
     account: Account
     company: Company | None
     role: Role
     via: Literal["bearer", "service"]
+    binding: ChatBinding | None = None
 
 
 def _check_service_key(settings: Settings, key: str | None) -> None:
@@ -61,23 +69,27 @@ def get_principal(
 ) -> Principal:
     """Resolve the caller from a Bearer token, else from the service key and chat identity."""
     account: Account | None
+    binding: ChatBinding | None = None
     if credentials is not None:
         account_id = decode_access_token(settings=settings, token=credentials.credentials)
         account = session.get(Account, account_id) if account_id is not None else None
         if account is None or account.status != AccountStatus.active:
             raise InvalidToken
+        role = account.active_role
         via: Literal["bearer", "service"] = "bearer"
     elif x_service_key is not None or x_chat_channel is not None or x_chat_sender is not None:
         _check_service_key(settings, x_service_key)
         if not x_chat_channel or not x_chat_sender:
             raise ChatIdentityUnknown
-        account = resolve_chat_account(session, channel=x_chat_channel, sender_id=x_chat_sender)
-        if account is None:
+        binding = resolve_chat_binding(session, channel=x_chat_channel, sender_id=x_chat_sender)
+        if binding is None:
             raise ChatIdentityUnknown
+        account = binding.account
+        role = chat_active_role(account=account, binding=binding)
         via = "service"
     else:
         raise NotAuthenticated
-    return Principal(account=account, company=account.company, role=account.active_role, via=via)
+    return Principal(account=account, company=account.company, role=role, via=via, binding=binding)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -43,16 +43,21 @@ def complete_registration(token: str, body: RegistrationRequest, session: Sessio
 @router.get("/me")
 def read_me(principal: PrincipalDep, session: SessionDep) -> MePublic:
     """The caller's account, company, active role and own line."""
-    return service.to_me(session, account=principal.account)
+    return service.to_me(session, account=principal.account, active_role=principal.role)
 
 
 @router.put("/me/active-role")
 def switch_active_role(
     body: ActiveRoleRequest, principal: PrincipalDep, session: SessionDep
 ) -> MePublic:
-    """Switch a fleet manager between the fleet manager and end user portals."""
-    account = service.switch_active_role(session, account=principal.account, role=body.role)
-    return service.to_me(session, account=account)
+    """Switch a fleet manager between the fleet manager and end user portals.
+
+    From the action server this switches only the calling chat conversation, not the account.
+    """
+    role = service.switch_active_role(
+        session, account=principal.account, role=body.role, binding=principal.binding
+    )
+    return service.to_me(session, account=principal.account, active_role=role)
 
 
 @pages_router.get("/register/{token}", response_class=HTMLResponse)

@@ -18,6 +18,7 @@ from backend.accounts.exceptions import (
 )
 from backend.accounts.models import Account, AccountStatus, RegistrationToken, Role
 from backend.accounts.schemas import MePublic, RegistrationRequest
+from backend.chat.models import ChatBinding
 from backend.companies.models import Company
 from backend.companies.schemas import CompanyPublic
 from backend.core.models import Language, utcnow
@@ -55,8 +56,8 @@ def own_line_id(session: Session, *, account_id: int) -> int | None:
     )
 
 
-def to_me(session: Session, *, account: Account) -> MePublic:
-    """The /me view of ``account``."""
+def to_me(session: Session, *, account: Account, active_role: Role | None = None) -> MePublic:
+    """The /me view of ``account``, in the caller's effective ``active_role`` if given."""
     return MePublic(
         id=account.id,
         first_name=account.first_name,
@@ -65,20 +66,41 @@ def to_me(session: Session, *, account: Account) -> MePublic:
         email=account.email,
         language=account.language,
         role=account.role,
-        active_role=account.active_role,
+        active_role=active_role if active_role is not None else account.active_role,
         can_switch_role=account.role == Role.fleet_manager,
         company=CompanyPublic.model_validate(account.company) if account.company else None,
         line_id=own_line_id(session, account_id=account.id),
     )
 
 
-def switch_active_role(session: Session, *, account: Account, role: Role) -> Account:
-    """Let a fleet manager act as fleet manager or as the end user of their own line."""
+def chat_active_role(*, account: Account, binding: ChatBinding) -> Role:
+    """The role a chat conversation acts in: its own switch, else the account's default role.
+
+    The account's default role is its ``role`` (fleet manager for fleet managers), not the portal's
+    active role. A switch stored on the binding only counts while the account may still switch.
+    """
+    if binding.active_role in _SWITCHABLE_ROLES and account.role == Role.fleet_manager:
+        return binding.active_role
+    return account.role
+
+
+def switch_active_role(
+    session: Session, *, account: Account, role: Role, binding: ChatBinding | None = None
+) -> Role:
+    """Let a fleet manager act as fleet manager or as the end user of their own line.
+
+    With a chat ``binding`` (the action server calling for one conversation) only that
+    conversation switches; otherwise (the portal) the account's own active role does.
+    Returns the new effective role.
+    """
     if account.role != Role.fleet_manager or role not in _SWITCHABLE_ROLES:
         raise RoleSwitchForbidden
-    account.active_role = role
+    if binding is not None:
+        binding.active_role = role
+    else:
+        account.active_role = role
     session.commit()
-    return account
+    return role
 
 
 def invite_fleet_manager(

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.accounts.models import Account
+from backend.accounts.models import Account, Role
 from backend.core.db import Base
 from backend.core.models import UtcDateTime, str_enum, utcnow
 
@@ -31,6 +31,8 @@ class ChatSession(Base):
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
+    # The role this conversation acts in; None = the account's own role (see principal.py).
+    active_role: Mapped[Role | None] = mapped_column(str_enum(Role, "active_role"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     account: Mapped[Account] = relationship()
@@ -74,6 +76,12 @@ class PlatformLink(Base):
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
+    # The role this conversation acts in; None = the account's own role (see principal.py).
+    active_role: Mapped[Role | None] = mapped_column(str_enum(Role, "active_role"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     account: Mapped[Account] = relationship()
+
+
+# What a service-key caller's (channel, sender) resolves to: one conversation's binding.
+ChatBinding = ChatSession | PlatformLink

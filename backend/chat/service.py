@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import Account, AccountStatus
 from backend.chat.exceptions import LinkCodeInvalid
-from backend.chat.models import ChatSession, LinkCode, Platform, PlatformLink
+from backend.chat.models import ChatBinding, ChatSession, LinkCode, Platform, PlatformLink
 from backend.core.models import utcnow
 from backend.core.security import hash_secret
 
@@ -84,29 +84,34 @@ def link_platform_account(
         )
         session.add(link)
     else:
+        if link.account_id != record.account_id:
+            link.active_role = None  # a role chosen for another account does not carry over
         link.account_id = record.account_id
     session.commit()
     logger.info("Linked a %s user to account %s", platform.value, record.account_id)
     return link
 
 
-def resolve_chat_account(session: Session, *, channel: str, sender_id: str) -> Account | None:
-    """The active account bound to a Rasa (channel, sender_id), else None."""
+def resolve_chat_binding(session: Session, *, channel: str, sender_id: str) -> ChatBinding | None:
+    """The web session or platform link of a Rasa (channel, sender_id), if its account is active."""
+    binding: ChatBinding | None
     if channel in WEB_CHANNELS:
-        query = (
-            select(Account)
-            .join(ChatSession, ChatSession.account_id == Account.id)
-            .where(ChatSession.sender_id == sender_id)
-        )
+        binding = session.scalar(select(ChatSession).where(ChatSession.sender_id == sender_id))
     elif channel in PLATFORM_CHANNELS:
-        query = (
-            select(Account)
-            .join(PlatformLink, PlatformLink.account_id == Account.id)
-            .where(
+        binding = session.scalar(
+            select(PlatformLink).where(
                 PlatformLink.platform == PLATFORM_CHANNELS[channel],
                 PlatformLink.sender_id == sender_id,
             )
         )
     else:
         return None
-    return session.scalar(query.where(Account.status == AccountStatus.active))
+    if binding is None or binding.account.status != AccountStatus.active:
+        return None
+    return binding
+
+
+def resolve_chat_account(session: Session, *, channel: str, sender_id: str) -> Account | None:
+    """The active account bound to a Rasa (channel, sender_id), else None."""
+    binding = resolve_chat_binding(session, channel=channel, sender_id=sender_id)
+    return binding.account if binding is not None else None
