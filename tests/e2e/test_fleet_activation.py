@@ -331,3 +331,35 @@ def test_resend_the_esim_offers_the_lines_waiting_for_confirmation(
     assert new_mails[0]["attachments"] == ["esim-qr.png"]
     assert new_mails[0]["to"] not in reply  # only the masked address is said
     assert "LPA:1" not in text + reply
+
+
+def test_a_stolen_sim_is_blocked_at_once_then_replaced_in_english(
+    acme_fleet_manager: Chat,
+) -> None:
+    [line] = acme_fleet_manager.api("/lines", msisdn="+32470000017")
+    iccid = free_acme_iccid(acme_fleet_manager)
+    chat = Conversation(acme_fleet_manager)
+    chat.say("in English please")
+
+    chat.say("the SIM of 0470 00 00 17 was stolen")
+    assert acme_fleet_manager.api(f"/lines/{line['id']}")["status"] == line["status"]
+    chat.say("yes")  # block the stolen SIM at once
+    assert acme_fleet_manager.api(f"/lines/{line['id']}")["status"] == "suspended"
+    assert ASK_ICCID["en"] in chat.say("a physical SIM")
+    chat.say(iccid)
+    assert acme_fleet_manager.api(f"/lines/{line['id']}")["iccid"] == line["iccid"]
+    chat.say("yes")
+
+    replaced = acme_fleet_manager.api(f"/lines/{line['id']}")
+    assert replaced["iccid"] == iccid
+    assert replaced["sim_type"] == "physical"
+    assert replaced["status"] == "active"
+
+
+def test_the_porting_in_progress_can_be_asked_about(acme_fleet_manager: Chat) -> None:
+    [porting] = acme_fleet_manager.api("/porting-requests")
+
+    answer = acme_fleet_manager.say("waar zit mijn nummeroverdracht?")
+
+    national = "0" + porting["msisdn"].removeprefix("+32")
+    assert f"{national[:4]} {national[4:6]} {national[6:8]} {national[8:]}" in answer
