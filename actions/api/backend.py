@@ -249,6 +249,62 @@ class Ticket(_Model):
     status: str = "open"
 
 
+# --- billing: invoices, payments, billing settings (issue #4, bot side of billing) ----------
+
+
+class InvoiceLine(_Model):
+    """One mobile line of an invoice: plan, options, one-off costs, usage."""
+
+    msisdn: str
+    user_name: str | None = None
+    plan: str | None = None
+    plan_amount: Decimal = Decimal("0")
+    options: list[dict[str, Any]] = Field(default_factory=list)
+    one_off: list[dict[str, Any]] = Field(default_factory=list)
+    usage_amount: Decimal = Decimal("0")
+    total: Decimal = Decimal("0")
+
+
+class Invoice(_Model):
+    """An invoice (``GET /invoices``); ``scope`` is ``employee`` for a split-bill part."""
+
+    id: int | str
+    number: str
+    period: str
+    issue_date: str | None = None
+    due_date: str | None = None
+    amount_excl_vat: Decimal = Decimal("0")
+    vat: Decimal = Decimal("0")
+    amount_incl_vat: Decimal = Decimal("0")
+    status: str
+    paid_at: str | None = None
+    structured_reference: str | None = None
+    payment_method_on_invoice: str | None = None
+    scope: str = "company"
+    lines: list[InvoiceLine] = Field(default_factory=list)
+
+
+class DocumentLink(_Model):
+    """A single-user link: invoice PDF or payment page."""
+
+    url: str
+    expires_at: str | None = None
+    amount_incl_vat: Decimal | None = None
+
+
+class BillingSettings(_Model):
+    """``GET /billing/settings``: payment method, mandate, delivery method."""
+
+    payment_method: str = "transfer"
+    mandate: dict[str, Any] | None = None
+    delivery_method: str = "email_sms"
+    delivery_email: str | None = None
+    delivery_address: Any = None
+
+
+# --- tickets, repairs, hardware shop (issue #4, helpdesk/repairs/shop engineer) -------------
+
+
 # --- the client -------------------------------------------------------------------------------
 
 
@@ -444,6 +500,50 @@ class BackendClient:
         """``GET /porting-requests``: the fleet's number transfers."""
         data = await self._request("GET", "/porting-requests", identity)
         return _parse_list(PortingRequest, data)
+
+    # -- billing (issue #4: invoices, payment links, billing settings) --
+
+    async def list_invoices(
+        self, identity: ChatIdentity, *, status: str | None = None
+    ) -> list[Invoice]:
+        """``GET /invoices``: the caller's invoices, newest first (``open`` / ``paid``)."""
+        params = {"status": status} if status else None
+        data = await self._request("GET", "/invoices", identity, params=params)
+        return _parse_list(Invoice, data)
+
+    async def get_invoice(self, identity: ChatIdentity, invoice_id: int | str) -> Invoice:
+        """``GET /invoices/{id}``: one invoice with its per-line detail (404 if not ours)."""
+        return _parse(Invoice, await self._request("GET", f"/invoices/{invoice_id}", identity))
+
+    async def create_invoice_download_link(
+        self, identity: ChatIdentity, invoice_id: int | str, *, idempotency_key: str
+    ) -> DocumentLink:
+        """``POST /invoices/{id}/download-links``: a PDF link valid for this account only."""
+        data = await self._request(
+            "POST",
+            f"/invoices/{invoice_id}/download-links",
+            identity,
+            json={},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(DocumentLink, data)
+
+    async def create_invoice_payment_link(
+        self, identity: ChatIdentity, invoice_id: int | str, *, idempotency_key: str
+    ) -> DocumentLink:
+        """``POST /invoices/{id}/payment-links``: the payment page (409 if already paid)."""
+        data = await self._request(
+            "POST",
+            f"/invoices/{invoice_id}/payment-links",
+            identity,
+            json={},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(DocumentLink, data)
+
+    async def get_billing_settings(self, identity: ChatIdentity) -> BillingSettings:
+        """``GET /billing/settings``: payment method, direct-debit mandate, delivery method."""
+        return _parse(BillingSettings, await self._request("GET", "/billing/settings", identity))
 
     # -- plumbing --
 
