@@ -1,0 +1,349 @@
+"""Invoices by chat: list, explain, download (PDF link), pay online (payment-page link), paid?
+
+The manual's "Facturation" chapter: an overview of every invoice, consult one, pay it with the
+payment button ("notre système associe immédiatement le paiement à la facture"). The bot never
+asks for card data: it hands out the backend's single-user payment-page link. Scoping is the
+backend's: a fleet manager gets the company's invoices (employer part of split-bill lines), an
+end user only their own split-bill part (``scope: employee``); the bot shows what it gets and
+says which part it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendError,
+    ConflictError,
+    Invoice,
+    InvoiceLine,
+    NotFoundError,
+)
+from actions.common import (
+    BackendAction,
+    conversation_language,
+    entity_values,
+    idempotency_key,
+    latest_text,
+    require_identity,
+)
+from actions.formatting import DEFAULT_LANGUAGE, format_day, format_month
+from actions.labels import NOTHING, label
+from actions.operation_text import money
+from actions.operations import utter_backend_error
+from actions.phone import format_national
+
+logger = logging.getLogger(__name__)
+
+MAX_LISTED_INVOICES = 6
+OPEN_STATUSES = frozenset({"open", "overdue"})
+INVOICE_NUMBER = re.compile(r"\bF\d{4}-\d{6}\b", re.IGNORECASE)
+# "unpaid invoices", "factures impayées / ouvertes", "openstaande / onbetaalde facturen".
+_ONLY_OPEN = re.compile(
+    r"\b(?:unpaid|outstanding|open|overdue|impay[ée]e?s?|ouvertes?|non pay[ée]e?s?|[àa] payer|"
+    r"openstaande?|onbetaalde?|niet betaalde?|te betalen|vervallen)\b",
+    re.IGNORECASE,
+)
+
+INVOICE_STATUS: dict[str, dict[str, str]] = {
+    "open": {"fr": "à payer", "nl": "te betalen", "en": "open"},
+    "overdue": {"fr": "en retard", "nl": "vervallen", "en": "overdue"},
+    "paid": {"fr": "payée", "nl": "betaald", "en": "paid"},
+}
+_DUE = {"fr": "échéance", "nl": "vervaldag", "en": "due"}
+
+
+def status_word(status: str, language: str) -> str:
+    """The invoice status in the conversation language."""
+    words = INVOICE_STATUS.get(status, {})
+    return words.get(language) or words.get(DEFAULT_LANGUAGE) or status
+
+
+def invoice_row(invoice: Invoice, language: str) -> str:
+    """``F2026-000123 · octobre 2026 · 42,35 € · échéance 15 novembre 2026 · à payer · +++…+++``."""
+    parts = [
+        invoice.number,
+        format_month(invoice.period, language),
+        money(invoice.amount_incl_vat, language),
+    ]
+    if invoice.due_date:
+        parts.append(f"{_DUE.get(language, _DUE['en'])} {format_day(invoice.due_date, language)}")
+    parts.append(status_word(invoice.status, language))
+    if invoice.status in OPEN_STATUSES and invoice.structured_reference:
+        parts.append(invoice.structured_reference)
+    return "- " + " · ".join(parts)
+
+
+def priced_items(items: list[dict[str, Any]], name_key: str, language: str) -> str:
+    """``Databoost 5 GB (5,00 €), …`` — or "none" in the conversation language."""
+    if not items:
+        return label(NOTHING, language)
+    return ", ".join(
+        f"{item.get(name_key) or item.get('name') or '—'} ({money(item.get('amount'), language)})"
+        for item in items
+    )
+
+
+def invoice_line_vars(line: InvoiceLine, language: str) -> dict[str, Any]:
+    """Variables of ``utter_invoice_line_detail``."""
+    return {
+        "msisdn": format_national(line.msisdn),
+        "user_name": line.user_name or "—",
+        "plan": line.plan or "—",
+        "plan_amount": money(line.plan_amount, language),
+        "options": priced_items(line.options, "name", language),
+        "one_off": priced_items(line.one_off, "label", language),
+        "usage": money(line.usage_amount, language),
+        "total": money(line.total, language),
+    }
+
+
+def requested_invoice_number(tracker: Tracker) -> str | None:
+    """The invoice number named in the latest message (entity, else the text), upper-cased."""
+    for value in [*entity_values(tracker, "invoice_number"), latest_text(tracker)]:
+        match = INVOICE_NUMBER.search(value)
+        if match:
+            return match.group(0).upper()
+    return None
+
+
+def wants_only_open(tracker: Tracker) -> bool:
+    """Whether the user asked for the unpaid invoices only."""
+    return bool(_ONLY_OPEN.search(latest_text(tracker)))
+
+
+class _InvoiceAction(BackendAction):
+    """Shared lookup: the invoice named in the message, else a default chosen by the action."""
+
+    async def find_invoice(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str | None
+    ) -> Invoice | None:
+        """The caller's invoice ``number`` (404 → says so), or the latest one without a number."""
+        identity = require_identity(tracker)
+        invoices = await self.backend.list_invoices(identity)
+        if number is None:
+            if not invoices:
+                dispatcher.utter_message(response="utter_invoices_none")
+                return None
+            return invoices[0]
+        for invoice in invoices:
+            if invoice.number.upper() == number:
+                return invoice
+        dispatcher.utter_message(response="utter_invoice_not_found", number=number)
+        return None
+
+
+class ActionShowInvoices(_InvoiceAction):
+    """Lists the invoices (or only the unpaid ones), newest first."""
+
+    def name(self) -> str:
+        return "action_show_invoices"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        only_open = wants_only_open(tracker)
+        try:
+            identity = require_identity(tracker)
+            invoices = await self.backend.list_invoices(identity)
+        except BackendError as exc:
+            logger.info("Listing invoices failed: %r", exc)
+            utter_backend_error(dispatcher, exc)
+            return []
+        if only_open:
+            # Filtered here, not with ?status=open: "open" in the API excludes "overdue".
+            invoices = [invoice for invoice in invoices if invoice.status in OPEN_STATUSES]
+        if not invoices:
+            response = "utter_invoices_all_paid" if only_open else "utter_invoices_none"
+            dispatcher.utter_message(response=response)
+            return []
+        rows = "\n".join(invoice_row(i, language) for i in invoices[:MAX_LISTED_INVOICES])
+        employee = any(invoice.scope == "employee" for invoice in invoices)
+        dispatcher.utter_message(
+            response="utter_invoices_list_employee" if employee else "utter_invoices_list",
+            count=len(invoices),
+            invoices=rows,
+        )
+        if len(invoices) > MAX_LISTED_INVOICES:
+            dispatcher.utter_message(
+                response="utter_invoices_more", remaining=len(invoices) - MAX_LISTED_INVOICES
+            )
+        return []
+
+
+class ActionExplainInvoice(_InvoiceAction):
+    """One invoice line by line: plan, options, one-off costs, usage; VAT 21 % and totals."""
+
+    def name(self) -> str:
+        return "action_explain_invoice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        try:
+            found = await self.find_invoice(dispatcher, tracker, requested_invoice_number(tracker))
+            if found is None:
+                return []
+            invoice = await self.backend.get_invoice(require_identity(tracker), found.id)
+        except BackendError as exc:
+            logger.info("Explaining an invoice failed: %r", exc)
+            if isinstance(exc, NotFoundError):
+                dispatcher.utter_message(response="utter_invoice_not_found", number="—")
+            else:
+                utter_backend_error(dispatcher, exc)
+            return []
+        dispatcher.utter_message(
+            response="utter_invoice_explain",
+            number=invoice.number,
+            period=format_month(invoice.period, language),
+            amount_excl_vat=money(invoice.amount_excl_vat, language),
+            vat=money(invoice.vat, language),
+            amount_incl_vat=money(invoice.amount_incl_vat, language),
+            status=status_word(invoice.status, language),
+        )
+        for line in invoice.lines:
+            dispatcher.utter_message(
+                response="utter_invoice_line_detail", **invoice_line_vars(line, language)
+            )
+        if invoice.scope == "employee":
+            dispatcher.utter_message(response="utter_invoice_split_bill_employee")
+        return []
+
+
+class ActionDownloadInvoice(_InvoiceAction):
+    """A PDF link from the backend, valid for this account only and for a short time."""
+
+    def name(self) -> str:
+        return "action_download_invoice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            invoice = await self.find_invoice(
+                dispatcher, tracker, requested_invoice_number(tracker)
+            )
+            if invoice is None:
+                return []
+            link = await self.backend.create_invoice_download_link(
+                require_identity(tracker),
+                invoice.id,
+                idempotency_key=idempotency_key(tracker, f"download:{invoice.id}"),
+            )
+        except BackendError as exc:
+            logger.info("Invoice download link failed: %r", exc)
+            utter_backend_error(dispatcher, exc)
+            return []
+        dispatcher.utter_message(
+            response="utter_invoice_download_link", number=invoice.number, url=link.url
+        )
+        return []
+
+
+class ActionPayInvoice(_InvoiceAction):
+    """The payment-page link of the named (else the only open) invoice; never card data."""
+
+    def name(self) -> str:
+        return "action_pay_invoice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        number = requested_invoice_number(tracker)
+        try:
+            identity = require_identity(tracker)
+            if number is not None:
+                invoice = await self.find_invoice(dispatcher, tracker, number)
+                if invoice is None:
+                    return []
+                if invoice.status not in OPEN_STATUSES:
+                    dispatcher.utter_message(
+                        response="utter_invoice_already_paid", number=invoice.number
+                    )
+                    return []
+            else:
+                invoices = await self.backend.list_invoices(identity)
+                unpaid = [i for i in invoices if i.status in OPEN_STATUSES]
+                if not unpaid:
+                    dispatcher.utter_message(response="utter_invoices_all_paid")
+                    return []
+                if len(unpaid) > 1:
+                    dispatcher.utter_message(
+                        response="utter_which_invoice_to_pay",
+                        buttons=[
+                            {
+                                "title": f"{i.number} · {money(i.amount_incl_vat, language)}",
+                                "payload": f'/pay_invoice{{"invoice_number": "{i.number}"}}',
+                            }
+                            for i in unpaid[:MAX_LISTED_INVOICES]
+                        ],
+                    )
+                    return []
+                invoice = unpaid[0]
+            link = await self.backend.create_invoice_payment_link(
+                identity,
+                invoice.id,
+                idempotency_key=idempotency_key(tracker, f"pay:{invoice.id}"),
+            )
+        except ConflictError:
+            dispatcher.utter_message(response="utter_invoice_already_paid", number=number or "—")
+            return []
+        except BackendError as exc:
+            logger.info("Payment link failed: %r", exc)
+            utter_backend_error(dispatcher, exc)
+            return []
+        dispatcher.utter_message(
+            response="utter_invoice_payment_link",
+            number=invoice.number,
+            amount=money(link.amount_incl_vat or invoice.amount_incl_vat, language),
+            url=link.url,
+        )
+        return []
+
+
+class ActionCheckInvoicePaid(_InvoiceAction):
+    """ "Is my invoice paid?": the named one (else the latest), as the backend knows it now."""
+
+    def name(self) -> str:
+        return "action_check_invoice_paid"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        try:
+            invoice = await self.find_invoice(
+                dispatcher, tracker, requested_invoice_number(tracker)
+            )
+        except BackendError as exc:
+            logger.info("Checking an invoice failed: %r", exc)
+            utter_backend_error(dispatcher, exc)
+            return []
+        if invoice is None:
+            return []
+        if invoice.status in OPEN_STATUSES:
+            dispatcher.utter_message(
+                response="utter_invoice_is_open",
+                number=invoice.number,
+                amount=money(invoice.amount_incl_vat, language),
+                due_date=format_day(invoice.due_date, language) if invoice.due_date else "—",
+                reference=invoice.structured_reference or "—",
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_invoice_is_paid",
+                number=invoice.number,
+                amount=money(invoice.amount_incl_vat, language),
+                paid_at=format_day(invoice.paid_at, language) if invoice.paid_at else "—",
+            )
+        return []

@@ -1,0 +1,349 @@
+"""Billing settings by chat: set up / stop direct debit, change the invoice delivery method.
+
+The manual: "Après la demande, vous devez encore payer la facture actuelle manuellement par
+virement. La domiciliation ne commence qu'à partir de la prochaine facture." So the summary of
+``setup_direct_debit`` (two-step, prepared by the backend) says it starts with the NEXT invoice
+and reads back the current open invoice to pay by transfer (amount, structured reference).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from stdnum.be import iban as be_iban
+
+from actions.api.backend import (
+    BackendError,
+    ChatIdentity,
+    InvalidRequestError,
+    Line,
+    Operation,
+)
+from actions.common import (
+    RESPONSE_PREFIX,
+    BackendAction,
+    entity_values,
+    latest_text,
+    require_identity,
+)
+from actions.operation_forms import OperationFormValidation
+from actions.operation_text import money
+from actions.operations import (
+    form_slot_resets,
+    prepare_operation,
+    register_done_vars,
+    utter_backend_error,
+)
+from actions.validators import InvalidValue, check_iban
+
+IBAN_SLOT = "direct_debit_iban"
+HOLDER_SLOT = "direct_debit_holder"
+DELIVERY_SLOT = "delivery_method"
+DIRECT_DEBIT_FORM = "direct_debit_form"
+# An IBAN anywhere in a message: two letters, two digits, then groups (spaces allowed).
+_IBAN_IN_TEXT = re.compile(r"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b")
+# "… BE71 0961 2345 6769 for Acme Logistics" / "au nom de" / "op naam van" / "voor".
+_HOLDER_AFTER_IBAN = re.compile(
+    r"\b(?:for|in the name of|on behalf of|holder|pour|au nom de|titulaire|voor|op naam van|"
+    r"houder)\s+(?P<holder>.+?)[\s.!]*$",
+    re.IGNORECASE,
+)
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_POST = re.compile(r"\b(?:post|poste|postal|courrier|papier|paper|brief|papieren?)\b", re.I)
+_DIGITAL = re.compile(r"\b(?:e-?mail|mail|sms|digital|digita(?:le|al)|num[ée]rique)\b", re.I)
+
+
+def bank_name(iban: str) -> str | None:
+    """The Belgian bank of a BE IBAN (python-stdnum's registry), else ``None``."""
+    if not iban.upper().startswith("BE"):
+        return None
+    try:
+        info = be_iban.info(iban)
+    except Exception:  # an unknown bank code just means "no name"
+        return None
+    bank = info.get("bank")
+    return str(bank) if bank else None
+
+
+def mask_iban(iban: str) -> str:
+    """``BE71 **** **** 6769``: enough to recognise the account, not to copy it."""
+    compact = iban.replace(" ", "")
+    return f"{compact[:4]} **** **** {compact[-4:]}"
+
+
+def iban_from(raw: str) -> str:
+    """The IBAN in ``raw``; the entity regex may swallow a short word after it ("… 6769 for")."""
+    tokens = raw.split()
+    for end in range(len(tokens), 1, -1):
+        try:
+            return check_iban(" ".join(tokens[:end]))
+        except InvalidValue:
+            continue
+    return check_iban(raw)
+
+
+def holder_from(text: str) -> str | None:
+    """An account holder's name typed as an answer: a letter, 2–70 characters, not an IBAN."""
+    value = " ".join(text.split()).strip(" .!")
+    if not 2 <= len(value) <= 70 or not _HAS_LETTER.search(value) or _IBAN_IN_TEXT.search(value):
+        return None
+    return value
+
+
+def delivery_from(text: str) -> str | None:
+    """``post`` or ``email_sms`` from what the user typed."""
+    post, digital = bool(_POST.search(text)), bool(_DIGITAL.search(text))
+    if post == digital:
+        return None
+    return "post" if post else "email_sms"
+
+
+class ValidateDirectDebitForm(OperationFormValidation):
+    """Slots ``direct_debit_iban`` (stdnum) and ``direct_debit_holder``; several at once."""
+
+    fleet_manager_only = False  # an end user sets up the mandate of their own split-bill part
+    needs_line = False
+
+    def name(self) -> str:
+        return "validate_direct_debit_form"
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker)
+        values: dict[str, Any] = {}
+        raw_iban = next(iter(entity_values(tracker, "iban")), None)
+        match = _IBAN_IN_TEXT.search(text)
+        if raw_iban is None and match is not None:
+            raw_iban = match.group(0)
+        if raw_iban is not None or requested == IBAN_SLOT:
+            try:
+                values[IBAN_SLOT] = iban_from(raw_iban or text)
+            except InvalidValue:
+                dispatcher.utter_message(response="utter_invalid_direct_debit_iban")
+        if match is not None and requested != HOLDER_SLOT:
+            after = _HOLDER_AFTER_IBAN.search(text[match.start() :])
+            if after is not None:
+                values[HOLDER_SLOT] = holder_from(after.group("holder"))
+        elif requested == HOLDER_SLOT:
+            values[HOLDER_SLOT] = holder_from(text)
+            if values[HOLDER_SLOT] is None:
+                dispatcher.utter_message(response="utter_invalid_direct_debit_holder")
+        return {slot: value for slot, value in values.items() if value is not None}
+
+
+def _summary_vars(iban: str, holder: str) -> Any:
+    def build(operation: Operation, language: str) -> dict[str, Any]:
+        summary = operation.summary
+        return {
+            "iban": summary.get("iban_masked") or mask_iban(iban),
+            "holder": summary.get("holder") or holder,
+            "bank": summary.get("bank_name") or bank_name(iban) or "—",
+        }
+
+    return build
+
+
+def direct_debit_notes(operation: Operation, language: str) -> list[tuple[str, dict[str, Any]]]:
+    """The current open invoice is still to be paid by transfer (the manual's warning)."""
+    current = operation.summary.get("current_open_invoice")
+    if not isinstance(current, dict):
+        return [("utter_direct_debit_no_open_invoice", {})]
+    amount = current.get("amount_incl_vat", current.get("amount"))
+    return [
+        (
+            "utter_direct_debit_pay_current_by_transfer",
+            {
+                "number": current.get("number") or "—",
+                "amount": money(amount, language),
+                "reference": current.get("structured_reference") or "—",
+            },
+        )
+    ]
+
+
+@register_done_vars("setup_direct_debit")
+def _setup_done(operation: Operation, language: str) -> dict[str, Any]:
+    return {}
+
+
+@register_done_vars("stop_direct_debit")
+def _stop_done(operation: Operation, language: str) -> dict[str, Any]:
+    return {}
+
+
+@register_done_vars("change_delivery_method")
+def _delivery_done(operation: Operation, language: str) -> dict[str, Any]:
+    method = (operation.result or {}).get("delivery_method") or operation.summary.get(
+        "delivery_method"
+    )
+    name = f"{RESPONSE_PREFIX}_operation_done_change_delivery_method"
+    return {"response": f"{name}_{method or 'email_sms'}"}
+
+
+class ActionPrepareDirectDebit(BackendAction):
+    """Submit of ``direct_debit_form``: the backend prepares the mandate, the bot reads it back."""
+
+    def name(self) -> str:
+        return "action_prepare_direct_debit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        iban, holder = tracker.get_slot(IBAN_SLOT), tracker.get_slot(HOLDER_SLOT)
+        if not iban or not holder:
+            return form_slot_resets(domain)  # the form was stopped; it already said why
+        try:
+            events = await prepare_operation(
+                dispatcher,
+                tracker,
+                client=self.backend,
+                op_type="setup_direct_debit",
+                line_id=None,
+                params={"iban": iban, "holder": holder},
+                summary_response="utter_summary_setup_direct_debit",
+                summary_vars=_summary_vars(str(iban), str(holder)),
+                notes=direct_debit_notes,
+            )
+        except InvalidRequestError as exc:
+            if exc.code == "iban_invalid" or exc.field == "iban":
+                # The backend's stdnum disagrees (or a bank refuses): re-ask only the IBAN.
+                dispatcher.utter_message(response="utter_invalid_direct_debit_iban")
+                return [SlotSet(IBAN_SLOT, None), FollowupAction(DIRECT_DEBIT_FORM)]
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return form_slot_resets(domain)
+        return [*form_slot_resets(domain), *events]
+
+
+class ActionPrepareStopDirectDebit(BackendAction):
+    """ "Stop the direct debit": read the mandate back, prepare ``stop_direct_debit``."""
+
+    def name(self) -> str:
+        return "action_prepare_stop_direct_debit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            settings = await self.backend.get_billing_settings(require_identity(tracker))
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return []
+        mandate = settings.mandate or {}
+        if settings.payment_method != "direct_debit" and not mandate:
+            dispatcher.utter_message(response="utter_direct_debit_not_active")
+            return []
+        try:
+            return await prepare_operation(
+                dispatcher,
+                tracker,
+                client=self.backend,
+                op_type="stop_direct_debit",
+                line_id=None,
+                params={},
+                summary_response="utter_summary_stop_direct_debit",
+                summary_vars=lambda operation, language: {
+                    "iban": mandate.get("iban_masked") or "—",
+                    "holder": mandate.get("holder") or "—",
+                },
+            )
+        except InvalidRequestError:
+            dispatcher.utter_message(response="utter_direct_debit_not_active")
+            return []
+
+
+class ValidateDeliveryMethodForm(OperationFormValidation):
+    """Slot ``delivery_method``: ``post`` or ``email_sms`` (buttons or words)."""
+
+    fleet_manager_only = False
+    needs_line = False
+
+    def name(self) -> str:
+        return "validate_delivery_method_form"
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        chosen = next(iter(entity_values(tracker, DELIVERY_SLOT)), None)
+        method = chosen if chosen in ("post", "email_sms") else delivery_from(latest_text(tracker))
+        if method is None:
+            if requested == DELIVERY_SLOT:
+                dispatcher.utter_message(response="utter_invalid_delivery_method")
+            return {}
+        return {DELIVERY_SLOT: method}
+
+
+class ActionAskDeliveryMethod(BackendAction):
+    """Asks post or e-mail/SMS, saying how invoices arrive today."""
+
+    def name(self) -> str:
+        return "action_ask_delivery_method_form_delivery_method"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            settings = await self.backend.get_billing_settings(require_identity(tracker))
+            current = settings.delivery_method
+        except BackendError:
+            current = None  # the question works without it
+        response = "utter_ask_delivery_method_form_delivery_method"
+        if current in ("post", "email_sms"):
+            response = f"{response}_now_{current}"
+        dispatcher.utter_message(response=response)
+        return []
+
+
+class ActionPrepareDeliveryMethod(BackendAction):
+    """Submit of ``delivery_method_form``: prepare ``change_delivery_method``, read it back."""
+
+    def name(self) -> str:
+        return "action_prepare_delivery_method"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        method = tracker.get_slot(DELIVERY_SLOT)
+        if method not in ("post", "email_sms"):
+            return form_slot_resets(domain)
+        try:
+            settings = await self.backend.get_billing_settings(require_identity(tracker))
+            if settings.delivery_method == method:
+                dispatcher.utter_message(
+                    response=f"{RESPONSE_PREFIX}_delivery_method_already_{method}"
+                )
+                return form_slot_resets(domain)
+            events = await prepare_operation(
+                dispatcher,
+                tracker,
+                client=self.backend,
+                op_type="change_delivery_method",
+                line_id=None,
+                params={"delivery_method": method},
+                summary_response=f"{RESPONSE_PREFIX}_summary_change_delivery_method_{method}",
+                summary_vars=lambda operation, language: {
+                    "email": settings.delivery_email or "—",
+                },
+            )
+        except InvalidRequestError:
+            dispatcher.utter_message(response="utter_invalid_delivery_method")
+            return form_slot_resets(domain)
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return form_slot_resets(domain)
+        return [*form_slot_resets(domain), *events]

@@ -1,0 +1,438 @@
+"""Billing: invoices (list, explain, PDF, payment link, paid?), direct debit, delivery method."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from actions.billing import (
+    ActionCheckInvoicePaid,
+    ActionDownloadInvoice,
+    ActionExplainInvoice,
+    ActionPayInvoice,
+    ActionShowInvoices,
+)
+from actions.direct_debit import (
+    ActionPrepareDeliveryMethod,
+    ActionPrepareDirectDebit,
+    ActionPrepareStopDirectDebit,
+    ValidateDeliveryMethodForm,
+    ValidateDirectDebitForm,
+    bank_name,
+)
+from actions.operations import ActionConfirmOperation
+from tests.actions.support import (
+    entity,
+    error,
+    json_response,
+    make_tracker,
+    responses,
+)
+
+DOMAIN: dict[str, Any] = {
+    "forms": {
+        "direct_debit_form": {"required_slots": ["direct_debit_iban", "direct_debit_holder"]},
+        "delivery_method_form": {"required_slots": ["delivery_method"]},
+    }
+}
+API = "/api/v1"
+
+
+def invoice(number: str = "F2026-000123", status: str = "open", **overrides: Any) -> dict[str, Any]:
+    return {
+        "id": 7, "number": number, "period": "2026-10", "issue_date": "2026-11-01",
+        "due_date": "2026-11-30", "amount_excl_vat": "35.00", "vat": "7.35",
+        "amount_incl_vat": "42.35", "status": status, "paid_at": None,
+        "structured_reference": "+++123/4567/89002+++", "payment_method_on_invoice": "transfer",
+        "scope": "company", **overrides,
+    }  # fmt: skip
+
+
+def settings(**overrides: Any) -> dict[str, Any]:
+    return {
+        "payment_method": "transfer", "mandate": None, "delivery_method": "email_sms",
+        "delivery_email": "billing@acme.be", "delivery_address": None, **overrides,
+    }  # fmt: skip
+
+
+def operation(op_type: str, summary: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    return {"id": "op-1", "type": op_type, "status": "pending", "summary": summary, **overrides}
+
+
+def message(dispatcher: Any, index: int = 0) -> dict[str, Any]:
+    return dict(dispatcher.messages[index])
+
+
+# --- invoices ---------------------------------------------------------------------------------
+
+
+async def test_invoice_list_formats_month_amount_and_due_date_per_locale(backend, dispatcher):
+    paid = invoice("F2026-000110", "paid", period="2026-09", paid_at="2026-10-20")
+    backend.on("GET", f"{API}/invoices", [invoice(), paid])
+    for language, month, amount, due in [
+        ("fr", "octobre 2026", "42,35\xa0€", "échéance 30 novembre 2026"),
+        ("nl", "oktober 2026", "€\xa042,35", "vervaldag 30 november 2026"),
+        ("en", "October 2026", "42,35\xa0€", "due 30 November 2026"),
+    ]:
+        dispatcher.messages.clear()
+        tracker = make_tracker("my invoices", intent="show_invoices", slots={"language": language})
+        await ActionShowInvoices(backend.client()).run(dispatcher, tracker, DOMAIN)
+        sent = message(dispatcher)
+        assert sent["response"] == "utter_invoices_list"
+        assert sent["count"] == 2
+        first, second = sent["invoices"].split("\n")
+        assert month in first and amount in first and due in first
+        assert "+++123/4567/89002+++" in first  # open: the structured reference
+        assert "F2026-000110" in second and "+++" not in second  # paid: no reference
+
+
+async def test_unpaid_invoices_only_open_and_overdue(backend, dispatcher):
+    backend.on(
+        "GET",
+        f"{API}/invoices",
+        [invoice(), invoice("F2026-000100", "overdue"), invoice("F2026-000090", "paid")],
+    )
+    tracker = make_tracker("factures impayées", intent="show_invoices", slots={"language": "fr"})
+    await ActionShowInvoices(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["count"] == 2
+    assert "F2026-000090" not in message(dispatcher)["invoices"]
+    assert "en retard" in message(dispatcher)["invoices"]
+
+
+async def test_no_unpaid_invoices_says_all_paid(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", [invoice(status="paid")])
+    tracker = make_tracker("openstaande facturen", intent="show_invoices")
+    await ActionShowInvoices(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoices_all_paid"]
+
+
+async def test_end_user_split_bill_part_is_said_so(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", [invoice(scope="employee")])
+    tracker = make_tracker("my invoices", intent="show_invoices")
+    await ActionShowInvoices(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoices_list_employee"]
+
+
+async def test_explain_invoice_per_line_with_vat(backend, dispatcher):
+    detail = invoice(
+        lines=[
+            {
+                "msisdn": "+32470000003", "user_name": "Jan Peeters", "plan": "Pro Smart",
+                "plan_amount": "25.00", "options": [{"name": "Databoost 5 GB", "amount": "7.50"}],
+                "one_off": [{"label": "SIM card", "amount": "2.50"}], "usage_amount": "0.00",
+                "total": "35.00",
+            }
+        ]
+    )  # fmt: skip
+    backend.on("GET", f"{API}/invoices", [invoice()]).on("GET", f"{API}/invoices/7", detail)
+    tracker = make_tracker(
+        "leg factuur F2026-000123 uit",
+        intent="explain_invoice",
+        entities=[entity("invoice_number", "F2026-000123")],
+        slots={"language": "nl"},
+    )
+    await ActionExplainInvoice(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoice_explain", "utter_invoice_line_detail"]
+    head, row = message(dispatcher, 0), message(dispatcher, 1)
+    assert head["vat"] == "€\xa07,35" and head["amount_incl_vat"] == "€\xa042,35"
+    assert head["period"] == "oktober 2026"
+    assert row["options"] == "Databoost 5 GB (€\xa07,50)"
+    assert row["one_off"] == "SIM card (€\xa02,50)"
+    assert row["msisdn"] == "0470 00 00 03"
+
+
+async def test_unknown_invoice_number_is_not_found(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", [invoice()])
+    tracker = make_tracker("explain invoice F2025-000001", intent="explain_invoice")
+    await ActionExplainInvoice(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoice_not_found"]
+    assert message(dispatcher)["number"] == "F2025-000001"
+
+
+async def test_download_gives_the_single_user_pdf_link(backend, dispatcher):
+    url = "http://127.0.0.1:8000/documents/invoices/tok"
+    backend.on("GET", f"{API}/invoices", [invoice()]).on(
+        "POST", f"{API}/invoices/7/download-links", json_response(201, {"url": url})
+    )
+    tracker = make_tracker("download my latest invoice", intent="download_invoice")
+    await ActionDownloadInvoice(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["response"] == "utter_invoice_download_link"
+    assert message(dispatcher)["url"] == url
+    assert backend.requests[-1].headers["Idempotency-Key"]
+
+
+async def test_pay_the_only_open_invoice_gives_the_payment_page(backend, dispatcher):
+    url = "http://127.0.0.1:8000/pay/tok"
+    body = {"url": url, "amount_incl_vat": "42.35", "expires_at": None}
+    backend.on("GET", f"{API}/invoices", [invoice(), invoice("F2026-000090", "paid")]).on(
+        "POST", f"{API}/invoices/7/payment-links", json_response(201, body)
+    )
+    tracker = make_tracker("payer ma facture", intent="pay_invoice", slots={"language": "fr"})
+    await ActionPayInvoice(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["response"] == "utter_invoice_payment_link"
+    assert message(dispatcher)["amount"] == "42,35\xa0€"
+    assert message(dispatcher)["url"] == url
+
+
+async def test_payment_link_key_is_stable_when_the_action_is_retried(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", [invoice()]).on(
+        "POST", f"{API}/invoices/7/payment-links", json_response(201, {"url": "u"})
+    )
+    tracker = make_tracker("pay my invoice", intent="pay_invoice")
+    for _ in range(2):
+        await ActionPayInvoice(backend.client()).run(dispatcher, tracker, DOMAIN)
+    keys = [r.headers["Idempotency-Key"] for r in backend.requests if r.method == "POST"]
+    assert len(keys) == 2 and keys[0] == keys[1]
+
+
+async def test_several_open_invoices_offer_buttons(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", [invoice(), invoice("F2026-000100", "overdue")])
+    tracker = make_tracker("pay my invoice", intent="pay_invoice")
+    await ActionPayInvoice(backend.client()).run(dispatcher, tracker, DOMAIN)
+    buttons = message(dispatcher)["buttons"]
+    assert [b["payload"] for b in buttons] == [
+        '/pay_invoice{"invoice_number": "F2026-000123"}',
+        '/pay_invoice{"invoice_number": "F2026-000100"}',
+    ]
+    assert "POST" not in [r.method for r in backend.requests]
+
+
+async def test_already_paid_conflict_is_answered(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", [invoice()]).on(
+        "POST", f"{API}/invoices/7/payment-links", error(409, "invoice_already_paid")
+    )
+    tracker = make_tracker(
+        "pay F2026-000123",
+        intent="pay_invoice",
+        entities=[entity("invoice_number", "F2026-000123")],
+    )
+    await ActionPayInvoice(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoice_already_paid"]
+
+
+async def test_is_it_paid_answers_from_the_backend(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", [invoice("F2026-000123", "paid", paid_at="2026-11-05")])
+    tracker = make_tracker("is my invoice paid?", intent="ask_invoice_paid")
+    await ActionCheckInvoicePaid(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["response"] == "utter_invoice_is_paid"
+    assert message(dispatcher)["paid_at"] == "5 November 2026"
+
+
+async def test_open_invoice_is_not_paid_with_reference(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", [invoice()])
+    tracker = make_tracker("is mijn factuur betaald?", intent="ask_invoice_paid")
+    await ActionCheckInvoicePaid(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["response"] == "utter_invoice_is_open"
+    assert message(dispatcher)["reference"] == "+++123/4567/89002+++"
+
+
+async def test_backend_down_is_answered_politely(backend, dispatcher):
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    backend.on("GET", f"{API}/invoices", down)
+    for action in (ActionShowInvoices, ActionPayInvoice, ActionCheckInvoicePaid):
+        dispatcher.messages.clear()
+        tracker = make_tracker("my invoices", intent="show_invoices")
+        await action(backend.client()).run(dispatcher, tracker, DOMAIN)
+        assert responses(dispatcher) == ["utter_backend_unavailable"]
+
+
+async def test_forbidden_and_anonymous_are_answered(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", error(403, "forbidden"))
+    await ActionShowInvoices(backend.client()).run(
+        dispatcher, make_tracker("my invoices", intent="show_invoices"), DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_fleet_manager_required"]
+    dispatcher.messages.clear()
+    await ActionShowInvoices(backend.client()).run(
+        dispatcher, make_tracker("my invoices", intent="show_invoices", channel=None), DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_login_required"]
+
+
+# --- direct debit -----------------------------------------------------------------------------
+
+
+async def test_iban_and_holder_in_one_message_fill_both_slots(backend, dispatcher):
+    text = "set up direct debit on BE71 0961 2345 6769 for Acme Logistics"
+    tracker = make_tracker(
+        text, intent="setup_direct_debit", entities=[entity("iban", "BE71 0961 2345 6769")]
+    )
+    events = await ValidateDirectDebitForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("direct_debit_iban", "BE71096123456769") in events
+    assert SlotSet("direct_debit_holder", "Acme Logistics") in events
+    assert backend.requests == []  # nothing asked of the backend before the summary
+
+
+async def test_only_the_missing_holder_is_asked(backend, dispatcher):
+    tracker = make_tracker(
+        "domiciliation sur BE71 0961 2345 6769",
+        intent="setup_direct_debit",
+        entities=[entity("iban", "BE71 0961 2345 6769")],
+    )
+    events = await ValidateDirectDebitForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("direct_debit_iban", "BE71096123456769") in events
+    assert not any(getattr(e, "get", dict().get)("name") == "direct_debit_holder" for e in events)
+
+
+async def test_invalid_iban_is_re_asked_then_explained_after_two_failures(backend, dispatcher):
+    slots = {"requested_slot": "direct_debit_iban"}
+    tracker = make_tracker("BE71 0961 2345 6760", intent="inform", slots=slots)
+    events = await ValidateDirectDebitForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invalid_direct_debit_iban"]
+    assert SlotSet("form_failed_attempts", 1.0) in events
+    dispatcher.messages.clear()
+    tracker = make_tracker(
+        "BE00 1234", intent="inform", slots={**slots, "form_failed_attempts": 1.0}
+    )
+    await ValidateDirectDebitForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == [
+        "utter_invalid_direct_debit_iban",
+        "utter_explain_direct_debit_iban",
+        "utter_form_stuck",
+    ]
+
+
+async def test_belgian_bank_is_recognised():
+    assert bank_name("BE71096123456769") == "BELFIUS BANQUE"
+    assert bank_name("NL91ABNA0417164300") is None
+
+
+async def test_prepare_direct_debit_posts_operation_and_warns_about_current_invoice(
+    backend, dispatcher
+):
+    summary = {
+        "iban_masked": "BE71 **** **** 6769", "holder": "Acme Logistics",
+        "bank_name": "Belfius", "active_from_invoice": "next",
+        "current_open_invoice": {"number": "F2026-000123", "amount_incl_vat": "42.35",
+                                 "structured_reference": "+++123/4567/89002+++"},
+    }  # fmt: skip
+    backend.on(
+        "POST", f"{API}/operations", json_response(201, operation("setup_direct_debit", summary))
+    )
+    slots = {"direct_debit_iban": "BE71096123456769", "direct_debit_holder": "Acme Logistics"}
+    tracker = make_tracker("Acme Logistics", intent="inform", slots={"language": "fr", **slots})
+    events = await ActionPrepareDirectDebit(backend.client()).run(dispatcher, tracker, DOMAIN)
+    body = json.loads(backend.requests[0].content)
+    assert body == {
+        "type": "setup_direct_debit",
+        "line_id": None,
+        "params": {"iban": "BE71096123456769", "holder": "Acme Logistics"},
+    }
+    assert responses(dispatcher) == [
+        "utter_summary_setup_direct_debit",
+        "utter_direct_debit_pay_current_by_transfer",
+        "utter_ask_confirm_operation",
+    ]
+    assert message(dispatcher, 1)["amount"] == "42,35\xa0€"
+    assert message(dispatcher, 1)["reference"] == "+++123/4567/89002+++"
+    assert SlotSet("pending_operation_id", "op-1") in events
+
+
+async def test_prepare_key_is_stable_on_retry(backend, dispatcher):
+    backend.on("POST", f"{API}/operations", error(503, "unavailable"))
+    slots = {"direct_debit_iban": "BE71096123456769", "direct_debit_holder": "Acme"}
+    tracker = make_tracker("Acme", intent="inform", slots=slots)
+    for _ in range(2):
+        await ActionPrepareDirectDebit(backend.client()).run(dispatcher, tracker, DOMAIN)
+    keys = {request.headers["Idempotency-Key"] for request in backend.requests}
+    assert len(backend.requests) == 2 and len(keys) == 1
+    assert "utter_backend_unavailable" in responses(dispatcher)
+
+
+async def test_backend_422_iban_re_asks_only_the_iban(backend, dispatcher):
+    refused = json_response(
+        422, {"error": {"code": "iban_invalid", "message": "x", "field": "iban"}}
+    )
+    backend.on("POST", f"{API}/operations", refused)
+    slots = {"direct_debit_iban": "BE71096123456769", "direct_debit_holder": "Acme"}
+    tracker = make_tracker("Acme", intent="inform", slots=slots)
+    events = await ActionPrepareDirectDebit(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invalid_direct_debit_iban"]
+    assert events == [SlotSet("direct_debit_iban", None), FollowupAction("direct_debit_form")]
+
+
+async def test_confirm_direct_debit_says_it_starts_with_next_invoice(backend, dispatcher):
+    done = operation("setup_direct_debit", {}, status="done", result={})
+    backend.on("POST", f"{API}/operations/op-1/confirm", done)
+    slots = {"pending_operation_id": "op-1", "pending_operation_type": "setup_direct_debit"}
+    tracker = make_tracker("yes", intent="affirm", slots=slots)
+    await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_operation_done_setup_direct_debit"]
+    assert backend.requests[0].headers["Idempotency-Key"] == "confirm:op-1"
+
+
+async def test_stop_direct_debit_reads_the_mandate_back(backend, dispatcher):
+    mandate = {"iban_masked": "BE71 **** **** 6769", "holder": "Acme Logistics"}
+    backend.on(
+        "GET", f"{API}/billing/settings", settings(payment_method="direct_debit", mandate=mandate)
+    ).on("POST", f"{API}/operations", json_response(201, operation("stop_direct_debit", {})))
+    tracker = make_tracker("stop de domiciliëring", intent="stop_direct_debit")
+    await ActionPrepareStopDirectDebit(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == [
+        "utter_summary_stop_direct_debit",
+        "utter_ask_confirm_operation",
+    ]
+    assert message(dispatcher)["iban"] == "BE71 **** **** 6769"
+    assert json.loads(backend.requests[-1].content)["type"] == "stop_direct_debit"
+
+
+async def test_stop_without_mandate_prepares_nothing(backend, dispatcher):
+    backend.on("GET", f"{API}/billing/settings", settings())
+    tracker = make_tracker("stop the direct debit", intent="stop_direct_debit")
+    await ActionPrepareStopDirectDebit(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_direct_debit_not_active"]
+    assert backend.paths() == [f"{API}/billing/settings"]
+
+
+# --- delivery method --------------------------------------------------------------------------
+
+
+async def test_delivery_method_from_words_and_buttons(backend, dispatcher):
+    for text, entities, expected in [
+        ("je veux mes factures par la poste", [], "post"),
+        ("stuur ze via e-mail", [], "email_sms"),
+        ("/inform", [entity("delivery_method", "email_sms")], "email_sms"),
+    ]:
+        tracker = make_tracker(text, intent="change_delivery_method", entities=entities)
+        events = await ValidateDeliveryMethodForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+        assert SlotSet("delivery_method", expected) in events
+
+
+async def test_change_delivery_method_prepares_the_operation(backend, dispatcher):
+    backend.on("GET", f"{API}/billing/settings", settings()).on(
+        "POST",
+        f"{API}/operations",
+        json_response(201, operation("change_delivery_method", {"delivery_method": "post"})),
+    )
+    tracker = make_tracker("by post", intent="inform", slots={"delivery_method": "post"})
+    events = await ActionPrepareDeliveryMethod(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert json.loads(backend.requests[-1].content)["params"] == {"delivery_method": "post"}
+    assert responses(dispatcher) == [
+        "utter_summary_change_delivery_method_post",
+        "utter_ask_confirm_operation",
+    ]
+    assert SlotSet("pending_operation_type", "change_delivery_method") in events
+
+
+async def test_same_delivery_method_changes_nothing(backend, dispatcher):
+    backend.on("GET", f"{API}/billing/settings", settings(delivery_method="post"))
+    tracker = make_tracker("by post", intent="inform", slots={"delivery_method": "post"})
+    await ActionPrepareDeliveryMethod(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_delivery_method_already_post"]
+    assert all(request.method == "GET" for request in backend.requests)
+
+
+async def test_confirm_delivery_method_picks_the_variant(backend, dispatcher):
+    done = operation(
+        "change_delivery_method", {}, status="done", result={"delivery_method": "post"}
+    )
+    backend.on("POST", f"{API}/operations/op-1/confirm", done)
+    slots = {"pending_operation_id": "op-1", "pending_operation_type": "change_delivery_method"}
+    tracker = make_tracker("oui", intent="affirm", slots=slots)
+    await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_operation_done_change_delivery_method_post"]
