@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -62,6 +62,27 @@ NotesFn = Callable[[Operation, str], list[tuple[str, dict[str, Any]]]]
 
 # op type → variables of ``utter_operation_done_<type>``; features register theirs at import.
 _DONE_VARS: dict[str, DoneVars] = {}
+# Pending "operations" that are not backend operations (e.g. a new helpdesk ticket read back
+# before POST /tickets): pending-id prefix → what "yes" does; "no" just forgets them.
+LocalConfirm = Callable[[BackendClient, CollectingDispatcher, Tracker, str], Awaitable[None]]
+_LOCAL_CONFIRMS: dict[str, LocalConfirm] = {}
+
+
+def register_local_confirm(prefix: str) -> Callable[[LocalConfirm], LocalConfirm]:
+    """Decorator: run ``function`` on "yes" when the pending id starts with ``prefix``."""
+
+    def decorate(function: LocalConfirm) -> LocalConfirm:
+        _LOCAL_CONFIRMS[prefix] = function
+        return function
+
+    return decorate
+
+
+def _local_confirm(pending_id: str) -> LocalConfirm | None:
+    for prefix, function in _LOCAL_CONFIRMS.items():
+        if pending_id.startswith(prefix):
+            return function
+    return None
 
 
 def register_done_vars(op_type: str) -> Callable[[DoneVars], DoneVars]:
@@ -169,6 +190,8 @@ class ActionConfirmOperation(BackendAction):
         try:
             if pending_type == PREPAID_TICKET_TYPE and pending_id.startswith(_TICKET_PREFIX):
                 await self._create_prepaid_ticket(dispatcher, tracker, pending_id)
+            elif (local := _local_confirm(pending_id)) is not None:
+                await local(self.backend, dispatcher, tracker, pending_id)
             else:
                 operation = await self._confirm(identity, pending_id)
                 self._utter_done(dispatcher, operation, language)
@@ -245,7 +268,7 @@ class ActionCancelOperation(BackendAction):
         pending_id = tracker.get_slot(PENDING_ID_SLOT)
         identity = chat_identity(tracker)
         if pending_id and isinstance(pending_id, str) and identity is not None:
-            if not pending_id.startswith(_TICKET_PREFIX):
+            if not pending_id.startswith(_TICKET_PREFIX) and _local_confirm(pending_id) is None:
                 try:
                     await self.backend.cancel_operation(
                         identity, pending_id, idempotency_key=f"cancel:{pending_id}"

@@ -76,6 +76,18 @@ class InvalidRequestError(BackendError):
 class ConflictError(BackendError):
     """The object's state forbids the request (409: expired, cancelled, in progress...)."""
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ):
+        super().__init__(message, status=status, code=code)
+        # e.g. ``alternatives`` of an out-of-stock device
+        self.details = details or {}
+
 
 class BackendUnavailableError(BackendError):
     """The backend could not give a usable answer (timeout, network, 5xx, malformed body...)."""
@@ -303,6 +315,106 @@ class BillingSettings(_Model):
 
 
 # --- tickets, repairs, hardware shop (issue #4, helpdesk/repairs/shop engineer) -------------
+
+
+class TicketSubject(_Model):
+    """A helpdesk subject (``GET /tickets/subjects``), named per language."""
+
+    code: str
+    names: dict[str, str] = Field(default_factory=dict)
+
+    def label(self, language: str) -> str:
+        """The name in ``language``, else any name, else the code."""
+        return self.names.get(language) or next(iter(self.names.values()), self.code)
+
+
+class TicketComment(_Model):
+    """A comment on a ticket."""
+
+    author: str | None = None
+    body: str
+    created_at: str | None = None
+
+
+class TicketDetail(_Model):
+    """A ticket as listed or read back (``GET /tickets``, ``GET /tickets/{id}``)."""
+
+    id: int | str
+    number: str
+    status: str = "open"
+    subject_code: str | None = None
+    description: str | None = None
+    created_at: str | None = None
+    comments: list[TicketComment] = Field(default_factory=list)
+
+
+class Repair(_Model):
+    """A repair request (``GET /repairs``)."""
+
+    id: int | str
+    number: str
+    status: str
+    imei_masked: str | None = None
+    problem: str | None = None
+    pickup: str | None = None
+    created_at: str | None = None
+    msisdn: str | None = None
+
+
+class DeviceVariant(_Model):
+    """One colour/capacity of a device, with its price and stock."""
+
+    colour: str
+    storage_gb: int
+    price_excl_vat: Decimal
+    stock: int = 0
+
+
+class Device(_Model):
+    """A device of the hardware shop catalogue."""
+
+    id: int | str
+    brand: str = ""
+    model: str = ""
+    name: str
+    rugged: bool = False
+    variants: list[DeviceVariant] = Field(default_factory=list)
+    min_price: Decimal | None = None
+
+
+class CartItem(_Model):
+    """One line of the cart."""
+
+    id: int | str
+    device_id: int | str
+    name: str
+    colour: str
+    storage_gb: int
+    quantity: int
+    unit_price: Decimal
+    for_line_id: int | None = None
+    for_msisdn: str | None = None
+
+
+class Cart(_Model):
+    """The account's cart (``GET /cart``)."""
+
+    items: list[CartItem] = Field(default_factory=list)
+    total_excl_vat: Decimal = Decimal("0")
+    total_incl_vat: Decimal = Decimal("0")
+
+
+class Order(_Model):
+    """A hardware order (``GET /orders``)."""
+
+    id: int | str
+    number: str
+    status: str
+    items: list[dict[str, Any]] = Field(default_factory=list)
+    total_incl_vat: Decimal | None = None
+    delivery_address: dict[str, Any] | None = None
+    created_at: str | None = None
+    tracking: str | None = None
 
 
 # --- the client -------------------------------------------------------------------------------
@@ -545,6 +657,93 @@ class BackendClient:
         """``GET /billing/settings``: payment method, direct-debit mandate, delivery method."""
         return _parse(BillingSettings, await self._request("GET", "/billing/settings", identity))
 
+    # -- tickets, repairs, hardware shop (issue #4, helpdesk/repairs/shop engineer) --
+
+    async def list_ticket_subjects(self, identity: ChatIdentity) -> list[TicketSubject]:
+        """``GET /tickets/subjects``: the subjects a ticket can have."""
+        data = await self._request("GET", "/tickets/subjects", identity)
+        return _parse_list(TicketSubject, data)
+
+    async def list_tickets(
+        self, identity: ChatIdentity, *, status: str | None = None
+    ) -> list[TicketDetail]:
+        """``GET /tickets``: the caller's tickets, optionally only ``open`` ones."""
+        params = {"status": status} if status else None
+        data = await self._request("GET", "/tickets", identity, params=params)
+        return _parse_list(TicketDetail, data)
+
+    async def get_ticket(self, identity: ChatIdentity, ticket_id: int | str) -> TicketDetail:
+        """``GET /tickets/{id}``: one ticket with its comments (404 if not the caller's)."""
+        return _parse(TicketDetail, await self._request("GET", f"/tickets/{ticket_id}", identity))
+
+    async def add_ticket_comment(
+        self, identity: ChatIdentity, ticket_id: int | str, body: str, *, idempotency_key: str
+    ) -> TicketComment:
+        """``POST /tickets/{id}/comments``: add a comment to one of the caller's tickets."""
+        data = await self._request(
+            "POST",
+            f"/tickets/{ticket_id}/comments",
+            identity,
+            json={"body": body},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(TicketComment, data)
+
+    async def list_repairs(self, identity: ChatIdentity) -> list[Repair]:
+        """``GET /repairs``: the caller's repair requests (fleet manager: the company's)."""
+        return _parse_list(Repair, await self._request("GET", "/repairs", identity))
+
+    async def search_devices(self, identity: ChatIdentity, *, q: str) -> list[Device]:
+        """``GET /catalog/devices?q=``: devices matching free words (brand, cheap, GB, rugged)."""
+        data = await self._request("GET", "/catalog/devices", identity, params={"q": q})
+        return _parse_list(Device, data)
+
+    async def get_device(self, identity: ChatIdentity, device_id: int | str) -> Device:
+        """``GET /catalog/devices/{id}``: one device with its variants."""
+        return _parse(Device, await self._request("GET", f"/catalog/devices/{device_id}", identity))
+
+    async def get_cart(self, identity: ChatIdentity) -> Cart:
+        """``GET /cart``: the account's cart."""
+        return _parse(Cart, await self._request("GET", "/cart", identity))
+
+    async def add_cart_item(
+        self,
+        identity: ChatIdentity,
+        *,
+        device_id: int | str,
+        colour: str,
+        storage_gb: int,
+        quantity: int,
+        for_line_id: int | None,
+        idempotency_key: str,
+    ) -> Cart:
+        """``POST /cart/items``: 409 ``out_of_stock`` (``details.alternatives``), 422 variant."""
+        body: dict[str, Any] = {
+            "device_id": device_id,
+            "colour": colour,
+            "storage_gb": storage_gb,
+            "quantity": quantity,
+        }
+        if for_line_id is not None:
+            body["for_line_id"] = for_line_id
+        data = await self._request(
+            "POST", "/cart/items", identity, json=body, idempotency_key=idempotency_key
+        )
+        return _parse(Cart, data)
+
+    async def remove_cart_item(
+        self, identity: ChatIdentity, item_id: int | str, *, idempotency_key: str
+    ) -> Cart:
+        """``DELETE /cart/items/{id}``: the cart without that item."""
+        data = await self._request(
+            "DELETE", f"/cart/items/{item_id}", identity, idempotency_key=idempotency_key
+        )
+        return _parse(Cart, data)
+
+    async def list_orders(self, identity: ChatIdentity) -> list[Order]:
+        """``GET /orders``: the caller's hardware orders, newest first."""
+        return _parse_list(Order, await self._request("GET", "/orders", identity))
+
     # -- plumbing --
 
     async def _request(
@@ -626,7 +825,13 @@ def _decode(method: str, path: str, response: httpx.Response) -> Any:
             details=details if isinstance(details, dict) else None,
         )
     if status == 409:
-        raise ConflictError("conflict", status=status, code=code)
+        details = _error_body(response).get("details")
+        raise ConflictError(
+            "conflict",
+            status=status,
+            code=code,
+            details=details if isinstance(details, dict) else None,
+        )
     if status == 401:
         # invalid_service_key: the deployment is misconfigured, not the user's fault.
         logger.error("Backend refused the action server's credentials (%s)", code)

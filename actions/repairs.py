@@ -1,0 +1,285 @@
+"""Repairs: "my phone is broken" → which line, the IMEI, what is wrong, where to pick it up,
+summary, "yes" (operation ``request_repair``) → repair number; and the status of repairs.
+
+The IMEI is checked here as the backend does (15 digits, Luhn via stdnum.imei, same error
+codes), so a typo is re-asked at once with where to find it: on the box or by dialling *#06#.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from stdnum import imei as stdnum_imei
+from stdnum.exceptions import InvalidChecksum, ValidationError
+
+from actions.activation import next_slot_events
+from actions.api.backend import BackendError, ChatIdentity, InvalidRequestError, Line, Operation
+from actions.common import (
+    RESPONSE_PREFIX,
+    BackendAction,
+    conversation_language,
+    entity_values,
+    latest_intent,
+    latest_text,
+    require_identity,
+)
+from actions.formatting import format_day
+from actions.line_resolution import fold
+from actions.operation_forms import LINE_SLOT, OperationFormValidation
+from actions.operations import (
+    form_slot_resets,
+    prepare_operation,
+    register_done_vars,
+    utter_backend_error,
+)
+from actions.phone import format_national
+from actions.validators import InvalidValue, check_postal_address
+
+logger = logging.getLogger(__name__)
+
+FORM = "repair_form"
+IMEI_SLOT = "repair_imei"
+PROBLEM_SLOT = "repair_problem"
+PICKUP_SLOT = "repair_pickup"
+ADDRESS_SLOT = "repair_address"
+MIN_PROBLEM_LENGTH = 10
+IMEI_LENGTH = 15
+REPAIR_STATUSES = ("requested", "picked_up", "in_repair", "ready", "returned")
+_SEPARATORS = re.compile(r"[\s.\-/]+")
+_IMEI_IN_TEXT = re.compile(r"(?<!\d)\d(?:[\s.\-/]?\d){13,16}(?!\d)")
+_WORKPLACE_WORDS = ("travail", "bureau", "boulot", "work", "office", "werk", "kantoor")
+_OTHER_WORDS = ("autre", "other", "another", "ander", "thuis", "domicile", "home", "maison")
+
+
+def check_imei(raw: str) -> str:
+    """The 15 digits of a valid IMEI; ``InvalidValue`` with the backend's code otherwise."""
+    digits = _SEPARATORS.sub("", raw.strip())
+    if not digits.isdigit():
+        raise InvalidValue("imei_not_numeric")
+    if len(digits) != IMEI_LENGTH:
+        raise InvalidValue("imei_invalid_length", {"length": len(digits)})
+    try:
+        stdnum_imei.validate(digits)
+    except InvalidChecksum as exc:
+        raise InvalidValue("imei_check_digit") from exc
+    except ValidationError as exc:
+        raise InvalidValue("imei_invalid_length", {"length": len(digits)}) from exc
+    return digits
+
+
+def pickup_in(text: str) -> str | None:
+    """``workplace`` / ``other_address`` from what people type ("au travail", "thuis"...)."""
+    words = fold(text)
+    if any(word in words for word in _OTHER_WORDS):
+        return "other_address"
+    if any(word in words for word in _WORKPLACE_WORDS):
+        return "workplace"
+    return None
+
+
+def required_repair_slots(slots: dict[str, Any]) -> list[str]:
+    """The slots of a repair request, in order; the address only for another address."""
+    required = [LINE_SLOT, IMEI_SLOT, PROBLEM_SLOT, PICKUP_SLOT]
+    if slots.get(PICKUP_SLOT) == "other_address":
+        required.append(ADDRESS_SLOT)
+    return required
+
+
+def mask_imei(imei: str) -> str:
+    """Only the last 4 digits are read back."""
+    return "•" * (len(imei) - 4) + imei[-4:]
+
+
+class ValidateRepairForm(OperationFormValidation):
+    """Line (end user: own), IMEI, problem, pickup place and, if elsewhere, the address."""
+
+    fleet_manager_only = False
+
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        return next_slot_events(tracker, events, required_repair_slots)
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker).strip()
+        values: dict[str, Any] = {}
+        if line is None and requested in (None, LINE_SLOT) and not tracker.get_slot(LINE_SLOT):
+            # An end user's broken phone is their own line.
+            me = await self.backend.get_me(identity)
+            if me.active_role != "fleet_manager" and me.line_id:
+                values[LINE_SLOT] = str(me.line_id)
+
+        imei = _imei_candidate(tracker, text, requested)
+        if imei is not None:
+            try:
+                values[IMEI_SLOT] = check_imei(imei)
+            except InvalidValue as problem:
+                dispatcher.utter_message(
+                    response=f"{RESPONSE_PREFIX}_invalid_{problem.code}",
+                    length=problem.details.get("length", 0),
+                )
+
+        if requested == PROBLEM_SLOT and not text.startswith("/"):
+            if len(text) >= MIN_PROBLEM_LENGTH:
+                values[PROBLEM_SLOT] = text
+            else:
+                dispatcher.utter_message(response="utter_invalid_repair_problem")
+
+        pickup = next(iter(entity_values(tracker, PICKUP_SLOT)), None)
+        if pickup is None and requested == PICKUP_SLOT and not text.startswith("/"):
+            pickup = pickup_in(text)
+        if pickup in ("workplace", "other_address"):
+            values[PICKUP_SLOT] = pickup
+        elif requested == PICKUP_SLOT:
+            dispatcher.utter_message(response="utter_invalid_repair_pickup")
+
+        if requested == ADDRESS_SLOT and not text.startswith("/"):
+            try:
+                values[ADDRESS_SLOT] = check_postal_address(text)
+            except InvalidValue:
+                dispatcher.utter_message(response="utter_invalid_repair_address")
+        return values
+
+
+def _imei_candidate(tracker: Tracker, text: str, requested: str | None) -> str | None:
+    """The IMEI typed now: the whole answer when asked for it, else a 14–17 digit run."""
+    if text.startswith("/"):
+        return None
+    if requested == IMEI_SLOT:
+        match = _IMEI_IN_TEXT.search(text)
+        return match.group(0) if match else text
+    match = _IMEI_IN_TEXT.search(text)
+    if match and latest_intent(tracker) != "choose_line":
+        return match.group(0)
+    return None
+
+
+def address_text(address: Any) -> str:
+    """``Kerkstraat 12, 9000 Gent`` from the backend's address object; ``—`` if none."""
+    if isinstance(address, dict) and address:
+        street, postal, city = (address.get(k, "") for k in ("street", "postal_code", "city"))
+        return f"{street}, {postal} {city}"
+    return "—"
+
+
+def _repair_summary(operation: Operation, language: str) -> dict[str, Any]:
+    summary = operation.summary
+    imei = str(summary.get("imei_masked") or mask_imei(str(summary.get("imei") or "0000")))
+    return {
+        "msisdn": format_national(summary.get("msisdn") or operation.msisdn or "") or "—",
+        "imei": imei,
+        "problem": summary.get("problem") or "—",
+        "address": address_text(summary.get("address")),
+    }
+
+
+@register_done_vars("request_repair")
+def _done_vars(operation: Operation, language: str) -> dict[str, Any]:
+    result = operation.result or {}
+    return {"number": result.get("number") or "—"}
+
+
+class ActionPrepareRepair(BackendAction):
+    """Prepares ``request_repair``; a refused IMEI is explained (the form checked it already)."""
+
+    def name(self) -> str:
+        return "action_prepare_repair"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        slots = tracker.slots
+        missing = [s for s in required_repair_slots(slots) if not slots.get(s)]
+        if missing:
+            return form_slot_resets(domain)  # the form was stopped; it already said why
+        pickup = slots[PICKUP_SLOT]
+        params: dict[str, Any] = {
+            "imei": slots[IMEI_SLOT],
+            "problem": slots[PROBLEM_SLOT],
+            "pickup": pickup,
+        }
+        if pickup == "other_address":
+            params["address"] = slots[ADDRESS_SLOT]
+        summary_response = (
+            "utter_summary_request_repair_other_address"
+            if pickup == "other_address"
+            else "utter_summary_request_repair_workplace"
+        )
+        try:
+            events = await prepare_operation(
+                dispatcher,
+                tracker,
+                client=self.backend,
+                op_type="request_repair",
+                line_id=int(slots[LINE_SLOT]),
+                params=params,
+                summary_response=summary_response,
+                summary_vars=_repair_summary,
+            )
+        except InvalidRequestError as exc:
+            code = exc.code if exc.code and exc.code.startswith("imei_") else None
+            if code:
+                dispatcher.utter_message(
+                    response=f"{RESPONSE_PREFIX}_invalid_{code}",
+                    length=len(str(slots[IMEI_SLOT])),
+                )
+            else:
+                dispatcher.utter_message(response="utter_repair_refused")
+            return form_slot_resets(domain)
+        return [*form_slot_resets(domain), *events]
+
+
+class ActionShowRepairs(BackendAction):
+    """The status of the caller's repairs (one when its number is given)."""
+
+    def name(self) -> str:
+        return "action_show_repairs"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        try:
+            repairs = await self.backend.list_repairs(require_identity(tracker))
+        except BackendError as exc:
+            logger.info("Repairs unavailable: %r", exc)
+            utter_backend_error(dispatcher, exc)
+            return []
+        match = re.search(r"R-?(\d{4})-?(\d{1,6})", latest_text(tracker), re.IGNORECASE)
+        if match:
+            wanted = f"R{match.group(1)}-{int(match.group(2)):06d}"
+            repairs = [r for r in repairs if r.number.replace("R-", "R") == wanted]
+            if not repairs:
+                dispatcher.utter_message(response="utter_repair_not_found", number=wanted)
+                return []
+        if not repairs:
+            dispatcher.utter_message(response="utter_no_repairs")
+            return []
+        for repair in repairs[:5]:
+            status = repair.status if repair.status in REPAIR_STATUSES else "requested"
+            created = repair.created_at[:10] if repair.created_at else None
+            dispatcher.utter_message(
+                response=f"{RESPONSE_PREFIX}_repair_status_{status}",
+                number=repair.number,
+                msisdn=format_national(repair.msisdn) if repair.msisdn else "—",
+                imei=repair.imei_masked or "—",
+                created=format_day(created, language) if created else "—",
+            )
+        return []

@@ -1,0 +1,506 @@
+"""Hardware shop: search devices in people's words, choose colour / capacity / quantity, cart
+(add, show, remove), order (operation ``place_order``, company address by default), order status.
+
+The backend understands the free words ("samsung pas cher", "256", "robuuste"), so the search
+sends the message as typed. An out-of-stock variant is refused by the backend with the
+alternatives it proposes; the bot says so and offers them as buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendError,
+    Cart,
+    ChatIdentity,
+    ConflictError,
+    Device,
+    InvalidRequestError,
+    Line,
+    NotFoundError,
+    Operation,
+)
+from actions.common import (
+    RESPONSE_PREFIX,
+    BackendAction,
+    conversation_language,
+    entity_values,
+    idempotency_key,
+    latest_text,
+    require_identity,
+)
+from actions.formatting import format_money
+from actions.line_resolution import fold
+from actions.operation_forms import OperationFormValidation
+from actions.operations import (
+    form_slot_resets,
+    prepare_operation,
+    register_done_vars,
+    utter_backend_error,
+)
+from actions.repairs import address_text
+
+logger = logging.getLogger(__name__)
+
+DEVICE_SLOT = "shop_device_id"
+COLOUR_SLOT = "shop_colour"
+STORAGE_SLOT = "shop_storage_gb"
+QUANTITY_SLOT = "shop_quantity"
+MAX_RESULTS = 5
+MAX_QUANTITY = 50
+ORDER_STATUSES = ("received", "processing", "shipped", "delivered")
+_GB = re.compile(r"(\d{2,4})\s*(?:gb|go|g)?\b", re.IGNORECASE)
+_QUANTITY = re.compile(r"\b(\d{1,3})\b")
+_NUMBER_WORDS = {
+    "un": 1, "une": 1, "one": 1, "een": 1, "één": 1, "deux": 2, "two": 2, "twee": 2,
+    "trois": 3, "three": 3, "drie": 3, "quatre": 4, "four": 4, "vier": 4, "cinq": 5,
+    "five": 5, "vijf": 5, "dix": 10, "ten": 10, "tien": 10,
+}  # fmt: skip
+
+
+def device_line(device: Device, language: str) -> str:
+    """``• iPhone 16 · from €829.00 · Black, White · 128/256 GB · in stock``-style row parts."""
+    colours = sorted({v.colour for v in device.variants})
+    storages = sorted({v.storage_gb for v in device.variants})
+    price = device.min_price or min((v.price_excl_vat for v in device.variants), default=None)
+    return "• {name} · {price} · {colours} · {storages} GB · {stock}".format(
+        name=device.name,
+        price=format_money(price, language) if price is not None else "—",
+        colours=", ".join(colours) or "—",
+        storages="/".join(str(s) for s in storages) or "—",
+        stock=sum(v.stock for v in device.variants),
+    )
+
+
+def device_buttons(devices: list[Device]) -> list[dict[str, str]]:
+    """One button per device; the payload carries only its id."""
+    return [
+        {"title": device.name, "payload": f'/choose_device{{"shop_device_id": "{device.id}"}}'}
+        for device in devices[:MAX_RESULTS]
+    ]
+
+
+def colour_in(text: str, colours: list[str]) -> str | None:
+    """The colour of ``colours`` named in ``text`` (case and accents ignored)."""
+    folded = fold(text)
+    found = [c for c in colours if fold(c) and fold(c) in folded]
+    return found[0] if len(found) == 1 else None
+
+
+def storage_in(text: str, storages: list[int]) -> int | None:
+    """A capacity of ``storages`` named in ``text`` ("256", "256 GB", "256go")."""
+    for match in _GB.finditer(text):
+        value = int(match.group(1))
+        if value in storages:
+            return value
+    return None
+
+
+def quantity_in(text: str) -> int | None:
+    """A quantity from digits or a small number word; ``None`` if absent."""
+    match = _QUANTITY.search(text)
+    if match:
+        return int(match.group(1))
+    for word in fold(text).split():
+        if word in _NUMBER_WORDS:
+            return _NUMBER_WORDS[word]
+    return None
+
+
+def cart_rows(cart: Cart, language: str) -> str:
+    """One row per cart item."""
+    return "\n".join(
+        f"• {item.quantity} × {item.name} ({item.colour}, {item.storage_gb} GB) · "
+        f"{format_money(item.unit_price * item.quantity, language)}"
+        for item in cart.items
+    )
+
+
+class ActionSearchDevices(BackendAction):
+    """Search the catalogue with the user's words; matches with price, colours, sizes, stock."""
+
+    def name(self) -> str:
+        return "action_search_devices"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        try:
+            devices = await self.backend.search_devices(
+                require_identity(tracker), q=latest_text(tracker)
+            )
+        except BackendError as exc:
+            logger.info("Device search failed: %r", exc)
+            utter_backend_error(dispatcher, exc)
+            return []
+        if not devices:
+            dispatcher.utter_message(response="utter_no_devices_found")
+            return []
+        rows = "\n".join(device_line(d, language) for d in devices[:MAX_RESULTS])
+        dispatcher.utter_message(
+            response="utter_devices_found", devices=rows, buttons=device_buttons(devices)
+        )
+        return []
+
+
+class ValidateShopItemForm(OperationFormValidation):
+    """Slots ``shop_device_id``, ``shop_colour``, ``shop_storage_gb``, ``shop_quantity``."""
+
+    fleet_manager_only = False
+    needs_line = False
+
+    def name(self) -> str:
+        return "validate_shop_item_form"
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker).strip()
+        typed = "" if text.startswith("/") else text
+        values: dict[str, Any] = {}
+        device_id = next(iter(entity_values(tracker, DEVICE_SLOT)), None)
+        if device_id is None:
+            device_id = tracker.get_slot(DEVICE_SLOT)
+        if device_id is None:
+            if requested == DEVICE_SLOT:
+                dispatcher.utter_message(response="utter_invalid_shop_device_id")
+            return values
+        try:
+            device = await self.backend.get_device(identity, device_id)
+        except NotFoundError:
+            dispatcher.utter_message(response="utter_invalid_shop_device_id")
+            return {DEVICE_SLOT: None}
+        if str(device_id) != str(tracker.get_slot(DEVICE_SLOT)):
+            # Another device: the earlier colour and capacity no longer apply.
+            values.update({DEVICE_SLOT: str(device.id), COLOUR_SLOT: None, STORAGE_SLOT: None})
+        slots = {**tracker.slots, **values}
+        colours = sorted({v.colour for v in device.variants})
+        storages = sorted({v.storage_gb for v in device.variants})
+
+        colour = next(iter(entity_values(tracker, COLOUR_SLOT)), None) or colour_in(typed, colours)
+        if colour in colours:
+            values[COLOUR_SLOT] = colour
+        elif len(colours) == 1 and not slots.get(COLOUR_SLOT):
+            values[COLOUR_SLOT] = colours[0]
+        elif requested == COLOUR_SLOT:
+            dispatcher.utter_message(
+                response="utter_invalid_shop_colour", colours=", ".join(colours)
+            )
+
+        storage_raw = next(iter(entity_values(tracker, STORAGE_SLOT)), None)
+        storage = int(storage_raw) if storage_raw and storage_raw.isdigit() else None
+        storage = storage if storage in storages else storage_in(typed, storages)
+        if storage is not None:
+            values[STORAGE_SLOT] = float(storage)
+        elif len(storages) == 1 and not slots.get(STORAGE_SLOT):
+            values[STORAGE_SLOT] = float(storages[0])
+        elif requested == STORAGE_SLOT:
+            dispatcher.utter_message(
+                response="utter_invalid_shop_storage_gb",
+                storages=", ".join(f"{s} GB" for s in storages),
+            )
+
+        if requested == QUANTITY_SLOT:
+            quantity = quantity_in(typed)
+            if quantity is not None and 1 <= quantity <= MAX_QUANTITY:
+                values[QUANTITY_SLOT] = float(quantity)
+            else:
+                dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
+        return values
+
+
+class _AskVariant(BackendAction):
+    """Asks a colour or capacity with one button per value of the chosen device."""
+
+    slot = ""
+    response = ""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        device_id = tracker.get_slot(DEVICE_SLOT)
+        buttons: list[dict[str, str]] = []
+        name = "—"
+        try:
+            device = await self.backend.get_device(require_identity(tracker), device_id)
+            name = device.name
+            buttons = self._buttons(device, tracker.get_slot(COLOUR_SLOT))
+        except BackendError as exc:
+            logger.info("Device %s unavailable: %r", device_id, exc)
+        dispatcher.utter_message(response=self.response, device=name, buttons=buttons)
+        return []
+
+    def _buttons(self, device: Device, colour: str | None) -> list[dict[str, str]]:
+        raise NotImplementedError
+
+
+class ActionAskShopColour(_AskVariant):
+    """Which colour? (buttons)."""
+
+    response = "utter_ask_shop_colour"
+
+    def name(self) -> str:
+        return "action_ask_shop_colour"
+
+    def _buttons(self, device: Device, colour: str | None) -> list[dict[str, str]]:
+        colours = sorted({v.colour for v in device.variants})
+        return [{"title": c, "payload": f'/inform{{"shop_colour": "{c}"}}'} for c in colours]
+
+
+class ActionAskShopStorageGb(_AskVariant):
+    """Which capacity? (buttons with the price and stock of the chosen colour)."""
+
+    response = "utter_ask_shop_storage_gb"
+
+    def name(self) -> str:
+        return "action_ask_shop_storage_gb"
+
+    def _buttons(self, device: Device, colour: str | None) -> list[dict[str, str]]:
+        variants = [v for v in device.variants if colour in (None, v.colour)]
+        return [
+            {
+                "title": f"{v.storage_gb} GB · {v.price_excl_vat} € ({v.stock})",
+                "payload": f'/inform{{"shop_storage_gb": "{v.storage_gb}"}}',
+            }
+            for v in sorted(variants, key=lambda v: v.storage_gb)
+        ]
+
+
+class ActionAddToCart(BackendAction):
+    """POST /cart/items; out of stock → say so and offer the backend's alternatives."""
+
+    def name(self) -> str:
+        return "action_add_to_cart"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        slots = tracker.slots
+        device_id, colour = slots.get(DEVICE_SLOT), slots.get(COLOUR_SLOT)
+        storage, quantity = slots.get(STORAGE_SLOT), slots.get(QUANTITY_SLOT)
+        if not device_id or not colour or not storage or not quantity:
+            return form_slot_resets(domain)
+        language = conversation_language(tracker)
+        key = idempotency_key(tracker, f"cart:{device_id}:{colour}:{int(storage)}:{int(quantity)}")
+        try:
+            cart = await self.backend.add_cart_item(
+                require_identity(tracker),
+                device_id=device_id,
+                colour=colour,
+                storage_gb=int(storage),
+                quantity=int(quantity),
+                for_line_id=None,
+                idempotency_key=key,
+            )
+        except ConflictError as exc:
+            self._out_of_stock(dispatcher, exc, language)
+            return form_slot_resets(domain)
+        except InvalidRequestError:
+            dispatcher.utter_message(response="utter_variant_unknown")
+            return form_slot_resets(domain)
+        except BackendError as exc:
+            logger.info("Adding to the cart failed: %r", exc)
+            utter_backend_error(dispatcher, exc)
+            return form_slot_resets(domain)
+        dispatcher.utter_message(
+            response="utter_cart_item_added",
+            quantity=int(quantity),
+            count=sum(item.quantity for item in cart.items),
+            total=format_money(cart.total_incl_vat, language),
+        )
+        return form_slot_resets(domain)
+
+    @staticmethod
+    def _out_of_stock(dispatcher: CollectingDispatcher, exc: ConflictError, language: str) -> None:
+        raw = exc.details.get("alternatives") or []
+        alternatives: list[Device] = []
+        for item in raw if isinstance(raw, list) else []:
+            try:
+                alternatives.append(Device.model_validate(item))
+            except ValueError:
+                continue
+        if not alternatives:
+            dispatcher.utter_message(response="utter_out_of_stock")
+            return
+        rows = "\n".join(device_line(d, language) for d in alternatives[:MAX_RESULTS])
+        dispatcher.utter_message(
+            response="utter_out_of_stock_alternatives",
+            devices=rows,
+            buttons=device_buttons(alternatives),
+        )
+
+
+def _remove_buttons(cart: Cart) -> list[dict[str, str]]:
+    return [
+        {
+            "title": f"✕ {item.quantity} × {item.name} ({item.colour}, {item.storage_gb} GB)",
+            "payload": f'/remove_cart_item{{"cart_item_id": "{item.id}"}}',
+        }
+        for item in cart.items
+    ]
+
+
+class ActionShowCart(BackendAction):
+    """The cart with its totals, one remove button per item."""
+
+    def name(self) -> str:
+        return "action_show_cart"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        try:
+            cart = await self.backend.get_cart(require_identity(tracker))
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return []
+        if not cart.items:
+            dispatcher.utter_message(response="utter_cart_empty")
+            return []
+        dispatcher.utter_message(
+            response="utter_cart",
+            items=cart_rows(cart, language),
+            total_excl_vat=format_money(cart.total_excl_vat, language),
+            total_incl_vat=format_money(cart.total_incl_vat, language),
+            buttons=_remove_buttons(cart),
+        )
+        return []
+
+
+class ActionRemoveCartItem(BackendAction):
+    """Removes the item of the button (or the one named); else shows what can be removed."""
+
+    def name(self) -> str:
+        return "action_remove_cart_item"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        try:
+            identity = require_identity(tracker)
+            cart = await self.backend.get_cart(identity)
+            item_id = next(iter(entity_values(tracker, "cart_item_id")), None)
+            if item_id is None:
+                text = fold(latest_text(tracker))
+                named = [i for i in cart.items if fold(i.name) in text]
+                item_id = str(named[0].id) if len(named) == 1 else None
+            if item_id is None or not any(str(i.id) == item_id for i in cart.items):
+                if not cart.items:
+                    dispatcher.utter_message(response="utter_cart_empty")
+                else:
+                    dispatcher.utter_message(
+                        response="utter_which_cart_item", buttons=_remove_buttons(cart)
+                    )
+                return []
+            key = idempotency_key(tracker, f"cart_remove:{item_id}")
+            cart = await self.backend.remove_cart_item(identity, item_id, idempotency_key=key)
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return []
+        dispatcher.utter_message(
+            response="utter_cart_item_removed",
+            count=sum(item.quantity for item in cart.items),
+            total=format_money(cart.total_incl_vat, language),
+        )
+        return []
+
+
+def _order_summary(operation: Operation, language: str) -> dict[str, Any]:
+    summary = operation.summary
+    items = summary.get("items") or []
+    rows = "\n".join(
+        f"• {item.get('quantity', 1)} × {item.get('name', '—')} "
+        f"({item.get('colour', '')}, {item.get('storage_gb', '')} GB)"
+        for item in items
+        if isinstance(item, dict)
+    )
+    return {
+        "items": rows or "—",
+        "total_incl_vat": format_money(Decimal(str(summary.get("total_incl_vat", "0"))), language),
+        "address": address_text(summary.get("delivery_address")),
+    }
+
+
+@register_done_vars("place_order")
+def _order_done(operation: Operation, language: str) -> dict[str, Any]:
+    return {"number": (operation.result or {}).get("number") or "—"}
+
+
+class ActionPrepareOrder(BackendAction):
+    """Order the cart: the backend prepares ``place_order`` (company address), read back."""
+
+    def name(self) -> str:
+        return "action_prepare_order"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            cart = await self.backend.get_cart(require_identity(tracker))
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return []
+        if not cart.items:
+            dispatcher.utter_message(response="utter_cart_empty")
+            return []
+        try:
+            return await prepare_operation(
+                dispatcher,
+                tracker,
+                client=self.backend,
+                op_type="place_order",
+                line_id=None,
+                params={"delivery_address": None},
+                summary_response="utter_summary_place_order",
+                summary_vars=_order_summary,
+            )
+        except InvalidRequestError as exc:
+            code = "out_of_stock" if exc.code == "out_of_stock" else "refused"
+            dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_order_{code}")
+            return []
+
+
+class ActionShowOrders(BackendAction):
+    """ "Where is my order?": the status of the latest orders."""
+
+    def name(self) -> str:
+        return "action_show_orders"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        try:
+            orders = await self.backend.list_orders(require_identity(tracker))
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return []
+        if not orders:
+            dispatcher.utter_message(response="utter_no_orders")
+            return []
+        for order in orders[:3]:
+            status = order.status if order.status in ORDER_STATUSES else "received"
+            dispatcher.utter_message(
+                response=f"{RESPONSE_PREFIX}_order_status_{status}",
+                number=order.number,
+                total=format_money(order.total_incl_vat or Decimal("0"), language),
+                tracking=order.tracking or "—",
+            )
+        return []

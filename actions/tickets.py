@@ -1,0 +1,410 @@
+"""Helpdesk tickets: open one (subject, description, contact number → summary → "yes"), read the
+status of one or list the open ones, add a comment.
+
+The manual asks people to "décrivez le problème de manière aussi détaillée que possible": a
+description under 30 characters (the backend's own limit) is re-asked with that advice. A new
+ticket is read back before it is created, like an operation; since ``POST /tickets`` is not a
+two-step operation, the pending id is local (``ticket:new:<key>``) and "yes" creates the ticket
+with that same key as Idempotency-Key, so a retried "yes" replays instead of opening two.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.backend import (
+    BackendClient,
+    BackendError,
+    ChatIdentity,
+    InvalidRequestError,
+    Line,
+    NotFoundError,
+    TicketDetail,
+    TicketSubject,
+)
+from actions.common import (
+    RESPONSE_PREFIX,
+    BackendAction,
+    conversation_language,
+    entity_values,
+    idempotency_key,
+    latest_text,
+    require_identity,
+)
+from actions.formatting import format_day
+from actions.line_resolution import fold
+from actions.operation_forms import OperationFormValidation
+from actions.operations import (
+    PENDING_ID_SLOT,
+    PENDING_TYPE_SLOT,
+    form_slot_resets,
+    register_local_confirm,
+    utter_backend_error,
+)
+from actions.phone import REGION
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_SLOT = "ticket_subject"
+DESCRIPTION_SLOT = "ticket_description"
+CONTACT_SLOT = "ticket_contact_number"
+REFERENCE_SLOT = "ticket_reference"
+COMMENT_SLOT = "ticket_comment"
+MIN_DESCRIPTION_LENGTH = 30
+NEW_TICKET_PREFIX = "ticket:new:"
+NEW_TICKET_TYPE = "create_ticket"
+TICKET_STATUSES = ("open", "in_progress", "closed")
+_TICKET_NUMBER = re.compile(r"\bT-?(\d{4})-?(\d{1,6})\b", re.IGNORECASE)
+
+
+class InvalidContactNumberError(ValueError):
+    """Not a valid phone number (Belgian or international)."""
+
+
+def normalize_contact_number(raw: str) -> str:
+    """E.164 of a Belgian (any usual format) or international (``+``/``00``) phone number."""
+    text = raw.strip()
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+"):
+        candidate = "+" + digits
+    elif digits.startswith("00"):
+        candidate = "+" + digits[2:]
+    else:
+        candidate = digits
+    try:
+        number = phonenumbers.parse(candidate, REGION)
+    except NumberParseException as exc:
+        raise InvalidContactNumberError(raw) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidContactNumberError(raw)
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def display_number(e164: str) -> str:
+    """National format for Belgian numbers, international for the others."""
+    try:
+        number = phonenumbers.parse(e164, REGION)
+    except NumberParseException:
+        return e164
+    style = (
+        PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(number) == REGION
+        else PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def find_ticket_number(text: str) -> str | None:
+    """``T-2026-000012`` from "T-2026-12", "t2026-000012"...; ``None`` if absent."""
+    match = _TICKET_NUMBER.search(text)
+    if not match:
+        return None
+    return f"T-{match.group(1)}-{int(match.group(2)):06d}"
+
+
+def match_subject(text: str, subjects: list[TicketSubject]) -> TicketSubject | None:
+    """The one subject whose code or a name appears in ``text`` (any language)."""
+    folded = fold(text)
+    found = [
+        subject
+        for subject in subjects
+        if fold(subject.code.replace("_", " ")) in folded
+        or any(fold(name) in folded for name in subject.names.values() if name)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+async def _subjects(client: BackendClient, identity: ChatIdentity) -> list[TicketSubject]:
+    return await client.list_ticket_subjects(identity)
+
+
+class ValidateTicketForm(OperationFormValidation):
+    """Slots ``ticket_subject``, ``ticket_description`` (30+ chars), ``ticket_contact_number``."""
+
+    fleet_manager_only = False
+    needs_line = False
+
+    def name(self) -> str:
+        return "validate_ticket_form"
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker).strip()
+        values: dict[str, Any] = {}
+        if requested is None:
+            # A new ticket: forget the values of an earlier summary that was never answered.
+            values = {SUBJECT_SLOT: None, DESCRIPTION_SLOT: None, CONTACT_SLOT: None}
+        # Several details at once: a subject button/word and a number are taken on any turn.
+        if requested in (None, SUBJECT_SLOT) or entity_values(tracker, SUBJECT_SLOT):
+            subject = await self._subject(tracker, identity, text)
+            if subject is not None:
+                values[SUBJECT_SLOT] = subject
+            elif requested == SUBJECT_SLOT:
+                dispatcher.utter_message(response="utter_invalid_ticket_subject")
+        numbers = entity_values(tracker, "phone_number")
+        if requested == CONTACT_SLOT or numbers:
+            raw = numbers[0] if numbers else text
+            try:
+                values[CONTACT_SLOT] = normalize_contact_number(raw)
+            except InvalidContactNumberError:
+                if requested == CONTACT_SLOT:
+                    dispatcher.utter_message(
+                        response="utter_invalid_ticket_contact_number", phone_number=raw
+                    )
+        if requested == DESCRIPTION_SLOT and not text.startswith("/"):
+            if len(text) >= MIN_DESCRIPTION_LENGTH:
+                values[DESCRIPTION_SLOT] = text
+            else:
+                dispatcher.utter_message(response="utter_invalid_ticket_description")
+        return values
+
+    async def _subject(self, tracker: Tracker, identity: ChatIdentity, text: str) -> str | None:
+        subjects = await _subjects(self.backend, identity)
+        codes = {subject.code for subject in subjects}
+        for value in entity_values(tracker, SUBJECT_SLOT):
+            if value in codes:
+                return value
+        if text.startswith("/"):
+            return None
+        subject = match_subject(text, subjects)
+        return subject.code if subject else None
+
+
+class ActionAskTicketSubject(BackendAction):
+    """Asks the subject with one button per subject of the backend's list."""
+
+    def name(self) -> str:
+        return "action_ask_ticket_subject"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        try:
+            subjects = await _subjects(self.backend, require_identity(tracker))
+        except BackendError as exc:
+            logger.info("Ticket subjects unavailable: %r", exc)
+            dispatcher.utter_message(response="utter_ask_ticket_subject")
+            return []
+        buttons = [
+            {
+                "title": subject.label(language),
+                "payload": f'/inform{{"ticket_subject": "{subject.code}"}}',
+            }
+            for subject in subjects
+        ]
+        dispatcher.utter_message(response="utter_ask_ticket_subject", buttons=buttons)
+        return []
+
+
+class ActionPrepareTicket(BackendAction):
+    """Reads the new ticket back and asks "shall I create it?" (pending id ``ticket:new:…``)."""
+
+    def name(self) -> str:
+        return "action_prepare_ticket"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        subject = tracker.get_slot(SUBJECT_SLOT)
+        description = tracker.get_slot(DESCRIPTION_SLOT)
+        contact = tracker.get_slot(CONTACT_SLOT)
+        if not subject or not description or not contact:
+            return form_slot_resets(domain)  # the form was stopped; it already said why
+        language = conversation_language(tracker)
+        label = subject
+        try:
+            subjects = await _subjects(self.backend, require_identity(tracker))
+            label = next((s.label(language) for s in subjects if s.code == subject), subject)
+        except BackendError as exc:
+            logger.info("Ticket subjects unavailable for the summary: %r", exc)
+        dispatcher.utter_message(
+            response="utter_summary_ticket",
+            subject=label,
+            description=description,
+            contact_number=display_number(contact),
+        )
+        dispatcher.utter_message(response="utter_ask_confirm_operation")
+        key = idempotency_key(tracker, NEW_TICKET_TYPE)
+        return [
+            SlotSet(PENDING_ID_SLOT, f"{NEW_TICKET_PREFIX}{key}"),
+            SlotSet(PENDING_TYPE_SLOT, NEW_TICKET_TYPE),
+        ]
+
+
+@register_local_confirm(NEW_TICKET_PREFIX)
+async def create_pending_ticket(
+    client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
+) -> None:
+    """On "yes": POST /tickets with the read-back values; the key is stable for this summary."""
+    identity = require_identity(tracker)
+    try:
+        ticket = await client.create_ticket(
+            identity,
+            subject_code=str(tracker.get_slot(SUBJECT_SLOT)),
+            description=str(tracker.get_slot(DESCRIPTION_SLOT)),
+            contact_number=tracker.get_slot(CONTACT_SLOT),
+            line_id=None,
+            idempotency_key=pending_id.removeprefix(NEW_TICKET_PREFIX),
+        )
+    except InvalidRequestError as exc:
+        # Checked by the form already; the backend may still be stricter.
+        response = {
+            "description_too_short": "utter_invalid_ticket_description",
+            "contact_number_invalid": "utter_ticket_contact_refused",
+        }.get(exc.code or "", "utter_ticket_refused")
+        dispatcher.utter_message(response=response, phone_number="")
+        return
+    dispatcher.utter_message(response="utter_ticket_created", number=ticket.number)
+
+
+def _ticket_vars(ticket: TicketDetail, subjects: dict[str, str], language: str) -> dict[str, Any]:
+    created = ticket.created_at[:10] if ticket.created_at else None
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "subject": subjects.get(ticket.subject_code or "", ticket.subject_code or "—"),
+        "created": format_day(created, language) if created else "—",
+    }
+
+
+class ActionShowTickets(BackendAction):
+    """A ticket's status and comments when a number is given, else the open tickets."""
+
+    def name(self) -> str:
+        return "action_show_tickets"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        numbers = entity_values(tracker, "ticket_number")
+        wanted = find_ticket_number(numbers[0] if numbers else latest_text(tracker))
+        try:
+            identity = require_identity(tracker)
+            subjects = {s.code: s.label(language) for s in await _subjects(self.backend, identity)}
+            if wanted:
+                tickets = [
+                    t for t in await self.backend.list_tickets(identity) if t.number == wanted
+                ]
+                if not tickets:
+                    dispatcher.utter_message(response="utter_ticket_not_found", number=wanted)
+                    return []
+                ticket = await self.backend.get_ticket(identity, tickets[0].id)
+                self._detail(dispatcher, ticket, subjects, language)
+                return []
+            tickets = await self.backend.list_tickets(identity, status="open")
+        except NotFoundError:
+            dispatcher.utter_message(response="utter_ticket_not_found", number=wanted or "—")
+            return []
+        except BackendError as exc:
+            logger.info("Tickets unavailable: %r", exc)
+            utter_backend_error(dispatcher, exc)
+            return []
+        if not tickets:
+            dispatcher.utter_message(response="utter_no_open_tickets")
+            return []
+        rows = "\n".join(
+            "• {number} · {subject} · {created}".format(**_ticket_vars(t, subjects, language))
+            for t in tickets
+        )
+        dispatcher.utter_message(response="utter_open_tickets", tickets=rows)
+        return []
+
+    @staticmethod
+    def _detail(
+        dispatcher: CollectingDispatcher,
+        ticket: TicketDetail,
+        subjects: dict[str, str],
+        language: str,
+    ) -> None:
+        variables = _ticket_vars(ticket, subjects, language)
+        status = ticket.status if ticket.status in TICKET_STATUSES else "open"
+        dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_ticket_status_{status}", **variables)
+        if ticket.comments:
+            last = ticket.comments[-1]
+            dispatcher.utter_message(
+                response="utter_ticket_last_comment",
+                author=last.author or "—",
+                body=last.body,
+                count=len(ticket.comments),
+            )
+
+
+class ValidateTicketCommentForm(OperationFormValidation):
+    """Slots ``ticket_reference`` (one of the caller's tickets) and ``ticket_comment``."""
+
+    fleet_manager_only = False
+    needs_line = False
+
+    def name(self) -> str:
+        return "validate_ticket_comment_form"
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker).strip()
+        values: dict[str, Any] = {}
+        numbers = entity_values(tracker, "ticket_number")
+        wanted = find_ticket_number(numbers[0] if numbers else text)
+        if requested in (None, REFERENCE_SLOT) and (wanted or requested):
+            tickets = await self.backend.list_tickets(identity)
+            found = next((t for t in tickets if wanted and t.number == wanted), None)
+            if found is not None:
+                values[REFERENCE_SLOT] = str(found.id)
+            elif requested == REFERENCE_SLOT:
+                dispatcher.utter_message(response="utter_ticket_not_found", number=wanted or text)
+        if requested == COMMENT_SLOT and not text.startswith("/"):
+            if len(text) >= 3:
+                values[COMMENT_SLOT] = text
+            else:
+                dispatcher.utter_message(response="utter_invalid_ticket_comment")
+        return values
+
+
+class ActionAddTicketComment(BackendAction):
+    """Posts the comment (key stable per conversation message) and says so."""
+
+    def name(self) -> str:
+        return "action_add_ticket_comment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ticket_id, body = tracker.get_slot(REFERENCE_SLOT), tracker.get_slot(COMMENT_SLOT)
+        if not ticket_id or not body:
+            return form_slot_resets(domain)
+        try:
+            identity = require_identity(tracker)
+            key = idempotency_key(tracker, f"ticket_comment:{ticket_id}")
+            await self.backend.add_ticket_comment(identity, ticket_id, body, idempotency_key=key)
+            ticket = await self.backend.get_ticket(identity, ticket_id)
+        except BackendError as exc:
+            logger.info("Adding a ticket comment failed: %r", exc)
+            if isinstance(exc, NotFoundError):
+                dispatcher.utter_message(response="utter_ticket_not_found", number="—")
+            else:
+                utter_backend_error(dispatcher, exc)
+            return form_slot_resets(domain)
+        dispatcher.utter_message(response="utter_ticket_comment_added", number=ticket.number)
+        return form_slot_resets(domain)

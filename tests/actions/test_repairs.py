@@ -1,0 +1,196 @@
+"""Repairs: own line for an end user, IMEI checks with where to find it, pickup, operation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from actions.operations import ActionConfirmOperation
+from actions.repairs import (
+    ActionPrepareRepair,
+    ActionShowRepairs,
+    ValidateRepairForm,
+    check_imei,
+    pickup_in,
+    required_repair_slots,
+)
+from actions.validators import InvalidValue
+from tests.actions.support import (
+    FakeBackend,
+    entity,
+    error,
+    json_response,
+    line,
+    make_tracker,
+    me_end_user,
+    me_fleet_manager,
+    responses,
+)
+
+DOMAIN: dict[str, Any] = {
+    "forms": {
+        "repair_form": {
+            "required_slots": [
+                "target_line_id", "repair_imei", "repair_problem", "repair_pickup",
+                "repair_address",
+            ]
+        }
+    }
+}  # fmt: skip
+IMEI = "490154203237518"  # valid Luhn
+FILLED = {"target_line_id": "12", "repair_imei": IMEI, "repair_problem": "cracked screen",
+          "repair_pickup": "workplace"}  # fmt: skip
+
+
+def slots_of(events: list[Any]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def operation(**overrides: Any) -> dict[str, Any]:
+    return {
+        "id": "op-r1", "type": "request_repair", "status": "pending", "line_id": 12,
+        "msisdn": "+32470123456",
+        "summary": {"msisdn": "+32470123456", "imei_masked": "•••••••••••7518",
+                    "problem": "cracked screen", "pickup": "workplace"},
+        **overrides,
+    }  # fmt: skip
+
+
+def test_imei_checks_length_digits_and_luhn():
+    assert check_imei("49 015420 323751 8") == IMEI
+    with pytest.raises(InvalidValue) as short:
+        check_imei("49015420323751")
+    assert short.value.code == "imei_invalid_length" and short.value.details["length"] == 14
+    with pytest.raises(InvalidValue) as digit:
+        check_imei("490154203237519")
+    assert digit.value.code == "imei_check_digit"
+    with pytest.raises(InvalidValue) as letters:
+        check_imei("49015420323751A")
+    assert letters.value.code == "imei_not_numeric"
+
+
+def test_pickup_words_and_address_only_for_another_address():
+    assert pickup_in("au travail") == "workplace"
+    assert pickup_in("op het werk") == "workplace"
+    assert pickup_in("at another address") == "other_address"
+    assert pickup_in("bof") is None
+    assert "repair_address" not in required_repair_slots({"repair_pickup": "workplace"})
+    assert required_repair_slots({"repair_pickup": "other_address"})[-1] == "repair_address"
+
+
+async def test_end_user_repair_is_for_their_own_line_and_imei_taken_at_once(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    backend.on("GET", "/api/v1/lines", [line()])
+    tracker = make_tracker(f"my phone is broken, IMEI {IMEI}", intent="request_repair")
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    values = slots_of(events)
+    assert values["target_line_id"] == "12"
+    assert values["repair_imei"] == IMEI
+    assert values["requested_slot"] == "repair_problem"
+
+
+@pytest.mark.parametrize(
+    ("typed", "response"),
+    [
+        ("4901542032375", "utter_invalid_imei_invalid_length"),
+        ("490154203237519", "utter_invalid_imei_check_digit"),
+        ("no idea", "utter_invalid_imei_not_numeric"),
+    ],
+)
+async def test_wrong_imei_is_re_asked_saying_why(backend, dispatcher, typed, response):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    backend.on("GET", "/api/v1/lines/12", line())
+    asked = {"requested_slot": "repair_imei", "target_line_id": "12"}
+    tracker = make_tracker(typed, intent="inform", slots=asked)
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == [response]
+    assert slots_of(events)["requested_slot"] == "repair_imei"
+
+
+async def test_other_address_asks_the_address(backend, dispatcher):
+    backend.on("GET", "/api/v1/lines/12", line())
+    asked = {**FILLED, "repair_pickup": None, "requested_slot": "repair_pickup"}
+    tracker = make_tracker(
+        '/inform{"repair_pickup": "other_address"}',
+        intent="inform",
+        entities=[entity("repair_pickup", "other_address")],
+        slots=asked,
+    )
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["requested_slot"] == "repair_address"
+    address = {**FILLED, "repair_pickup": "other_address", "requested_slot": "repair_address"}
+    tracker = make_tracker("Kerkstraat 12, 9000 Gent", intent="inform", slots=address)
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["repair_address"] == {
+        "street": "Kerkstraat 12", "postal_code": "9000", "city": "Gent"
+    }  # fmt: skip
+
+
+async def test_prepare_sends_the_operation_and_confirm_gives_the_repair_number(backend, dispatcher):
+    posted: list[httpx.Request] = []
+
+    def prepare(request: httpx.Request) -> httpx.Response:
+        posted.append(request)
+        return json_response(201, operation())
+
+    backend.on("POST", "/api/v1/operations", prepare)
+    tracker = make_tracker("workplace", intent="inform", slots=FILLED)
+    events = await ActionPrepareRepair(backend.client()).run(dispatcher, tracker, DOMAIN)
+    await ActionPrepareRepair(backend.client()).run(dispatcher, tracker, DOMAIN)  # retried
+    assert json.loads(posted[0].content) == {
+        "type": "request_repair",
+        "line_id": 12,
+        "params": {"imei": IMEI, "problem": "cracked screen", "pickup": "workplace"},
+    }
+    assert posted[0].headers["Idempotency-Key"] == posted[1].headers["Idempotency-Key"]
+    assert responses(dispatcher)[:2] == [
+        "utter_summary_request_repair_workplace",
+        "utter_ask_confirm_operation",
+    ]
+    assert dispatcher.messages[0]["imei"].endswith("7518")
+    assert slots_of(events)["pending_operation_id"] == "op-r1"
+
+    done = operation(status="done", result={"repair_id": 3, "number": "R2026-000003"})
+    backend.on("POST", "/api/v1/operations/op-r1/confirm", json_response(200, done))
+    yes = make_tracker("yes", intent="affirm", slots={"pending_operation_id": "op-r1"})
+    await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
+    assert dispatcher.messages[-1]["response"] == "utter_operation_done_request_repair"
+    assert dispatcher.messages[-1]["number"] == "R2026-000003"
+
+
+async def test_backend_refusing_the_imei_and_backend_down(backend, dispatcher):
+    backend.on("POST", "/api/v1/operations", error(422, "imei_check_digit"))
+    tracker = make_tracker("x", intent="inform", slots=FILLED)
+    await ActionPrepareRepair(backend.client()).run(dispatcher, tracker, DOMAIN)
+    backend.on("POST", "/api/v1/operations", error(503, "down"))
+    await ActionPrepareRepair(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invalid_imei_check_digit", "utter_backend_unavailable"]
+
+
+async def test_fleet_manager_repair_on_another_companys_line_is_not_found(backend, dispatcher):
+    backend.on("POST", "/api/v1/operations", error(404, "line_not_found"))
+    tracker = make_tracker("x", intent="inform", slots={**FILLED, "target_line_id": "99"})
+    await ActionPrepareRepair(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_operation_line_not_found"]
+
+
+async def test_repair_status(backend: FakeBackend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on(
+        "GET",
+        "/api/v1/repairs",
+        [{"id": 3, "number": "R2026-000003", "status": "in_repair", "imei_masked": "…7518",
+          "problem": "screen", "pickup": "workplace", "created_at": "2026-11-20T09:00:00Z",
+          "msisdn": "+32470123456"}],
+    )  # fmt: skip
+    await ActionShowRepairs(backend.client()).run(
+        dispatcher, make_tracker("where is my repair", intent="ask_repair_status"), DOMAIN
+    )
+    await ActionShowRepairs(backend.client()).run(
+        dispatcher, make_tracker("status of R2026-000009", intent="ask_repair_status"), DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_repair_status_in_repair", "utter_repair_not_found"]
+    assert dispatcher.messages[0]["msisdn"] == "0470 12 34 56"

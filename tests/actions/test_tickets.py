@@ -1,0 +1,268 @@
+"""Helpdesk tickets: subject buttons, description / contact checks, summary, create, status."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from rasa_sdk.events import SlotSet
+
+from actions.operations import ActionCancelOperation, ActionConfirmOperation
+from actions.tickets import (
+    ActionAddTicketComment,
+    ActionAskTicketSubject,
+    ActionPrepareTicket,
+    ActionShowTickets,
+    ValidateTicketCommentForm,
+    ValidateTicketForm,
+    display_number,
+    find_ticket_number,
+    normalize_contact_number,
+)
+from tests.actions.support import (
+    FakeBackend,
+    entity,
+    error,
+    json_response,
+    make_tracker,
+    me_end_user,
+    responses,
+)
+
+DOMAIN: dict[str, Any] = {
+    "forms": {
+        "ticket_form": {
+            "required_slots": ["ticket_subject", "ticket_description", "ticket_contact_number"]
+        },
+        "ticket_comment_form": {"required_slots": ["ticket_reference", "ticket_comment"]},
+    }
+}
+SUBJECTS = [
+    {"code": "network_coverage", "names": {"fr": "Couverture réseau", "nl": "Netwerkbereik",
+                                           "en": "Network coverage"}},
+    {"code": "billing", "names": {"fr": "Facturation", "nl": "Facturatie", "en": "Billing"}},
+    {"code": "other", "names": {"fr": "Autre", "nl": "Andere", "en": "Other"}},
+]  # fmt: skip
+LONG = "Since Monday my phone has no coverage at the Ghent office, calls drop."
+FILLED = {"ticket_subject": "billing", "ticket_description": LONG,
+          "ticket_contact_number": "+32470123456"}  # fmt: skip
+TICKET = {"id": 7, "number": "T-2026-000007", "status": "open", "subject_code": "billing",
+          "created_at": "2026-11-20T10:00:00Z", "comments": []}  # fmt: skip
+
+
+def helpdesk(backend: FakeBackend) -> FakeBackend:
+    backend.on("GET", "/api/v1/me", me_end_user())
+    backend.on("GET", "/api/v1/tickets/subjects", SUBJECTS)
+    return backend
+
+
+def slots_of(events: list[Any]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_contact_numbers_belgian_or_international():
+    assert normalize_contact_number("0470 12 34 56") == "+32470123456"
+    assert normalize_contact_number("02 511 22 33") == "+3225112233"
+    assert normalize_contact_number("+33 6 12 34 56 78") == "+33612345678"
+    assert normalize_contact_number("0044 7911 123456") == "+447911123456"
+    assert display_number("+32470123456") == "0470 12 34 56"
+    assert display_number("+33612345678").startswith("+33")
+    for bad in ("12345", "0470 12", "hello", "+32 999"):
+        try:
+            normalize_contact_number(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+
+
+def test_ticket_numbers_are_read_in_usual_forms():
+    assert find_ticket_number("status of T-2026-12 please") == "T-2026-000012"
+    assert find_ticket_number("t2026-000007") == "T-2026-000007"
+    assert find_ticket_number("my ticket") is None
+
+
+async def test_subject_asked_with_one_button_per_backend_subject(backend, dispatcher):
+    helpdesk(backend)
+    tracker = make_tracker("open a ticket", intent="create_ticket", slots={"language": "fr"})
+    await ActionAskTicketSubject(backend.client()).run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_ticket_subject"
+    assert [b["title"] for b in message["buttons"]] == ["Couverture réseau", "Facturation", "Autre"]
+    assert message["buttons"][1]["payload"] == '/inform{"ticket_subject": "billing"}'
+
+
+async def test_subject_and_number_given_at_once_only_description_is_missing(backend, dispatcher):
+    helpdesk(backend)
+    tracker = make_tracker(
+        "open a billing ticket, call me on 0470 12 34 56",
+        intent="create_ticket",
+        entities=[entity("phone_number", "0470 12 34 56")],
+    )
+    events = await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    values = slots_of(events)
+    assert values["ticket_subject"] == "billing"
+    assert values["ticket_contact_number"] == "+32470123456"
+    assert values["ticket_description"] is None
+
+
+async def test_short_description_is_re_asked_with_the_manual_advice(backend, dispatcher):
+    helpdesk(backend)
+    asked = {"requested_slot": "ticket_description", "ticket_subject": "billing"}
+    tracker = make_tracker("no network", intent="inform", slots=asked)
+    events = await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invalid_ticket_description"]
+    assert "ticket_description" not in slots_of(events)
+    ok = make_tracker(LONG, intent="inform", slots=asked)
+    events = await ValidateTicketForm(backend.client()).run(dispatcher, ok, DOMAIN)
+    assert slots_of(events)["ticket_description"] == LONG
+
+
+async def test_bad_contact_number_is_re_asked_then_explained_after_two_failures(
+    backend, dispatcher
+):
+    helpdesk(backend)
+    asked = {"requested_slot": "ticket_contact_number", "form_failed_attempts": 1.0}
+    tracker = make_tracker("12345", intent="inform", slots=asked)
+    await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == [
+        "utter_invalid_ticket_contact_number",
+        "utter_explain_ticket_contact_number",
+        "utter_form_stuck",
+    ]
+
+
+async def test_summary_then_yes_creates_the_ticket_once_with_a_stable_key(backend, dispatcher):
+    helpdesk(backend)
+    created: list[httpx.Request] = []
+
+    def create(request: httpx.Request) -> httpx.Response:
+        created.append(request)
+        return json_response(201, {"id": 7, "number": "T-2026-000007", "status": "open"})
+
+    backend.on("POST", "/api/v1/tickets", create)
+    filled = {"ticket_subject": "network_coverage", "ticket_description": LONG,
+              "ticket_contact_number": "+32470123456"}  # fmt: skip
+    prepare = make_tracker("", intent="inform", slots=filled)
+    events = await ActionPrepareTicket(backend.client()).run(dispatcher, prepare, DOMAIN)
+    assert responses(dispatcher) == ["utter_summary_ticket", "utter_ask_confirm_operation"]
+    assert dispatcher.messages[0]["contact_number"] == "0470 12 34 56"
+    assert dispatcher.messages[0]["subject"] == "Network coverage"
+    pending = slots_of(events)
+    assert pending["pending_operation_id"].startswith("ticket:new:")
+    assert not created  # nothing before "yes"
+
+    yes = make_tracker("yes", intent="affirm", slots={**filled, **pending})
+    done = await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
+    await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)  # retried
+    assert len(created) == 2
+    assert created[0].headers["Idempotency-Key"] == created[1].headers["Idempotency-Key"]
+    assert json.loads(created[0].content) == {
+        "subject_code": "network_coverage",
+        "description": LONG,
+        "contact_number": "+32470123456",
+    }
+    assert dispatcher.messages[-1]["response"] == "utter_ticket_created"
+    assert dispatcher.messages[-1]["number"] == "T-2026-000007"
+    assert SlotSet("ticket_description", None) in done
+
+
+async def test_no_to_the_summary_creates_nothing(backend, dispatcher):
+    helpdesk(backend)
+    pending = {"pending_operation_id": "ticket:new:abc", "pending_operation_type": "create_ticket"}
+    tracker = make_tracker("no", intent="deny", slots=pending)
+    await ActionCancelOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_operation_cancelled"]
+    assert "/api/v1/tickets" not in backend.paths()
+    assert not any("/operations" in path for path in backend.paths())
+
+
+async def test_backend_down_on_yes_keeps_the_ticket_pending_for_a_retry(backend, dispatcher):
+    helpdesk(backend)
+    backend.on("POST", "/api/v1/tickets", error(503, "unavailable"))
+    slots = {**FILLED, "pending_operation_id": "ticket:new:k1",
+             "pending_operation_type": "create_ticket"}  # fmt: skip
+    tracker = make_tracker("yes", intent="affirm", slots=slots)
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_backend_unavailable", "utter_confirm_retry_hint"]
+    assert events == []
+
+
+async def test_backend_refusing_the_description_says_so(backend, dispatcher):
+    helpdesk(backend)
+    backend.on("POST", "/api/v1/tickets", error(422, "description_too_short"))
+    slots = {**FILLED, "pending_operation_id": "ticket:new:k1",
+             "pending_operation_type": "create_ticket"}  # fmt: skip
+    tracker = make_tracker("yes", intent="affirm", slots=slots)
+    await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invalid_ticket_description"]
+
+
+async def test_open_tickets_listed(backend, dispatcher):
+    helpdesk(backend)
+    backend.on("GET", "/api/v1/tickets", [TICKET])
+    tracker = make_tracker("my open tickets", intent="ask_ticket_status")
+    await ActionShowTickets(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_open_tickets"]
+    assert "T-2026-000007 · Billing" in dispatcher.messages[0]["tickets"]
+    assert backend.requests[-1].url.params["status"] == "open"
+
+
+async def test_one_ticket_status_with_its_last_comment(backend, dispatcher):
+    helpdesk(backend)
+    backend.on("GET", "/api/v1/tickets", [TICKET])
+    comment = {"author": "Support", "body": "We are on it", "created_at": "2026-11-21"}
+    backend.on("GET", "/api/v1/tickets/7", {**TICKET, "status": "in_progress",
+                                             "comments": [comment]})  # fmt: skip
+    tracker = make_tracker(
+        "status of T-2026-000007",
+        intent="ask_ticket_status",
+        entities=[entity("ticket_number", "T-2026-000007")],
+    )
+    await ActionShowTickets(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_ticket_status_in_progress", "utter_ticket_last_comment"]
+
+
+async def test_unknown_ticket_number_and_backend_down(backend, dispatcher):
+    helpdesk(backend)
+    backend.on("GET", "/api/v1/tickets", [TICKET])
+    tracker = make_tracker("status of T-2026-000099", intent="ask_ticket_status")
+    await ActionShowTickets(backend.client()).run(dispatcher, tracker, DOMAIN)
+    backend.on("GET", "/api/v1/tickets", error(500, "boom"))
+    await ActionShowTickets(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_ticket_not_found", "utter_backend_unavailable"]
+
+
+async def test_comment_added_to_the_named_ticket(backend, dispatcher):
+    helpdesk(backend)
+    backend.on("GET", "/api/v1/tickets", [TICKET])
+    backend.on("GET", "/api/v1/tickets/7", TICKET)
+    posted: list[httpx.Request] = []
+
+    def comment(request: httpx.Request) -> httpx.Response:
+        posted.append(request)
+        return json_response(201, {"author": "Jan", "body": "still broken"})
+
+    backend.on("POST", "/api/v1/tickets/7/comments", comment)
+    start = make_tracker("comment on T-2026-000007", intent="add_ticket_comment")
+    events = await ValidateTicketCommentForm(backend.client()).run(dispatcher, start, DOMAIN)
+    assert slots_of(events)["ticket_reference"] == "7"
+    tracker = make_tracker(
+        "still broken",
+        intent="inform",
+        slots={"ticket_reference": "7", "ticket_comment": "still broken"},
+    )
+    await ActionAddTicketComment(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert json.loads(posted[0].content) == {"body": "still broken"}
+    assert posted[0].headers["Idempotency-Key"]
+    assert responses(dispatcher) == ["utter_ticket_comment_added"]
+
+
+async def test_comment_on_someone_elses_ticket_is_not_found(backend, dispatcher):
+    helpdesk(backend)
+    backend.on("POST", "/api/v1/tickets/8/comments", error(404, "ticket_not_found"))
+    tracker = make_tracker(
+        "x", intent="inform", slots={"ticket_reference": "8", "ticket_comment": "hello"}
+    )
+    await ActionAddTicketComment(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_ticket_not_found"]
