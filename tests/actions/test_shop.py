@@ -1,0 +1,269 @@
+"""Hardware shop: search, variant form, cart add/remove, out-of-stock alternatives, order."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from actions.operations import ActionConfirmOperation
+from actions.shop import (
+    ActionAddToCart,
+    ActionAskShopStorageGb,
+    ActionPrepareOrder,
+    ActionRemoveCartItem,
+    ActionSearchDevices,
+    ActionShowCart,
+    ActionShowOrders,
+    ValidateShopItemForm,
+    quantity_in,
+    storage_in,
+)
+from tests.actions.support import (
+    FakeBackend,
+    entity,
+    error,
+    json_response,
+    make_tracker,
+    me_fleet_manager,
+    responses,
+)
+
+DOMAIN: dict[str, Any] = {
+    "forms": {
+        "shop_item_form": {
+            "required_slots": ["shop_device_id", "shop_colour", "shop_storage_gb", "shop_quantity"]
+        }
+    }
+}
+
+
+def variant(colour: str, storage: int, price: str, stock: int = 5) -> dict[str, Any]:
+    return {"colour": colour, "storage_gb": storage, "price_excl_vat": price, "stock": stock}
+
+
+IPHONE = {"id": 1, "brand": "Apple", "model": "iPhone 16", "name": "Apple iPhone 16",
+          "rugged": False, "min_price": "829.00",
+          "variants": [variant("Black", 128, "829.00"), variant("Black", 256, "949.00", 0),
+                       variant("White", 128, "829.00", 2)]}  # fmt: skip
+GALAXY = {"id": 2, "brand": "Samsung", "model": "Galaxy A55", "name": "Samsung Galaxy A55",
+          "rugged": False, "min_price": "399.00",
+          "variants": [variant("Navy", 256, "399.00", 8)]}  # fmt: skip
+ITEM = {"id": 31, "device_id": 1, "name": "Apple iPhone 16", "colour": "Black", "storage_gb": 128,
+        "quantity": 2, "unit_price": "829.00"}  # fmt: skip
+CART = {"items": [ITEM], "total_excl_vat": "1658.00", "total_incl_vat": "2006.18"}
+EMPTY = {"items": [], "total_excl_vat": "0", "total_incl_vat": "0"}
+CHOSEN = {"shop_device_id": "1", "shop_colour": "Black", "shop_storage_gb": 256.0,
+          "shop_quantity": 2.0}  # fmt: skip
+
+
+def shop(backend: FakeBackend) -> FakeBackend:
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/catalog/devices/1", IPHONE)
+    backend.on("GET", "/api/v1/catalog/devices/2", GALAXY)
+    return backend
+
+
+def slots_of(events: list[Any]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_capacity_and_quantity_from_what_people_type():
+    assert storage_in("the 256 GB one", [128, 256]) == 256
+    assert storage_in("256go", [128, 256]) == 256
+    assert storage_in("512", [128, 256]) is None
+    assert quantity_in("3 please") == 3
+    assert quantity_in("twee") == 2
+    assert quantity_in("some") is None
+
+
+async def test_search_sends_the_words_and_lists_matches_with_buttons(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
+    tracker = make_tracker("a cheap Samsung", intent="search_device")
+    await ActionSearchDevices(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert backend.requests[-1].url.params["q"] == "a cheap Samsung"
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_devices_found"
+    assert "Apple iPhone 16" in message["devices"] and "Black, White" in message["devices"]
+    assert "128/256 GB" in message["devices"]
+    assert message["buttons"][1]["payload"] == '/choose_device{"shop_device_id": "2"}'
+
+
+async def test_search_without_match_and_backend_down(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/catalog/devices", [])
+    tracker = make_tracker("a banana phone", intent="search_device")
+    await ActionSearchDevices(backend.client()).run(dispatcher, tracker, DOMAIN)
+    backend.on("GET", "/api/v1/catalog/devices", error(502, "bad_gateway"))
+    await ActionSearchDevices(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_no_devices_found", "utter_backend_unavailable"]
+
+
+async def test_single_colour_and_capacity_are_filled_and_only_quantity_is_asked(
+    backend, dispatcher
+):
+    shop(backend)
+    tracker = make_tracker(
+        '/choose_device{"shop_device_id": "2"}',
+        intent="choose_device",
+        entities=[entity("shop_device_id", "2")],
+    )
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    values = slots_of(events)
+    assert values["shop_device_id"] == "2"
+    assert values["shop_colour"] == "Navy" and values["shop_storage_gb"] == 256.0
+
+
+async def test_unknown_colour_is_re_asked_with_the_choices(backend, dispatcher):
+    shop(backend)
+    asked = {"shop_device_id": "1", "requested_slot": "shop_colour"}
+    tracker = make_tracker("pink", intent="inform", slots=asked)
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invalid_shop_colour"]
+    assert dispatcher.messages[0]["colours"] == "Black, White"
+    assert "shop_colour" not in slots_of(events)
+    tracker = make_tracker("white please", intent="inform", slots=asked)
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["shop_colour"] == "White"
+
+
+async def test_capacity_buttons_show_price_and_stock_of_the_chosen_colour(backend, dispatcher):
+    shop(backend)
+    tracker = make_tracker("black", slots={"shop_device_id": "1", "shop_colour": "Black"})
+    await ActionAskShopStorageGb(backend.client()).run(dispatcher, tracker, DOMAIN)
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["payload"] for b in buttons] == [
+        '/inform{"shop_storage_gb": "128"}',
+        '/inform{"shop_storage_gb": "256"}',
+    ]
+    assert "(0)" in buttons[1]["title"]
+
+
+async def test_add_to_cart_body_and_stable_key(backend, dispatcher):
+    shop(backend)
+    posted: list[httpx.Request] = []
+
+    def add(request: httpx.Request) -> httpx.Response:
+        posted.append(request)
+        return json_response(201, CART)
+
+    backend.on("POST", "/api/v1/cart/items", add)
+    tracker = make_tracker("2", intent="inform", slots={**CHOSEN, "shop_storage_gb": 128.0})
+    await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+    await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert json.loads(posted[0].content) == {
+        "device_id": "1", "colour": "Black", "storage_gb": 128, "quantity": 2
+    }  # fmt: skip
+    assert posted[0].headers["Idempotency-Key"] == posted[1].headers["Idempotency-Key"]
+    assert dispatcher.messages[0]["response"] == "utter_cart_item_added"
+    assert dispatcher.messages[0]["count"] == 2
+
+
+async def test_out_of_stock_offers_the_backends_alternatives(backend, dispatcher):
+    shop(backend)
+    body = {
+        "error": {"code": "out_of_stock", "message": "x", "details": {"alternatives": [GALAXY]}}
+    }
+    backend.on("POST", "/api/v1/cart/items", json_response(409, body))
+    tracker = make_tracker("2", intent="inform", slots=CHOSEN)
+    await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_out_of_stock_alternatives"
+    assert "Samsung Galaxy A55" in message["devices"]
+    assert message["buttons"] == [
+        {"title": "Samsung Galaxy A55", "payload": '/choose_device{"shop_device_id": "2"}'}
+    ]
+
+
+async def test_out_of_stock_without_alternatives_and_unknown_variant(backend, dispatcher):
+    shop(backend)
+    backend.on("POST", "/api/v1/cart/items", error(409, "out_of_stock"))
+    tracker = make_tracker("2", intent="inform", slots=CHOSEN)
+    await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+    backend.on("POST", "/api/v1/cart/items", error(422, "variant_unknown"))
+    await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_out_of_stock", "utter_variant_unknown"]
+
+
+async def test_cart_shown_with_remove_buttons_and_item_removed(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    backend.on("DELETE", "/api/v1/cart/items/31", EMPTY)
+    await ActionShowCart(backend.client()).run(
+        dispatcher, make_tracker("my cart", intent="show_cart"), DOMAIN
+    )
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == (
+        '/remove_cart_item{"cart_item_id": "31"}'
+    )
+    remove = make_tracker(
+        '/remove_cart_item{"cart_item_id": "31"}',
+        intent="remove_cart_item",
+        entities=[entity("cart_item_id", "31")],
+    )
+    await ActionRemoveCartItem(backend.client()).run(dispatcher, remove, DOMAIN)
+    assert backend.requests[-1].method == "DELETE"
+    assert backend.requests[-1].headers["Idempotency-Key"]
+    assert responses(dispatcher) == ["utter_cart", "utter_cart_item_removed"]
+
+
+async def test_remove_by_name_and_empty_cart(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    backend.on("DELETE", "/api/v1/cart/items/31", EMPTY)
+    tracker = make_tracker("remove the apple iphone 16", intent="remove_cart_item")
+    await ActionRemoveCartItem(backend.client()).run(dispatcher, tracker, DOMAIN)
+    backend.on("GET", "/api/v1/cart", EMPTY)
+    await ActionPrepareOrder(backend.client()).run(
+        dispatcher, make_tracker("order", intent="place_order"), DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_cart_item_removed", "utter_cart_empty"]
+    assert "/api/v1/operations" not in backend.paths()
+
+
+async def test_order_prepared_with_company_address_then_confirmed(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    posted: list[httpx.Request] = []
+    operation = {
+        "id": "op-o1", "type": "place_order", "status": "pending",
+        "summary": {"items": [ITEM], "total_incl_vat": "2006.18",
+                    "delivery_address": {"street": "Rue de la Loi 16", "postal_code": "1000",
+                                         "city": "Bruxelles"}},
+    }  # fmt: skip
+
+    def prepare(request: httpx.Request) -> httpx.Response:
+        posted.append(request)
+        return json_response(201, operation)
+
+    backend.on("POST", "/api/v1/operations", prepare)
+    await ActionPrepareOrder(backend.client()).run(
+        dispatcher, make_tracker("order", intent="place_order"), DOMAIN
+    )
+    assert json.loads(posted[0].content) == {
+        "type": "place_order", "line_id": None, "params": {"delivery_address": None}
+    }  # fmt: skip
+    summary = dispatcher.messages[0]
+    assert summary["response"] == "utter_summary_place_order"
+    assert summary["address"] == "Rue de la Loi 16, 1000 Bruxelles"
+    done = {**operation, "status": "done", "result": {"order_id": 4, "number": "O2026-000004"}}
+    backend.on("POST", "/api/v1/operations/op-o1/confirm", json_response(200, done))
+    yes = make_tracker("yes", intent="affirm", slots={"pending_operation_id": "op-o1"})
+    await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
+    assert dispatcher.messages[-1]["response"] == "utter_operation_done_place_order"
+    assert dispatcher.messages[-1]["number"] == "O2026-000004"
+
+
+async def test_where_is_my_order(backend, dispatcher):
+    shop(backend).on(
+        "GET",
+        "/api/v1/orders",
+        [{"id": 4, "number": "O2026-000004", "status": "shipped", "items": [],
+          "total_incl_vat": "2006.18", "tracking": "BPOST-123"}],
+    )  # fmt: skip
+    await ActionShowOrders(backend.client()).run(
+        dispatcher, make_tracker("where is my order", intent="ask_order_status"), DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_order_status_shipped"]
+    assert dispatcher.messages[0]["tracking"] == "BPOST-123"
+    backend.on("GET", "/api/v1/orders", error(403, "forbidden"))
+    await ActionShowOrders(backend.client()).run(
+        dispatcher, make_tracker("where is my order", intent="ask_order_status"), DOMAIN
+    )
+    assert responses(dispatcher)[-1] == "utter_fleet_manager_required"
