@@ -8,6 +8,8 @@ from fastapi import FastAPI
 
 from backend.accounts.router import pages_router as account_pages
 from backend.accounts.router import router as accounts_router
+from backend.billing.router import pages_router as billing_pages
+from backend.billing.router import router as billing_router
 from backend.chat.router import router as chat_router
 from backend.core.errors import register_error_handlers
 from backend.core.health import router as health_router
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_pages)
     app.include_router(accounts_router, prefix=API_PREFIX)
     app.include_router(chat_router, prefix=API_PREFIX)
+    app.include_router(billing_pages)
+    app.include_router(billing_router, prefix=API_PREFIX)
     app.include_router(esim_pages)
     app.include_router(fleet_router, prefix=API_PREFIX)
     app.include_router(operations_router, prefix=API_PREFIX)

@@ -1,6 +1,7 @@
 """Every model, imported in one place so that ``Base.metadata`` is complete (alembic, tests)."""
 
 from backend.accounts.models import Account, RegistrationToken
+from backend.billing.models import BillingSettings, Invoice, InvoiceLink, Payment
 from backend.chat.models import ChatSession, LinkCode, PlatformLink
 from backend.companies.models import Company
 from backend.core.db import Base
@@ -23,17 +24,21 @@ __all__ = [
     "Account",
     "BarrableService",
     "Base",
+    "BillingSettings",
     "ChatSession",
     "Company",
     "Consumption",
     "ESimProfile",
     "IdempotencyRecord",
+    "Invoice",
+    "InvoiceLink",
     "Line",
     "LinkCode",
     "Operation",
     "Option",
     "OutboxAttachment",
     "OutboxEmail",
+    "Payment",
     "Plan",
     "PlatformLink",
     "PortingRequest",

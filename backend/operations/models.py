@@ -21,6 +21,11 @@ class OperationType(str, enum.Enum):
     change_options = "change_options"
     change_barrings = "change_barrings"
     deactivate_line = "deactivate_line"
+    setup_direct_debit = "setup_direct_debit"
+    stop_direct_debit = "stop_direct_debit"
+    change_delivery_method = "change_delivery_method"
+    request_repair = "request_repair"
+    place_order = "place_order"
 
 
 class OperationStatus(str, enum.Enum):

@@ -67,7 +67,11 @@ def prepare(
     session: Session, *, settings: Settings, principal: Principal, body: OperationCreate
 ) -> Operation:
     """Validate, compute the summary and store a pending operation for this account."""
-    handler = HANDLERS[body.type]
+    handler = HANDLERS.get(body.type)
+    if handler is None:
+        raise FieldError(
+            "operation_type_unknown", "This operation type is not available.", field="type"
+        )
     _check_role(principal, handler)
     line = _line(session, principal, handler, body.line_id)
     params = _parse(handler, body.params)

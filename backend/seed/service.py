@@ -47,6 +47,7 @@ from backend.seed.data import (
     CompanySeed,
     LineSeed,
 )
+from backend.seed.invoices import seed_invoices
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,9 @@ def seed_demo(session: Session, *, today: date) -> dict[str, int]:
     _sim_stock(session, companies)
     _pending_esims(session, today=today)
     _porting_requests(session, today=today)
+    session.flush()
+    line_seeds = {line.msisdn: line for fleet in FLEETS for line in fleet.lines}
+    seed_invoices(session, today=today, seeds=line_seeds, usage_rows=_usage_rows)
     session.commit()
     counts = table_counts(session)
     logger.info("Demo seed done: %s", counts)

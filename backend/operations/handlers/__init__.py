@@ -6,6 +6,11 @@ from typing import Any
 
 from backend.operations.handlers.activate_line import ActivateLine
 from backend.operations.handlers.base import OperationHandler
+from backend.operations.handlers.billing import (
+    ChangeDeliveryMethod,
+    SetupDirectDebit,
+    StopDirectDebit,
+)
 from backend.operations.handlers.block_sim import BlockSim
 from backend.operations.handlers.change_barrings import ChangeBarrings
 from backend.operations.handlers.change_options import ChangeOptions
@@ -24,5 +29,8 @@ HANDLERS: dict[OperationType, OperationHandler[Any]] = {
         ChangeOptions(),
         ChangeBarrings(),
         DeactivateLine(),
+        SetupDirectDebit(),
+        StopDirectDebit(),
+        ChangeDeliveryMethod(),
     )
 }

@@ -1,0 +1,1 @@
+"""Billing: invoices, payments (online payment page), direct debit and delivery settings."""

@@ -1,0 +1,344 @@
+"""Billing: invoices, PDF download links, the payment page, payments, settings, operations."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import httpx
+from pypdf import PdfReader
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from stdnum.be import ogm_vcs
+
+from backend.billing.models import BillingSettings, Invoice, InvoiceLink, Payment
+from backend.core.models import utcnow
+from tests.backend.conftest import ACME_FM, ACME_USER, AGENT, BRUGGE_FM, bearer
+from tests.backend.ops_helpers import OPS, confirm, error_code, new_key, prepare, prepared_id
+
+API = "/api/v1"
+
+
+async def _invoices(client: httpx.AsyncClient, who: tuple[str, str], query: str = "") -> list:
+    headers = await bearer(client, *who)
+    response = await client.get(f"{API}/invoices{query}", headers=headers)
+    assert response.status_code == 200, response.text
+    items: list = response.json()
+    return items
+
+
+def _open_id(invoices: list) -> int:
+    return next(i["id"] for i in invoices if i["status"] == "open")
+
+
+async def test_fleet_manager_sees_three_company_invoices_with_vat_and_references(
+    client: httpx.AsyncClient,
+) -> None:
+    invoices = await _invoices(client, ACME_FM)
+    assert len(invoices) == 3
+    assert [i["scope"] for i in invoices] == ["company"] * 3
+    periods = [i["period"] for i in invoices]
+    assert periods == sorted(periods, reverse=True)
+    assert [i["status"] for i in invoices] == ["open", "paid", "paid"]
+    for invoice in invoices:
+        assert re.fullmatch(r"F\d{4}-\d{6}", invoice["number"])
+        excl, vat = Decimal(invoice["amount_excl_vat"]), Decimal(invoice["vat"])
+        assert vat == (excl * Decimal("0.21")).quantize(Decimal("0.01"))
+        assert Decimal(invoice["amount_incl_vat"]) == excl + vat
+        reference = invoice["structured_reference"]
+        assert re.fullmatch(r"\+\+\+\d{3}/\d{4}/\d{5}\+\+\+", reference)
+        assert ogm_vcs.is_valid(reference.strip("+"))
+    open_only = await _invoices(client, ACME_FM, "?status=open")
+    assert [i["id"] for i in open_only] == [invoices[0]["id"]]
+    assert len(await _invoices(client, ACME_FM, "?status=paid")) == 2
+
+
+async def test_invoice_detail_has_lines_with_plan_options_one_offs_and_usage(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = await bearer(client, *ACME_FM)
+    invoices = await _invoices(client, ACME_FM)
+    detail = (await client.get(f"{API}/invoices/{invoices[0]['id']}", headers=headers)).json()
+    lines = {line["msisdn"]: line for line in detail["lines"]}
+    assert "+32470000023" not in lines  # waiting for activation: not billed yet
+    sofie = lines["+32470000001"]
+    assert sofie["plan_amount"] == "40.00"
+    assert [o["amount"] for o in sofie["options"]] == ["10.00"]
+    assert lines["+32470000024"]["one_off"][0]["amount"] == "15.00"
+    total = sum(Decimal(line["total"]) for line in detail["lines"])
+    assert total == Decimal(detail["amount_excl_vat"])
+
+
+async def test_end_user_sees_only_own_split_bill_invoices(client: httpx.AsyncClient) -> None:
+    mine = await _invoices(client, ACME_USER)
+    assert len(mine) == 3
+    assert {i["scope"] for i in mine} == {"employee"}
+    company = await _invoices(client, ACME_FM)
+    headers = await bearer(client, *ACME_USER)
+    response = await client.get(f"{API}/invoices/{company[0]['id']}", headers=headers)
+    assert response.status_code == 404
+    assert error_code(response) == "invoice_not_found"
+    detail = (await client.get(f"{API}/invoices/{mine[0]['id']}", headers=headers)).json()
+    assert [line["msisdn"] for line in detail["lines"]] == ["+32470000002"]
+    # The fleet manager never sees the employee's part.
+    fm = await bearer(client, *ACME_FM)
+    response = await client.get(f"{API}/invoices/{mine[0]['id']}", headers=fm)
+    assert response.status_code == 404
+
+
+async def test_other_company_invoice_is_not_found_and_agents_are_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    acme = await _invoices(client, ACME_FM)
+    brugge = await bearer(client, *BRUGGE_FM)
+    for path in (f"/invoices/{acme[0]['id']}",):
+        assert (await client.get(API + path, headers=brugge)).status_code == 404
+    for kind in ("download-links", "payment-links"):
+        response = await client.post(
+            f"{API}/invoices/{acme[0]['id']}/{kind}",
+            headers={**brugge, "Idempotency-Key": new_key()},
+        )
+        assert response.status_code == 404
+    agent = await bearer(client, *AGENT)
+    assert (await client.get(f"{API}/invoices", headers=agent)).status_code == 403
+
+
+async def test_pdf_download_link_gives_the_invoice_pdf(client: httpx.AsyncClient) -> None:
+    headers = await bearer(client, *ACME_FM)
+    invoice = (await _invoices(client, ACME_FM))[0]
+    key = new_key()
+    response = await client.post(
+        f"{API}/invoices/{invoice['id']}/download-links",
+        headers={**headers, "Idempotency-Key": key},
+    )
+    assert response.status_code == 201, response.text
+    url = response.json()["url"]
+    assert url.startswith("http://testserver/documents/invoices/")
+    replay = await client.post(
+        f"{API}/invoices/{invoice['id']}/download-links",
+        headers={**headers, "Idempotency-Key": key},
+    )
+    assert replay.json() == response.json()
+    pdf = await client.get(url.removeprefix("http://testserver"))
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert invoice["number"] in text
+    assert "21 %" in text  # VAT line (Dutch: "Btw 21 %")
+    assert invoice["vat"] in text
+    assert invoice["amount_incl_vat"] in text
+    assert invoice["structured_reference"] in text
+    assert "+32470000001" in text
+    bad = await client.get("/documents/invoices/not-a-real-token")
+    assert bad.status_code == 404
+
+
+async def test_expired_download_link_is_refused(
+    client: httpx.AsyncClient, db_session: Session
+) -> None:
+    headers = await bearer(client, *ACME_FM)
+    invoice = (await _invoices(client, ACME_FM))[0]
+    response = await client.post(
+        f"{API}/invoices/{invoice['id']}/download-links",
+        headers={**headers, "Idempotency-Key": new_key()},
+    )
+    for link in db_session.scalars(select(InvoiceLink)):
+        link.expires_at = utcnow() - timedelta(seconds=1)
+    db_session.flush()
+    pdf = await client.get(response.json()["url"].removeprefix("http://testserver"))
+    assert pdf.status_code == 404
+
+
+def _payments(session: Session, invoice_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Payment).where(Payment.invoice_id == invoice_id)
+        )
+        or 0
+    )
+
+
+async def _payment_path(client: httpx.AsyncClient, who: tuple[str, str], invoice_id: int) -> str:
+    headers = await bearer(client, *who)
+    response = await client.post(
+        f"{API}/invoices/{invoice_id}/payment-links",
+        headers={**headers, "Idempotency-Key": new_key()},
+    )
+    assert response.status_code == 201, response.text
+    url: str = response.json()["url"]
+    assert url.startswith("http://testserver/pay/")
+    return url.removeprefix("http://testserver")
+
+
+async def test_payment_page_pays_at_once_and_the_link_is_single_use(
+    client: httpx.AsyncClient, db_session: Session
+) -> None:
+    invoice = (await _invoices(client, ACME_FM))[0]
+    path = await _payment_path(client, ACME_FM, invoice["id"])
+    page = await client.get(path)
+    assert page.status_code == 200
+    assert invoice["number"] in page.text and invoice["amount_incl_vat"] in page.text
+    assert "<form" in page.text
+    paid = await client.post(path)
+    assert paid.status_code == 200 and 'id="done"' in paid.text
+    row = db_session.get(Invoice, invoice["id"])
+    assert row is not None
+    db_session.refresh(row)
+    assert row.status == "paid" and row.paid_at is not None
+    assert _payments(db_session, invoice["id"]) == 1
+    # Reused link: refused, nothing paid twice.
+    again = await client.post(path)
+    assert again.status_code == 400 and 'id="invalid"' in again.text
+    assert (await client.get(path)).status_code == 400
+    assert _payments(db_session, invoice["id"]) == 1
+    headers = await bearer(client, *ACME_FM)
+    payments = (await client.get(f"{API}/payments", headers=headers)).json()
+    assert payments[0]["invoice_number"] == invoice["number"]
+    assert payments[0]["method"] == "online"
+    assert payments[0]["amount"] == invoice["amount_incl_vat"]
+    assert (await _invoices(client, ACME_FM))[0]["status"] == "paid"
+    response = await client.post(
+        f"{API}/invoices/{invoice['id']}/payment-links",
+        headers={**headers, "Idempotency-Key": new_key()},
+    )
+    assert response.status_code == 409
+    assert error_code(response) == "invoice_already_paid"
+
+
+async def test_tampered_and_expired_payment_links_pay_nothing(
+    client: httpx.AsyncClient, db_session: Session
+) -> None:
+    invoice = (await _invoices(client, ACME_FM))[0]
+    path = await _payment_path(client, ACME_FM, invoice["id"])
+    tampered = path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb")
+    assert (await client.post(tampered)).status_code == 400
+    # An amount changed in the database after the link was made: the link is refused.
+    row = db_session.get(Invoice, invoice["id"])
+    assert row is not None
+    original = row.amount_incl_vat
+    row.amount_incl_vat = original + Decimal("1.00")
+    db_session.flush()
+    assert (await client.post(path)).status_code == 400
+    row.amount_incl_vat = original
+    for link in db_session.scalars(select(InvoiceLink)):
+        link.expires_at = utcnow() - timedelta(seconds=1)
+    db_session.flush()
+    assert (await client.post(path)).status_code == 400
+    assert _payments(db_session, invoice["id"]) == 0
+    db_session.refresh(row)
+    assert row.status == "open"
+
+
+async def test_end_user_pays_own_invoice(client: httpx.AsyncClient, db_session: Session) -> None:
+    mine = await _invoices(client, ACME_USER)
+    path = await _payment_path(client, ACME_USER, _open_id(mine))
+    page = await client.get(path)
+    assert "Payer" in page.text  # Julie reads French
+    assert (await client.post(path)).status_code == 200
+    headers = await bearer(client, *ACME_USER)
+    payments = (await client.get(f"{API}/payments", headers=headers)).json()
+    assert {p["invoice_id"] for p in payments} <= {i["id"] for i in mine}
+    assert any(p["method"] == "online" for p in payments)
+
+
+async def test_billing_settings_per_role(client: httpx.AsyncClient) -> None:
+    acme = await client.get(f"{API}/billing/settings", headers=await bearer(client, *ACME_FM))
+    assert acme.status_code == 200
+    body = acme.json()
+    assert body["payment_method"] == "transfer" and body["mandate"] is None
+    assert body["delivery_method"] == "post"
+    assert body["delivery_address"]["city"] == "Antwerpen"
+    brugge = (
+        await client.get(f"{API}/billing/settings", headers=await bearer(client, *BRUGGE_FM))
+    ).json()
+    assert brugge["payment_method"] == "direct_debit"
+    assert brugge["mandate"]["iban_masked"] == "BE71 **** **** 6769"
+    assert brugge["mandate"]["active_from_invoice"] == "next"
+    # Brugge's newest invoice was issued after the mandate: it shows it.
+    newest = (await _invoices(client, BRUGGE_FM))[0]
+    assert newest["payment_method_on_invoice"] == "direct_debit"
+    assert newest["mandate"]["iban_masked"] == "BE71 **** **** 6769"
+    user = await client.get(f"{API}/billing/settings", headers=await bearer(client, *ACME_USER))
+    assert user.json()["scope"] == "employee"
+
+
+async def test_setup_direct_debit_starts_with_the_next_invoice(
+    client: httpx.AsyncClient, db_session: Session
+) -> None:
+    headers = await bearer(client, *ACME_FM)
+    bad = await prepare(
+        client, headers, "setup_direct_debit", params={"iban": "BE68539007547035", "holder": "Acme"}
+    )
+    assert bad.status_code == 422 and error_code(bad) == "iban_invalid"
+    assert bad.json()["error"]["field"] == "iban"
+    key = new_key()
+    params = {"iban": "BE71 0961 2345 6769", "holder": "Acme Logistics NV"}
+    first = await prepare(client, headers, "setup_direct_debit", params=params, key=key)
+    assert first.status_code == 201, first.text
+    replay = await prepare(client, headers, "setup_direct_debit", params=params, key=key)
+    assert replay.json()["id"] == first.json()["id"]
+    summary = first.json()["summary"]
+    assert summary["starts_with"] == "next_invoice"
+    assert summary["bank_name"] == "BELFIUS BANQUE"
+    assert summary["iban_masked"] == "BE71 **** **** 6769"
+    open_invoice = (await _invoices(client, ACME_FM, "?status=open"))[0]
+    assert summary["current_open_invoice"]["number"] == open_invoice["number"]
+    assert summary["current_open_invoice"]["amount_incl_vat"] == open_invoice["amount_incl_vat"]
+    assert (
+        summary["current_open_invoice"]["structured_reference"]
+        == open_invoice["structured_reference"]
+    )
+    settings_before = (await client.get(f"{API}/billing/settings", headers=headers)).json()
+    assert settings_before["payment_method"] == "transfer"
+    done = await confirm(client, headers, first.json()["id"])
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    settings = (await client.get(f"{API}/billing/settings", headers=headers)).json()
+    assert settings["payment_method"] == "direct_debit"
+    assert settings["mandate"]["holder"] == "Acme Logistics NV"
+    row = db_session.scalar(
+        select(BillingSettings).where(BillingSettings.mandate_holder == "Acme Logistics NV")
+    )
+    assert row is not None and row.mandate_iban == "BE71096123456769"
+    # The open invoice is still to be paid by transfer.
+    assert (await _invoices(client, ACME_FM, "?status=open"))[0][
+        "payment_method_on_invoice"
+    ] == "transfer"
+    # Stop it again.
+    op_id = await prepared_id(client, headers, "stop_direct_debit")
+    assert (await confirm(client, headers, op_id)).status_code == 200
+    assert (await client.get(f"{API}/billing/settings", headers=headers)).json()["mandate"] is None
+    again = await prepare(client, headers, "stop_direct_debit")
+    assert again.status_code == 409 and error_code(again) == "direct_debit_not_active"
+
+
+async def test_change_delivery_method(client: httpx.AsyncClient) -> None:
+    headers = await bearer(client, *ACME_FM)
+    same = await prepare(
+        client, headers, "change_delivery_method", params={"delivery_method": "post"}
+    )
+    assert same.status_code == 422 and error_code(same) == "delivery_method_unchanged"
+    op_id = await prepared_id(
+        client, headers, "change_delivery_method", params={"delivery_method": "email_sms"}
+    )
+    result = await confirm(client, headers, op_id)
+    assert result.json()["result"]["delivery_method"] == "email_sms"
+    settings = (await client.get(f"{API}/billing/settings", headers=headers)).json()
+    assert settings["delivery_method"] == "email_sms"
+    # The end user's own part is separate and unchanged.
+    user = await bearer(client, *ACME_USER)
+    assert (await client.get(f"{API}/billing/settings", headers=user)).json()[
+        "delivery_method"
+    ] == "post"
+    bad = await client.post(
+        OPS,
+        json={"type": "change_delivery_method", "params": {"delivery_method": "pigeon"}},
+        headers={**headers, "Idempotency-Key": new_key()},
+    )
+    assert bad.status_code == 422 and error_code(bad) == "params_invalid"
+
+
+async def test_seeded_invoices_are_stable_in_the_database(db_session: Session) -> None:
+    count = db_session.scalar(select(func.count()).select_from(Invoice))
+    assert count == 9  # Acme 3, Julie Dubois (own split-bill part) 3, Brugge 3
