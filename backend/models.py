@@ -18,7 +18,7 @@ from backend.fleet.models import (
 )
 from backend.mail.models import OutboxAttachment, OutboxEmail
 from backend.operations.models import Operation
-from backend.tickets.models import Ticket
+from backend.tickets.models import Ticket, TicketComment
 
 __all__ = [
     "Account",
@@ -45,4 +45,5 @@ __all__ = [
     "RegistrationToken",
     "SimCard",
     "Ticket",
+    "TicketComment",
 ]

@@ -46,3 +46,16 @@ class Ticket(Base):
     contact_number: Mapped[str] = mapped_column(String(16))
     status: Mapped[TicketStatus] = mapped_column(str_enum(TicketStatus, "ticket_status"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class TicketComment(Base):
+    """A comment on a ticket, by the customer (an account of the company) or support."""
+
+    __tablename__ = "ticket_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    author: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

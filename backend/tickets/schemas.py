@@ -8,10 +8,13 @@ from pydantic import BaseModel, Field
 
 from backend.tickets.models import TicketStatus, TicketSubject
 
+MIN_DESCRIPTION = 30
+
 
 class TicketCreate(BaseModel):
     subject_code: TicketSubject
-    description: str = Field(min_length=10, max_length=5000)
+    # The length rule (at least 30 characters) is checked by the service to give its own code.
+    description: str = Field(max_length=5000)
     contact_number: str = Field(min_length=1, max_length=32)
     line_id: int | None = None
 
@@ -22,9 +25,26 @@ class TicketCreated(BaseModel):
     status: TicketStatus
 
 
+class CommentCreate(BaseModel):
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class CommentPublic(BaseModel):
+    author: str
+    body: str
+    created_at: datetime
+
+
 class TicketPublic(TicketCreated):
     subject_code: TicketSubject
+    subject_names: dict[str, str]
     description: str
     contact_number: str
     line_id: int | None
     created_at: datetime
+    comments: list[CommentPublic]
+
+
+class SubjectPublic(BaseModel):
+    code: TicketSubject
+    names: dict[str, str]

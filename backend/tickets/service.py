@@ -1,26 +1,54 @@
-"""Open and list tickets, scoped to the caller's company (end users: their own)."""
+"""Open, read, list and comment tickets, scoped to the caller's company (end users: their own)."""
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Role
+from backend.core.errors import AppError, FieldError
 from backend.core.models import utcnow
 from backend.fleet import service as fleet
 from backend.fleet.validation import check_contact_number
 from backend.principal import Principal
-from backend.tickets.models import Ticket, TicketStatus
-from backend.tickets.schemas import TicketCreate, TicketCreated, TicketPublic
+from backend.tickets.models import Ticket, TicketComment, TicketStatus
+from backend.tickets.schemas import (
+    MIN_DESCRIPTION,
+    CommentCreate,
+    CommentPublic,
+    SubjectPublic,
+    TicketCreate,
+    TicketCreated,
+    TicketPublic,
+)
+from backend.tickets.subjects import SUBJECT_NAMES
 
 logger = logging.getLogger(__name__)
+
+
+class TicketNotFound(AppError):
+    status_code = 404
+    code = "ticket_not_found"
+    message = "No such ticket."
+
+
+def subjects() -> list[SubjectPublic]:
+    return [SubjectPublic(code=code, names=names) for code, names in SUBJECT_NAMES.items()]
 
 
 def create(session: Session, *, principal: Principal, body: TicketCreate) -> TicketCreated:
     """A new open ticket numbered ``T-<year>-<id:06d>``; the line must be visible to the caller."""
     assert principal.company is not None
+    description = body.description.strip()
+    if len(description) < MIN_DESCRIPTION:
+        raise FieldError(
+            "description_too_short",
+            f"Describe the problem in at least {MIN_DESCRIPTION} characters.",
+            field="description",
+            details={"min_length": MIN_DESCRIPTION, "length": len(description)},
+        )
     contact = check_contact_number(body.contact_number)
     if body.line_id is not None:
         fleet.get_line(session, principal=principal, line_id=body.line_id)
@@ -29,7 +57,7 @@ def create(session: Session, *, principal: Principal, body: TicketCreate) -> Tic
         account_id=principal.account.id,
         line_id=body.line_id,
         subject_code=body.subject_code,
-        description=body.description,
+        description=description,
         contact_number=contact,
         status=TicketStatus.open,
         created_at=utcnow(),
@@ -42,22 +70,70 @@ def create(session: Session, *, principal: Principal, body: TicketCreate) -> Tic
     return TicketCreated(id=ticket.id, number=ticket.number, status=ticket.status)
 
 
-def list_tickets(session: Session, *, principal: Principal) -> list[TicketPublic]:
-    """The company's tickets for a fleet manager, the caller's own for an end user."""
+def _visible(principal: Principal) -> Select[tuple[Ticket]]:
     assert principal.company is not None
     query = select(Ticket).where(Ticket.company_id == principal.company.id)
     if principal.role != Role.fleet_manager:
         query = query.where(Ticket.account_id == principal.account.id)
-    return [
-        TicketPublic(
-            id=t.id,
-            number=t.number or "",
-            status=t.status,
-            subject_code=t.subject_code,
-            description=t.description,
-            contact_number=t.contact_number,
-            line_id=t.line_id,
-            created_at=t.created_at,
-        )
-        for t in session.scalars(query.order_by(Ticket.id.desc()))
-    ]
+    return query
+
+
+def _public(session: Session, ticket: Ticket) -> TicketPublic:
+    comments = session.scalars(
+        select(TicketComment)
+        .where(TicketComment.ticket_id == ticket.id)
+        .order_by(TicketComment.created_at, TicketComment.id)
+    )
+    return TicketPublic(
+        id=ticket.id,
+        number=ticket.number or "",
+        status=ticket.status,
+        subject_code=ticket.subject_code,
+        subject_names=SUBJECT_NAMES[ticket.subject_code],
+        description=ticket.description,
+        contact_number=ticket.contact_number,
+        line_id=ticket.line_id,
+        created_at=ticket.created_at,
+        comments=[
+            CommentPublic(author=c.author, body=c.body, created_at=c.created_at) for c in comments
+        ],
+    )
+
+
+def list_tickets(
+    session: Session, *, principal: Principal, status: TicketStatus | None = None
+) -> list[TicketPublic]:
+    """The company's tickets for a fleet manager, the caller's own for an end user."""
+    query = _visible(principal)
+    if status is not None:
+        query = query.where(Ticket.status == status)
+    return [_public(session, t) for t in session.scalars(query.order_by(Ticket.id.desc()))]
+
+
+def _get(session: Session, principal: Principal, ticket_id: int) -> Ticket:
+    ticket = session.scalar(_visible(principal).where(Ticket.id == ticket_id))
+    if ticket is None:
+        raise TicketNotFound
+    return ticket
+
+
+def get_ticket(session: Session, *, principal: Principal, ticket_id: int) -> TicketPublic:
+    return _public(session, _get(session, principal, ticket_id))
+
+
+def add_comment(
+    session: Session, *, principal: Principal, ticket_id: int, body: CommentCreate
+) -> CommentPublic:
+    ticket = _get(session, principal, ticket_id)
+    account = principal.account
+    author = f"{account.first_name} {account.last_name}".strip() or account.gsm
+    comment = TicketComment(
+        ticket_id=ticket.id,
+        account_id=account.id,
+        author=author,
+        body=body.body.strip(),
+        created_at=utcnow(),
+    )
+    session.add(comment)
+    session.flush()
+    return CommentPublic(author=comment.author, body=comment.body, created_at=comment.created_at)
