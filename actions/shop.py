@@ -35,11 +35,12 @@ from actions.common import (
     conversation_language,
     entity_values,
     idempotency_key,
+    latest_intent,
     latest_text,
     require_identity,
 )
 from actions.formatting import format_money
-from actions.line_resolution import fold
+from actions.line_resolution import fold, resolve_line, utter_resolution_problem
 from actions.operation_forms import OperationFormValidation
 from actions.operations import (
     form_slot_resets,
@@ -55,6 +56,8 @@ DEVICE_SLOT = "shop_device_id"
 COLOUR_SLOT = "shop_colour"
 STORAGE_SLOT = "shop_storage_gb"
 QUANTITY_SLOT = "shop_quantity"
+FOR_LINE_SLOT = "shop_for_line_id"
+NO_LINE = "none"  # the device is not for one particular line (company stock)
 MAX_RESULTS = 5
 MAX_QUANTITY = 50
 ORDER_STATUSES = ("received", "processing", "shipped", "delivered")
@@ -215,6 +218,8 @@ class ValidateShopItemForm(OperationFormValidation):
                 storages=", ".join(f"{s} GB" for s in storages),
             )
 
+        values.update(await self._for_line(dispatcher, tracker, identity, requested, typed))
+
         if requested == QUANTITY_SLOT:
             quantity = quantity_in(typed)
             if quantity is not None and 1 <= quantity <= MAX_QUANTITY:
@@ -222,6 +227,35 @@ class ValidateShopItemForm(OperationFormValidation):
             else:
                 dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
         return values
+
+    async def _for_line(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        requested: str | None,
+        typed: str,
+    ) -> dict[str, Any]:
+        """For which line: none (company stock), a named line, or an end user's own line."""
+        if requested is None:
+            me = await self.backend.get_me(identity)
+            if me.active_role != "fleet_manager":
+                return {FOR_LINE_SLOT: str(me.line_id) if me.line_id else NO_LINE}
+        if NO_LINE in entity_values(tracker, FOR_LINE_SLOT) or (
+            requested == FOR_LINE_SLOT and latest_intent(tracker) == "deny"
+        ):
+            return {FOR_LINE_SLOT: NO_LINE}
+        asked = requested == FOR_LINE_SLOT
+        if not asked and not entity_values(tracker, "phone_number"):
+            return {}
+        resolution = await resolve_line(self.backend, identity, tracker)
+        if resolution.line is not None:
+            return {FOR_LINE_SLOT: str(resolution.line.id)}
+        if resolution.referenced:
+            utter_resolution_problem(dispatcher, resolution)
+        elif asked and typed:
+            dispatcher.utter_message(response="utter_invalid_shop_for_line_id")
+        return {}
 
 
 class _AskVariant(BackendAction):
@@ -293,10 +327,14 @@ class ActionAddToCart(BackendAction):
         slots = tracker.slots
         device_id, colour = slots.get(DEVICE_SLOT), slots.get(COLOUR_SLOT)
         storage, quantity = slots.get(STORAGE_SLOT), slots.get(QUANTITY_SLOT)
+        for_line = slots.get(FOR_LINE_SLOT)
+        for_line_id = int(for_line) if for_line and str(for_line).isdigit() else None
         if not device_id or not colour or not storage or not quantity:
             return form_slot_resets(domain)
         language = conversation_language(tracker)
-        key = idempotency_key(tracker, f"cart:{device_id}:{colour}:{int(storage)}:{int(quantity)}")
+        key = idempotency_key(
+            tracker, f"cart:{device_id}:{colour}:{int(storage)}:{int(quantity)}:{for_line_id}"
+        )
         try:
             cart = await self.backend.add_cart_item(
                 require_identity(tracker),
@@ -304,7 +342,7 @@ class ActionAddToCart(BackendAction):
                 colour=colour,
                 storage_gb=int(storage),
                 quantity=int(quantity),
-                for_line_id=None,
+                for_line_id=for_line_id,
                 idempotency_key=key,
             )
         except ConflictError as exc:

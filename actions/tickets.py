@@ -113,12 +113,18 @@ def find_ticket_number(text: str) -> str | None:
 
 def match_subject(text: str, subjects: list[TicketSubject]) -> TicketSubject | None:
     """The one subject whose code or a name appears in ``text`` (any language)."""
-    folded = fold(text)
+    folded = f" {' '.join(re.findall(r'[a-z0-9]+', fold(text)))} "
+
+    def named(name: str) -> bool:
+        # Whole words only: "another ticket" is not the subject "other".
+        words = " ".join(re.findall(r"[a-z0-9]+", fold(name)))
+        return bool(words) and f" {words} " in folded
+
     found = [
         subject
         for subject in subjects
-        if fold(subject.code.replace("_", " ")) in folded
-        or any(fold(name) in folded for name in subject.names.values() if name)
+        if named(subject.code.replace("_", " "))
+        or any(named(name) for name in subject.names.values() if name)
     ]
     return found[0] if len(found) == 1 else None
 
@@ -209,6 +215,31 @@ class ActionAskTicketSubject(BackendAction):
             for subject in subjects
         ]
         dispatcher.utter_message(response="utter_ask_ticket_subject", buttons=buttons)
+        return []
+
+
+class ActionAskTicketContactNumber(BackendAction):
+    """Asks the contact number, offering the caller's own GSM as a button when known."""
+
+    def name(self) -> str:
+        return "action_ask_ticket_contact_number"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        buttons: list[dict[str, str]] = []
+        try:
+            me = await self.backend.get_me(require_identity(tracker))
+            if me.gsm:
+                buttons.append(
+                    {
+                        "title": display_number(me.gsm),
+                        "payload": f'/inform{{"phone_number": "{me.gsm}"}}',
+                    }
+                )
+        except BackendError as exc:
+            logger.info("Own number unavailable: %r", exc)
+        dispatcher.utter_message(response="utter_ask_ticket_contact_number", buttons=buttons)
         return []
 
 

@@ -25,7 +25,9 @@ from tests.actions.support import (
     entity,
     error,
     json_response,
+    line,
     make_tracker,
+    me_end_user,
     me_fleet_manager,
     responses,
 )
@@ -33,7 +35,13 @@ from tests.actions.support import (
 DOMAIN: dict[str, Any] = {
     "forms": {
         "shop_item_form": {
-            "required_slots": ["shop_device_id", "shop_colour", "shop_storage_gb", "shop_quantity"]
+            "required_slots": [
+                "shop_device_id",
+                "shop_colour",
+                "shop_storage_gb",
+                "shop_quantity",
+                "shop_for_line_id",
+            ]
         }
     }
 }
@@ -267,3 +275,50 @@ async def test_where_is_my_order(backend, dispatcher):
         dispatcher, make_tracker("where is my order", intent="ask_order_status"), DOMAIN
     )
     assert responses(dispatcher)[-1] == "utter_fleet_manager_required"
+
+
+async def test_for_which_line_end_user_own_line_fleet_manager_by_name_or_none(backend, dispatcher):
+    shop(backend)
+    backend.on("GET", "/api/v1/me", me_end_user())
+    start = make_tracker(
+        '/choose_device{"shop_device_id": "2"}',
+        intent="choose_device",
+        entities=[entity("shop_device_id", "2")],
+    )
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, start, DOMAIN)
+    assert slots_of(events)["shop_for_line_id"] == "12"
+
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [line(4, "+32470000004", user_name="Lotte Maes")])
+    asked = {**CHOSEN, "requested_slot": "shop_for_line_id"}
+    named = make_tracker("for Lotte", intent="inform", slots=asked)
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, named, DOMAIN)
+    assert slots_of(events)["shop_for_line_id"] == "4"
+    none = make_tracker(
+        '/inform{"shop_for_line_id": "none"}',
+        intent="inform",
+        entities=[entity("shop_for_line_id", "none")],
+        slots=asked,
+    )
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, none, DOMAIN)
+    assert slots_of(events)["shop_for_line_id"] == "none"
+    unknown = make_tracker("for Zorro", intent="inform", slots=asked)
+    await ValidateShopItemForm(backend.client()).run(dispatcher, unknown, DOMAIN)
+    assert responses(dispatcher)[-1] in (
+        "utter_invalid_shop_for_line_id",
+        "utter_line_reference_not_found",
+    )
+
+
+async def test_the_chosen_line_goes_into_the_cart_item(backend, dispatcher):
+    shop(backend)
+    posted: list[httpx.Request] = []
+
+    def add(request: httpx.Request) -> httpx.Response:
+        posted.append(request)
+        return json_response(201, CART)
+
+    backend.on("POST", "/api/v1/cart/items", add)
+    tracker = make_tracker("x", intent="inform", slots={**CHOSEN, "shop_for_line_id": "4"})
+    await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert json.loads(posted[0].content)["for_line_id"] == 4

@@ -8,9 +8,11 @@ from typing import Any
 import httpx
 from rasa_sdk.events import SlotSet
 
+from actions.api.backend import TicketSubject
 from actions.operations import ActionCancelOperation, ActionConfirmOperation
 from actions.tickets import (
     ActionAddTicketComment,
+    ActionAskTicketContactNumber,
     ActionAskTicketSubject,
     ActionPrepareTicket,
     ActionShowTickets,
@@ -18,6 +20,7 @@ from actions.tickets import (
     ValidateTicketForm,
     display_number,
     find_ticket_number,
+    match_subject,
     normalize_contact_number,
 )
 from tests.actions.support import (
@@ -266,3 +269,21 @@ async def test_comment_on_someone_elses_ticket_is_not_found(backend, dispatcher)
     )
     await ActionAddTicketComment(backend.client()).run(dispatcher, tracker, DOMAIN)
     assert responses(dispatcher) == ["utter_ticket_not_found"]
+
+
+def test_subject_words_match_whole_words_only():
+    subjects = [TicketSubject.model_validate(s) for s in SUBJECTS]
+    assert match_subject("open another ticket", subjects) is None
+    assert match_subject("un ticket pour la facturation", subjects).code == "billing"  # type: ignore[union-attr]
+    assert match_subject("Netwerkbereik", subjects).code == "network_coverage"  # type: ignore[union-attr]
+
+
+async def test_contact_number_asked_with_the_callers_own_number_as_a_button(backend, dispatcher):
+    helpdesk(backend)
+    tracker = make_tracker("…", intent="inform")
+    await ActionAskTicketContactNumber(backend.client()).run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_ticket_contact_number"
+    assert message["buttons"] == [
+        {"title": "0470 00 00 02", "payload": '/inform{"phone_number": "+32470000002"}'}
+    ]
