@@ -18,6 +18,7 @@ from backend.fleet.models import (
 )
 from backend.mail.models import OutboxAttachment, OutboxEmail
 from backend.operations.models import Operation
+from backend.repairs.models import Repair
 from backend.tickets.models import Ticket, TicketComment
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "PlatformLink",
     "PortingRequest",
     "RegistrationToken",
+    "Repair",
     "SimCard",
     "Ticket",
     "TicketComment",

@@ -57,6 +57,8 @@ def _line(
     session: Session, principal: Principal, handler: OperationHandler[Any], line_id: int | None
 ) -> Line | None:
     if not handler.needs_line:
+        if handler.line_optional and line_id is not None:
+            return fleet.get_line(session, principal=principal, line_id=line_id)
         return None
     if line_id is None:
         raise LineRequired

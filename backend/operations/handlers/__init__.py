@@ -17,6 +17,7 @@ from backend.operations.handlers.change_options import ChangeOptions
 from backend.operations.handlers.change_plan import ChangePlan
 from backend.operations.handlers.deactivate_line import DeactivateLine
 from backend.operations.handlers.replace_sim import ReplaceSim
+from backend.operations.handlers.request_repair import RequestRepair
 from backend.operations.models import OperationType
 
 HANDLERS: dict[OperationType, OperationHandler[Any]] = {
@@ -32,5 +33,6 @@ HANDLERS: dict[OperationType, OperationHandler[Any]] = {
         SetupDirectDebit(),
         StopDirectDebit(),
         ChangeDeliveryMethod(),
+        RequestRepair(),
     )
 }

@@ -57,6 +57,8 @@ class OperationHandler(ABC, Generic[P]):
     params_model: type[P]
     fleet_manager_only: ClassVar[bool] = True
     needs_line: ClassVar[bool] = True
+    # Types whose line is optional (``needs_line`` False): a given ``line_id`` is still checked.
+    line_optional: ClassVar[bool] = False
 
     @abstractmethod
     def prepare(self, ctx: OpContext, line: Line | None, params: P) -> dict[str, Any]:

@@ -1,0 +1,47 @@
+"""Repair request model."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.core.db import Base
+from backend.core.models import UtcDateTime, str_enum, utcnow
+
+
+class RepairStatus(str, enum.Enum):
+    requested = "requested"
+    picked_up = "picked_up"
+    in_repair = "in_repair"
+    ready = "ready"
+    returned = "returned"
+
+
+class Pickup(str, enum.Enum):
+    workplace = "workplace"  # the manual's "Au travail": the company address
+    other_address = "other_address"
+
+
+class Repair(Base):
+    """A device repair request of a company, made by one of its accounts."""
+
+    __tablename__ = "repairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id", ondelete="SET NULL"))
+    msisdn: Mapped[str | None] = mapped_column(String(16))
+    imei: Mapped[str] = mapped_column(String(15))
+    problem: Mapped[str] = mapped_column(Text)
+    pickup: Mapped[Pickup] = mapped_column(str_enum(Pickup, "repair_pickup"))
+    address: Mapped[Any] = mapped_column(JSON)
+    status: Mapped[RepairStatus] = mapped_column(str_enum(RepairStatus, "repair_status"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
