@@ -19,6 +19,7 @@ from backend.esim.router import pages_router as esim_pages
 from backend.fleet.router import router as fleet_router
 from backend.operations.router import router as operations_router
 from backend.repairs.router import router as repairs_router
+from backend.shop.router import router as shop_router
 from backend.tickets.router import router as tickets_router
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(operations_router, prefix=API_PREFIX)
     app.include_router(tickets_router, prefix=API_PREFIX)
     app.include_router(repairs_router, prefix=API_PREFIX)
+    app.include_router(shop_router, prefix=API_PREFIX)
     # The outbox may hold registration links and eSIM codes: it only exists in demo mode.
     if settings.mail_backend == "outbox":
         app.include_router(dev_router, prefix=API_PREFIX)

@@ -19,6 +19,7 @@ from backend.fleet.models import (
 from backend.mail.models import OutboxAttachment, OutboxEmail
 from backend.operations.models import Operation
 from backend.repairs.models import Repair
+from backend.shop.models import CartItem, Device, DeviceVariant, Order
 from backend.tickets.models import Ticket, TicketComment
 
 __all__ = [
@@ -26,9 +27,12 @@ __all__ = [
     "BarrableService",
     "Base",
     "BillingSettings",
+    "CartItem",
     "ChatSession",
     "Company",
     "Consumption",
+    "Device",
+    "DeviceVariant",
     "ESimProfile",
     "IdempotencyRecord",
     "Invoice",
@@ -37,6 +41,7 @@ __all__ = [
     "LinkCode",
     "Operation",
     "Option",
+    "Order",
     "OutboxAttachment",
     "OutboxEmail",
     "Payment",

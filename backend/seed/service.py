@@ -48,6 +48,7 @@ from backend.seed.data import (
     LineSeed,
 )
 from backend.seed.invoices import seed_invoices
+from backend.shop.seed import seed_shop
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ def seed_demo(session: Session, *, today: date) -> dict[str, int]:
     session.flush()
     line_seeds = {line.msisdn: line for fleet in FLEETS for line in fleet.lines}
     seed_invoices(session, today=today, seeds=line_seeds, usage_rows=_usage_rows)
+    seed_shop(session)
     session.commit()
     counts = table_counts(session)
     logger.info("Demo seed done: %s", counts)

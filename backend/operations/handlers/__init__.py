@@ -16,6 +16,7 @@ from backend.operations.handlers.change_barrings import ChangeBarrings
 from backend.operations.handlers.change_options import ChangeOptions
 from backend.operations.handlers.change_plan import ChangePlan
 from backend.operations.handlers.deactivate_line import DeactivateLine
+from backend.operations.handlers.place_order import PlaceOrder
 from backend.operations.handlers.replace_sim import ReplaceSim
 from backend.operations.handlers.request_repair import RequestRepair
 from backend.operations.models import OperationType
@@ -34,5 +35,6 @@ HANDLERS: dict[OperationType, OperationHandler[Any]] = {
         StopDirectDebit(),
         ChangeDeliveryMethod(),
         RequestRepair(),
+        PlaceOrder(),
     )
 }
