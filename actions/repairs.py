@@ -39,6 +39,7 @@ from actions.operations import (
     utter_backend_error,
 )
 from actions.phone import format_national
+from actions.tickets import answer_view
 from actions.validators import InvalidValue, check_postal_address
 
 logger = logging.getLogger(__name__)
@@ -107,8 +108,16 @@ class ValidateRepairForm(OperationFormValidation):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
-        return next_slot_events(tracker, events, required_repair_slots)
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker)
+        answer = (
+            requested in (PROBLEM_SLOT, ADDRESS_SLOT)
+            or (requested == PICKUP_SLOT and pickup_in(text) is not None)
+            or (requested == IMEI_SLOT and _IMEI_IN_TEXT.search(text) is not None)
+        )
+        view = answer_view(tracker, answer)
+        events = await super().run(dispatcher, view, domain)
+        return next_slot_events(view, events, required_repair_slots)
 
     async def extract(
         self,

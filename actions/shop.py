@@ -49,6 +49,7 @@ from actions.operations import (
     utter_backend_error,
 )
 from actions.repairs import address_text
+from actions.tickets import answer_view
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ QUANTITY_SLOT = "shop_quantity"
 FOR_LINE_SLOT = "shop_for_line_id"
 NO_LINE = "none"  # the device is not for one particular line (company stock)
 MAX_RESULTS = 5
-MAX_QUANTITY = 50
+MAX_QUANTITY = 20  # the backend's limit per cart line
 ORDER_STATUSES = ("received", "processing", "shipped", "delivered")
 _GB = re.compile(r"(\d{2,4})\s*(?:gb|go|g)?\b", re.IGNORECASE)
 _QUANTITY = re.compile(r"\b(\d{1,3})\b")
@@ -94,7 +95,10 @@ def device_buttons(devices: list[Device]) -> list[dict[str, str]]:
 
 def colour_in(text: str, colours: list[str]) -> str | None:
     """The colour of ``colours`` named in ``text`` (case and accents ignored)."""
-    folded = fold(text)
+    folded = fold(text).strip()
+    exact = [c for c in colours if fold(c) == folded]
+    if exact:
+        return exact[0]  # "black" is Black, not Matte Black
     found = [c for c in colours if fold(c) and fold(c) in folded]
     return found[0] if len(found) == 1 else None
 
@@ -119,6 +123,13 @@ def quantity_in(text: str) -> int | None:
     return None
 
 
+def search_words(text: str) -> str:
+    """The words worth sending to the catalogue search: no 1–2 letter words ("I'm", "a", "un"),
+    which the backend would otherwise try to find inside device names; numbers always kept."""
+    words = re.findall(r"[^\W_]+(?:-[^\W_]+)*", text)
+    return " ".join(w for w in words if len(w) >= 3 or any(ch.isdigit() for ch in w))
+
+
 def cart_rows(cart: Cart, language: str) -> str:
     """One row per cart item."""
     return "\n".join(
@@ -140,7 +151,7 @@ class ActionSearchDevices(BackendAction):
         language = conversation_language(tracker)
         try:
             devices = await self.backend.search_devices(
-                require_identity(tracker), q=latest_text(tracker)
+                require_identity(tracker), q=search_words(latest_text(tracker))
             )
         except BackendError as exc:
             logger.info("Device search failed: %r", exc)
@@ -164,6 +175,15 @@ class ValidateShopItemForm(OperationFormValidation):
 
     def name(self) -> str:
         return "validate_shop_item_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        answer = (
+            tracker.get_slot("requested_slot") == QUANTITY_SLOT
+            and quantity_in(latest_text(tracker)) is not None
+        )
+        return list(await super().run(dispatcher, answer_view(tracker, answer), domain))
 
     async def extract(
         self,

@@ -37,12 +37,13 @@ from actions.common import (
     conversation_language,
     entity_values,
     idempotency_key,
+    latest_intent,
     latest_text,
     require_identity,
 )
 from actions.formatting import format_day
 from actions.line_resolution import fold
-from actions.operation_forms import OperationFormValidation
+from actions.operation_forms import OperationFormValidation, is_interruption
 from actions.operations import (
     PENDING_ID_SLOT,
     PENDING_TYPE_SLOT,
@@ -89,6 +90,14 @@ def normalize_contact_number(raw: str) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+def _is_phone_number(text: str) -> bool:
+    try:
+        normalize_contact_number(text)
+    except InvalidContactNumberError:
+        return False
+    return True
+
+
 def display_number(e164: str) -> str:
     """National format for Belgian numbers, international for the others."""
     try:
@@ -133,6 +142,27 @@ async def _subjects(client: BackendClient, identity: ChatIdentity) -> list[Ticke
     return await client.list_ticket_subjects(identity)
 
 
+# A form answer the classifier took for small talk ("au travail" → goodbye) is still an answer;
+# stop, a human or another language always interrupt.
+_HARD_INTERRUPTIONS = frozenset({"stop", "request_agent", "change_language"})
+
+
+def answer_view(tracker: Tracker, looks_like_answer: bool) -> Tracker:
+    """``tracker`` as seen by the form: an answer-looking message counts as ``inform``."""
+    intent = latest_intent(tracker)
+    text = latest_text(tracker)
+    if not looks_like_answer or intent in _HARD_INTERRUPTIONS or text.startswith("/"):
+        return tracker
+    if not is_interruption(intent):
+        return tracker
+    view = tracker.copy()
+    view.latest_message = {
+        **(tracker.latest_message or {}),
+        "intent": {"name": "inform", "confidence": 1.0},
+    }
+    return view
+
+
 class ValidateTicketForm(OperationFormValidation):
     """Slots ``ticket_subject``, ``ticket_description`` (30+ chars), ``ticket_contact_number``."""
 
@@ -141,6 +171,15 @@ class ValidateTicketForm(OperationFormValidation):
 
     def name(self) -> str:
         return "validate_ticket_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        answer = requested == DESCRIPTION_SLOT or (
+            requested == CONTACT_SLOT and _is_phone_number(latest_text(tracker))
+        )
+        return list(await super().run(dispatcher, answer_view(tracker, answer), domain))
 
     async def extract(
         self,
@@ -385,6 +424,12 @@ class ValidateTicketCommentForm(OperationFormValidation):
 
     def name(self) -> str:
         return "validate_ticket_comment_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        answer = tracker.get_slot("requested_slot") == COMMENT_SLOT
+        return list(await super().run(dispatcher, answer_view(tracker, answer), domain))
 
     async def extract(
         self,

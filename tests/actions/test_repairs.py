@@ -194,3 +194,16 @@ async def test_repair_status(backend: FakeBackend, dispatcher):
     )
     assert responses(dispatcher) == ["utter_repair_status_in_repair", "utter_repair_not_found"]
     assert dispatcher.messages[0]["msisdn"] == "0470 12 34 56"
+
+
+async def test_pickup_answer_taken_for_small_talk_is_still_an_answer(backend, dispatcher):
+    backend.on("GET", "/api/v1/lines/12", line())
+    asked = {**FILLED, "repair_pickup": None, "requested_slot": "repair_pickup"}
+    tracker = make_tracker("au travail", intent="goodbye", slots=asked)
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["repair_pickup"] == "workplace"
+    # a real goodbye, or stop, still interrupts the form
+    bye = make_tracker("salut", intent="goodbye", slots=asked)
+    assert await ValidateRepairForm(backend.client()).run(dispatcher, bye, DOMAIN) == []
+    stop = make_tracker("au travail, non stop", intent="stop", slots=asked)
+    assert await ValidateRepairForm(backend.client()).run(dispatcher, stop, DOMAIN) == []

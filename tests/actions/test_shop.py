@@ -18,6 +18,7 @@ from actions.shop import (
     ActionShowOrders,
     ValidateShopItemForm,
     quantity_in,
+    search_words,
     storage_in,
 )
 from tests.actions.support import (
@@ -90,7 +91,7 @@ async def test_search_sends_the_words_and_lists_matches_with_buttons(backend, di
     shop(backend).on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
     tracker = make_tracker("a cheap Samsung", intent="search_device")
     await ActionSearchDevices(backend.client()).run(dispatcher, tracker, DOMAIN)
-    assert backend.requests[-1].url.params["q"] == "a cheap Samsung"
+    assert backend.requests[-1].url.params["q"] == "cheap Samsung"
     [message] = dispatcher.messages
     assert message["response"] == "utter_devices_found"
     assert "Apple iPhone 16" in message["devices"] and "Black, White" in message["devices"]
@@ -322,3 +323,9 @@ async def test_the_chosen_line_goes_into_the_cart_item(backend, dispatcher):
     tracker = make_tracker("x", intent="inform", slots={**CHOSEN, "shop_for_line_id": "4"})
     await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
     assert json.loads(posted[0].content)["for_line_id"] == 4
+
+
+def test_search_words_drop_short_words_but_keep_numbers():
+    assert search_words("I'm looking for a cheap Samsung") == "looking for cheap Samsung"
+    assert search_words("un Samsung pas cher avec 256 Go") == "Samsung pas cher avec 256"
+    assert search_words("iPhone 16e, S25 of 5G") == "iPhone 16e S25 5G"

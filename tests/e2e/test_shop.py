@@ -1,0 +1,50 @@
+"""Hardware shop by chat against the real services: search, out of stock, cart, order (EN).
+
+The backend state (cart, orders, stock) is checked through the portal API of the same account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import Chat
+
+
+def device_id(chat: Chat, model: str) -> str:
+    devices: list[dict[str, Any]] = chat.api("/catalog/devices", q=model)
+    return str(next(d["id"] for d in devices if d["model"] == model))
+
+
+def test_english_search_out_of_stock_alternatives_then_order(acme_fleet_manager: Chat) -> None:
+    chat = acme_fleet_manager
+    chat.say("in English please")
+    found = chat.say("I'm looking for a cheap Samsung")
+    assert "Galaxy A26 5G" in found
+    a26 = device_id(chat, "Galaxy A26 5G")
+
+    colour = chat.say(f'/choose_device{{"shop_device_id": "{a26}"}}')
+    assert "colour" in colour
+    chat.say('/inform{"shop_colour": "White"}')  # 128 GB is the only capacity
+    chat.say("2")
+    refused = chat.say('/inform{"shop_for_line_id": "none"}')
+    assert "out of stock" in refused
+    assert chat.api("/cart")["items"] == []
+
+    chat.say(f'/choose_device{{"shop_device_id": "{a26}"}}')
+    chat.say("black")
+    chat.say("2")
+    added = chat.say('/inform{"shop_for_line_id": "none"}')
+    assert "Added to the cart" in added
+    [item] = chat.api("/cart")["items"]
+    assert (item["colour"], item["storage_gb"], item["quantity"]) == ("Black", 128, 2)
+
+    summary = chat.say("place the order")
+    assert "Order summary" in summary and "Galaxy A26 5G" in summary
+    assert chat.api("/orders") == []  # nothing before "yes"
+    done = chat.say("yes")
+    [order] = chat.api("/orders")
+    assert order["number"] in done
+    assert chat.api("/cart")["items"] == []
+
+    status = chat.say("where is my order?")
+    assert order["number"] in status
