@@ -48,3 +48,27 @@ def test_english_search_out_of_stock_alternatives_then_order(acme_fleet_manager:
 
     status = chat.say("where is my order?")
     assert order["number"] in status
+
+
+def test_dutch_rugged_phone_for_an_employee_then_removed_from_the_cart(
+    acme_fleet_manager: Chat,
+) -> None:
+    chat = acme_fleet_manager
+    found = chat.say("ik zoek een robuuste gsm")
+    assert "Galaxy XCover7 Pro" in found and "iPhone" not in found
+    xcover = device_id(chat, "Galaxy XCover7 Pro")
+
+    # one colour and one capacity: only the quantity and the line are asked
+    quantity = chat.say(f'/choose_device{{"shop_device_id": "{xcover}"}}')
+    assert "Hoeveel" in quantity
+    chat.say("1")
+    added = chat.say("voor Lotte Maes")
+    assert "Toegevoegd" in added
+    [item] = chat.api("/cart")["items"]
+    assert item["for_msisdn"] == "+32470000004"
+
+    cart = chat.say("toon mijn winkelmandje")
+    assert "Galaxy XCover7 Pro" in cart
+    removed = chat.say(f'/remove_cart_item{{"cart_item_id": "{item["id"]}"}}')
+    assert "Verwijderd" in removed
+    assert chat.api("/cart")["items"] == []
