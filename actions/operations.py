@@ -111,6 +111,12 @@ def clear_pending() -> list[EventType]:
     return [SlotSet(PENDING_ID_SLOT, None), SlotSet(PENDING_TYPE_SLOT, None)]
 
 
+_CONFLICT_RESPONSES = {
+    "out_of_stock": "utter_order_out_of_stock",
+    "cart_empty": "utter_cart_empty",
+}
+
+
 def utter_backend_error(dispatcher: CollectingDispatcher, exc: BackendError) -> None:
     """The polite answer to a backend refusal or failure (never silence)."""
     if isinstance(exc, IdentityUnknownError):
@@ -119,6 +125,9 @@ def utter_backend_error(dispatcher: CollectingDispatcher, exc: BackendError) -> 
         dispatcher.utter_message(response="utter_fleet_manager_required")
     elif isinstance(exc, NotFoundError):
         dispatcher.utter_message(response="utter_operation_line_not_found")
+    elif isinstance(exc, ConflictError) and exc.code in _CONFLICT_RESPONSES:
+        # The shop's order: stock sold meanwhile, or nothing left to order.
+        dispatcher.utter_message(response=_CONFLICT_RESPONSES[exc.code])
     elif isinstance(exc, ConflictError):
         dispatcher.utter_message(response="utter_operation_expired")
     else:

@@ -329,3 +329,15 @@ def test_search_words_drop_short_words_but_keep_numbers():
     assert search_words("I'm looking for a cheap Samsung") == "looking for cheap Samsung"
     assert search_words("un Samsung pas cher avec 256 Go") == "Samsung pas cher avec 256"
     assert search_words("iPhone 16e, S25 of 5G") == "iPhone 16e S25 5G"
+
+
+async def test_stock_sold_meanwhile_is_said_at_order_time(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    backend.on("POST", "/api/v1/operations", error(409, "out_of_stock"))
+    await ActionPrepareOrder(backend.client()).run(
+        dispatcher, make_tracker("order", intent="place_order"), DOMAIN
+    )
+    backend.on("POST", "/api/v1/operations/op-o1/confirm", error(409, "out_of_stock"))
+    yes = make_tracker("yes", intent="affirm", slots={"pending_operation_id": "op-o1"})
+    await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
+    assert responses(dispatcher) == ["utter_order_out_of_stock", "utter_order_out_of_stock"]
