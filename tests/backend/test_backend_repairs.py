@@ -150,3 +150,13 @@ async def test_lines_outside_the_callers_scope_are_not_found(
         params={"imei": IMEI, "problem": PROBLEM},
     )
     assert response.status_code == 404
+
+
+async def test_end_user_repair_without_line_is_for_the_own_line(client: httpx.AsyncClient) -> None:
+    headers = await bearer(client, *ACME_USER)
+    op_id = await prepared_id(
+        client, headers, "request_repair", params={"imei": IMEI, "problem": PROBLEM}
+    )
+    result = (await confirm(client, headers, op_id)).json()["result"]
+    detail = (await client.get(f"{API}/repairs/{result['repair_id']}", headers=headers)).json()
+    assert detail["msisdn"] == "+32470000002"

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
+from backend.accounts.models import Role
 from backend.core.errors import FieldError
-from backend.fleet.models import Line
+from backend.fleet.models import Line, LineStatus
 from backend.operations.handlers.base import OpContext, OperationHandler, Params
 from backend.operations.models import OperationType
 from backend.repairs import service as repairs
@@ -38,6 +40,20 @@ def _address(ctx: OpContext, params: RequestRepairParams) -> dict[str, str]:
     return params.address.model_dump()
 
 
+def _own_line(ctx: OpContext, line: Line | None) -> Line | None:
+    """Without a line_id an end user's repair is for their own line (if they have one)."""
+    if line is not None or ctx.principal.role != Role.end_user:
+        return line
+    return ctx.session.scalar(
+        select(Line)
+        .where(
+            Line.user_account_id == ctx.principal.account.id,
+            Line.status != LineStatus.deactivated,
+        )
+        .order_by(Line.id)
+    )
+
+
 class RequestRepair(OperationHandler[RequestRepairParams]):
     op_type = OperationType.request_repair
     params_model = RequestRepairParams
@@ -49,6 +65,7 @@ class RequestRepair(OperationHandler[RequestRepairParams]):
         self, ctx: OpContext, line: Line | None, params: RequestRepairParams
     ) -> dict[str, Any]:
         imei = repairs.check_imei(params.imei)
+        line = _own_line(ctx, line)
         return {
             "msisdn": line.msisdn if line else None,
             "imei_masked": repairs.mask_imei(imei),
@@ -65,6 +82,7 @@ class RequestRepair(OperationHandler[RequestRepairParams]):
         params: RequestRepairParams,
         summary: dict[str, Any],
     ) -> dict[str, Any]:
+        line = _own_line(ctx, line)
         repair = repairs.create_repair(
             ctx.session,
             settings=ctx.settings,
