@@ -1,5 +1,6 @@
 """Hardware shop: search devices in people's words, choose colour / capacity / quantity, cart
-(add, show, remove), order (operation ``place_order``, company address by default), order status.
+(add, show, remove), order (operation ``place_order``, delivered to the company address or to
+another address the user gives), order status.
 
 The backend understands the free words ("samsung pas cher", "256", "robuuste"), so the search
 sends the message as typed. An out-of-stock variant is refused by the backend with the
@@ -14,14 +15,16 @@ from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.activation import next_slot_events
 from actions.api.backend import (
     BackendError,
     Cart,
     ChatIdentity,
+    Company,
     ConflictError,
     Device,
     InvalidRequestError,
@@ -50,6 +53,7 @@ from actions.operations import (
 )
 from actions.repairs import address_text
 from actions.tickets import answer_view
+from actions.validators import InvalidValue, check_postal_address
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +62,13 @@ COLOUR_SLOT = "shop_colour"
 STORAGE_SLOT = "shop_storage_gb"
 QUANTITY_SLOT = "shop_quantity"
 FOR_LINE_SLOT = "shop_for_line_id"
+DELIVERY_SLOT = "order_delivery"  # "company" or "other_address"
+ORDER_ADDRESS_SLOT = "order_address"  # {"street","postal_code","city"} for another address
+COMPANY_DELIVERY = "company"
+OTHER_DELIVERY = "other_address"
+_COMPANY_WORDS = ("entreprise", "societe", "bureau", "travail", "bedrijf", "firma", "kantoor",
+                  "werk", "company", "office", "work")  # fmt: skip
+_OTHER_WORDS = ("autre", "other", "another", "ander", "thuis", "domicile", "home", "maison")
 NO_LINE = "none"  # the device is not for one particular line (company stock)
 MAX_RESULTS = 5
 MAX_QUANTITY = 20  # the backend's limit per cart line
@@ -121,6 +132,38 @@ def quantity_in(text: str) -> int | None:
         if word in _NUMBER_WORDS:
             return _NUMBER_WORDS[word]
     return None
+
+
+def delivery_in(text: str) -> str | None:
+    """``company`` / ``other_address`` from what people type ("autre adresse", "het bedrijf")."""
+    words = fold(text)
+    if any(word in words for word in _OTHER_WORDS):
+        return OTHER_DELIVERY
+    if any(word in words for word in _COMPANY_WORDS):
+        return COMPANY_DELIVERY
+    return None
+
+
+def required_order_slots(slots: dict[str, Any]) -> list[str]:
+    """The slots of an order: where to deliver and, for another address, that address."""
+    required = [DELIVERY_SLOT]
+    if slots.get(DELIVERY_SLOT) == OTHER_DELIVERY:
+        required.append(ORDER_ADDRESS_SLOT)
+    return required
+
+
+def company_address(company: Company | None) -> str:
+    """``Rue de la Loi 16, 1000 Bruxelles`` from ``GET /me``'s company; ``—`` if unknown."""
+    if company is None or not (company.street and company.postal_code and company.city):
+        return "—"
+    return f"{company.street}, {company.postal_code} {company.city}"
+
+
+def order_params(slots: dict[str, Any]) -> dict[str, Any]:
+    """``place_order`` params: ``null`` = the company address, else the address given."""
+    if slots.get(DELIVERY_SLOT) == OTHER_DELIVERY and slots.get(ORDER_ADDRESS_SLOT):
+        return {"delivery_address": dict(slots[ORDER_ADDRESS_SLOT])}
+    return {"delivery_address": None}
 
 
 def search_words(text: str) -> str:
@@ -501,8 +544,87 @@ def _order_done(operation: Operation, language: str) -> dict[str, Any]:
     return {"number": (operation.result or {}).get("number") or "—"}
 
 
+class ValidateOrderDeliveryForm(OperationFormValidation):
+    """Where to deliver the order: the company address or another address (Belgian)."""
+
+    fleet_manager_only = False
+    needs_line = False
+
+    def name(self) -> str:
+        return "validate_order_delivery_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested is None:
+            # Nothing to deliver: say so at once instead of asking where to.
+            try:
+                cart = await self.backend.get_cart(require_identity(tracker))
+            except BackendError as exc:
+                utter_backend_error(dispatcher, exc)
+                return self._stop(domain)
+            if not cart.items:
+                dispatcher.utter_message(response="utter_cart_empty")
+                return self._stop(domain)
+        text = latest_text(tracker)
+        answer = requested == ORDER_ADDRESS_SLOT or (
+            requested == DELIVERY_SLOT and delivery_in(text) is not None
+        )
+        view = answer_view(tracker, answer)
+        events = await super().run(dispatcher, view, domain)
+        return next_slot_events(view, events, required_order_slots)
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker).strip()
+        typed = "" if text.startswith("/") else text
+        values: dict[str, Any] = {}
+        delivery = next(iter(entity_values(tracker, DELIVERY_SLOT)), None)
+        if delivery is None and requested == DELIVERY_SLOT:
+            delivery = delivery_in(typed)
+        if delivery in (COMPANY_DELIVERY, OTHER_DELIVERY):
+            values[DELIVERY_SLOT] = delivery
+            if delivery == COMPANY_DELIVERY:
+                values[ORDER_ADDRESS_SLOT] = None
+        elif requested == DELIVERY_SLOT:
+            dispatcher.utter_message(response="utter_invalid_order_delivery")
+
+        if requested == ORDER_ADDRESS_SLOT and typed:
+            try:
+                values[ORDER_ADDRESS_SLOT] = check_postal_address(typed)
+            except InvalidValue:
+                dispatcher.utter_message(response="utter_invalid_order_address")
+        return values
+
+
+class ActionAskOrderDelivery(BackendAction):
+    """Company address (read from ``GET /me``) or another address? Two buttons."""
+
+    def name(self) -> str:
+        return "action_ask_order_delivery"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        address = "—"
+        try:
+            me = await self.backend.get_me(require_identity(tracker))
+            address = company_address(me.company)
+        except BackendError as exc:
+            logger.info("Company address unavailable: %r", exc)
+        dispatcher.utter_message(response="utter_ask_order_delivery", address=address)
+        return []
+
+
 class ActionPrepareOrder(BackendAction):
-    """Order the cart: the backend prepares ``place_order`` (company address), read back."""
+    """Order the cart: ``place_order`` to the address chosen in the form, read back."""
 
     def name(self) -> str:
         return "action_prepare_order"
@@ -510,29 +632,34 @@ class ActionPrepareOrder(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        slots = tracker.slots
+        resets: list[EventType] = [SlotSet(DELIVERY_SLOT, None), SlotSet(ORDER_ADDRESS_SLOT, None)]
+        if any(slots.get(s) is None for s in required_order_slots(slots)):
+            return resets  # the form was stopped; it already said why
         try:
             cart = await self.backend.get_cart(require_identity(tracker))
         except BackendError as exc:
             utter_backend_error(dispatcher, exc)
-            return []
+            return resets
         if not cart.items:
             dispatcher.utter_message(response="utter_cart_empty")
-            return []
+            return resets
         try:
-            return await prepare_operation(
+            events = await prepare_operation(
                 dispatcher,
                 tracker,
                 client=self.backend,
                 op_type="place_order",
                 line_id=None,
-                params={"delivery_address": None},
+                params=order_params(slots),
                 summary_response="utter_summary_place_order",
                 summary_vars=_order_summary,
             )
         except InvalidRequestError as exc:
             code = "out_of_stock" if exc.code == "out_of_stock" else "refused"
             dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_order_{code}")
-            return []
+            return resets
+        return [*events, *resets]
 
 
 class ActionShowOrders(BackendAction):

@@ -115,6 +115,9 @@ class Company(_Model):
     name: str
     customer_number: str | None = None
     language: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
 
 
 class Me(_Model):

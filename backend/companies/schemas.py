@@ -16,3 +16,6 @@ class CompanyPublic(BaseModel):
     name: str
     customer_number: str
     language: Language
+    street: str
+    postal_code: str
+    city: str

@@ -10,19 +10,23 @@ import httpx
 from actions.operations import ActionConfirmOperation
 from actions.shop import (
     ActionAddToCart,
+    ActionAskOrderDelivery,
     ActionAskShopStorageGb,
     ActionPrepareOrder,
     ActionRemoveCartItem,
     ActionSearchDevices,
     ActionShowCart,
     ActionShowOrders,
+    ValidateOrderDeliveryForm,
     ValidateShopItemForm,
+    delivery_in,
     quantity_in,
     search_words,
     storage_in,
 )
 from tests.actions.support import (
     FakeBackend,
+    company,
     entity,
     error,
     json_response,
@@ -72,6 +76,9 @@ def shop(backend: FakeBackend) -> FakeBackend:
     backend.on("GET", "/api/v1/catalog/devices/1", IPHONE)
     backend.on("GET", "/api/v1/catalog/devices/2", GALAXY)
     return backend
+
+
+TO_COMPANY = {"order_delivery": "company"}
 
 
 def slots_of(events: list[Any]) -> dict[str, Any]:
@@ -221,7 +228,7 @@ async def test_remove_by_name_and_empty_cart(backend, dispatcher):
     await ActionRemoveCartItem(backend.client()).run(dispatcher, tracker, DOMAIN)
     backend.on("GET", "/api/v1/cart", EMPTY)
     await ActionPrepareOrder(backend.client()).run(
-        dispatcher, make_tracker("order", intent="place_order"), DOMAIN
+        dispatcher, make_tracker("order", intent="place_order", slots=TO_COMPANY), DOMAIN
     )
     assert responses(dispatcher) == ["utter_cart_item_removed", "utter_cart_empty"]
     assert "/api/v1/operations" not in backend.paths()
@@ -243,7 +250,7 @@ async def test_order_prepared_with_company_address_then_confirmed(backend, dispa
 
     backend.on("POST", "/api/v1/operations", prepare)
     await ActionPrepareOrder(backend.client()).run(
-        dispatcher, make_tracker("order", intent="place_order"), DOMAIN
+        dispatcher, make_tracker("order", intent="place_order", slots=TO_COMPANY), DOMAIN
     )
     assert json.loads(posted[0].content) == {
         "type": "place_order", "line_id": None, "params": {"delivery_address": None}
@@ -335,9 +342,117 @@ async def test_stock_sold_meanwhile_is_said_at_order_time(backend, dispatcher):
     shop(backend).on("GET", "/api/v1/cart", CART)
     backend.on("POST", "/api/v1/operations", error(409, "out_of_stock"))
     await ActionPrepareOrder(backend.client()).run(
-        dispatcher, make_tracker("order", intent="place_order"), DOMAIN
+        dispatcher, make_tracker("order", intent="place_order", slots=TO_COMPANY), DOMAIN
     )
     backend.on("POST", "/api/v1/operations/op-o1/confirm", error(409, "out_of_stock"))
     yes = make_tracker("yes", intent="affirm", slots={"pending_operation_id": "op-o1"})
     await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
     assert responses(dispatcher) == ["utter_order_out_of_stock", "utter_order_out_of_stock"]
+
+
+def test_delivery_choice_from_what_people_type():
+    assert delivery_in("à l'adresse de l'entreprise") == "company"
+    assert delivery_in("naar het bedrijf") == "company"
+    assert delivery_in("another address please") == "other_address"
+    assert delivery_in("ander adres") == "other_address"
+    assert delivery_in("euh") is None
+
+
+async def test_delivery_question_shows_the_company_address_from_me(backend, dispatcher):
+    acme = company(street="Rue de la Loi 16", postal_code="1000", city="Bruxelles")
+    backend.on("GET", "/api/v1/me", me_fleet_manager(company=acme))
+    await ActionAskOrderDelivery(backend.client()).run(
+        dispatcher, make_tracker("order", intent="place_order"), DOMAIN
+    )
+    [asked] = dispatcher.messages
+    assert asked["response"] == "utter_ask_order_delivery"
+    assert asked["address"] == "Rue de la Loi 16, 1000 Bruxelles"
+
+
+async def test_delivery_form_asks_nothing_for_an_empty_cart(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/cart", EMPTY)
+    events = await ValidateOrderDeliveryForm(backend.client()).run(
+        dispatcher, make_tracker("order", intent="place_order"), DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_cart_empty"]
+    assert {"event": "active_loop", "name": None} in [
+        {"event": e["event"], "name": e.get("name")} for e in events if e["event"] == "active_loop"
+    ]
+
+
+async def test_company_address_chosen_then_form_done(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    tracker = make_tracker(
+        '/inform{"order_delivery": "company"}',
+        intent="inform",
+        entities=[entity("order_delivery", "company")],
+        slots={"requested_slot": "order_delivery"},
+    )
+    events = await ValidateOrderDeliveryForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    values = slots_of(events)
+    assert values["order_delivery"] == "company"
+    assert values["requested_slot"] is None
+    assert dispatcher.messages == []
+
+
+async def test_another_address_asked_invalid_postal_code_re_asked_then_accepted(
+    backend, dispatcher
+):
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    form = ValidateOrderDeliveryForm(backend.client())
+    tracker = make_tracker(
+        '/inform{"order_delivery": "other_address"}',
+        intent="inform",
+        entities=[entity("order_delivery", "other_address")],
+        slots={"requested_slot": "order_delivery"},
+    )
+    values = slots_of(await form.run(dispatcher, tracker, DOMAIN))
+    assert values["order_delivery"] == "other_address"
+    assert values["requested_slot"] == "order_address"
+
+    asked = {"order_delivery": "other_address", "requested_slot": "order_address"}
+    bad = make_tracker("Kerkstraat 12, 900 Gent", intent="inform", slots=asked)
+    values = slots_of(await form.run(dispatcher, bad, DOMAIN))
+    assert responses(dispatcher) == ["utter_invalid_order_address"]
+    assert values["requested_slot"] == "order_address"
+    assert "order_address" not in values
+
+    good = make_tracker("Kerkstraat 12, 9000 Gent", intent="inform", slots=asked)
+    values = slots_of(await form.run(dispatcher, good, DOMAIN))
+    assert values["order_address"] == {
+        "street": "Kerkstraat 12", "postal_code": "9000", "city": "Gent"
+    }  # fmt: skip
+    assert values["requested_slot"] is None
+
+
+async def test_order_to_another_address_sends_it_and_shows_it(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    address = {"street": "Kerkstraat 12", "postal_code": "9000", "city": "Gent"}
+    posted: list[httpx.Request] = []
+
+    def prepare(request: httpx.Request) -> httpx.Response:
+        posted.append(request)
+        summary = {"items": [ITEM], "total_incl_vat": "2006.18", "delivery_address": address}
+        return json_response(
+            201, {"id": "op-o2", "type": "place_order", "status": "pending", "summary": summary}
+        )
+
+    backend.on("POST", "/api/v1/operations", prepare)
+    slots = {"order_delivery": "other_address", "order_address": address}
+    events = await ActionPrepareOrder(backend.client()).run(
+        dispatcher, make_tracker("Kerkstraat 12, 9000 Gent", intent="inform", slots=slots), DOMAIN
+    )
+    assert json.loads(posted[0].content)["params"] == {"delivery_address": address}
+    assert dispatcher.messages[0]["address"] == "Kerkstraat 12, 9000 Gent"
+    values = slots_of(events)
+    assert values["pending_operation_id"] == "op-o2"
+    assert values["order_delivery"] is None and values["order_address"] is None
+
+
+async def test_stopped_delivery_form_prepares_nothing(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    await ActionPrepareOrder(backend.client()).run(
+        dispatcher, make_tracker("stop", intent="stop"), DOMAIN
+    )
+    assert dispatcher.messages == []
+    assert "/api/v1/operations" not in backend.paths()

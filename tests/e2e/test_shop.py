@@ -38,8 +38,12 @@ def test_english_search_out_of_stock_alternatives_then_order(acme_fleet_manager:
     [item] = chat.api("/cart")["items"]
     assert (item["colour"], item["storage_gb"], item["quantity"]) == ("Black", 128, 2)
 
-    summary = chat.say("place the order")
+    where = chat.say("place the order")
+    acme = chat.api("/me")["company"]
+    assert "company address" in where and acme["street"] in where and acme["city"] in where
+    summary = chat.say('/inform{"order_delivery": "company"}')
     assert "Order summary" in summary and "Galaxy A26 5G" in summary
+    assert acme["street"] in summary
     assert chat.api("/orders") == []  # nothing before "yes"
     done = chat.say("yes")
     [order] = chat.api("/orders")
@@ -71,4 +75,27 @@ def test_dutch_rugged_phone_for_an_employee_then_removed_from_the_cart(
     assert "Galaxy XCover7 Pro" in cart
     removed = chat.say(f'/remove_cart_item{{"cart_item_id": "{item["id"]}"}}')
     assert "Verwijderd" in removed
+    assert chat.api("/cart")["items"] == []
+
+
+def test_dutch_order_delivered_to_another_address(acme_fleet_manager: Chat) -> None:
+    chat = acme_fleet_manager
+    xcover = device_id(chat, "Galaxy XCover7 Pro")
+    chat.say(f'/choose_device{{"shop_device_id": "{xcover}"}}')
+    chat.say("1")
+    assert "Toegevoegd" in chat.say('/inform{"shop_for_line_id": "none"}')
+
+    assert "ander adres" in chat.say("plaats de bestelling")
+    assert "Op welk adres" in chat.say('/inform{"order_delivery": "other_address"}')
+    assert "postcode van 4 cijfers" in chat.say("Kerkstraat 12, 900 Gent")
+    summary = chat.say("Kerkstraat 12, 9000 Gent")
+    assert "Levering: Kerkstraat 12, 9000 Gent" in summary
+    done = chat.say("ja")
+    [order] = [o for o in chat.api("/orders") if o["number"] in done]
+    stored = chat.api(f"/orders/{order['id']}")["delivery_address"]
+    assert (stored["street"], stored["postal_code"], stored["city"]) == (
+        "Kerkstraat 12",
+        "9000",
+        "Gent",
+    )
     assert chat.api("/cart")["items"] == []
