@@ -180,6 +180,19 @@ def offer_prepaid_ticket(line_id: int) -> list[EventType]:
     ]
 
 
+# Below this NLU confidence a typed "yes" is not trusted to execute a costly change.
+CONFIRM_MIN_CONFIDENCE = 0.6
+
+
+def is_clear_yes(tracker: Tracker) -> bool:
+    """A button press (``/affirm``) or a confidently recognised typed "yes"."""
+    message = tracker.latest_message or {}
+    if str(message.get("text") or "").startswith("/"):
+        return True
+    confidence = (message.get("intent") or {}).get("confidence") or 0.0
+    return float(confidence) >= CONFIRM_MIN_CONFIDENCE
+
+
 class ActionConfirmOperation(BackendAction):
     """On "yes": execute the pending operation of this conversation, if any."""
 
@@ -195,6 +208,11 @@ class ActionConfirmOperation(BackendAction):
         if not pending_id or not isinstance(pending_id, str) or identity is None:
             dispatcher.utter_message(response="utter_nothing_to_confirm")
             return clear_pending()
+        if not is_clear_yes(tracker):
+            # Executing needs an unmistakable "yes": a guess (gibberish read as affirm at 0.5)
+            # asks again and keeps the pending operation.
+            dispatcher.utter_message(response="utter_ask_confirm_operation")
+            return []
         language = conversation_language(tracker)
         try:
             if pending_type == PREPAID_TICKET_TYPE and pending_id.startswith(_TICKET_PREFIX):

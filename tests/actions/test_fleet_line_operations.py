@@ -402,6 +402,21 @@ async def test_confirm_executes_with_a_stable_key_and_retries_once(backend, disp
     assert slots_of(events)["pending_operation_id"] is None
 
 
+async def test_an_unsure_yes_asks_again_and_keeps_the_pending_operation(backend, dispatcher):
+    tracker = make_tracker(
+        "jjjjj kkkk",
+        intent="affirm",
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "change_plan"},
+    )
+    tracker.latest_message["intent"]["confidence"] = 0.5
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert backend.requests == []
+    assert responses(dispatcher) == ["utter_ask_confirm_operation"]
+    assert events == []
+
+
 async def test_typed_affirm_at_conversation_start_changes_nothing(backend, dispatcher):
     tracker = make_tracker("/affirm", intent="affirm")
 
