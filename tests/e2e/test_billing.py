@@ -4,9 +4,11 @@ direct debit — checked against the backend's state afterwards."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import httpx
 import pytest
+from babel.numbers import format_currency
 
 from tests.e2e.conftest import Chat
 
@@ -57,9 +59,12 @@ def test_another_companys_invoice_stays_invisible(
 ) -> None:
     brugge_invoice = brugge_fleet_manager.api("/invoices")[0]
 
+    acme_fleet_manager.say("in English please")
     answer = acme_fleet_manager.say(f"explain invoice {brugge_invoice['number']}")
 
-    assert brugge_invoice["amount_incl_vat"] not in answer
+    assert f"I can't find invoice {brugge_invoice['number']}" in answer
+    amount = Decimal(brugge_invoice["amount_incl_vat"])
+    assert format_currency(amount, "EUR", locale="en_BE") not in answer
     with pytest.raises(httpx.HTTPStatusError) as error:
         acme_fleet_manager.api(f"/invoices/{brugge_invoice['id']}")
     assert error.value.response.status_code == 404
