@@ -38,7 +38,7 @@ from actions.common import (
 from actions.formatting import format_money
 from actions.labels import PER_MONTH, label
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
-from actions.operation_text import item_list, item_name, signed_money
+from actions.operation_text import item_list, signed_money
 from actions.operations import form_slot_resets, prepare_operation, utter_backend_error
 from actions.phone import format_national
 
@@ -230,8 +230,3 @@ class ActionPrepareCatalogChange(BackendAction):
             "turn_off": item_list(summary.get(change.off_key), language),
             "monthly_difference": signed_money(summary.get("monthly_difference", "0"), language),
         }
-
-
-def names_of(values: Any, language: str) -> list[str]:
-    """Names of the summary's items (helper for tests and messages)."""
-    return [item_name(value, language) for value in values or []]

@@ -9,23 +9,32 @@ the backend prepares the deactivation with the exact fee, read back before the f
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api.backend import ChatIdentity, InvalidRequestError, Line, Operation
-from actions.common import BackendAction, latest_intent
+from actions.api.backend import (
+    BackendClient,
+    ChatIdentity,
+    InvalidRequestError,
+    Line,
+    Operation,
+)
+from actions.common import BackendAction, latest_intent, require_identity
 from actions.formatting import format_day
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operation_text import item_name, money
 from actions.operations import (
+    PENDING_ID_SLOT,
+    PENDING_TYPE_SLOT,
     form_slot_resets,
-    offer_prepaid_ticket,
     prepare_operation,
     register_done_vars,
+    register_local_confirm,
 )
 from actions.phone import format_national
 
@@ -116,3 +125,47 @@ class ActionPrepareDeactivateLine(BackendAction):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_keep_number_prepaid_offer")
         return [*form_slot_resets(domain), *offer_prepaid_ticket(line_id)]
+
+
+# The ticket offered instead of a deactivation when the number must be kept (prepaid conversion):
+# confirmed with "yes" like an operation, but it is a plain POST /tickets.
+PREPAID_TICKET_SUBJECT = "prepaid_conversion"
+_PREPAID_TICKET_PREFIX = "ticket:line:"
+_TICKET_NAMESPACE = uuid.UUID("3f1d2a7e-8c44-4b5e-9a61-0c2e7b9d4f11")
+
+
+def offer_prepaid_ticket(line_id: int) -> list[EventType]:
+    """Pending "create a prepaid-conversion ticket for this line" (confirmed like an operation)."""
+    return [
+        SlotSet(PENDING_ID_SLOT, f"{_PREPAID_TICKET_PREFIX}{line_id}"),
+        SlotSet(PENDING_TYPE_SLOT, PREPAID_TICKET_SUBJECT),
+    ]
+
+
+@register_local_confirm(_PREPAID_TICKET_PREFIX)
+async def create_prepaid_ticket(
+    client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
+) -> None:
+    """On "yes": open the prepaid-conversion ticket for the line that is kept."""
+    identity = require_identity(tracker)
+    line_id = int(pending_id.removeprefix(_PREPAID_TICKET_PREFIX))
+    line = await client.get_line(identity, line_id)
+    me = await client.get_me(identity)
+    # Stable per conversation and line: a retried "yes" replays the same ticket.
+    key = str(uuid.uuid5(_TICKET_NAMESPACE, f"{tracker.sender_id}:prepaid:{line_id}"))
+    ticket = await client.create_ticket(
+        identity,
+        subject_code=PREPAID_TICKET_SUBJECT,
+        description=(
+            f"Convert {line.msisdn} ({line.user_name or '-'}) to a prepaid number "
+            "instead of deactivating it (requested by chat)."
+        ),
+        contact_number=me.gsm,
+        line_id=line_id,
+        idempotency_key=key,
+    )
+    dispatcher.utter_message(
+        response="utter_prepaid_ticket_created",
+        number=ticket.number,
+        msisdn=format_national(line.msisdn),
+    )

@@ -15,7 +15,6 @@ id would belong to nobody (the backend answers 404 for another caller's operatio
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -50,10 +49,6 @@ logger = logging.getLogger(__name__)
 PENDING_ID_SLOT = "pending_operation_id"
 PENDING_TYPE_SLOT = "pending_operation_type"
 FAILED_ATTEMPTS_SLOT = "form_failed_attempts"
-# The ticket offered instead of a deactivation when the number must be kept (prepaid conversion).
-PREPAID_TICKET_TYPE = "prepaid_conversion"
-_TICKET_PREFIX = "ticket:line:"
-_TICKET_NAMESPACE = uuid.UUID("3f1d2a7e-8c44-4b5e-9a61-0c2e7b9d4f11")
 
 SummaryVars = Callable[[Operation, str], dict[str, Any]]
 DoneVars = Callable[[Operation, str], dict[str, Any]]
@@ -172,14 +167,6 @@ async def prepare_operation(
     return [SlotSet(PENDING_ID_SLOT, operation.id), SlotSet(PENDING_TYPE_SLOT, operation.type)]
 
 
-def offer_prepaid_ticket(line_id: int) -> list[EventType]:
-    """Pending "create a prepaid-conversion ticket for this line" (confirmed like an operation)."""
-    return [
-        SlotSet(PENDING_ID_SLOT, f"{_TICKET_PREFIX}{line_id}"),
-        SlotSet(PENDING_TYPE_SLOT, PREPAID_TICKET_TYPE),
-    ]
-
-
 # Below this NLU confidence a typed "yes" is not trusted to execute a costly change.
 CONFIRM_MIN_CONFIDENCE = 0.6
 
@@ -215,9 +202,7 @@ class ActionConfirmOperation(BackendAction):
             return []
         language = conversation_language(tracker)
         try:
-            if pending_type == PREPAID_TICKET_TYPE and pending_id.startswith(_TICKET_PREFIX):
-                await self._create_prepaid_ticket(dispatcher, tracker, pending_id)
-            elif (local := _local_confirm(pending_id)) is not None:
+            if (local := _local_confirm(pending_id)) is not None:
                 await local(self.backend, dispatcher, tracker, pending_id)
             else:
                 operation = await self._confirm(identity, pending_id)
@@ -255,33 +240,6 @@ class ActionConfirmOperation(BackendAction):
         default = f"{RESPONSE_PREFIX}_operation_done_{operation.type}"
         dispatcher.utter_message(response=str(variables.pop("response", default)), **variables)
 
-    async def _create_prepaid_ticket(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
-    ) -> None:
-        identity = chat_identity(tracker)
-        assert identity is not None
-        line_id = int(pending_id.removeprefix(_TICKET_PREFIX))
-        line = await self.backend.get_line(identity, line_id)
-        me = await self.backend.get_me(identity)
-        # Stable per conversation and line: a retried "yes" replays the same ticket.
-        key = str(uuid.uuid5(_TICKET_NAMESPACE, f"{tracker.sender_id}:prepaid:{line_id}"))
-        ticket = await self.backend.create_ticket(
-            identity,
-            subject_code=PREPAID_TICKET_TYPE,
-            description=(
-                f"Convert {line.msisdn} ({line.user_name or '-'}) to a prepaid number "
-                "instead of deactivating it (requested by chat)."
-            ),
-            contact_number=me.gsm,
-            line_id=line_id,
-            idempotency_key=key,
-        )
-        dispatcher.utter_message(
-            response="utter_prepaid_ticket_created",
-            number=ticket.number,
-            msisdn=format_national(line.msisdn),
-        )
-
 
 class ActionCancelOperation(BackendAction):
     """On "no" / "stop": drop the pending operation (or the stopped form) and say so."""
@@ -295,7 +253,7 @@ class ActionCancelOperation(BackendAction):
         pending_id = tracker.get_slot(PENDING_ID_SLOT)
         identity = chat_identity(tracker)
         if pending_id and isinstance(pending_id, str) and identity is not None:
-            if not pending_id.startswith(_TICKET_PREFIX) and _local_confirm(pending_id) is None:
+            if _local_confirm(pending_id) is None:
                 try:
                     await self.backend.cancel_operation(
                         identity, pending_id, idempotency_key=f"cancel:{pending_id}"

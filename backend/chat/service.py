@@ -109,9 +109,3 @@ def resolve_chat_binding(session: Session, *, channel: str, sender_id: str) -> C
     if binding is None or binding.account.status != AccountStatus.active:
         return None
     return binding
-
-
-def resolve_chat_account(session: Session, *, channel: str, sender_id: str) -> Account | None:
-    """The active account bound to a Rasa (channel, sender_id), else None."""
-    binding = resolve_chat_binding(session, channel=channel, sender_id=sender_id)
-    return binding.account if binding is not None else None
