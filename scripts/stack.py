@@ -82,6 +82,7 @@ class Stack:
             "TRACKER_DB_URL": "",
             "TRACKER_DB": str(ROOT / "var" / "tracker.db"),
             "PUBLIC_BASE_URL": self.backend_url,
+            "RASA_AUTH_TOKEN": "dev-rasa-auth-token",
             **os.environ,
         }
         env.update(
@@ -110,6 +111,8 @@ class Stack:
                 str(RASA), "run", "--model", str(self.model),
                 "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
                 "--interface", "127.0.0.1", "--port", str(self.ports.rasa),
+                # The HTTP API (tracker events) is used by the backend's handoff service only.
+                "--enable-api", "--auth-token", self.base_env()["RASA_AUTH_TOKEN"],
             ],
         }  # fmt: skip
 

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # set them fails at start-up instead of signing tokens with a publicly known key.
 DEV_SECRET_KEY = "dev-secret-key-change-me-0123456789abcdef"  # noqa: S105
 DEV_ACTION_SERVICE_KEY = "dev-action-service-key"  # the action server's local default too
+DEV_RASA_AUTH_TOKEN = "dev-rasa-auth-token"  # noqa: S105 - scripts/stack.py starts Rasa with it
 
 
 class Settings(BaseSettings):
@@ -25,6 +26,10 @@ class Settings(BaseSettings):
     action_service_key: SecretStr = SecretStr(DEV_ACTION_SERVICE_KEY)
     access_token_minutes: int = 60
     public_base_url: str = "http://127.0.0.1:8000"
+    # Rasa server on its private interface: the web gateway posts to its REST channel and the
+    # handoff service appends events through its HTTP API (``--auth-token``).
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_auth_token: SecretStr = SecretStr(DEV_RASA_AUTH_TOKEN)
 
     mail_backend: Literal["outbox", "smtp"] = "outbox"
     smtp_host: str = "127.0.0.1"
@@ -41,6 +46,8 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY must be set outside ENVIRONMENT=local")
             if self.action_service_key.get_secret_value() == DEV_ACTION_SERVICE_KEY:
                 raise ValueError("ACTION_SERVICE_KEY must be set outside ENVIRONMENT=local")
+            if self.rasa_auth_token.get_secret_value() == DEV_RASA_AUTH_TOKEN:
+                raise ValueError("RASA_AUTH_TOKEN must be set outside ENVIRONMENT=local")
         return self
 
     @property

@@ -88,6 +88,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         secret_key=SecretStr("test-secret-key-0123456789abcdef0123456789"),
         action_service_key=SecretStr(SERVICE_KEY),
+        rasa_auth_token=SecretStr("test-rasa-auth-token"),
         mail_backend="outbox",
         public_base_url="http://testserver",
     )

@@ -38,11 +38,12 @@ async def test_openapi_docs_are_served(client: httpx.AsyncClient) -> None:
     assert "/api/v1/lines/{line_id}/consumption" in paths
 
 
-@pytest.mark.parametrize("field", ["secret_key", "action_service_key"])
+@pytest.mark.parametrize("field", ["secret_key", "action_service_key", "rasa_auth_token"])
 def test_default_secrets_are_refused_outside_local(field: str) -> None:
     secrets = {
         "secret_key": SecretStr("a-real-secret-key-for-production-use"),
         "action_service_key": SecretStr("a-real-service-key"),
+        "rasa_auth_token": SecretStr("a-real-rasa-token"),
     }
     del secrets[field]
 
