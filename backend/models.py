@@ -18,9 +18,11 @@ from backend.fleet.models import (
 )
 from backend.mail.models import OutboxAttachment, OutboxEmail
 from backend.operations.models import Operation
+from backend.portal.models import PortalSession
 from backend.repairs.models import Repair
 from backend.shop.models import CartItem, Device, DeviceVariant, Order
 from backend.tickets.models import Ticket, TicketComment
+from backend.webchat.models import WebMessage
 
 __all__ = [
     "Account",
@@ -47,10 +49,12 @@ __all__ = [
     "Payment",
     "Plan",
     "PlatformLink",
+    "PortalSession",
     "PortingRequest",
     "RegistrationToken",
     "Repair",
     "SimCard",
     "Ticket",
     "TicketComment",
+    "WebMessage",
 ]
