@@ -46,7 +46,12 @@ def chat_identity(tracker: Tracker) -> ChatIdentity | None:
     channel = tracker.get_latest_input_channel()
     if not channel or not tracker.sender_id:
         return None
-    return ChatIdentity(channel=channel, sender_id=tracker.sender_id)
+    message_id = (tracker.latest_message or {}).get("message_id")
+    return ChatIdentity(
+        channel=channel,
+        sender_id=tracker.sender_id,
+        turn=message_id if isinstance(message_id, str) and message_id else None,
+    )
 
 
 def require_identity(tracker: Tracker) -> ChatIdentity:

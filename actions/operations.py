@@ -220,12 +220,11 @@ class ActionConfirmOperation(BackendAction):
         return [*clear_pending(), *form_slot_resets(domain)]
 
     async def _confirm(self, identity: Any, operation_id: str) -> Operation:
-        key = f"confirm:{operation_id}"
-        try:
-            return await self.backend.confirm_operation(identity, operation_id, idempotency_key=key)
-        except BackendUnavailableError:
-            # One retry with the same key: the backend replays if the first one went through.
-            return await self.backend.confirm_operation(identity, operation_id, idempotency_key=key)
+        # The client re-sends a confirm that got no answer with this same key (the backend
+        # replays it if the first one went through); "yes" again later uses it too.
+        return await self.backend.confirm_operation(
+            identity, operation_id, idempotency_key=f"confirm:{operation_id}"
+        )
 
     def _utter_done(
         self, dispatcher: CollectingDispatcher, operation: Operation, language: str

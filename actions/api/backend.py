@@ -10,12 +10,21 @@ failure to a small set of exception types, so that actions catch them in one pla
 - ``ConflictError``: the object is not in a state that allows this (409, e.g. expired operation);
 - ``BackendUnavailableError``: timeout, connection failure, 5xx, malformed answer or any other
   status the bot cannot act on (including a wrong service key, which is a deployment error).
+
+Faults (design.md §5, README "Reliability"): a request that never got an answer (connection
+refused, reset, or dropped after the backend committed) is retried, but only when that is safe —
+a GET, or a mutation carrying its ``Idempotency-Key``, which the backend replays instead of
+executing twice. A mutation without a key is never retried. All the backend calls made for one
+user message share one time budget (``timeout_seconds``), so however many actions and retries
+a message triggers, the user hears back within it plus Rasa's own processing time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -102,6 +111,9 @@ class ChatIdentity:
 
     channel: str
     sender_id: str
+    # Rasa's id of the user message being answered: the backend calls of one message share
+    # one time budget (None: each call has a budget of its own).
+    turn: str | None = None
 
 
 class _Model(BaseModel):
@@ -421,6 +433,55 @@ class Order(_Model):
 
 
 # --- the client -------------------------------------------------------------------------------
+
+# Attempts of a request that got no answer at all, and the pauses between them.
+_MAX_ATTEMPTS = 3
+_RETRY_PAUSES = (0.1, 0.3)
+
+
+class _Budget:
+    """Seconds one user message may still spend waiting for the backend."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+
+    def remaining(self) -> float:
+        return self.seconds - self.spent
+
+    def spend(self, seconds: float) -> None:
+        self.spent += seconds
+
+    def __str__(self) -> str:
+        return f"{self.seconds:g}"
+
+
+class _TurnBudgets:
+    """The budget of each recent user message, shared by every action answering it.
+
+    One message runs several actions (language detection, then the action itself), each one
+    a separate request to the action server; without a shared budget a hanging backend would
+    cost each of them a full timeout. Kept per process, bounded to the most recent messages.
+    """
+
+    _KEPT = 4096
+
+    def __init__(self) -> None:
+        self._budgets: OrderedDict[str, _Budget] = OrderedDict()
+
+    def for_identity(self, identity: ChatIdentity, seconds: float) -> _Budget:
+        if identity.turn is None:
+            return _Budget(seconds)
+        turn = f"{identity.channel}:{identity.sender_id}:{identity.turn}"
+        budget = self._budgets.get(turn)
+        if budget is None:
+            budget = self._budgets[turn] = _Budget(seconds)
+            while len(self._budgets) > self._KEPT:
+                self._budgets.popitem(last=False)
+        return budget
+
+
+_TURN_BUDGETS = _TurnBudgets()
 
 
 class BackendClient:
@@ -767,19 +828,45 @@ class BackendClient:
         }
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        try:
-            # httpx timeouts apply per phase; wait_for bounds the whole exchange.
-            response = await asyncio.wait_for(
-                self._send(method, path, headers=headers, params=params, json=json),
-                timeout=self._timeout,
-            )
-        except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
-            logger.warning("Backend %s %s timed out after %ss", method, path, self._timeout)
-            raise BackendUnavailableError("backend timed out") from exc
-        except httpx.HTTPError as exc:
-            logger.warning("Backend %s %s failed: %r", method, path, exc)
-            raise BackendUnavailableError("backend unreachable") from exc
-        return _decode(method, path, response)
+        # Re-sending is safe for a read, or for a write the backend can recognise by its key.
+        retry_safe = method == "GET" or bool(idempotency_key)
+        budget = _TURN_BUDGETS.for_identity(identity, self._timeout)
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = budget.remaining()
+            if remaining <= 0:
+                logger.warning("Backend %s %s: this message's %ss are spent", method, path, budget)
+                raise BackendUnavailableError("backend time budget spent")
+            started = time.monotonic()
+            try:
+                # httpx timeouts apply per phase; wait_for bounds the whole exchange.
+                response = await asyncio.wait_for(
+                    self._send(
+                        method, path, headers=headers, params=params, json=json, timeout=remaining
+                    ),
+                    timeout=remaining,
+                )
+            except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
+                logger.warning("Backend %s %s timed out after %.1fs", method, path, remaining)
+                raise BackendUnavailableError("backend timed out") from exc
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                # No answer at all: refused, reset, or closed after the backend may have
+                # committed. Only a retry that the backend replays can tell which.
+                if not retry_safe or attempt == _MAX_ATTEMPTS:
+                    logger.warning("Backend %s %s failed: %r", method, path, exc)
+                    raise BackendUnavailableError("backend unreachable") from exc
+                logger.info("Backend %s %s: %r, retry %s", method, path, exc, attempt)
+            except httpx.HTTPError as exc:
+                logger.warning("Backend %s %s failed: %r", method, path, exc)
+                raise BackendUnavailableError("backend unreachable") from exc
+            else:
+                return _decode(method, path, response)
+            finally:
+                budget.spend(time.monotonic() - started)
+            pause = max(0.0, min(_RETRY_PAUSES[attempt - 1], budget.remaining()))
+            await asyncio.sleep(pause)
+            budget.spend(pause)
 
     async def _send(
         self,
@@ -789,10 +876,11 @@ class BackendClient:
         headers: dict[str, str],
         params: dict[str, Any] | None,
         json: Any,
+        timeout: float,
     ) -> httpx.Response:
         # A client per call: cheap on loopback and never bound to a finished event loop.
         async with httpx.AsyncClient(
-            base_url=self._base_url, timeout=self._timeout, transport=self._transport
+            base_url=self._base_url, timeout=timeout, transport=self._transport
         ) as client:
             return await client.request(
                 method, API_PREFIX + path, headers=headers, params=params, json=json

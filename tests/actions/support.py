@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,8 @@ def make_tracker(
         "intent": {"name": intent, "confidence": 0.95},
         "entities": entities or [],
         "intent_ranking": intent_ranking or [{"name": intent, "confidence": 0.95}],
-        "message_id": "msg-1",
+        # Unique like Rasa's: the backend client budgets its time per user message.
+        "message_id": uuid.uuid4().hex,
     }
     events: list[dict[str, Any]] = []
     if channel is not None:

@@ -372,7 +372,7 @@ async def test_keep_number_question_takes_yes_and_no(backend, dispatcher):
 # --- confirm / cancel / safety ----------------------------------------------------------------
 
 
-async def test_confirm_executes_with_a_stable_key_and_retries_once(backend, dispatcher):
+async def test_confirm_without_an_answer_is_resent_with_the_same_key(backend, dispatcher):
     calls = {"n": 0}
     done = operation(
         "change_plan",
@@ -383,7 +383,9 @@ async def test_confirm_executes_with_a_stable_key_and_retries_once(backend, disp
 
     def confirm(request: httpx.Request) -> httpx.Response:
         calls["n"] += 1
-        return error(503, "busy") if calls["n"] == 1 else json_response(200, done)
+        if calls["n"] == 1:  # the backend may have committed, but the answer was lost
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        return json_response(200, done)
 
     backend.on("POST", "/api/v1/operations/op_abc/confirm", confirm)
     tracker = make_tracker(
