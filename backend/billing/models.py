@@ -76,6 +76,11 @@ class Invoice(Base):
     )
     # The direct debit mandate the invoice is collected with (masked IBAN, holder, bank).
     mandate: Mapped[Any | None] = mapped_column(JSON)
+    # How the invoice was sent (the billing settings at issue time); NULL on invoices from
+    # before the monthly billing run recorded it.
+    delivery_method: Mapped[DeliveryMethod | None] = mapped_column(
+        str_enum(DeliveryMethod, "invoice_delivery_method")
+    )
     lines: Mapped[Any] = mapped_column(JSON)
 
     def effective_status(self, today: date) -> InvoiceStatus:

@@ -32,6 +32,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "transfer": "À payer par virement avec la communication structurée.",
         "paid": "Payée le",
         "employee": "Part privée (split bill) de",
+        "delivery_post": "Envoyée par la poste",
+        "delivery_email_sms": "Envoyée par e-mail/SMS",
     },
     "nl": {
         "invoice": "Factuur",
@@ -53,6 +55,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "transfer": "Te betalen via overschrijving met de gestructureerde mededeling.",
         "paid": "Betaald op",
         "employee": "Privédeel (split bill) van",
+        "delivery_post": "Verstuurd per post",
+        "delivery_email_sms": "Verstuurd per e-mail/sms",
     },
     "en": {
         "invoice": "Invoice",
@@ -74,6 +78,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "transfer": "To be paid by bank transfer with the structured reference.",
         "paid": "Paid on",
         "employee": "Private part (split bill) of",
+        "delivery_post": "Sent by post",
+        "delivery_email_sms": "Sent by e-mail/SMS",
     },
 }
 
@@ -126,6 +132,8 @@ def invoice_pdf(
         text(t["transfer"])
     if invoice.paid_at is not None:
         text(f"{t['paid']} {invoice.paid_at.date().isoformat()}")
+    if invoice.delivery_method is not None:
+        text(t[f"delivery_{invoice.delivery_method.value}"])
     return bytes(pdf.output())
 
 

@@ -30,6 +30,7 @@ class InvoicePublic(BaseModel):
     structured_reference: str
     payment_method_on_invoice: PaymentMethod
     mandate: dict[str, Any] | None
+    delivery_method: DeliveryMethod | None
     scope: InvoiceScope
 
 

@@ -41,6 +41,7 @@ from backend.billing.schemas import (
     PaymentPublic,
 )
 from backend.companies.models import Company
+from backend.core import rate_limit
 from backend.core.models import utcnow
 from backend.core.security import hash_secret
 from backend.core.settings import Settings
@@ -131,6 +132,7 @@ def _invoice_fields(invoice: Invoice) -> dict[str, Any]:
         "structured_reference": invoice.structured_reference,
         "payment_method_on_invoice": invoice.payment_method,
         "mandate": invoice.mandate,
+        "delivery_method": invoice.delivery_method,
         "scope": invoice.scope,
     }
 
@@ -222,6 +224,9 @@ def create_payment_link(
     invoice = get_invoice(session, principal=principal, invoice_id=invoice_id)
     if invoice.status == InvoiceStatus.paid:
         raise InvoiceAlreadyPaid
+    rate_limit.enforce(
+        session, settings=settings, principal=principal, flow=rate_limit.Flow.payment_link
+    )
     token, link = _new_link(
         session,
         principal=principal,

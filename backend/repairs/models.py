@@ -45,3 +45,5 @@ class Repair(Base):
     address: Mapped[Any] = mapped_column(JSON)
     status: Mapped[RepairStatus] = mapped_column(str_enum(RepairStatus, "repair_status"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Every status the repair went through: [{"status", "at"}] (the workshop stand-in).
+    status_history: Mapped[Any | None] = mapped_column(JSON)

@@ -13,9 +13,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.billing.generation import line_detail, next_invoice_number
 from backend.billing.models import (
     BillingSettings,
     DeliveryMethod,
@@ -28,7 +29,6 @@ from backend.billing.models import (
 )
 from backend.billing.service import mandate_for_invoice, money, structured_reference, vat_of
 from backend.companies.models import Company
-from backend.core.models import Language
 from backend.fleet.models import Consumption, ConsumptionPart, Line, LineStatus
 from backend.seed.data import BRUGGE, LineSeed
 
@@ -124,44 +124,6 @@ def _settings(session: Session, company: Company, today: date) -> BillingSetting
     return row
 
 
-def _line_detail(
-    line: Line,
-    rows: list[Consumption],
-    part: ConsumptionPart,
-    one_offs: list[dict[str, str]],
-    language: Language,
-) -> dict[str, Any]:
-    cost = sum((r.cost for r in rows if r.part == part), Decimal("0"))
-    if part == ConsumptionPart.employee:
-        plan_amount = Decimal("0")
-        options: list[dict[str, str]] = []
-        usage = cost
-    else:
-        plan_amount = line.plan.monthly_price
-        options = [
-            {"name": o.name_in(language), "amount": money(o.monthly_price)} for o in line.options
-        ]
-        fixed = plan_amount + sum((o.monthly_price for o in line.options), Decimal("0"))
-        usage = cost - fixed
-    total = cost + sum((Decimal(c["amount"]) for c in one_offs), Decimal("0"))
-    return {
-        "msisdn": line.msisdn,
-        "user_name": line.user_name,
-        "plan": line.plan.name_in(language),
-        "plan_amount": money(plan_amount),
-        "options": options,
-        "one_off": one_offs,
-        "usage_amount": money(usage),
-        "total": money(total),
-    }
-
-
-def _next_number(session: Session, year: int) -> tuple[str, int]:
-    count = session.scalar(select(func.count()).select_from(Invoice)) or 0
-    serial = 100 + count + 1
-    return f"F{year}-{serial:06d}", year % 100 * 10**8 + serial
-
-
 def seed_invoices(
     session: Session,
     *,
@@ -193,13 +155,13 @@ def seed_invoices(
                     for c in ONE_OFF_COSTS
                     if c.msisdn == line.msisdn and c.months_back == back
                 ]
-                details.append(_line_detail(line, usage[line.id], part, one_offs, company.language))
+                details.append(line_detail(line, usage[line.id], part, one_offs, company.language))
             _invoice(session, company, None, period, issue, back, details, settings_row, today)
             for line in lines:
                 if line.split_bill and line.user_account_id is not None:
                     account = line.user_account
                     assert account is not None
-                    detail = _line_detail(
+                    detail = line_detail(
                         line, usage[line.id], ConsumptionPart.employee, [], account.language
                     )
                     _invoice(
@@ -233,7 +195,7 @@ def _invoice(
         return
     excl = sum((Decimal(d["total"]) for d in details), Decimal("0"))
     vat = vat_of(excl)
-    number, reference_base = _next_number(session, issue.year)
+    number, reference_base = next_invoice_number(session, issue.year)
     mandate = mandate_for_invoice(settings_row, _at(issue))
     paid = back != INVOICE_MONTHS[-1]
     invoice = Invoice(
@@ -252,6 +214,7 @@ def _invoice(
         structured_reference=structured_reference(reference_base),
         payment_method=PaymentMethod.direct_debit if mandate else PaymentMethod.transfer,
         mandate=mandate,
+        delivery_method=settings_row.delivery_method if settings_row else DeliveryMethod.post,
         lines=details,
     )
     session.add(invoice)

@@ -92,3 +92,5 @@ class Order(Base):
     delivery_address: Mapped[Any] = mapped_column(JSON)
     tracking: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Every status the order went through: [{"status", "at"}] (the fulfilment stand-in).
+    status_history: Mapped[Any | None] = mapped_column(JSON)
