@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from backend.accounts.router import pages_router as account_pages
 from backend.accounts.router import router as accounts_router
@@ -17,14 +19,20 @@ from backend.core.settings import Settings, get_settings
 from backend.dev.router import router as dev_router
 from backend.esim.router import pages_router as esim_pages
 from backend.fleet.router import router as fleet_router
+from backend.handoff.pages import pages_router as handoff_pages
+from backend.handoff.router import router as handoff_router
 from backend.operations.router import router as operations_router
+from backend.portal.router import pages_router as portal_pages
+from backend.portal.router import router as portal_router
 from backend.repairs.router import router as repairs_router
 from backend.shop.router import router as shop_router
 from backend.tickets.router import router as tickets_router
+from backend.webchat.router import router as webchat_router
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,6 +57,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tickets_router, prefix=API_PREFIX)
     app.include_router(repairs_router, prefix=API_PREFIX)
     app.include_router(shop_router, prefix=API_PREFIX)
+    app.include_router(handoff_router, prefix=API_PREFIX)
+    app.include_router(handoff_pages)
+    # Portal pages and the web chat gateway use the bm_portal cookie, not the /api/v1 Bearer token.
+    app.include_router(portal_pages)
+    app.include_router(portal_router)
+    app.include_router(webchat_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # The outbox may hold registration links and eSIM codes: it only exists in demo mode.
     if settings.mail_backend == "outbox":
         app.include_router(dev_router, prefix=API_PREFIX)

@@ -1,0 +1,333 @@
+// Business Mobile web chat widget: vanilla JS, no dependencies.
+//
+// Embed on a page served by the backend (the bm_portal cookie is same-origin):
+//   <link rel="stylesheet" href="/static/widget/widget.css">
+//   <div data-bm-chat></div>
+//   <script src="/static/widget/widget.js" defer></script>
+//
+// The widget talks only to the backend's gateway (/portal/chat/messages); the backend owns the
+// Rasa sender id. Bot text is never parsed as HTML: every message is built from DOM nodes, and
+// URLs become links only when they are http(s).
+"use strict";
+
+(function () {
+  const POLL_MS = 2000;
+  const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+
+  const STRINGS = {
+    fr: {
+      title: "Assistant Business Mobile",
+      placeholder: "Écrivez votre message…",
+      send: "Envoyer",
+      typing: "L'assistant écrit…",
+      you: "Vous",
+      bot: "Assistant",
+      agent: "Conseiller",
+      system: "Info",
+      offline: "Le message n'a pas pu être envoyé. Vérifiez votre connexion et réessayez.",
+      expired: "Votre session a expiré.",
+      login: "Se reconnecter",
+      choices: "Réponses proposées",
+      image: "Image envoyée par l'assistant",
+      log: "Conversation",
+    },
+    nl: {
+      title: "Business Mobile-assistent",
+      placeholder: "Typ uw bericht…",
+      send: "Verzenden",
+      typing: "De assistent typt…",
+      you: "U",
+      bot: "Assistent",
+      agent: "Medewerker",
+      system: "Info",
+      offline: "Het bericht kon niet verstuurd worden. Controleer uw verbinding en probeer opnieuw.",
+      expired: "Uw sessie is verlopen.",
+      login: "Opnieuw aanmelden",
+      choices: "Voorgestelde antwoorden",
+      image: "Afbeelding van de assistent",
+      log: "Gesprek",
+    },
+    en: {
+      title: "Business Mobile assistant",
+      placeholder: "Type your message…",
+      send: "Send",
+      typing: "The assistant is typing…",
+      you: "You",
+      bot: "Assistant",
+      agent: "Agent",
+      system: "Info",
+      offline: "The message could not be sent. Check your connection and try again.",
+      expired: "Your session has expired.",
+      login: "Log in again",
+      choices: "Suggested replies",
+      image: "Image sent by the assistant",
+      log: "Conversation",
+    },
+  };
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function safeUrl(value) {
+    return typeof value === "string" && /^https?:\/\//i.test(value) ? value : null;
+  }
+
+  function link(url, label) {
+    const anchor = element("a", "bm-chat-link", label || url);
+    anchor.href = url;
+    anchor.target = "_blank";
+    anchor.rel = "noopener noreferrer";
+    return anchor;
+  }
+
+  // Text nodes with http(s) URLs turned into links; nothing is ever interpreted as markup.
+  function linkified(text) {
+    const fragment = document.createDocumentFragment();
+    let last = 0;
+    for (const match of text.matchAll(URL_PATTERN)) {
+      fragment.append(document.createTextNode(text.slice(last, match.index)));
+      fragment.append(link(match[0]));
+      last = match.index + match[0].length;
+    }
+    fragment.append(document.createTextNode(text.slice(last)));
+    return fragment;
+  }
+
+  class ChatWidget {
+    constructor(root) {
+      this.root = root;
+      this.base = (root.dataset.baseUrl || "").replace(/\/$/, "");
+      this.seen = new Set();
+      this.cursor = 0; // highest message id received from the server's ordered history
+      this.csrf = null;
+      this.sending = false;
+      this.stopped = false;
+      this.t = STRINGS[document.documentElement.lang] || STRINGS.fr;
+    }
+
+    async start() {
+      const session = await this.request("GET", "/portal/session");
+      if (!session) {
+        return;
+      }
+      this.csrf = session.csrf_token;
+      this.t = STRINGS[session.language] || this.t;
+      this.build();
+      await this.poll();
+      this.schedulePoll();
+    }
+
+    build() {
+      const t = this.t;
+      this.root.textContent = "";
+      this.root.classList.add("bm-chat");
+      this.root.append(element("div", "bm-chat-title", t.title));
+
+      this.log = element("div", "bm-chat-log");
+      this.log.id = "bm-chat-log";
+      this.log.setAttribute("role", "log");
+      this.log.setAttribute("aria-live", "polite");
+      this.log.setAttribute("aria-label", t.log);
+      this.log.tabIndex = 0; // scrollable with the keyboard
+      this.root.append(this.log);
+
+      this.typing = element("div", "bm-chat-typing", t.typing);
+      this.typing.setAttribute("role", "status");
+      this.typing.hidden = true;
+      this.root.append(this.typing);
+
+      this.form = element("form", "bm-chat-form");
+      this.input = element("input", "bm-chat-input");
+      this.input.type = "text";
+      this.input.name = "message";
+      this.input.autocomplete = "off";
+      this.input.maxLength = 2000;
+      this.input.placeholder = t.placeholder;
+      this.input.setAttribute("aria-label", t.placeholder);
+      this.sendButton = element("button", "bm-chat-send", t.send);
+      this.sendButton.type = "submit";
+      this.form.append(this.input, this.sendButton);
+      this.form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const text = this.input.value.trim();
+        if (text && !this.sending) {
+          this.input.value = "";
+          this.send({ text: text }, text);
+        }
+      });
+      this.root.append(this.form);
+    }
+
+    async request(method, path, body) {
+      const headers = { Accept: "application/json" };
+      if (body !== undefined) {
+        headers["Content-Type"] = "application/json";
+        headers["X-CSRF-Token"] = this.csrf;
+      }
+      let response;
+      try {
+        response = await fetch(this.base + path, {
+          method: method,
+          credentials: "same-origin",
+          headers: headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch (error) {
+        return null;
+      }
+      if (response.status === 401) {
+        this.expired();
+        return null;
+      }
+      return response.ok ? response.json() : null;
+    }
+
+    expired() {
+      this.stopped = true;
+      const notice = element("p", "bm-chat-expired", this.t.expired + " ");
+      notice.setAttribute("role", "alert");
+      notice.append(link(this.base + "/portal", this.t.login));
+      notice.lastChild.target = "_self";
+      (this.log || this.root).append(notice);
+      if (this.form) {
+        this.input.disabled = true;
+        this.sendButton.disabled = true;
+      }
+    }
+
+    schedulePoll() {
+      window.setTimeout(async () => {
+        if (this.stopped) {
+          return;
+        }
+        // While a message is on its way its stored copy would come back here too: wait.
+        if (!this.sending) {
+          await this.poll();
+        }
+        this.schedulePoll();
+      }, POLL_MS);
+    }
+
+    // History on load, then agent/system messages (and anything another tab added).
+    async poll() {
+      const query = this.cursor ? "?after=" + this.cursor : "";
+      const body = await this.request("GET", "/portal/chat/messages" + query);
+      if (body) {
+        body.messages.forEach((message) => this.show(message));
+        if (body.messages.length) {
+          this.cursor = Math.max(this.cursor, body.messages[body.messages.length - 1].id);
+        }
+      }
+    }
+
+    async send(body, shownText) {
+      this.sending = true;
+      this.sendButton.disabled = true;
+      // The user's bubble at once; it gets its server id when the gateway answers.
+      const pending = this.bubble({ author: "user", text: shownText });
+      this.typing.hidden = false;
+      this.scroll();
+      const result = await this.request("POST", "/portal/chat/messages", body);
+      this.typing.hidden = true;
+      this.sending = false;
+      this.sendButton.disabled = false;
+      if (!result) {
+        if (!this.stopped) {
+          this.bubble({ author: "system", text: this.t.offline });
+        }
+        this.scroll();
+        return;
+      }
+      const [own, ...replies] = result.messages;
+      if (own) {
+        this.seen.add(own.id);
+        pending.dataset.id = own.id;
+      }
+      replies.forEach((message) => this.show(message));
+      this.scroll();
+      this.input.focus();
+    }
+
+    show(message) {
+      if (this.seen.has(message.id)) {
+        return;
+      }
+      this.seen.add(message.id);
+      this.bubble(message).dataset.id = message.id;
+      this.scroll();
+    }
+
+    bubble(message) {
+      const t = this.t;
+      if (message.author === "user") {
+        // Earlier quick replies are answered: keep them visible but no longer clickable.
+        this.log.querySelectorAll(".bm-chat-choices button").forEach((b) => (b.disabled = true));
+      }
+      const item = element("div", "bm-chat-message bm-chat-" + message.author);
+      const who = element("span", "bm-visually-hidden", (t[message.author] || "") + ": ");
+      item.append(who);
+      if (message.text) {
+        const text = element("p", "bm-chat-text");
+        text.append(linkified(message.text));
+        item.append(text);
+      }
+      const image = safeUrl(message.image_url);
+      if (image) {
+        const img = element("img", "bm-chat-image");
+        img.src = image;
+        img.alt = t.image;
+        img.loading = "lazy";
+        item.append(img);
+      }
+      const attachment = safeUrl(message.link_url);
+      if (attachment) {
+        item.append(link(attachment));
+      }
+      if (message.buttons && message.buttons.length) {
+        const choices = element("div", "bm-chat-choices");
+        choices.setAttribute("role", "group");
+        choices.setAttribute("aria-label", t.choices);
+        message.buttons.forEach((button) => {
+          const choice = element("button", "bm-chat-choice", button.title);
+          choice.type = "button";
+          choice.addEventListener("click", () => {
+            if (!this.sending) {
+              this.send({ payload: button.payload, title: button.title }, button.title);
+            }
+          });
+          choices.append(choice);
+        });
+        item.append(choices);
+      }
+      this.log.append(item);
+      return item;
+    }
+
+    scroll() {
+      this.log.scrollTop = this.log.scrollHeight;
+    }
+  }
+
+  function init() {
+    document.querySelectorAll("[data-bm-chat]").forEach((root) => {
+      if (!root.dataset.bmChatStarted) {
+        root.dataset.bmChatStarted = "1";
+        new ChatWidget(root).start();
+      }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
