@@ -214,6 +214,13 @@ class ActionExplainInvoice(_InvoiceAction):
             dispatcher.utter_message(
                 response="utter_invoice_line_detail", **invoice_line_vars(line, language)
             )
+        if invoice.mandate:
+            # Only invoices issued after the mandate was set up are collected with it.
+            dispatcher.utter_message(
+                response="utter_invoice_paid_by_direct_debit",
+                iban=invoice.mandate.get("iban_masked") or "—",
+                holder=invoice.mandate.get("holder") or "—",
+            )
         if invoice.scope == "employee":
             dispatcher.utter_message(response="utter_invoice_split_bill_employee")
         return []

@@ -307,6 +307,8 @@ class Invoice(_Model):
     paid_at: str | None = None
     structured_reference: str | None = None
     payment_method_on_invoice: str | None = None
+    # The direct debit mandate the invoice is collected with: iban_masked, holder, bank_name.
+    mandate: dict[str, Any] | None = None
     scope: str = "company"
     lines: list[InvoiceLine] = Field(default_factory=list)
 

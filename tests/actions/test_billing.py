@@ -144,6 +144,26 @@ async def test_explain_invoice_per_line_with_vat(backend, dispatcher):
     assert row["msisdn"] == "0470 00 00 03"
 
 
+async def test_explained_invoice_collected_by_direct_debit_names_the_mandate(backend, dispatcher):
+    mandate = {"iban_masked": "BE71 **** **** 6769", "holder": "Acme Logistics NV"}
+    detail = invoice(payment_method_on_invoice="direct_debit", mandate=mandate, lines=[])
+    backend.on("GET", f"{API}/invoices", [invoice()]).on("GET", f"{API}/invoices/7", detail)
+    tracker = make_tracker("explique la facture F2026-000123", intent="explain_invoice")
+    await ActionExplainInvoice(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoice_explain", "utter_invoice_paid_by_direct_debit"]
+    assert message(dispatcher, 1)["iban"] == "BE71 **** **** 6769"
+    assert message(dispatcher, 1)["holder"] == "Acme Logistics NV"
+
+
+async def test_explained_invoice_without_mandate_says_nothing_of_direct_debit(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", [invoice()]).on(
+        "GET", f"{API}/invoices/7", invoice(mandate=None, lines=[])
+    )
+    tracker = make_tracker("explain invoice F2026-000123", intent="explain_invoice")
+    await ActionExplainInvoice(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoice_explain"]
+
+
 async def test_unknown_invoice_number_is_not_found(backend, dispatcher):
     backend.on("GET", f"{API}/invoices", [invoice()])
     tracker = make_tracker("explain invoice F2025-000001", intent="explain_invoice")
