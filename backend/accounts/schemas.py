@@ -9,9 +9,10 @@ from pydantic import BaseModel, EmailStr, Field
 from backend.accounts.models import Role
 from backend.companies.schemas import CompanyPublic
 from backend.core.models import Language
+from backend.core.schemas import RequestModel
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(RequestModel):
     """GSM number in any usual Belgian format and password."""
 
     gsm: str = Field(min_length=1, max_length=32, examples=["0470 00 00 01"])
@@ -24,7 +25,7 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
-class RegistrationRequest(BaseModel):
+class RegistrationRequest(RequestModel):
     """The profile an invited fleet manager completes, with the password they choose."""
 
     first_name: str = Field(min_length=1, max_length=100)
@@ -34,7 +35,7 @@ class RegistrationRequest(BaseModel):
     language: Language
 
 
-class ActiveRoleRequest(BaseModel):
+class ActiveRoleRequest(RequestModel):
     role: Literal[Role.end_user, Role.fleet_manager]
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from backend.chat.models import Platform
+from backend.core.schemas import RequestModel
 
 
 class ChatSessionPublic(BaseModel):
@@ -19,7 +20,7 @@ class LinkCodePublic(BaseModel):
     expires_at: datetime
 
 
-class PlatformLinkRequest(BaseModel):
+class PlatformLinkRequest(RequestModel):
     """Sent by the action server when a Slack/Teams user types the code shown in the portal."""
 
     platform: Platform

@@ -23,6 +23,8 @@ class AppError(Exception):
     # Validation errors name the offending input and may carry machine-readable details.
     field: str | None = None
     details: dict[str, Any] | None = None
+    # Extra response headers (e.g. ``Retry-After`` of a 429).
+    headers: dict[str, str] | None = None
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ async def _app_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         error_body(exc.code, exc.message, field=exc.field, details=exc.details),
         status_code=exc.status_code,
+        headers=exc.headers,
     )
 
 

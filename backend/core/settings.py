@@ -31,6 +31,17 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_auth_token: SecretStr = SecretStr(DEV_RASA_AUTH_TOKEN)
 
+    # Costly flows (backend/core/rate_limit.py): at most N created per account and per company
+    # in a sliding window; 0 turns a limit off. Activations count every SIM/eSIM-creating
+    # operation (activate_line, replace_sim) prepared; orders count prepared place_order.
+    rate_limit_window_seconds: int = 3600
+    rate_limit_activations_per_account: int = 20
+    rate_limit_activations_per_company: int = 100
+    rate_limit_payment_links_per_account: int = 30
+    rate_limit_payment_links_per_company: int = 200
+    rate_limit_orders_per_account: int = 20
+    rate_limit_orders_per_company: int = 100
+
     mail_backend: Literal["outbox", "smtp"] = "outbox"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

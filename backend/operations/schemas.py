@@ -7,16 +7,17 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from backend.core.schemas import RequestModel
 from backend.operations.models import OperationStatus, OperationType
 
 
-class OperationCreate(BaseModel):
+class OperationCreate(RequestModel):
     type: OperationType
     line_id: int | None = None
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class EmptyBody(BaseModel):
+class EmptyBody(RequestModel):
     """Confirm and cancel take ``{}``."""
 
 

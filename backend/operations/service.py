@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Role
+from backend.core import rate_limit
 from backend.core.errors import FieldError
 from backend.core.models import utcnow
 from backend.core.settings import Settings
@@ -77,6 +78,8 @@ def prepare(
     _check_role(principal, handler)
     line = _line(session, principal, handler, body.line_id)
     params = _parse(handler, body.params)
+    if (flow := rate_limit.flow_of(body.type)) is not None:
+        rate_limit.enforce(session, settings=settings, principal=principal, flow=flow)
     now = utcnow()
     ctx = OpContext(session=session, settings=settings, principal=principal, now=now)
     summary = handler.prepare(ctx, line, params)

@@ -7,17 +7,18 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from backend.core.db import SessionDep
 from backend.core.idempotency import IdempotencyDep, run_idempotent
+from backend.core.schemas import RequestModel
 from backend.principal import CompanyPrincipalDep
 from backend.shop import service
 
 router = APIRouter(tags=["shop"])
 
 
-class CartItemCreate(BaseModel):
+class CartItemCreate(RequestModel):
     device_id: int
     colour: str = Field(min_length=1, max_length=40)
     storage_gb: int = Field(ge=0)

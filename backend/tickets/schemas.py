@@ -6,12 +6,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from backend.core.schemas import RequestModel
 from backend.tickets.models import TicketStatus, TicketSubject
 
 MIN_DESCRIPTION = 30
 
 
-class TicketCreate(BaseModel):
+class TicketCreate(RequestModel):
     subject_code: TicketSubject
     # The length rule (at least 30 characters) is checked by the service to give its own code.
     description: str = Field(max_length=5000)
@@ -25,7 +26,7 @@ class TicketCreated(BaseModel):
     status: TicketStatus
 
 
-class CommentCreate(BaseModel):
+class CommentCreate(RequestModel):
     body: str = Field(min_length=1, max_length=5000)
 
 
