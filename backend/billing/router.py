@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from backend.accounts.models import Account
 from backend.billing import service
@@ -21,10 +23,14 @@ from backend.companies.models import Company
 from backend.core.db import SessionDep, SettingsDep
 from backend.core.idempotency import IdempotencyDep, run_idempotent
 from backend.mail.templates import get_environment
+from backend.portal.auth import portal_account
 from backend.principal import CompanyPrincipalDep
 
 router = APIRouter(tags=["billing"])
 pages_router = APIRouter(include_in_schema=False)
+
+# The portal's login page; it sends the browser back to ``next`` after login.
+PORTAL_LOGIN_PATH = "/portal"
 
 
 @router.get("/invoices")
@@ -114,15 +120,24 @@ def _not_found_page() -> HTMLResponse:
 
 
 @pages_router.get("/documents/invoices/{token}", response_model=None)
-def download_invoice(token: str, session: SessionDep) -> Response:
-    """The invoice PDF of a download link (bound to the invoice and the account, 15 minutes)."""
+def download_invoice(token: str, request: Request, session: SessionDep) -> Response:
+    """The invoice PDF of a download link, only in the portal session of the link's account.
+
+    The link is not a bearer secret: without a portal session the browser goes to the login page
+    (and comes back here); logged in as another account, the link does not exist (404), so a
+    forwarded or leaked link shows nothing. The session is checked before the token, so nobody
+    learns whether a token is valid without logging in.
+    """
+    account = portal_account(request, session)
+    if account is None:
+        login = f"{PORTAL_LOGIN_PATH}?{urlencode({'next': request.url.path})}"
+        return RedirectResponse(login, status_code=303, headers={"Cache-Control": "no-store"})
     link = service.find_link(session, token=token, kind=LinkKind.download)
-    if link is None:
+    if link is None or link.account_id != account.id:
         return _not_found_page()
     invoice = link.invoice
     company = session.get(Company, invoice.company_id)
-    account = session.get(Account, link.account_id)
-    assert company is not None and account is not None
+    assert company is not None
     holder = None
     if invoice.account_id is not None:
         owner = session.get(Account, invoice.account_id)

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 import httpx
 from pypdf import PdfReader
@@ -15,6 +16,7 @@ from stdnum.be import ogm_vcs
 
 from backend.billing.models import BillingSettings, Invoice, InvoiceLink, Payment
 from backend.core.models import utcnow
+from backend.portal.models import PortalSession
 from tests.backend.conftest import ACME_FM, ACME_USER, AGENT, BRUGGE_FM, bearer
 from tests.backend.ops_helpers import OPS, confirm, error_code, new_key, prepare, prepared_id
 
@@ -105,6 +107,27 @@ async def test_other_company_invoice_is_not_found_and_agents_are_refused(
     assert (await client.get(f"{API}/invoices", headers=agent)).status_code == 403
 
 
+async def portal_cookie(client: httpx.AsyncClient, who: tuple[str, str]) -> dict[str, str]:
+    """A ``Cookie`` header with the portal session of ``who`` (logged in on the portal page)."""
+    gsm, password = who
+    response = await client.post("/portal/login", data={"gsm": gsm, "password": password})
+    assert response.status_code == 303, response.text
+    cookie = response.cookies["bm_portal"]
+    client.cookies.clear()  # each request below says explicitly whose session it carries
+    return {"Cookie": f"bm_portal={cookie}"}
+
+
+async def _download_path(client: httpx.AsyncClient, who: tuple[str, str], invoice_id: int) -> str:
+    response = await client.post(
+        f"{API}/invoices/{invoice_id}/download-links",
+        headers={**await bearer(client, *who), "Idempotency-Key": new_key()},
+    )
+    assert response.status_code == 201, response.text
+    url: str = response.json()["url"]
+    assert url.startswith("http://testserver/documents/invoices/")
+    return url.removeprefix("http://testserver")
+
+
 async def test_pdf_download_link_gives_the_invoice_pdf(client: httpx.AsyncClient) -> None:
     headers = await bearer(client, *ACME_FM)
     invoice = (await _invoices(client, ACME_FM))[0]
@@ -121,9 +144,12 @@ async def test_pdf_download_link_gives_the_invoice_pdf(client: httpx.AsyncClient
         headers={**headers, "Idempotency-Key": key},
     )
     assert replay.json() == response.json()
-    pdf = await client.get(url.removeprefix("http://testserver"))
+    pdf = await client.get(
+        url.removeprefix("http://testserver"), headers=await portal_cookie(client, ACME_FM)
+    )
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["cache-control"] == "no-store"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert invoice["number"] in text
     assert "21 %" in text  # VAT line (Dutch: "Btw 21 %")
@@ -131,23 +157,79 @@ async def test_pdf_download_link_gives_the_invoice_pdf(client: httpx.AsyncClient
     assert invoice["amount_incl_vat"] in text
     assert invoice["structured_reference"] in text
     assert "+32470000001" in text
-    bad = await client.get("/documents/invoices/not-a-real-token")
+    bad = await client.get(
+        "/documents/invoices/not-a-real-token", headers=await portal_cookie(client, ACME_FM)
+    )
     assert bad.status_code == 404
+
+
+async def test_pdf_link_without_a_portal_session_goes_to_the_login_and_back(
+    client: httpx.AsyncClient,
+) -> None:
+    invoice = (await _invoices(client, ACME_FM))[0]
+    path = await _download_path(client, ACME_FM, invoice["id"])
+    client.cookies.clear()
+
+    response = await client.get(path)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/portal?next={quote(path, safe='')}"
+    assert not response.content  # nothing of the document before login
+    # The login page sends the browser back to the document once logged in.
+    login = await client.post(
+        "/portal/login",
+        data={"gsm": ACME_FM[0], "password": ACME_FM[1], "next": path},
+    )
+    assert login.status_code == 303 and login.headers["location"] == path
+    pdf = await client.get(path)  # the client now carries the new session cookie
+    client.cookies.clear()
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+
+
+async def test_pdf_link_is_not_found_in_another_accounts_session(
+    client: httpx.AsyncClient,
+) -> None:
+    invoice = (await _invoices(client, ACME_FM))[0]
+    path = await _download_path(client, ACME_FM, invoice["id"])
+
+    # Another company's fleet manager, and an employee of the same company: both 404.
+    for other in (BRUGGE_FM, ACME_USER):
+        response = await client.get(path, headers=await portal_cookie(client, other))
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert invoice["number"] not in response.text
+    # The link's own account still gets it: the refusals did not use it up.
+    mine = await client.get(path, headers=await portal_cookie(client, ACME_FM))
+    assert mine.status_code == 200
+
+
+async def test_pdf_link_refuses_a_forged_or_ended_portal_session(
+    client: httpx.AsyncClient, db_session: Session
+) -> None:
+    invoice = (await _invoices(client, ACME_FM))[0]
+    path = await _download_path(client, ACME_FM, invoice["id"])
+    cookie = await portal_cookie(client, ACME_FM)
+    # An API access token of the same account is no portal cookie.
+    token = (await bearer(client, *ACME_FM))["Authorization"].removeprefix("Bearer ")
+    client.cookies.clear()
+    forged = await client.get(path, headers={"Cookie": f"bm_portal={token}"})
+    assert forged.status_code == 303
+    for portal_session in db_session.scalars(select(PortalSession)):
+        portal_session.ended_at = utcnow()  # logged out
+    db_session.flush()
+    after = await client.get(path, headers=cookie)
+    assert after.status_code == 303
 
 
 async def test_expired_download_link_is_refused(
     client: httpx.AsyncClient, db_session: Session
 ) -> None:
-    headers = await bearer(client, *ACME_FM)
     invoice = (await _invoices(client, ACME_FM))[0]
-    response = await client.post(
-        f"{API}/invoices/{invoice['id']}/download-links",
-        headers={**headers, "Idempotency-Key": new_key()},
-    )
+    path = await _download_path(client, ACME_FM, invoice["id"])
     for link in db_session.scalars(select(InvoiceLink)):
         link.expires_at = utcnow() - timedelta(seconds=1)
     db_session.flush()
-    pdf = await client.get(response.json()["url"].removeprefix("http://testserver"))
+    pdf = await client.get(path, headers=await portal_cookie(client, ACME_FM))
     assert pdf.status_code == 404
 
 

@@ -25,6 +25,7 @@ from backend.core.errors import FieldError
 from backend.core.models import utcnow
 from tests.backend.conftest import ACME_FM, ACME_USER, BRUGGE_FM, bearer
 from tests.backend.ops_helpers import ACME_FREE_SIMS, confirm, line_by_msisdn, prepared_id
+from tests.backend.test_backend_billing import portal_cookie
 
 API = "/api/v1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +49,9 @@ async def _pdf_text(client: httpx.AsyncClient, headers: dict[str, str], invoice_
     )
     assert link.status_code == 201, link.text
     token = link.json()["url"].rsplit("/", 1)[-1]
-    pdf = await client.get(f"/documents/invoices/{token}")
+    pdf = await client.get(
+        f"/documents/invoices/{token}", headers=await portal_cookie(client, ACME_FM)
+    )
     assert pdf.headers["content-type"] == "application/pdf", pdf.text
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
 
