@@ -10,7 +10,7 @@ RASA := .venv-rasa/bin/rasa
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: help install migrate seed train demo chat test lint validate test-backend test-actions \
-	test-conversations test-e2e format lock clean
+	test-conversations test-e2e test-browser format lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ demo: install ## run the whole product on embedded defaults; Ctrl-C stops it
 chat: install ## chat with the running demo in the terminal (logs in as DEMO_GSM, default the Acme fleet manager)
 	$(APP)/python -m scripts.chat
 
-test: install lint validate test-backend test-actions test-conversations test-e2e ## run every test (what CI runs)
+test: install lint validate test-backend test-actions test-conversations test-e2e test-browser ## run every test (what CI runs)
 
 lint: install ## ruff (lint + format check) and mypy
 	$(APP)/ruff check .
@@ -63,6 +63,10 @@ test-conversations: install ## Rasa test stories in FR, NL and EN
 
 test-e2e: install ## real backend + action server + Rasa server over HTTP
 	$(APP)/pytest -q tests/e2e
+
+test-browser: install ## the web chat widget in Debian's Chromium (Playwright) against the real services
+	@scripts/chromium.sh
+	$(APP)/pytest -q tests/browser
 
 format: install ## apply ruff formatting and safe fixes
 	$(APP)/ruff format .
