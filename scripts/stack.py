@@ -264,3 +264,4 @@ def print_welcome(stack: Stack) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
+        f"  portal + web chat  {stack.backend_url}/portal",
