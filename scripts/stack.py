@@ -250,6 +250,7 @@ def print_welcome(stack: Stack) -> None:
     lines = [
         "",
         "Business Mobile Assistant is running:",
+        f"  portal + web chat  {stack.backend_url}/portal",
         f"  backend API docs   {stack.backend_url}/docs",
         f"  chat (REST)        POST {stack.rasa_url}/webhooks/rest/webhook",
         "  chat (terminal)    make chat   (in another terminal)",
@@ -264,4 +265,3 @@ def print_welcome(stack: Stack) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
-        f"  portal + web chat  {stack.backend_url}/portal",
