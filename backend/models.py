@@ -16,6 +16,7 @@ from backend.fleet.models import (
     PortingRequest,
     SimCard,
 )
+from backend.handoff.models import Handoff, HandoffMessage
 from backend.mail.models import OutboxAttachment, OutboxEmail
 from backend.operations.models import Operation
 from backend.portal.models import PortalSession
@@ -36,6 +37,8 @@ __all__ = [
     "Device",
     "DeviceVariant",
     "ESimProfile",
+    "Handoff",
+    "HandoffMessage",
     "IdempotencyRecord",
     "Invoice",
     "InvoiceLink",

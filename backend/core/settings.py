@@ -31,6 +31,17 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_auth_token: SecretStr = SecretStr(DEV_RASA_AUTH_TOKEN)
 
+    # Live handoff (backend/handoff): when agents answer ("Mon-Fri 08:00-18:00 Europe/Brussels";
+    # outside these hours the bot offers a ticket), and where agent replies go on Slack/Teams.
+    support_hours: str = "Mon-Fri 08:00-18:00 Europe/Brussels"
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_api_base_url: str = "https://slack.com/api/"
+    botframework_app_id: str = ""
+    botframework_app_password: SecretStr = SecretStr("")
+    botframework_token_url: str = (
+        "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"  # noqa: S105
+    )
+
     # Costly flows (backend/core/rate_limit.py): at most N created per account and per company
     # in a sliding window; 0 turns a limit off. Activations count every SIM/eSIM-creating
     # operation (activate_line, replace_sim) prepared; orders count prepared place_order.

@@ -1,0 +1,1 @@
+"""Live handoff of a chat conversation to a helpdesk agent, and back to the bot."""
