@@ -56,13 +56,16 @@ def _domain() -> dict:
 
 def test_every_response_has_a_french_dutch_and_english_variation():
     for name, variations in _domain()["responses"].items():
-        languages = []
+        # Channel variants (e.g. Slack/Teams wording) must be complete in every language too.
+        languages: dict[str | None, list[str]] = {}
         for variation in variations:
             conditions = variation.get("condition") or []
             assert conditions, f"{name} has a variation without a language condition"
             assert conditions[0]["type"] == "slot" and conditions[0]["name"] == "language"
-            languages.append(conditions[0]["value"])
-        assert sorted(languages) == ["en", "fr", "nl"], name
+            languages.setdefault(variation.get("channel"), []).append(conditions[0]["value"])
+        assert None in languages, f"{name} has no variation for every channel"
+        for channel, found in languages.items():
+            assert sorted(found) == ["en", "fr", "nl"], (name, channel)
         buttons = [len(variation.get("buttons", [])) for variation in variations]
         assert len(set(buttons)) == 1, f"{name}: not the same buttons in every language"
 
