@@ -83,6 +83,19 @@ class Stack:
             "TRACKER_DB": str(ROOT / "var" / "tracker.db"),
             "PUBLIC_BASE_URL": self.backend_url,
             "RASA_AUTH_TOKEN": "dev-rasa-auth-token",
+            # Slack / Teams channels (bot/credentials.yml): placeholders so the demo starts
+            # without real apps; requests to the channels fail verification until configured.
+            "SLACK_BOT_TOKEN": "xoxb-demo-not-configured",
+            "SLACK_SIGNING_SECRET": "demo-slack-signing-secret-not-configured",
+            "SLACK_API_BASE_URL": "https://slack.com/api/",
+            "BOTFRAMEWORK_APP_ID": "00000000-0000-0000-0000-000000000000",
+            "BOTFRAMEWORK_APP_PASSWORD": "demo-not-configured",
+            "BOTFRAMEWORK_OPENID_URL": (
+                "https://login.botframework.com/v1/.well-known/openidconfiguration"
+            ),
+            "BOTFRAMEWORK_TOKEN_URL": (
+                "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+            ),
             **os.environ,
         }
         env.update(

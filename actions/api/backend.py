@@ -810,6 +810,83 @@ class BackendClient:
         """``GET /orders``: the caller's hardware orders, newest first."""
         return _parse_list(Order, await self._request("GET", "/orders", identity))
 
+    # -- Slack / Teams account linking (issue #5) --
+
+    async def link_platform_account(
+        self,
+        identity: ChatIdentity,
+        *,
+        platform: str,
+        workspace_id: str,
+        user_id: str,
+        code: str,
+    ) -> int:
+        """``POST /chat/links``: bind this Slack/Teams user to the account of a portal code.
+
+        A bad, used or expired code is a 400 ``link_code_invalid``, raised as a
+        ``BackendUnavailableError`` with that ``code`` (the caller tells the user).
+        """
+        data = await self._request(
+            "POST",
+            "/chat/links",
+            identity,
+            json={
+                "platform": platform,
+                "workspace_id": workspace_id,
+                "user_id": user_id,
+                "code": code,
+            },
+        )
+        account_id = data.get("account_id") if isinstance(data, dict) else None
+        if not isinstance(account_id, int):
+            raise BackendUnavailableError("malformed answer")
+        return account_id
+
+    # -- live handoff (issue #5) --
+
+    async def handoff_availability(self, identity: ChatIdentity) -> HandoffAvailability:
+        """``GET /handoffs/availability``: support hours and whether they are now."""
+        data = await self._request("GET", "/handoffs/availability", identity)
+        return _parse(HandoffAvailability, data)
+
+    async def create_handoff(
+        self,
+        identity: ChatIdentity,
+        *,
+        language: str,
+        reason: str,
+        transcript: list[dict[str, Any]],
+        collected: dict[str, Any],
+        conversation_ref: dict[str, Any] | None,
+    ) -> HandoffState:
+        """``POST /handoffs``: queue this conversation for an agent (the backend knows who).
+
+        Outside support hours: ``ConflictError`` with code ``outside_support_hours``.
+        """
+        data = await self._request(
+            "POST",
+            "/handoffs",
+            identity,
+            json={
+                "language": language,
+                "reason": reason,
+                "transcript": transcript,
+                "collected": collected,
+                "conversation_ref": conversation_ref,
+            },
+        )
+        return _parse(HandoffState, data)
+
+    async def relay_to_agent(self, identity: ChatIdentity, text: str) -> HandoffState:
+        """``POST /handoffs/current/messages``: the user's message, for the agent.
+
+        Once the agent handed back or closed: ``ConflictError`` ``handoff_not_active``.
+        """
+        data = await self._request(
+            "POST", "/handoffs/current/messages", identity, json={"text": text}
+        )
+        return _parse(HandoffState, data)
+
     # -- plumbing --
 
     async def _request(
