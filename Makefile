@@ -10,7 +10,7 @@ RASA := .venv-rasa/bin/rasa
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: help install migrate seed train demo chat test lint validate test-backend test-actions \
-	test-conversations test-e2e test-browser format lock clean
+	test-conversations test-e2e test-browser test-channels format lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -35,12 +35,15 @@ demo: install ## run the whole product on embedded defaults; Ctrl-C stops it
 chat: install ## chat with the running demo in the terminal (logs in as DEMO_GSM, default the Acme fleet manager)
 	$(APP)/python -m scripts.chat
 
-test: install lint validate test-backend test-actions test-conversations test-e2e test-browser ## run every test (what CI runs)
+test: install lint validate test-backend test-actions test-conversations test-e2e test-browser test-channels ## run every test (what CI runs)
 
 lint: install ## ruff (lint + format check) and mypy
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 	$(APP)/mypy
+	@# bot/channels run inside Rasa: type-checked against the Rasa environment (Rasa is untyped).
+	$(APP)/mypy --strict --python-executable .venv-rasa/bin/python --explicit-package-bases \
+		--ignore-missing-imports bot/channels
 
 validate: install ## rasa data validate (domain, NLU, stories, rules)
 	@scripts/validate.sh
@@ -63,6 +66,9 @@ test-conversations: install ## Rasa test stories in FR, NL and EN
 
 test-e2e: install ## real backend + action server + Rasa server over HTTP
 	$(APP)/pytest -q tests/e2e
+
+test-channels: install ## Slack and Teams channels + account linking against fake Slack / Bot Framework on 127.0.0.1
+	$(APP)/pytest -q tests/channels
 
 test-browser: install ## the web chat widget in Debian's Chromium (Playwright) against the real services
 	@scripts/chromium.sh
