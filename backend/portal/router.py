@@ -75,12 +75,15 @@ def portal_page(
     lang: Annotated[Language | None, Query()] = None,
     next_path: Annotated[str | None, Query(alias="next")] = None,
     accept_language: Annotated[str | None, Header()] = None,
-) -> HTMLResponse:
+) -> Response:
     """The chat page when logged in, else the login page (language: ?lang=, else the browser)."""
     portal_session = current_portal_session(request, session)
     if portal_session is None:
         language = lang or negotiate_language(accept_language)
         return _login_page(language, next_path=_safe_next(next_path))
+    target = _safe_next(next_path)
+    if target != PORTAL_PATH:  # already logged in: straight on to where the link pointed
+        return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     account = portal_session.account
     strings = PAGE_STRINGS[account.language]
     return _render(

@@ -222,6 +222,18 @@ async def test_login_goes_back_only_to_a_local_page(
     assert response.headers["location"] == location
 
 
+async def test_a_logged_in_user_following_a_login_link_goes_straight_on(
+    browsers: ClientFactory,
+) -> None:
+    client = browsers()
+    await portal_login(client, *ACME_USER)
+
+    response = await client.get("/portal", params={"next": "/billing/x"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/billing/x"
+
+
 async def test_logout_ends_the_session_even_for_a_copied_cookie(browsers: ClientFactory) -> None:
     client, thief = browsers(), browsers()
     csrf = await portal_login(client, *ACME_USER)
