@@ -1,0 +1,194 @@
+"""Idempotency keys over real HTTP on a real database (issue #6, design.md §5).
+
+The backend runs in uvicorn on 127.0.0.1 on a freshly migrated and seeded database: a schema
+of its own on the local PostgreSQL when it answers (like ``tests/backend``), else a SQLite file.
+Requests go through the fault proxy where a connection must be dropped; the state is read on
+the backend directly. Tickets are the witness: a second execution would be a second row.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from pydantic import SecretStr
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from backend import migrate
+from backend.core.db import create_db_engine
+from backend.core.settings import Settings
+from backend.main import create_app
+from backend.seed.service import seed_demo
+from tests.backend.conftest import ACME_FM, LOCAL_POSTGRES_URL, _postgres_answers
+from tests.fakes.faulty_backend import Fault, FaultyBackend, free_port
+from tests.faults.conftest import record
+
+CONCURRENT_REQUESTS = 8
+
+
+@dataclass
+class LiveBackend:
+    url: str
+    dialect: str
+    headers: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database: a new PostgreSQL schema when PostgreSQL answers, else SQLite."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base is None and _postgres_answers(LOCAL_POSTGRES_URL):
+        base = LOCAL_POSTGRES_URL
+    if base is None or make_url(base).get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('idem') / 'backend.db'}"
+        return
+    url = make_url(base)
+    schema = f"faults_idem_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        scoped = url.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_backend(database_url: str) -> Iterator[LiveBackend]:
+    """The real backend app served by uvicorn on a free port, committing for real."""
+    migrate.upgrade(database_url=database_url)
+    engine = create_db_engine(database_url)
+    with Session(engine) as session:
+        seed_demo(session, today=date.today())
+    engine.dispose()
+    settings = Settings(
+        environment="test",
+        database_url=database_url,
+        secret_key=SecretStr("faults-secret-key-0123456789abcdef0123456789"),
+        action_service_key=SecretStr("faults-action-service-key"),
+        rasa_auth_token=SecretStr("faults-rasa-auth-token"),
+        mail_backend="outbox",
+        public_base_url="http://127.0.0.1",
+    )
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "backend did not start"
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    login = httpx.post(f"{url}/api/v1/auth/login", json={"gsm": ACME_FM[0], "password": ACME_FM[1]})
+    login.raise_for_status()
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    try:
+        yield LiveBackend(url, make_url(database_url).get_backend_name(), headers)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def proxy(live_backend: LiveBackend) -> Iterator[FaultyBackend]:
+    with FaultyBackend(live_backend.url) as faulty:
+        yield faulty
+
+
+def ticket_body(description: str) -> dict[str, Any]:
+    return {"subject_code": "other", "description": description, "contact_number": "0470000001"}
+
+
+def tickets_described(backend: LiveBackend, description: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{backend.url}/api/v1/tickets", headers=backend.headers, timeout=10)
+    response.raise_for_status()
+    return [t for t in response.json() if t["description"] == description]
+
+
+def post_ticket(url: str, backend: LiveBackend, key: str, body: dict[str, Any]) -> httpx.Response:
+    return httpx.post(
+        f"{url}/api/v1/tickets",
+        json=body,
+        headers={**backend.headers, "Idempotency-Key": key},
+        timeout=30,
+    )
+
+
+def test_retry_after_a_dropped_connection_changes_once_and_gives_the_same_answer(
+    live_backend: LiveBackend, proxy: FaultyBackend
+) -> None:
+    key, description = str(uuid.uuid4()), f"Dropped answer {uuid.uuid4()}"
+    proxy.inject(Fault.COMMIT_THEN_DROP, method="POST", times=1)
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        post_ticket(proxy.url, live_backend, key, ticket_body(description))
+    [committed] = tickets_described(live_backend, description)  # it did happen
+    retry = post_ticket(proxy.url, live_backend, key, ticket_body(description))
+    again = post_ticket(proxy.url, live_backend, key, ticket_body(description))
+
+    assert retry.status_code == again.status_code == 201
+    assert retry.json() == again.json()
+    assert retry.json()["id"] == committed["id"]
+    assert retry.json()["number"] == committed["number"]
+    assert len(tickets_described(live_backend, description)) == 1
+    record("HTTP retry after drop", "commit_then_drop", "-", 0.0, "1 ticket, same answer")
+
+
+def test_same_key_with_other_parameters_is_refused_and_changes_nothing(
+    live_backend: LiveBackend,
+) -> None:
+    key = str(uuid.uuid4())
+    first, other = f"First request {uuid.uuid4()}", f"Other request {uuid.uuid4()}"
+    created = post_ticket(live_backend.url, live_backend, key, ticket_body(first))
+
+    reused = post_ticket(live_backend.url, live_backend, key, ticket_body(other))
+
+    assert created.status_code == 201
+    assert reused.status_code == 422
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert tickets_described(live_backend, other) == []
+    assert len(tickets_described(live_backend, first)) == 1
+
+
+def test_concurrent_identical_requests_execute_once(live_backend: LiveBackend) -> None:
+    key, description = str(uuid.uuid4()), f"Concurrent twins {uuid.uuid4()}"
+    start = threading.Barrier(CONCURRENT_REQUESTS)
+
+    def fire(_: int) -> httpx.Response:
+        start.wait()
+        return post_ticket(live_backend.url, live_backend, key, ticket_body(description))
+
+    with ThreadPoolExecutor(CONCURRENT_REQUESTS) as pool:
+        answers = list(pool.map(fire, range(CONCURRENT_REQUESTS)))
+
+    created = [a for a in answers if a.status_code == 201]
+    busy = [a for a in answers if a.status_code == 409]
+    assert len(created) + len(busy) == CONCURRENT_REQUESTS, [a.text for a in answers]
+    assert created, "nobody got the answer"
+    assert all(a.json() == created[0].json() for a in created)
+    assert all(a.json()["error"]["code"] == "idempotency_in_progress" for a in busy)
+    assert len(tickets_described(live_backend, description)) == 1
+    record(
+        f"{CONCURRENT_REQUESTS} concurrent identical POST /tickets ({live_backend.dialect})",
+        "race",
+        "-",
+        0.0,
+        f"1 ticket; {len(created)} × 201 same body, {len(busy)} × 409",
+    )
