@@ -24,8 +24,11 @@ from backend.handoff.router import router as handoff_router
 from backend.operations.router import router as operations_router
 from backend.portal.router import pages_router as portal_pages
 from backend.portal.router import router as portal_router
+from backend.repairs.agent_router import router as repairs_agent_router
 from backend.repairs.router import router as repairs_router
+from backend.shop.agent_router import router as shop_agent_router
 from backend.shop.router import router as shop_router
+from backend.tickets.agent_router import router as tickets_agent_router
 from backend.tickets.router import router as tickets_router
 from backend.webchat.router import router as webchat_router
 
@@ -57,6 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tickets_router, prefix=API_PREFIX)
     app.include_router(repairs_router, prefix=API_PREFIX)
     app.include_router(shop_router, prefix=API_PREFIX)
+    # The operator's helpdesk agents: every company's tickets, orders and repairs (issue #4).
+    app.include_router(tickets_agent_router, prefix=API_PREFIX)
+    app.include_router(shop_agent_router, prefix=API_PREFIX)
+    app.include_router(repairs_agent_router, prefix=API_PREFIX)
     app.include_router(handoff_router, prefix=API_PREFIX)
     app.include_router(handoff_pages)
     # Portal pages and the web chat gateway use the bm_portal cookie, not the /api/v1 Bearer token.

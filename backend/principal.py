@@ -123,3 +123,14 @@ def get_fleet_manager(principal: PrincipalDep) -> Principal:
 
 
 FleetManagerDep = Annotated[Principal, Depends(get_fleet_manager)]
+
+
+def get_helpdesk_agent(principal: PrincipalDep) -> Principal:
+    """A helpdesk agent of the operator in person (Bearer): sees every company's tickets,
+    orders and repairs on the agent routes, and nothing through the customer routes."""
+    if principal.via != "bearer" or principal.role != Role.helpdesk_agent:
+        raise Forbidden("Only helpdesk agents can do this.")
+    return principal
+
+
+HelpdeskAgentDep = Annotated[Principal, Depends(get_helpdesk_agent)]

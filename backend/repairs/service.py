@@ -15,6 +15,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 from backend.accounts.models import Account, Role
 from backend.core.errors import AppError, FieldError
 from backend.core.settings import Settings
+from backend.core.status_flow import history
 from backend.fleet.models import Line
 from backend.mail.service import Mail, send_mail
 from backend.mail.templates import render_email
@@ -84,6 +85,9 @@ def public(repair: Repair) -> dict[str, Any]:
         "line_id": repair.line_id,
         "msisdn": repair.msisdn,
         "created_at": repair.created_at,
+        "status_history": history(
+            repair.status_history, first=RepairStatus.requested, created_at=repair.created_at
+        ),
     }
 
 

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Role
 from backend.billing.service import money, vat_of
 from backend.core.errors import AppError, FieldError
+from backend.core.status_flow import history
 from backend.fleet import service as fleet
 from backend.fleet.models import Line
 from backend.principal import Principal
-from backend.shop.models import CartItem, Device, DeviceVariant, Order
+from backend.shop.models import CartItem, Device, DeviceVariant, Order, OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -401,6 +402,9 @@ def order_public(order: Order) -> dict[str, Any]:
         "delivery_address": order.delivery_address,
         "created_at": order.created_at,
         "tracking": order.tracking,
+        "status_history": history(
+            order.status_history, first=OrderStatus.received, created_at=order.created_at
+        ),
     }
 
 

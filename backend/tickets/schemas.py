@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +33,8 @@ class CommentCreate(RequestModel):
 
 class CommentPublic(BaseModel):
     author: str
+    # "agent": the operator's helpdesk; "customer": an account of the ticket's company.
+    author_role: Literal["customer", "agent"] = "customer"
     body: str
     created_at: datetime
 

@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from backend.accounts.models import Role
+from backend.accounts.models import Account, Role
 from backend.core.errors import AppError, FieldError
 from backend.core.models import utcnow
 from backend.fleet import service as fleet
@@ -78,12 +78,22 @@ def _visible(principal: Principal) -> Select[tuple[Ticket]]:
     return query
 
 
+def _comment_public(comment: TicketComment, role: Role | None) -> CommentPublic:
+    return CommentPublic(
+        author=comment.author,
+        author_role="agent" if role == Role.helpdesk_agent else "customer",
+        body=comment.body,
+        created_at=comment.created_at,
+    )
+
+
 def _public(session: Session, ticket: Ticket) -> TicketPublic:
-    comments = session.scalars(
-        select(TicketComment)
+    comments = session.execute(
+        select(TicketComment, Account.role)
+        .outerjoin(Account, Account.id == TicketComment.account_id)
         .where(TicketComment.ticket_id == ticket.id)
         .order_by(TicketComment.created_at, TicketComment.id)
-    )
+    ).all()
     return TicketPublic(
         id=ticket.id,
         number=ticket.number or "",
@@ -94,9 +104,7 @@ def _public(session: Session, ticket: Ticket) -> TicketPublic:
         contact_number=ticket.contact_number,
         line_id=ticket.line_id,
         created_at=ticket.created_at,
-        comments=[
-            CommentPublic(author=c.author, body=c.body, created_at=c.created_at) for c in comments
-        ],
+        comments=[_comment_public(comment, role) for comment, role in comments],
     )
 
 
@@ -124,7 +132,44 @@ def get_ticket(session: Session, *, principal: Principal, ticket_id: int) -> Tic
 def add_comment(
     session: Session, *, principal: Principal, ticket_id: int, body: CommentCreate
 ) -> CommentPublic:
-    ticket = _get(session, principal, ticket_id)
+    return _comment(session, _get(session, principal, ticket_id), principal, body)
+
+
+# --- the operator's helpdesk agents: every company's tickets -------------------------------
+
+
+def agent_list_tickets(session: Session, *, status: TicketStatus | None) -> list[TicketPublic]:
+    """Every company's tickets, newest first (only for helpdesk agents: see the router)."""
+    query = select(Ticket)
+    if status is not None:
+        query = query.where(Ticket.status == status)
+    return [_public(session, t) for t in session.scalars(query.order_by(Ticket.id.desc()))]
+
+
+def _agent_get(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise TicketNotFound
+    return ticket
+
+
+def agent_get_ticket(session: Session, *, ticket_id: int) -> TicketPublic:
+    return _public(session, _agent_get(session, ticket_id))
+
+
+def agent_add_comment(
+    session: Session, *, principal: Principal, ticket_id: int, body: CommentCreate
+) -> CommentPublic:
+    """An agent's answer on a ticket; an open ticket is then being handled (in progress)."""
+    ticket = _agent_get(session, ticket_id)
+    if ticket.status == TicketStatus.open:
+        ticket.status = TicketStatus.in_progress
+    return _comment(session, ticket, principal, body)
+
+
+def _comment(
+    session: Session, ticket: Ticket, principal: Principal, body: CommentCreate
+) -> CommentPublic:
     account = principal.account
     author = f"{account.first_name} {account.last_name}".strip() or account.gsm
     comment = TicketComment(
@@ -136,4 +181,4 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
-    return CommentPublic(author=comment.author, body=comment.body, created_at=comment.created_at)
+    return _comment_public(comment, account.role)
