@@ -46,10 +46,17 @@ class Ports:
     backend: int = 8000
     actions: int = 5055
     rasa: int = 5005
+    # Further Rasa server instances on the same tracker and lock store (scale-out tests).
+    more_rasa: tuple[int, ...] = ()
 
     @classmethod
-    def free(cls) -> Ports:
-        return cls(backend=free_port(), actions=free_port(), rasa=free_port())
+    def free(cls, rasa_instances: int = 1) -> Ports:
+        return cls(
+            backend=free_port(),
+            actions=free_port(),
+            rasa=free_port(),
+            more_rasa=tuple(free_port() for _ in range(rasa_instances - 1)),
+        )
 
 
 @dataclass
@@ -60,6 +67,10 @@ class Stack:
     ports: Ports = field(default_factory=Ports)
     log_dir: Path = ROOT / "var" / "log"
     env: Mapping[str, str] = field(default_factory=dict)
+    # Rasa's endpoints file (tracker, lock store, action server); relative to the repo root.
+    endpoints: Path = Path("bot/endpoints.yml")
+    # uvicorn worker processes of the backend (production runs several on PostgreSQL).
+    backend_workers: int = 1
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -73,6 +84,12 @@ class Stack:
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.rasa}"
+
+    @property
+    def rasa_ports(self) -> dict[str, int]:
+        """Process name → port of every Rasa instance ("rasa", then "rasa-2", ...)."""
+        more = {f"rasa-{i}": port for i, port in enumerate(self.ports.more_rasa, start=2)}
+        return {"rasa": self.ports.rasa, **more}
 
     def base_env(self) -> dict[str, str]:
         """Environment shared by every process; explicit values win over the caller's env."""
@@ -96,6 +113,10 @@ class Stack:
             "BOTFRAMEWORK_TOKEN_URL": (
                 "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
             ),
+            # Rasa sends it to the action server (bot/endpoints.yml), which refuses calls without.
+            "ACTION_SERVER_SECRET": "dev-action-server-secret",
+            # Fernet key of the slot values the tracker store encrypts (bot/tracker_store.py).
+            "TRACKER_ENCRYPTION_KEY": "ZGV2LXRyYWNrZXItZW5jcnlwdGlvbi1rZXktMzJieXQ=",
             **os.environ,
         }
         env.update(
@@ -111,29 +132,37 @@ class Stack:
         return env
 
     def commands(self) -> dict[str, list[str]]:
+        rasa = {
+            name: [
+                str(RASA), "run", "--model", str(self.model),
+                "--endpoints", str(self.endpoints), "--credentials", "bot/credentials.yml",
+                "--interface", "127.0.0.1", "--port", str(port),
+                # The HTTP API (tracker events) is used by the backend's handoff service only.
+                "--enable-api", "--auth-token", self.base_env()["RASA_AUTH_TOKEN"],
+                # Personal data masked in every log line (bot/pii.py).
+                "--logging-config-file", "bot/logging.yml",
+            ]
+            for name, port in self.rasa_ports.items()
+        }  # fmt: skip
         return {
             "backend": [
                 str(APP_PYTHON), "-m", "uvicorn", "backend.main:create_app", "--factory",
                 "--host", "127.0.0.1", "--port", str(self.ports.backend),
+                "--workers", str(self.backend_workers),
+                "--log-config", "backend/logging.yml",
             ],
             "actions": [
-                str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+                str(APP_PYTHON), "-m", "actions.server", "--host", "127.0.0.1",
                 "--port", str(self.ports.actions),
             ],
-            "rasa": [
-                str(RASA), "run", "--model", str(self.model),
-                "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-                "--interface", "127.0.0.1", "--port", str(self.ports.rasa),
-                # The HTTP API (tracker events) is used by the backend's handoff service only.
-                "--enable-api", "--auth-token", self.base_env()["RASA_AUTH_TOKEN"],
-            ],
+            **rasa,
         }  # fmt: skip
 
     def health_urls(self) -> dict[str, str]:
         return {
             "backend": f"{self.backend_url}/health",
             "actions": f"{self.actions_url}/health",
-            "rasa": f"{self.rasa_url}/",
+            **{name: f"http://127.0.0.1:{port}/" for name, port in self.rasa_ports.items()},
         }
 
     def prepare_database(self) -> None:
