@@ -406,7 +406,18 @@ class ActionShowTickets(BackendAction):
         variables = _ticket_vars(ticket, subjects, language)
         status = ticket.status if ticket.status in TICKET_STATUSES else "open"
         dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_ticket_status_{status}", **variables)
-        if ticket.comments:
+        answers = [c for c in ticket.comments if c.author_role == "agent"]
+        if answers:
+            # What support answered matters most: said even when the customer wrote after it.
+            answer = answers[-1]
+            day = answer.created_at[:10] if answer.created_at else None
+            dispatcher.utter_message(
+                response="utter_ticket_support_answer",
+                author=answer.author or "—",
+                body=answer.body,
+                date=format_day(day, language) if day else "—",
+            )
+        if ticket.comments and (not answers or ticket.comments[-1] is not answers[-1]):
             last = ticket.comments[-1]
             dispatcher.utter_message(
                 response="utter_ticket_last_comment",

@@ -349,6 +349,8 @@ class TicketComment(_Model):
     """A comment on a ticket."""
 
     author: str | None = None
+    # "agent" for the operator's helpdesk, "customer" for an account of the company.
+    author_role: str = "customer"
     body: str
     created_at: str | None = None
 
