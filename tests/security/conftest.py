@@ -25,12 +25,17 @@ from backend.core.security import create_access_token
 from backend.core.settings import Settings
 from backend.fleet.models import Line, NumberType, PortingRequest, PortingStatus
 from backend.shop.models import DeviceVariant
-
-# The backend suite's fixtures (database, settings, app, client, logins), used by name.
-from tests.backend.conftest import *  # noqa: F403
+from tests.backend import conftest as backend_fixtures
 from tests.backend.conftest import ACME_FM, ACME_USER, AGENT, BRUGGE_FM, SERVICE_KEY
 
 __all__ = ["ACME_FM", "ACME_USER", "AGENT", "BRUGGE_FM"]
+
+# The backend suite's database, app and client fixtures, registered here by name.
+database_url = backend_fixtures.database_url
+engine = backend_fixtures.engine
+db_session = backend_fixtures.db_session
+app_for = backend_fixtures.app_for
+client = backend_fixtures.client
 
 
 @pytest.fixture(scope="session")
@@ -180,7 +185,7 @@ class Owner:
             plan = "pro_start" if current != "pro_start" else "pro_smart"
             return await self.operation("change_plan", {"plan_code": plan}, line.id)
         if resource == "ticket":
-            body = {
+            body: dict[str, Any] = {
                 "subject_code": "other",
                 "description": "A question about the security test matrix, long enough.",
                 "contact_number": line.msisdn,
@@ -199,13 +204,13 @@ class Owner:
                 select(DeviceVariant).where(DeviceVariant.stock > 5).order_by(DeviceVariant.id)
             )
             assert variant is not None
-            body = {
+            item = {
                 "device_id": variant.device_id,
                 "colour": variant.colour,
                 "storage_gb": variant.storage_gb,
                 "quantity": 1,
             }
-            response = await self.call("POST", "/cart/items", body)
+            response = await self.call("POST", "/cart/items", item)
             assert response.status_code == 201, response.text
             item_id: int = response.json()["items"][-1]["id"]
             if resource == "cart_item":

@@ -52,7 +52,12 @@ class Entry:
     body: Any = None
     # Helpdesk routes: agents serve every company; customers (any company) are refused.
     agents_only: bool = False
+    # Whether the route resolves the bot's service key to a principal at all (the handoff
+    # console takes only a Bearer token or the portal cookie: the key alone is 401 there).
+    service_key_principal: bool = True
 
+
+HANDOFF = Entry("handoff", agents_only=True, service_key_principal=False)
 
 # Every route with an object id in its path, keyed by (method, path as declared).
 MATRIX: dict[tuple[str, str], Entry] = {
@@ -75,13 +80,19 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/repairs/{repair_id}"): Entry("repair"),
     ("DELETE", "/api/v1/cart/items/{item_id}"): Entry("cart_item"),
     ("GET", "/api/v1/orders/{order_id}"): Entry("order"),
-    ("GET", "/api/v1/agent/handoffs/{handoff_id}"): Entry("handoff", agents_only=True),
-    ("POST", "/api/v1/agent/handoffs/{handoff_id}/take"): Entry("handoff", agents_only=True),
+    ("GET", "/api/v1/agent/handoffs/{handoff_id}"): HANDOFF,
+    ("POST", "/api/v1/agent/handoffs/{handoff_id}/take"): HANDOFF,
     ("POST", "/api/v1/agent/handoffs/{handoff_id}/messages"): Entry(
-        "handoff", agents_only=True, body={"text": "An agent's answer?"}
+        "handoff", agents_only=True, service_key_principal=False, body={"text": "An answer?"}
     ),
-    ("POST", "/api/v1/agent/handoffs/{handoff_id}/hand-back"): Entry("handoff", agents_only=True),
-    ("POST", "/api/v1/agent/handoffs/{handoff_id}/close"): Entry("handoff", agents_only=True),
+    ("GET", "/api/v1/agent/tickets/{ticket_id}"): Entry("ticket", agents_only=True),
+    ("POST", "/api/v1/agent/tickets/{ticket_id}/comments"): Entry(
+        "ticket", agents_only=True, body={"body": "An agent's comment on a customer's ticket."}
+    ),
+    ("POST", "/api/v1/agent/repairs/{repair_id}/advance"): Entry("repair", agents_only=True),
+    ("POST", "/api/v1/agent/orders/{order_id}/advance"): Entry("order", agents_only=True),
+    ("POST", "/api/v1/agent/handoffs/{handoff_id}/hand-back"): HANDOFF,
+    ("POST", "/api/v1/agent/handoffs/{handoff_id}/close"): HANDOFF,
 }
 
 # Routes with a path parameter that names no object of a company, and why.
@@ -95,6 +106,9 @@ NOT_OWNED: dict[tuple[str, str], str] = {
     ("POST", "/pay/{token}"): "single-use payment link",
     ("GET", "/esim/confirm/{token}"): "eSIM confirmation link sent to the end user",
     ("POST", "/esim/confirm/{token}"): "eSIM confirmation link sent to the end user",
+    ("POST", "/api/v1/privacy/erasure-requests/{request_id}/complete"): (
+        "the bot-side erasure job's queue: service key only, no chat user (tested below)"
+    ),
     # Demo/test outbox, mounted only with MAIL_BACKEND=outbox (absent otherwise, tested below).
     ("GET", "/api/v1/dev/outbox/{email_id}"): "local outbox, never mounted in production",
 }
@@ -127,7 +141,7 @@ def fleet_manager_routes(app: FastAPI) -> list[tuple[str, str]]:
     for context in routing.iter_route_contexts(app.routes):
         route = context.original_route
         if isinstance(route, routing.APIRoute) and _needs_fleet_manager(route.dependant):
-            found += [(method, str(context.path)) for method in sorted(route.methods)]
+            found += [(method, str(context.path)) for method in sorted(route.methods or ())]
     return found
 
 
@@ -157,8 +171,7 @@ def expected_status(entry: Entry, caller: str) -> int:
     """What a caller who is not the object's owner gets (``caller`` is "role/bearer|service")."""
     role, via = caller.split("/")
     if entry.agents_only:
-        # Agent routes take a Bearer token or the portal cookie, never the bot's service key.
-        return 403 if via == "bearer" else 401
+        return 403 if via == "bearer" or entry.service_key_principal else 401
     if role == "helpdesk_agent" or (role == "end_user" and entry.fleet_manager_only):
         return 403
     return 404
@@ -317,3 +330,17 @@ def test_outbox_is_not_mounted_outside_outbox_mode(
     smtp_app = app_for(settings.model_copy(update={"mail_backend": "smtp"}))
 
     assert not [key for key in routes_with_ids(smtp_app) if "/dev/" in key[1]]
+
+
+async def test_erasure_job_route_needs_the_service_key(
+    client: httpx.AsyncClient, db_session: Session, end_user: dict[str, str]
+) -> None:
+    chat_user = await chat_sender(client, end_user)
+    before = db_state(db_session)
+    for headers in ({}, end_user, {**chat_user, "X-Service-Key": "guess"}):
+        response = await client.post(
+            f"{API}/privacy/erasure-requests/1/complete",
+            headers={**headers, "Idempotency-Key": new_key()},
+        )
+        assert response.status_code == 401, response.text
+    assert state_diff(before, db_state(db_session)) == []
