@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 log=var/log/validate.log
 mkdir -p var/log
-if ! .venv-rasa/bin/rasa data validate --config config.yml --domain domain.yml --data data > "$log" 2>&1; then
+# config.yml names custom policies by module path (bot.policies...): the repo must be importable.
+if ! PYTHONPATH="$(pwd)" .venv-rasa/bin/rasa data validate --config config.yml --domain domain.yml --data data > "$log" 2>&1; then
   tail -n 40 "$log"
   exit 1
 fi

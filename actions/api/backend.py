@@ -488,6 +488,24 @@ class _TurnBudgets:
 _TURN_BUDGETS = _TurnBudgets()
 
 
+# --- live handoff (issue #5) ----------------------------------------------------------------
+
+
+class HandoffState(_Model):
+    """The conversation's handoff: ``waiting`` for an agent, ``active`` with one, or over."""
+
+    id: int
+    status: str
+    queue_position: int = 0
+
+
+class HandoffAvailability(_Model):
+    """Whether the helpdesk answers now (``GET /handoffs/availability``)."""
+
+    open: bool
+    support_hours: str
+
+
 class BackendClient:
     """The one way actions reach the backend; inject ``transport`` in tests."""
 
@@ -843,6 +861,51 @@ class BackendClient:
         if not isinstance(account_id, int):
             raise BackendUnavailableError("malformed answer")
         return account_id
+
+    # -- live handoff (issue #5) --
+
+    async def handoff_availability(self, identity: ChatIdentity) -> HandoffAvailability:
+        """``GET /handoffs/availability``: support hours and whether they are now."""
+        data = await self._request("GET", "/handoffs/availability", identity)
+        return _parse(HandoffAvailability, data)
+
+    async def create_handoff(
+        self,
+        identity: ChatIdentity,
+        *,
+        language: str,
+        reason: str,
+        transcript: list[dict[str, Any]],
+        collected: dict[str, Any],
+        conversation_ref: dict[str, Any] | None,
+    ) -> HandoffState:
+        """``POST /handoffs``: queue this conversation for an agent (the backend knows who).
+
+        Outside support hours: ``ConflictError`` with code ``outside_support_hours``.
+        """
+        data = await self._request(
+            "POST",
+            "/handoffs",
+            identity,
+            json={
+                "language": language,
+                "reason": reason,
+                "transcript": transcript,
+                "collected": collected,
+                "conversation_ref": conversation_ref,
+            },
+        )
+        return _parse(HandoffState, data)
+
+    async def relay_to_agent(self, identity: ChatIdentity, text: str) -> HandoffState:
+        """``POST /handoffs/current/messages``: the user's message, for the agent.
+
+        Once the agent handed back or closed: ``ConflictError`` ``handoff_not_active``.
+        """
+        data = await self._request(
+            "POST", "/handoffs/current/messages", identity, json={"text": text}
+        )
+        return _parse(HandoffState, data)
 
     # -- plumbing --
 

@@ -1,0 +1,1 @@
+"""Custom Rasa dialogue policies (referenced from config.yml by their module path)."""
