@@ -45,7 +45,7 @@ class GuardedRestInput(RestInput):  # type: ignore[misc]  # rasa is untyped
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint: Blueprint = super().blueprint(on_new_message)
 
-        @blueprint.middleware("response")  # type: ignore[misc]
+        @blueprint.middleware("response")  # type: ignore[untyped-decorator]  # sanic
         async def never_silent(request: Request, reply: HTTPResponse) -> HTTPResponse | None:
             if request.method != "POST" or not request.path.endswith("/webhook"):
                 return None
