@@ -324,16 +324,9 @@ def _example(report: Report, text: str) -> None:
 # --------------------------------------------------------------------------- one run
 
 
-def run_store(
-    store: Store,
-    *,
-    model: Path,
-    conversations: int,
-    pairs: int,
-    budget_seconds: float,
-    state_root: Path = STATE,
-) -> Report:
-    """Start the two-instance stack for `store`, race it, audit it, clean up."""
+@contextlib.contextmanager
+def running_stack(store: Store, model: Path, state_root: Path = STATE) -> Iterator[Stack]:
+    """The two-instance stack for `store` on a scratch database and key prefix, cleaned after."""
     run_id = f"{store}{secrets.token_hex(4)}"
     state = state_root / run_id
     state.mkdir(parents=True, exist_ok=True)
@@ -343,17 +336,30 @@ def run_store(
         stack.prepare_database()
         try:
             with stack:
-                logger.info(
-                    "%s: two Rasa instances up at %s", store, list(stack.rasa_ports.values())
-                )
-                sent, seconds = asyncio.run(
-                    fire(stack, run_id, conversations, pairs, budget_seconds)
-                )
-                report = audit(store, stack, sent, seconds)
+                logger.info("%s: Rasa instances up at %s", store, list(stack.rasa_ports.values()))
+                yield stack
         finally:
             delete_redis_keys(prefix)
+
+
+def race(
+    store: Store, stack: Stack, *, conversations: int, pairs: int, budget_seconds: float
+) -> Report:
+    """Fire the pairs at the running stack and audit the trackers (fresh conversations)."""
+    run_id = secrets.token_hex(4)
+    sent, seconds = asyncio.run(fire(stack, run_id, conversations, pairs, budget_seconds))
+    report = audit(store, stack, sent, seconds)
     logger.info("%s: %s", store, json.dumps(asdict(report)))
     return report
+
+
+def run_store(
+    store: Store, *, model: Path, conversations: int, pairs: int, budget_seconds: float
+) -> Report:
+    with running_stack(store, model) as stack:
+        return race(
+            store, stack, conversations=conversations, pairs=pairs, budget_seconds=budget_seconds
+        )
 
 
 # --------------------------------------------------------------------------- results

@@ -39,6 +39,7 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import redis
 import redis.asyncio
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
@@ -156,13 +157,11 @@ class AtomicRedisLockStore(LockStore):  # type: ignore[misc]
         timeout = socket_timeout or options.get("socket_timeout") or DEFAULT_SOCKET_TIMEOUT_SECONDS
         self.key_prefix = f"{prefix}:lock:"
         self.poll_interval = float(poll)
-        self._connection = {
-            "host": host,
-            "port": int(port),
-            "db": int(db) if db not in (None, "") else 1,
-            "password": password,
-            "socket_timeout": float(timeout),
-        }
+        self._host = str(host)
+        self._port = int(port)
+        self._db = int(db) if db not in (None, "") else 1
+        self._password: str | None = password
+        self._socket_timeout = float(timeout)
         # redis.asyncio connections belong to the event loop that opened them; Rasa runs one
         # loop per Sanic worker, tests may run several one after the other.
         self._client: redis.asyncio.Redis | None = None
@@ -176,7 +175,13 @@ class AtomicRedisLockStore(LockStore):  # type: ignore[misc]
     def _redis(self) -> redis.asyncio.Redis:
         loop = asyncio.get_running_loop()
         if self._client is None or self._client_loop is not loop:
-            self._client = redis.asyncio.Redis(**self._connection)
+            self._client = redis.asyncio.Redis(
+                host=self._host,
+                port=self._port,
+                db=self._db,
+                password=self._password,
+                socket_timeout=self._socket_timeout,
+            )
             self._client_loop = loop
         return self._client
 
@@ -239,20 +244,25 @@ class AtomicRedisLockStore(LockStore):  # type: ignore[misc]
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         """The conversation's current queue (read-only snapshot), or None when nobody holds it."""
-        import redis as sync_redis
-
         _, queue = self._keys(conversation_id)
-        with sync_redis.Redis(**self._connection) as client:
+        with self._sync_client() as client:
             members = [m.decode() for m in client.zrange(queue, 0, -1)]
         return _ticket_lock(conversation_id, members) if members else None
 
     def delete_lock(self, conversation_id: str) -> None:
         """Forget the conversation's queue (administrative: current holders lose their turn)."""
-        import redis as sync_redis
-
-        with sync_redis.Redis(**self._connection) as client:
+        with self._sync_client() as client:
             deleted = client.delete(*self._keys(conversation_id))
         self._log_deletion(conversation_id, bool(deleted))
+
+    def _sync_client(self) -> redis.Redis:
+        return redis.Redis(
+            host=self._host,
+            port=self._port,
+            db=self._db,
+            password=self._password,
+            socket_timeout=self._socket_timeout,
+        )
 
     def save_lock(self, lock: TicketLock) -> None:
         """Refused: writing a whole queue back is exactly the race this store exists to avoid."""
