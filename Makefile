@@ -10,7 +10,7 @@ RASA := .venv-rasa/bin/rasa
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: help install migrate seed train demo chat test lint validate test-backend test-actions \
-	test-conversations test-e2e test-browser test-channels format lock clean
+	test-conversations test-e2e test-browser test-channels test-privacy privacy-jobs format lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ demo: install ## run the whole product on embedded defaults; Ctrl-C stops it
 chat: install ## chat with the running demo in the terminal (logs in as DEMO_GSM, default the Acme fleet manager)
 	$(APP)/python -m scripts.chat
 
-test: install lint validate test-backend test-actions test-conversations test-e2e test-browser test-channels ## run every test (what CI runs)
+test: install lint validate test-backend test-actions test-conversations test-e2e test-browser test-channels test-privacy ## run every test (what CI runs)
 
 lint: install ## ruff (lint + format check) and mypy
 	$(APP)/ruff check .
@@ -66,6 +66,14 @@ test-conversations: install ## Rasa test stories in FR, NL and EN
 
 test-e2e: install ## real backend + action server + Rasa server over HTTP
 	$(APP)/pytest -q tests/e2e
+
+test-privacy: install ## personal data in no log and not in clear in the tracker store; retention, erasure
+	$(APP)/pytest -q tests/privacy
+
+privacy-jobs: migrate ## once: retention of old conversations and pending erasures (tracker store, backend)
+	$(APP)/python -m backend.privacy
+	TRACKER_DB_DIALECT=$${TRACKER_DB_DIALECT:-sqlite} TRACKER_DB_URL=$${TRACKER_DB_URL:-} \
+		TRACKER_DB=$${TRACKER_DB:-var/tracker.db} .venv-rasa/bin/python -m bot.retention
 
 test-channels: install ## Slack and Teams channels + account linking against fake Slack / Bot Framework on 127.0.0.1
 	$(APP)/pytest -q tests/channels

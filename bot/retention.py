@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,10 +33,11 @@ from typing import Any
 
 import requests
 import sqlalchemy as sa
+import yaml
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.events import SessionStarted
+from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +45,36 @@ DEFAULT_RETENTION_DAYS = 90
 DEFAULT_QUIET_SECONDS = 300.0
 _EVENTS: sa.Table = SQLTrackerStore.SQLEvent.__table__
 _SESSION_STARTED = SessionStarted.type_name
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+def _expand(value: Any) -> Any:
+    """``${VAR}`` replaced from the environment, as Rasa does (an unset variable is an error)."""
+    if isinstance(value, str):
+
+        def variable(match: re.Match[str]) -> str:
+            if match.group(1) not in os.environ:
+                raise SystemExit(f"{match.group(1)} is not set (used in the endpoints file)")
+            return os.environ[match.group(1)]
+
+        return _VARIABLE.sub(variable, value)
+    if isinstance(value, dict):
+        return {key: _expand(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_expand(item) for item in value]
+    return value
+
+
+def endpoint(endpoints_file: str, section: str) -> EndpointConfig | None:
+    """One section of the endpoints file; only its own variables need to be set."""
+    with open(endpoints_file, encoding="utf-8") as file:
+        config = (yaml.safe_load(file) or {}).get(section)
+    return EndpointConfig.from_dict(_expand(config)) if config else None
 
 
 def tracker_engine(endpoints_file: str) -> sa.engine.Engine:
-    """An engine on the tracker store database of ``endpoints_file`` (env substituted)."""
-    config = AvailableEndpoints.read_endpoints(endpoints_file).tracker_store
+    """An engine on the tracker store database of ``endpoints_file``."""
+    config = endpoint(endpoints_file, "tracker_store")
     if config is None:
         raise SystemExit(f"{endpoints_file} configures no tracker store")
     kwargs: dict[str, Any] = config.kwargs
@@ -65,7 +92,7 @@ def tracker_engine(endpoints_file: str) -> sa.engine.Engine:
 
 def shared_lock_store(endpoints_file: str) -> LockStore | None:
     """The Rasa servers' lock store if other processes can see it (not the in-memory one)."""
-    store = LockStore.create(AvailableEndpoints.read_endpoints(endpoints_file).lock_store)
+    store = LockStore.create(endpoint(endpoints_file, "lock_store"))
     return None if isinstance(store, InMemoryLockStore) else store
 
 
@@ -231,6 +258,9 @@ async def process_erasures(
 
 
 def _run_once(args: argparse.Namespace, engine: sa.engine.Engine) -> None:
+    if not sa.inspect(engine).has_table(_EVENTS.name):
+        logger.info("The tracker store has no events table yet: nothing to do")
+        return
     now = time.time()
     retention = apply_retention(engine, days=args.days, now=now)
     logger.info(
