@@ -24,6 +24,7 @@ from backend.handoff.router import router as handoff_router
 from backend.operations.router import router as operations_router
 from backend.portal.router import pages_router as portal_pages
 from backend.portal.router import router as portal_router
+from backend.privacy.router import router as privacy_router
 from backend.repairs.agent_router import router as repairs_agent_router
 from backend.repairs.router import router as repairs_router
 from backend.shop.agent_router import router as shop_agent_router
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tickets_agent_router, prefix=API_PREFIX)
     app.include_router(shop_agent_router, prefix=API_PREFIX)
     app.include_router(repairs_agent_router, prefix=API_PREFIX)
+    app.include_router(privacy_router, prefix=API_PREFIX)
     app.include_router(handoff_router, prefix=API_PREFIX)
     app.include_router(handoff_pages)
     # Portal pages and the web chat gateway use the bm_portal cookie, not the /api/v1 Bearer token.

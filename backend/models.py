@@ -20,6 +20,7 @@ from backend.handoff.models import Handoff, HandoffMessage
 from backend.mail.models import OutboxAttachment, OutboxEmail
 from backend.operations.models import Operation
 from backend.portal.models import PortalSession
+from backend.privacy.models import ErasureRequest
 from backend.repairs.models import Repair
 from backend.shop.models import CartItem, Device, DeviceVariant, Order
 from backend.tickets.models import Ticket, TicketComment
@@ -35,6 +36,7 @@ __all__ = [
     "Company",
     "Consumption",
     "Device",
+    "ErasureRequest",
     "DeviceVariant",
     "ESimProfile",
     "Handoff",

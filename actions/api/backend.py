@@ -653,6 +653,12 @@ class BackendClient:
         )
         return _parse(Ticket, data)
 
+    async def request_erasure(self, identity: ChatIdentity, *, idempotency_key: str) -> None:
+        """``POST /privacy/erasure-requests``: erase the caller's conversations (GDPR)."""
+        await self._request(
+            "POST", "/privacy/erasure-requests", identity, json={}, idempotency_key=idempotency_key
+        )
+
     async def get_line_consumption(
         self, identity: ChatIdentity, line_id: int, *, month: str
     ) -> Consumption:

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     rate_limit_orders_per_account: int = 20
     rate_limit_orders_per_company: int = 100
 
+    # Privacy (backend/privacy): web transcripts and ended handoffs older than this are deleted
+    # by `python -m backend.privacy` (the tracker store's by `python -m bot.retention`).
+    conversation_retention_days: int = 90
+
     mail_backend: Literal["outbox", "smtp"] = "outbox"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
