@@ -43,7 +43,7 @@ lint: install ## ruff (lint + format check) and mypy
 	$(APP)/mypy
 	@# bot/channels run inside Rasa: type-checked against the Rasa environment (Rasa is untyped).
 	$(APP)/mypy --strict --python-executable .venv-rasa/bin/python --explicit-package-bases \
-		--ignore-missing-imports bot/channels
+		--ignore-missing-imports bot/channels bot/lock_store.py
 
 validate: install ## rasa data validate (domain, NLU, stories, rules)
 	@scripts/validate.sh
@@ -78,6 +78,9 @@ privacy-jobs: migrate ## once: retention of old conversations and pending erasur
 test-channels: install ## Slack and Teams channels + account linking against fake Slack / Bot Framework on 127.0.0.1
 	$(APP)/pytest -q tests/channels
 
+test-scale: install ## two Rasa servers on PostgreSQL + Redis: lock race (ours and stock), private services, deploy files (several minutes; not in make test)
+	$(APP)/pytest -q tests/scale
+
 test-browser: install ## the web chat widget in Debian's Chromium (Playwright) against the real services
 	@scripts/chromium.sh
 	$(APP)/pytest -q tests/browser
@@ -93,7 +96,7 @@ clean: ## remove local state (database, logs, test results); keeps the caches
 	rm -rf var
 
 # --- bench (issue 7): results in bench/results/; extra arguments via LOAD_ARGS / BACKEND_ARGS
-.PHONY: bench-load bench-backend bench-train
+.PHONY: bench-load bench-backend bench-train bench-lock test-scale
 
 bench-load: install ## load test: N concurrent conversations over REST, product vs stock-pipeline baseline
 	$(APP)/python bench/load.py $(LOAD_ARGS)
@@ -103,3 +106,6 @@ bench-backend: install ## backend alone on PostgreSQL (uvicorn, 2 workers), open
 
 bench-train: install ## training cost: cold train, retrain after a response edit, peak memory, model size
 	$(APP)/python bench/train_cost.py
+
+bench-lock: install ## lock race, 8 conversations × 25 pairs on two Rasa servers, ours vs stock RedisLockStore (LOCK_ARGS)
+	$(APP)/python bench/lock_race.py $(LOCK_ARGS)
