@@ -76,8 +76,11 @@ def test_dependencies_and_upstreams_name_real_services(compose: dict[str, Any]) 
     services = compose["services"]
     for name, service in services.items():
         assert set(service.get("depends_on", {})) <= set(services), name
-    upstreams = re.findall(r"server (\w+):\d+;", (DEPLOY / "nginx.conf").read_text())
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    upstreams = re.findall(r"server (\w+):\d+;", nginx)
     assert set(upstreams) == {"backend", "rasa", "actions"}
+    # Rasa's REST channel trusts the sender id: only the backend's gateway may use it.
+    assert "location /webhooks/rest/ {\n            return 404;" in nginx
     for mounted in ("./nginx.conf", "./postgres-init.sql"):
         assert (DEPLOY / mounted).is_file()
 
