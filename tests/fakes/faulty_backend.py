@@ -59,9 +59,13 @@ class Fault(enum.Enum):
     COMMIT_THEN_DROP = "commit_then_drop"
 
 
-@dataclass(frozen=True)
+@dataclass
 class SeenRequest:
-    """One request that reached the proxy, and the fault it met (None: forwarded as is)."""
+    """One request that reached the proxy, and the fault it met (None: forwarded as is).
+
+    Recorded as soon as it is read (a hanging request is visible while it hangs);
+    ``upstream_status`` is filled in once the real backend answered it.
+    """
 
     method: str
     path: str
@@ -235,8 +239,10 @@ class FaultyBackend:
         path = target.split("?", 1)[0]
         key = next((v for n, v in headers if n.lower() == "idempotency-key"), None)
         fault = self._take_rule(method, path)
+        seen = SeenRequest(method, path, key, fault, None)
+        with self._lock:
+            self.seen.append(seen)
 
-        upstream_status: int | None = None
         try:
             if fault is Fault.ERROR_500:
                 error = {"error": {"code": "internal_error", "message": "injected fault"}}
@@ -252,7 +258,7 @@ class FaultyBackend:
                 except httpx.HTTPError:
                     await self._answer(writer, 502, [], b'{"error": {"code": "bad_gateway"}}')
                     return
-                upstream_status = upstream.status_code
+                seen.upstream_status = upstream.status_code
                 answer_headers = [
                     (n, v) for n, v in upstream.headers.items() if n.lower() not in _HOP_HEADERS
                 ]
@@ -260,10 +266,8 @@ class FaultyBackend:
                 if fault is Fault.MALFORMED_JSON:
                     content = content[: max(1, len(content) // 2)] or b"{"
                 if fault is not Fault.COMMIT_THEN_DROP:
-                    await self._answer(writer, upstream_status, answer_headers, content)
+                    await self._answer(writer, upstream.status_code, answer_headers, content)
         finally:
-            with self._lock:
-                self.seen.append(SeenRequest(method, path, key, fault, upstream_status))
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
