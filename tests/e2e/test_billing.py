@@ -4,12 +4,15 @@ direct debit — checked against the backend's state afterwards."""
 from __future__ import annotations
 
 import re
+import subprocess
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import httpx
 import pytest
 from babel.numbers import format_currency
 
+from scripts.stack import APP_PYTHON, ROOT
 from tests.e2e.conftest import Chat
 
 pytestmark = pytest.mark.e2e
@@ -52,6 +55,56 @@ def test_direct_debit_is_set_up_by_chat_in_french(acme_fleet_manager: Chat) -> N
     settings = acme_fleet_manager.api("/billing/settings")
     assert settings["payment_method"] == "direct_debit"
     assert settings["mandate"]["holder"] == "Acme Logistics"
+
+    # The next monthly billing run collects the new invoice with the mandate; the previous one
+    # stays to be paid by transfer, and the bot says so when explaining each.
+    previous = acme_fleet_manager.api("/invoices")[0]
+    run_billing(acme_fleet_manager, this_month())
+    new = acme_fleet_manager.api("/invoices")[0]
+    assert new["period"] == this_month() and new["mandate"]["holder"] == "Acme Logistics"
+    explained = acme_fleet_manager.say(f"explique la facture {new['number']}")
+    assert "payée par domiciliation, mandat BE71 **** **** 6769 (Acme Logistics)" in explained
+    assert "domiciliation" not in acme_fleet_manager.say(
+        f"explique la facture {previous['number']}"
+    )
+
+
+def this_month() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m")
+
+
+def run_billing(chat: Chat, period: str) -> None:
+    """The monthly billing run, on the stack's own database, as the operator would start it."""
+    done = subprocess.run(
+        [str(APP_PYTHON), "-m", "backend.billing.run", "--period", period],
+        cwd=ROOT,
+        env=chat.stack.base_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("switch", "message", "heading"),
+    [
+        ("in het Nederlands aub", "toon mijn facturen", "Je facturen ("),
+        ("en français svp", "mes factures", "Vos factures ("),
+        ("in English please", "show my invoices", "Your invoices ("),
+    ],
+)
+def test_invoices_are_listed_in_each_language(
+    acme_fleet_manager: Chat, switch: str, message: str, heading: str
+) -> None:
+    invoices = acme_fleet_manager.api("/invoices")
+    acme_fleet_manager.say(switch)
+
+    answer = acme_fleet_manager.say(message)
+
+    assert heading in answer
+    assert all(invoice["number"] in answer for invoice in invoices[:3])
 
 
 def test_another_companys_invoice_stays_invisible(

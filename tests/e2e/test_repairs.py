@@ -1,10 +1,14 @@
-"""Repairs by chat against the real services (FR end user): IMEI re-asked, repair created."""
+"""Repairs by chat against the real services: IMEI re-asked and repair created (FR end user);
+repair status as the workshop moves the repair along (NL/EN fleet manager)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.e2e.conftest import Chat
+from tests.e2e.operator import advance, line_about, request_repair
 
 
 def repairs(chat: Chat) -> list[dict[str, Any]]:
@@ -36,3 +40,23 @@ def test_french_broken_phone_wrong_imei_re_asked_then_repair_registered(
 
     status = chat.say("où en est ma réparation ?")
     assert repair["number"] in status
+
+
+@pytest.mark.parametrize(
+    ("switch", "question", "steps", "said"),
+    [
+        ("in het Nederlands aub", "wat is de status van mijn herstelling", 2, "in herstelling"),
+        ("in English please", "what is the status of my repair", 3, "ready to be returned"),
+    ],
+)
+def test_repair_status_follows_the_workshop_in_dutch_and_english(
+    acme_fleet_manager: Chat, switch: str, question: str, steps: int, said: str
+) -> None:
+    repair = request_repair(acme_fleet_manager)
+    acme_fleet_manager.say(switch)
+    before = line_about(acme_fleet_manager.say(question), repair["number"])
+
+    advance(acme_fleet_manager.stack, "repairs", repair["id"], times=steps)
+
+    after = line_about(acme_fleet_manager.say(question), repair["number"])
+    assert said not in before and said in after

@@ -1,4 +1,5 @@
-"""Hardware shop by chat against the real services: search, out of stock, cart, order (EN).
+"""Hardware shop by chat against the real services: search, out of stock, cart, order (EN/NL),
+order status as the warehouse moves the order along (FR/NL/EN).
 
 The backend state (cart, orders, stock) is checked through the portal API of the same account.
 """
@@ -7,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.e2e.conftest import Chat
+from tests.e2e.operator import advance, line_about, place_order
 
 
 def device_id(chat: Chat, model: str) -> str:
@@ -99,3 +103,37 @@ def test_dutch_order_delivered_to_another_address(acme_fleet_manager: Chat) -> N
         "Gent",
     )
     assert chat.api("/cart")["items"] == []
+
+
+def test_french_order_status_follows_the_warehouse(acme_fleet_manager: Chat) -> None:
+    chat = acme_fleet_manager
+    order = place_order(chat)
+    chat.say("en français svp")
+
+    received = line_about(chat.say("où est ma commande ?"), order["number"])
+    advance(chat.stack, "orders", order["id"], times=2)
+    shipped = line_about(chat.say("où est ma commande ?"), order["number"])
+    advance(chat.stack, "orders", order["id"])
+    delivered = line_about(chat.say("statut de ma commande"), order["number"])
+
+    assert "reçue" in received
+    tracking = chat.api(f"/orders/{order['id']}")["tracking"]
+    assert "expédiée" in shipped and tracking in shipped
+    assert "livrée" in delivered
+
+
+@pytest.mark.parametrize(
+    ("switch", "question", "said"),
+    [
+        ("in het Nederlands aub", "waar is mijn bestelling", "in voorbereiding"),
+        ("in English please", "where is my order?", "being prepared"),
+    ],
+)
+def test_order_being_prepared_in_dutch_and_english(
+    acme_end_user: Chat, switch: str, question: str, said: str
+) -> None:
+    order = place_order(acme_end_user)
+    advance(acme_end_user.stack, "orders", order["id"])
+    acme_end_user.say(switch)
+
+    assert said in line_about(acme_end_user.say(question), order["number"])

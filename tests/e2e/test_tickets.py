@@ -1,4 +1,5 @@
-"""Helpdesk tickets by chat against the real services: created, listed, commented (FR/EN).
+"""Helpdesk tickets by chat against the real services: created, listed, commented (FR/EN);
+a helpdesk agent's answer read back in the ticket status (NL).
 
 Each test checks the backend state through the portal API of the same account.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.conftest import Chat
+from tests.e2e.operator import agent_headers, open_ticket, post
 
 DESCRIPTION_FR = (
     "Depuis lundi, mon GSM n'a plus de réseau au bureau de Gand, les appels coupent après 10 s."
@@ -66,3 +68,21 @@ def test_english_open_tickets_listed_and_comment_added(acme_fleet_manager: Chat)
     assert [c["body"] for c in ticket["comments"]] == [
         "The same happened on the September invoice."
     ]
+
+
+def test_dutch_ticket_status_gives_the_helpdesk_agents_answer(acme_fleet_manager: Chat) -> None:
+    chat = acme_fleet_manager
+    ticket = open_ticket(
+        chat, "De factuur van oktober rekent roaming aan in Spanje, niemand reisde."
+    )
+    answer = "We hebben een creditnota aangemaakt voor de roaming in oktober."
+    post(chat.stack, agent_headers(chat.stack), f"/agent/tickets/{ticket['id']}/comments",
+         {"body": answer})  # fmt: skip
+    chat.say("in het Nederlands aub")
+
+    status = chat.say(f"status van ticket {ticket['number']}")
+
+    assert f"Ticket {ticket['number']}" in status and "wordt behandeld" in status
+    assert "Antwoord van de support" in status and answer in status
+    [comment] = chat.api(f"/tickets/{ticket['id']}")["comments"]
+    assert comment["author_role"] == "agent"
