@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from scripts.stack import Stack
-from tests.channels.conftest import TeamsUser, api, link_code, user_texts
+from tests.channels.conftest import TeamsUser, api, link_code, user_turns
 from tests.fakes.botframework import FakeBotFramework, new_rsa_key
 
 LINK_HINT = "link ABCD2345"
@@ -57,7 +57,7 @@ def test_an_invalid_token_is_refused_and_nothing_is_processed(
     # A valid turn afterwards is the only one Rasa saw and the only one answered.
     hello = teams_user.activity("hello")
     replies = teams_user.send(hello)
-    assert user_texts(channel_stack, teams_user.sender_id) == ["hello"]
+    assert user_turns(channel_stack, teams_user.sender_id) == 1
     assert bot_framework.posted(conversation_id=teams_user.conversation_id) == replies
     assert all(reply["replyToId"] == hello["id"] for reply in replies)
 
