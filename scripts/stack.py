@@ -100,6 +100,9 @@ class Stack:
             "TRACKER_DB": str(ROOT / "var" / "tracker.db"),
             "PUBLIC_BASE_URL": self.backend_url,
             "RASA_AUTH_TOKEN": "dev-rasa-auth-token",
+            # Live handoff: agents "always" answer in the demo and the e2e tests (default
+            # Mon-Fri 08:00-18:00 Europe/Brussels); set SUPPORT_HOURS to try the ticket offer.
+            "SUPPORT_HOURS": "Mon-Sun 00:00-24:00 Europe/Brussels",
             # Slack / Teams channels (bot/credentials.yml): placeholders so the demo starts
             # without real apps; requests to the channels fail verification until configured.
             "SLACK_BOT_TOKEN": "xoxb-demo-not-configured",
