@@ -97,11 +97,16 @@ def post_to_web_conversation(
 def transcript(
     session: Session, *, chat_session_id: int, after: int | None = None
 ) -> list[WebMessage]:
-    """The conversation's messages in order, only those after id ``after`` when given."""
+    """The conversation's messages in order: the latest ones, or the first ones after ``after``.
+
+    A reload shows the end of a long conversation; polling catches up from its cursor.
+    """
     query = select(WebMessage).where(WebMessage.chat_session_id == chat_session_id)
     if after is not None:
-        query = query.where(WebMessage.id > after)
-    return list(session.scalars(query.order_by(WebMessage.id).limit(HISTORY_LIMIT)))
+        query = query.where(WebMessage.id > after).order_by(WebMessage.id)
+        return list(session.scalars(query.limit(HISTORY_LIMIT)))
+    latest = session.scalars(query.order_by(WebMessage.id.desc()).limit(HISTORY_LIMIT))
+    return list(reversed(list(latest)))
 
 
 def _ask_rasa(

@@ -474,6 +474,25 @@ async def test_rasa_unavailable_gives_a_polite_message_and_keeps_the_users_messa
     assert history == response.json()["messages"]
 
 
+async def test_a_reload_shows_the_end_of_a_long_conversation(
+    browsers: ClientFactory, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = browsers()
+    await portal_login(client, *ACME_USER)
+    sender_id = portal_session_of(client, db_session).chat_session.sender_id
+    for number in range(5):
+        webchat.post_to_web_conversation(
+            db_session, sender_id=sender_id, author="system", text=f"message {number}"
+        )
+    monkeypatch.setattr(webchat, "HISTORY_LIMIT", 3)
+
+    reload = (await client.get(MESSAGES)).json()["messages"]
+    poll = (await client.get(MESSAGES, params={"after": 0})).json()["messages"]
+
+    assert [m["text"] for m in reload] == ["message 2", "message 3", "message 4"]
+    assert [m["text"] for m in poll] == ["message 0", "message 1", "message 2"]
+
+
 # --- post_to_web_conversation (the handoff's way in) -----------------------------------------
 
 
