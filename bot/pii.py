@@ -32,8 +32,9 @@ _IBAN = re.compile(
     r"(?:[A-Za-z0-9]{1,3}|[ \-](?=[A-Za-z]{0,2}\d)[A-Za-z0-9]{1,3})?"
     r"(?![A-Za-z0-9])"
 )
-# 13+ digits with optional single space/dash separators: ICCID, IMEI or card-like number.
-_LONG_NUMBER = re.compile(r"(?<![\w])\d(?:[ \-]?\d){12,21}(?![\w])")
+# 13+ digits with optional single space/dash separators: ICCID, IMEI or card-like number (not
+# the decimals of a float, "confidence": 0.9734523452345234, which debug logs are full of).
+_LONG_NUMBER = re.compile(r"(?<![\w.])\d(?:[ \-]?\d){12,21}(?![\w])")
 # Phone numbers: international (+ or 00), national (0 + area/mobile prefix), or a Belgian mobile
 # without its 0 ("470 12 34 56"); separators as people type them ("0470/12.34.56").
 _PHONE = re.compile(
@@ -56,6 +57,21 @@ MASKS = {
 }
 
 
+def _iban_checksum_ok(text: str) -> bool:
+    compact = re.sub(r"[ \-]", "", text).upper()
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
+
+
+def _iban_mask(match: re.Match[str]) -> str:
+    # Lower-case hex (hashes, ids in logs) has the shape too: unless someone typed upper case,
+    # the check digits must agree.
+    text = match.group()
+    if not any(char.isupper() for char in text) and not _iban_checksum_ok(text):
+        return text
+    return MASKS["iban"]
+
+
 def _long_number_mask(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", match.group())
     if digits.startswith("00") and len(digits) <= 17:
@@ -73,7 +89,7 @@ def _long_number_mask(match: re.Match[str]) -> str:
 _RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (_LPA, MASKS["esim_code"]),
     (_EMAIL, MASKS["email"]),
-    (_IBAN, MASKS["iban"]),
+    (_IBAN, _iban_mask),
     (_LONG_NUMBER, _long_number_mask),
     (_PHONE, MASKS["phone"]),
 )
