@@ -114,3 +114,29 @@ def test_linking_in_french_and_dutch(
     else:
         assert "Sofie" in slack_user.say(f"mijn koppelcode is {code}")
         assert "0470 00 00 01" in slack_user.say("toon mijn lijnen")
+
+
+def test_buttons_of_a_real_conversation_are_block_kit_within_limits(
+    slack_user: SlackUser,
+) -> None:
+    _link_acme_fleet_manager(slack_user)
+    before = len(slack_user.api.messages(channel=slack_user.channel))
+
+    replies = slack_user.replies_to(
+        slack_user.send_event(slack_user.event("I want to create a ticket")), before
+    )
+
+    actions = [
+        block
+        for reply in replies
+        for block in reply.get("blocks") or []
+        if block["type"] == "actions"
+    ]
+    buttons = [element for block in actions for element in block["elements"]]
+    assert buttons, replies
+    assert all(len(block["elements"]) <= 25 for block in actions)
+    assert all(len(button["text"]["text"]) <= 75 for button in buttons)
+    assert all(0 < len(button["value"]) <= 2000 for button in buttons)
+    # Clicking the first subject moves the ticket form on (the bot answers the click).
+    before = len(slack_user.api.messages(channel=slack_user.channel))
+    assert slack_user.replies_to(slack_user.click(buttons[0]["value"]), before)
