@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.accounts.models import Account
+from backend.accounts.models import Account, Role
 from backend.billing.models import (
     BillingSettings,
     DeliveryMethod,
@@ -33,7 +33,10 @@ from backend.billing.service import mandate_for_invoice, money, structured_refer
 from backend.companies.models import Company
 from backend.core.errors import FieldError
 from backend.core.models import Language
+from backend.core.settings import Settings
 from backend.fleet.models import Consumption, ConsumptionPart, Line, LineStatus
+from backend.mail.service import Mail, send_mail
+from backend.mail.templates import render_email
 from backend.operations.models import Operation, OperationStatus, OperationType
 
 logger = logging.getLogger(__name__)
@@ -241,14 +244,63 @@ def issue_invoice(
     return invoice
 
 
-def run_billing(session: Session, *, period: str, now: datetime) -> RunResult:
+def _company_recipients(
+    session: Session, company: Company, settings_row: BillingSettings | None
+) -> list[str]:
+    """The billing e-mail address, else the company's fleet managers."""
+    if settings_row is not None and settings_row.delivery_email:
+        return [settings_row.delivery_email]
+    managers = session.scalars(
+        select(Account.email)
+        .where(Account.company_id == company.id, Account.role == Role.fleet_manager)
+        .order_by(Account.id)
+    )
+    return [email for email in managers if email]
+
+
+def _announce(
+    session: Session,
+    settings: Settings,
+    invoice: Invoice,
+    recipients: list[str],
+    language: Language,
+) -> None:
+    """The e-mail of an invoice delivered by e-mail/SMS: amount, due date, how it is paid.
+
+    No document link: links are for one account's portal session, so the mail says to log in.
+    """
+    if invoice.delivery_method != DeliveryMethod.email_sms:
+        return
+    subject, text, html = render_email(
+        "invoice",
+        language,
+        number=invoice.number,
+        period=invoice.period,
+        amount=money(invoice.amount_incl_vat),
+        due_date=invoice.due_date.isoformat(),
+        reference=invoice.structured_reference,
+        mandate=invoice.mandate,
+    )
+    for to in recipients:
+        send_mail(
+            session,
+            settings=settings,
+            mail=Mail(to=to, subject=subject, language=language, body_text=text, body_html=html),
+        )
+
+
+def run_billing(session: Session, *, settings: Settings, period: str, now: datetime) -> RunResult:
     """Invoice every company (and split-bill end user) for ``period``; the caller commits.
 
     Idempotent per company (or end user) and period: an invoice that exists is left alone.
+    Invoices delivered by e-mail/SMS are announced by e-mail (the outbox in the demo); post is
+    outside this system.
     """
     start, after = parse_period(period, today=now.date())
     result = RunResult(period=period)
-    for company in session.scalars(select(Company).order_by(Company.id)):
+    # Locking the company rows (PostgreSQL) serialises two runs of the same period, so the
+    # second sees the first's invoices instead of issuing them again.
+    for company in session.scalars(select(Company).order_by(Company.id).with_for_update()):
         one_offs = _one_off_costs(session, company, start, after)
         lines = [
             line
@@ -283,16 +335,19 @@ def run_billing(session: Session, *, period: str, now: datetime) -> RunResult:
                     details.append(line_detail(line, usage[line.id], part, costs, company.language))
                 else:
                     details.append(_ended_line_detail(line, costs, company.language))
+            settings_row = _settings_row(session, company.id, None)
             invoice = issue_invoice(
                 session,
                 company=company,
                 account_id=None,
                 period=period,
                 details=details,
-                settings_row=_settings_row(session, company.id, None),
+                settings_row=settings_row,
                 issued=now,
             )
             result.created.append(invoice.number)
+            recipients = _company_recipients(session, company, settings_row)
+            _announce(session, settings, invoice, recipients, company.language)
         for line in lines:
             if not line.split_bill or line.user_account_id is None:
                 continue
@@ -304,16 +359,19 @@ def run_billing(session: Session, *, period: str, now: datetime) -> RunResult:
             detail = line_detail(
                 line, usage[line.id], ConsumptionPart.employee, [], account.language
             )
+            settings_row = _settings_row(session, company.id, account.id)
             invoice = issue_invoice(
                 session,
                 company=company,
                 account_id=account.id,
                 period=period,
                 details=[detail],
-                settings_row=_settings_row(session, company.id, account.id),
+                settings_row=settings_row,
                 issued=now,
             )
             result.created.append(invoice.number)
+            email = (settings_row.delivery_email if settings_row else None) or account.email
+            _announce(session, settings, invoice, [email] if email else [], account.language)
     logger.info(
         "Billing run %s: %d invoices created, %d already there",
         period,

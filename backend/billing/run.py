@@ -21,9 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--period", required=True, help="the month to invoice, YYYY-MM")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    with get_sessionmaker(get_settings().database_url)() as session:
+    settings = get_settings()
+    with get_sessionmaker(settings.database_url)() as session:
         try:
-            result = run_billing(session, period=args.period, now=utcnow())
+            result = run_billing(session, settings=settings, period=args.period, now=utcnow())
         except AppError as exc:
             print(f"error: {exc.message}")
             return 2

@@ -23,6 +23,8 @@ from backend.billing.models import Invoice
 from backend.core.db import create_db_engine
 from backend.core.errors import FieldError
 from backend.core.models import utcnow
+from backend.core.settings import Settings
+from backend.mail.models import OutboxEmail
 from tests.backend.conftest import ACME_FM, ACME_USER, BRUGGE_FM, bearer
 from tests.backend.ops_helpers import ACME_FREE_SIMS, confirm, line_by_msisdn, prepared_id
 from tests.backend.test_backend_billing import portal_cookie
@@ -57,7 +59,7 @@ async def _pdf_text(client: httpx.AsyncClient, headers: dict[str, str], invoice_
 
 
 async def test_run_after_direct_debit_setup_puts_the_mandate_on_the_new_invoice_only(
-    client: httpx.AsyncClient, db_session: Session
+    client: httpx.AsyncClient, db_session: Session, settings: Settings
 ) -> None:
     headers = await bearer(client, *ACME_FM)
     op_id = await prepared_id(
@@ -69,7 +71,7 @@ async def test_run_after_direct_debit_setup_puts_the_mandate_on_the_new_invoice_
     assert (await confirm(client, headers, op_id)).status_code == 200
     previous = (await _invoices(client, headers))[0]
 
-    result = run_billing(db_session, period=_this_month(), now=utcnow())
+    result = run_billing(db_session, settings=settings, period=_this_month(), now=utcnow())
     db_session.flush()
 
     invoices = await _invoices(client, headers)
@@ -103,9 +105,9 @@ async def test_run_after_direct_debit_setup_puts_the_mandate_on_the_new_invoice_
 
 
 async def test_split_bill_part_and_other_company_are_invoiced_separately(
-    client: httpx.AsyncClient, db_session: Session
+    client: httpx.AsyncClient, db_session: Session, settings: Settings
 ) -> None:
-    run_billing(db_session, period=_this_month(), now=utcnow())
+    run_billing(db_session, settings=settings, period=_this_month(), now=utcnow())
     db_session.flush()
 
     user = await _invoices(client, await bearer(client, *ACME_USER))
@@ -124,8 +126,31 @@ async def test_split_bill_part_and_other_company_are_invoiced_separately(
     assert brugge["delivery_method"] == "email_sms"
 
 
+def test_invoices_delivered_by_email_are_announced_by_email(
+    db_session: Session, settings: Settings
+) -> None:
+    before = {m.id for m in db_session.scalars(select(OutboxEmail))}
+
+    result = run_billing(db_session, settings=settings, period=_this_month(), now=utcnow())
+    db_session.flush()
+
+    mails = [m for m in db_session.scalars(select(OutboxEmail)) if m.id not in before]
+    brugge = db_session.scalar(
+        select(Invoice).where(
+            Invoice.number.in_(result.created), Invoice.delivery_method == "email_sms"
+        )
+    )
+    assert brugge is not None
+    # Only Brugge Bouw gets its invoice by e-mail (Acme and Julie Dubois: by post).
+    [mail] = mails
+    assert brugge.number in mail.subject
+    assert "BE71 **** **** 6769" in mail.body_text  # collected by direct debit
+    assert "EUR " + str(brugge.amount_incl_vat) in mail.body_text
+    assert "/documents/" not in mail.body_text  # no document link outside the portal session
+
+
 async def test_one_off_costs_of_the_period_are_billed(
-    client: httpx.AsyncClient, db_session: Session
+    client: httpx.AsyncClient, db_session: Session, settings: Settings
 ) -> None:
     headers = await bearer(client, *ACME_FM)
     line = line_by_msisdn(db_session, "+32470000005")
@@ -138,7 +163,7 @@ async def test_one_off_costs_of_the_period_are_billed(
     )
     assert (await confirm(client, headers, op_id)).status_code == 200
 
-    run_billing(db_session, period=_this_month(), now=utcnow())
+    run_billing(db_session, settings=settings, period=_this_month(), now=utcnow())
     db_session.flush()
 
     new = (await _invoices(client, headers))[0]
@@ -148,30 +173,34 @@ async def test_one_off_costs_of_the_period_are_billed(
     assert all(not item["one_off"] for m, item in lines.items() if m != "+32470000005")
 
 
-def test_running_a_period_twice_creates_nothing_new(db_session: Session) -> None:
-    first = run_billing(db_session, period=_this_month(), now=utcnow())
+def test_running_a_period_twice_creates_nothing_new(
+    db_session: Session, settings: Settings
+) -> None:
+    first = run_billing(db_session, settings=settings, period=_this_month(), now=utcnow())
     count = len(list(db_session.scalars(select(Invoice))))
-    second = run_billing(db_session, period=_this_month(), now=utcnow())
+    second = run_billing(db_session, settings=settings, period=_this_month(), now=utcnow())
 
     assert len(first.created) == 3  # Acme, Julie Dubois's split-bill part, Brugge Bouw
     assert second.created == [] and second.skipped == 3
     assert len(list(db_session.scalars(select(Invoice)))) == count
     # The seeded months are already invoiced too.
     last_month = (utcnow().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-    assert run_billing(db_session, period=last_month, now=utcnow()).created == []
+    assert run_billing(db_session, settings=settings, period=last_month, now=utcnow()).created == []
 
 
 @pytest.mark.parametrize("period", ["2026-13", "26-01", "next month"])
-def test_a_malformed_period_is_refused(db_session: Session, period: str) -> None:
+def test_a_malformed_period_is_refused(
+    db_session: Session, settings: Settings, period: str
+) -> None:
     with pytest.raises(FieldError) as error:
-        run_billing(db_session, period=period, now=utcnow())
+        run_billing(db_session, settings=settings, period=period, now=utcnow())
     assert error.value.code == "period_invalid"
 
 
-def test_a_future_period_is_refused(db_session: Session) -> None:
+def test_a_future_period_is_refused(db_session: Session, settings: Settings) -> None:
     future = (utcnow().replace(day=28) + timedelta(days=10)).strftime("%Y-%m")
     with pytest.raises(FieldError) as error:
-        run_billing(db_session, period=future, now=utcnow())
+        run_billing(db_session, settings=settings, period=future, now=utcnow())
     assert error.value.code == "period_in_future"
 
 
