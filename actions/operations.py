@@ -15,6 +15,7 @@ id would belong to nobody (the backend answers 404 for another caller's operatio
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,6 +34,7 @@ from actions.api.backend import (
     InvalidRequestError,
     NotFoundError,
     Operation,
+    RateLimitedError,
 )
 from actions.common import (
     RESPONSE_PREFIX,
@@ -125,8 +127,20 @@ def utter_backend_error(dispatcher: CollectingDispatcher, exc: BackendError) -> 
         dispatcher.utter_message(response=_CONFLICT_RESPONSES[exc.code])
     elif isinstance(exc, ConflictError):
         dispatcher.utter_message(response="utter_operation_expired")
+    elif isinstance(exc, RateLimitedError):
+        dispatcher.utter_message(response="utter_rate_limited", minutes=retry_minutes(exc))
     else:
         dispatcher.utter_message(response="utter_backend_unavailable")
+
+
+# Without a Retry-After the user is told to wait the backend's default window (one hour).
+DEFAULT_RETRY_SECONDS = 3600
+
+
+def retry_minutes(exc: RateLimitedError) -> int:
+    """Whole minutes until the limit frees up again, at least one."""
+    seconds = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_SECONDS
+    return max(1, math.ceil(seconds / 60))
 
 
 async def prepare_operation(

@@ -102,6 +102,21 @@ class BackendUnavailableError(BackendError):
     """The backend could not give a usable answer (timeout, network, 5xx, malformed body...)."""
 
 
+class RateLimitedError(BackendError):
+    """Too many costly requests of this account or company (429 ``rate_limited``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: int | None = None,
+    ):
+        super().__init__(message, status=status, code=code)
+        self.retry_after = retry_after  # seconds, from the Retry-After header
+
+
 # --- identity and payloads --------------------------------------------------------------------
 
 
@@ -1019,6 +1034,14 @@ def _decode(method: str, path: str, response: httpx.Response) -> Any:
             code=code,
             field=field if isinstance(field, str) else None,
             details=details if isinstance(details, dict) else None,
+        )
+    if status == 429:
+        retry_after = response.headers.get("Retry-After", "")
+        raise RateLimitedError(
+            "rate limited",
+            status=status,
+            code=code,
+            retry_after=int(retry_after) if retry_after.isdigit() else None,
         )
     if status == 409:
         details = _error_body(response).get("details")

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,17 @@ async def _validation_error_handler(_request: Request, exc: Exception) -> JSONRe
     )
 
 
+async def _data_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    # A value the database cannot hold (an id beyond its integer range, text longer than its
+    # column) came from the client: refuse it instead of answering 500. The transaction is
+    # rolled back by the session's owner.
+    assert isinstance(exc, DataError)
+    logger.warning("Refused a value the database cannot store: %s", exc.orig)
+    return JSONResponse(
+        error_body("value_out_of_range", "A value is out of range or too long."), status_code=422
+    )
+
+
 async def _unhandled_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     logger.exception("Unhandled error", exc_info=exc)
     return JSONResponse(error_body("internal_error", "Internal server error."), status_code=500)
@@ -140,4 +152,5 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
+    app.add_exception_handler(DataError, _data_error_handler)
     app.add_exception_handler(Exception, _unhandled_error_handler)
