@@ -41,6 +41,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/chromium.sh (apt-get install chromium)")
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    expect.set_options(timeout=ANSWER_TIMEOUT_MS)  # assertions wait for the bot, not 5 s
     yield browser
     browser.close()
 
