@@ -65,6 +65,19 @@ def test_an_unlinked_user_is_told_how_to_link_and_gets_no_data(slack_user: Slack
     assert "0470" not in answer
 
     assert LINK_HINT in slack_user.say("how much did 0470 00 00 03 use this month?")
+    assert LINK_HINT in slack_user.say("show my unpaid invoices")
+    assert LINK_HINT in slack_user.say("what can you do?")
+
+
+def test_the_event_url_verification_is_answered_only_when_signed(slack_user: SlackUser) -> None:
+    body = json.dumps({"type": "url_verification", "challenge": "c-123", "token": "x"}).encode()
+    json_type = {"content-type": "application/json"}
+
+    signed = slack_user.post(body, {**json_type, **sign_slack_request(SLACK_SECRET, body)})
+    unsigned = slack_user.post(body, json_type)
+
+    assert signed.json() == {"challenge": "c-123"}
+    assert unsigned.status_code == 401
 
 
 def test_a_bad_code_is_refused_clearly(slack_user: SlackUser) -> None:

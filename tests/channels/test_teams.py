@@ -100,6 +100,7 @@ def test_unlinked_user_gets_only_link_instructions_even_by_card_click(
     teams_user: TeamsUser,
 ) -> None:
     assert LINK_HINT in teams_user.say("show me my lines")
+    assert LINK_HINT in teams_user.say("montre-moi mes factures impayées")
 
     replies = teams_user.send(teams_user.activity(value={"payload": "/show_lines"}))
 
