@@ -3,6 +3,7 @@ direct debit — checked against the backend's state afterwards."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 from datetime import datetime, timezone
@@ -11,6 +12,7 @@ from decimal import Decimal
 import httpx
 import pytest
 from babel.numbers import format_currency
+from pypdf import PdfReader
 
 from scripts.stack import APP_PYTHON, ROOT
 from tests.e2e.conftest import Chat
@@ -105,6 +107,49 @@ def test_invoices_are_listed_in_each_language(
 
     assert heading in answer
     assert all(invoice["number"] in answer for invoice in invoices[:3])
+
+
+DOCUMENT_LINK = re.compile(r"https?://\S+/documents/invoices/[\w-]+")
+
+
+def test_pdf_link_from_the_bot_opens_only_in_the_own_portal_session(
+    acme_fleet_manager: Chat,
+) -> None:
+    invoice = acme_fleet_manager.api("/invoices")[0]
+    acme_fleet_manager.say("in het Nederlands aub")
+    answer = acme_fleet_manager.say(f"download factuur {invoice['number']}")
+    [url] = DOCUMENT_LINK.findall(answer)
+    assert "aangemeld op het portaal" in answer
+
+    # A browser without a portal session is sent to the login page, which sends it back.
+    with httpx.Client(base_url=acme_fleet_manager.stack.backend_url, timeout=10.0) as browser:
+        first = browser.get(url)
+        assert first.status_code == 303 and first.headers["location"].startswith("/portal?next=")
+        path = url.split("/documents/", 1)[1]
+        login = browser.post(
+            "/portal/login",
+            data={
+                "gsm": "+32470000051",
+                "password": "brugge-fleet-demo",
+                "next": f"/documents/{path}",
+            },
+        )
+        assert login.status_code == 303
+        assert browser.get(url).status_code == 404  # Brugge Bouw's fleet manager: not theirs
+
+    with httpx.Client(base_url=acme_fleet_manager.stack.backend_url, timeout=10.0) as browser:
+        login = browser.post(
+            "/portal/login",
+            data={
+                "gsm": "0470 00 00 01",
+                "password": "acme-fleet-demo",
+                "next": f"/documents/{path}",
+            },
+            follow_redirects=True,
+        )
+        assert login.headers["content-type"] == "application/pdf"
+        pages = PdfReader(io.BytesIO(login.content)).pages
+        assert invoice["number"] in "\n".join(page.extract_text() for page in pages)
 
 
 def test_another_companys_invoice_stays_invisible(
