@@ -2,25 +2,27 @@
 
 Rasa 3.6 runs a custom action by POSTing to the action server; when that fails (process down,
 connection refused), ``MessageProcessor._run_action`` logs the exception, drops the action's
-events and carries on — the user gets no reply at all. Every answer that needs data comes from a
-custom action (and so does language detection), so a dead action server means silence.
+events and carries on. Every answer that needs data comes from a custom action, and so do the
+session start and the language detection, so a dead action server gives silence (most turns)
+or a reply computed on a broken state (e.g. the "I don't understand" fallback for the first
+message of a conversation, whose session start failed).
 
-A channel calls :func:`tell_if_actions_down` after Rasa handled a message that produced no
-reply: if the action server does not answer its health check either, the user gets
-``utter_backend_unavailable`` rendered by Rasa's own NLG from the conversation's tracker, so in
-the conversation's ``language`` slot (the account's language once known; the domain's initial
-value before that). Nothing in Rasa is patched: the channel only looks at what it received and
-asks the action server's public ``/health`` route.
+So after each turn a channel calls :func:`unavailable_reply`: if the action server does not
+answer its health check, the turn's answer is ``utter_backend_unavailable``, rendered by Rasa's
+own NLG from the conversation's tracker, i.e. in its ``language`` slot (the account's language
+once known; the domain's initial value before the first successful action). Nothing in Rasa is
+patched: the channel looks at the action server's public ``/health`` route (a loopback request
+of about a millisecond per turn).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import aiohttp
 from rasa.core.agent import Agent
-from rasa.core.channels.channel import OutputChannel
 
 logger = logging.getLogger(__name__)
 
@@ -54,18 +56,18 @@ async def action_server_up(agent: Agent) -> bool:
         return False
 
 
-async def tell_if_actions_down(agent: Agent, sender_id: str, output_channel: OutputChannel) -> bool:
-    """After a turn Rasa left silent: say so on ``output_channel`` if the action server is down.
+async def unavailable_reply(
+    agent: Agent, sender_id: str, output_channel: str
+) -> dict[str, Any] | None:
+    """The message to give instead of the turn's replies when the action server is down.
 
-    Returns whether a message was sent. The text is ``utter_backend_unavailable`` in the
-    conversation's language, sent the way the channel sends any response.
+    ``None`` while the action server is up: the turn's own replies stand.
     """
     if agent.processor is None or await action_server_up(agent):
-        return False
+        return None
     tracker = await agent.processor.get_tracker(sender_id)
-    message = await agent.processor.nlg.generate(RESPONSE, tracker, output_channel.name())
-    if not message:
-        return False
+    message: dict[str, Any] | None = await agent.processor.nlg.generate(
+        RESPONSE, tracker, output_channel
+    )
     logger.warning("Told %s that the assistant is unavailable (action server down)", sender_id)
-    await output_channel.send_response(sender_id, message)
-    return True
+    return message

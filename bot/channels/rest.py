@@ -3,31 +3,31 @@
 - The identity is the channel's, never the client's: the stock channel takes
   ``input_channel`` from the request body, so a REST client could claim to be ``slack`` and a
   Slack user's sender id; actions resolve the account from (channel, sender id) (design.md §4).
-- No silence when the action server is down (issue #6): when Rasa handled a message without a
-  single reply, :mod:`bot.action_guard` checks the action server and, if it is down, answers
-  ``utter_backend_unavailable`` in the conversation's language.
+- No silence when the action server is down (issue #6): after each message, if the action
+  server does not answer its health check (:mod:`bot.action_guard`), the answer is
+  ``utter_backend_unavailable`` in the conversation's language instead of whatever Rasa
+  produced without its custom actions (usually nothing).
 
 Why a channel and not a patch of Rasa: the processor swallows the failed action (it only logs
-it), so the first place that can see the result of a turn is the channel that answers the HTTP
-request. A response middleware of this channel's blueprint sees the stock handler's reply and
-replaces an empty one; Rasa's code runs unchanged. The streaming variant (``?stream=true``) is
-left as it is.
+it), so the first place that can see the outcome of a turn is the channel that answers the HTTP
+request. A response middleware of this channel's blueprint works on the stock handler's reply;
+Rasa's code runs unchanged. The streaming variant (``?stream=true``) is left as it is.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.utils.endpoints import bool_arg
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.action_guard import tell_if_actions_down
+from bot.action_guard import unavailable_reply
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +49,14 @@ class GuardedRestInput(RestInput):  # type: ignore[misc]  # rasa is untyped
         async def never_silent(request: Request, reply: HTTPResponse) -> HTTPResponse | None:
             if request.method != "POST" or not request.path.endswith("/webhook"):
                 return None
-            if reply.status != 200 or reply.body is None or json.loads(reply.body) != []:
+            if reply.status != 200 or bool_arg(request, "stream", default=False):
                 return None
             sender_id = await self._extract_sender(request)
-            collector = CollectingOutputChannel()
-            if not await tell_if_actions_down(request.app.ctx.agent, sender_id, collector):
+            message = await unavailable_reply(request.app.ctx.agent, sender_id, self.name())
+            if message is None:
                 return None
+            collector = CollectingOutputChannel()
+            await collector.send_response(sender_id, message)
             return response.json(collector.messages)
 
         return blueprint

@@ -11,10 +11,12 @@ import contextlib
 import os
 import signal
 import subprocess
+import tarfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -56,21 +58,28 @@ def timed_say(chat: Chat, message: str) -> tuple[str, float]:
     return answer, time.monotonic() - started
 
 
+# The responses of the domain the running model was trained with (set when the stack starts).
+_RESPONSES: dict[str, list[dict[str, Any]]] = {}
+
+
+def load_model_responses(model_path: Path) -> None:
+    """Read the responses from the model's own copy of the domain, as the bot renders them."""
+    with tarfile.open(model_path) as archive:
+        member = next(
+            m for m in archive.getmembers() if m.name.endswith("domain_provider/domain.yml")
+        )
+        extracted = archive.extractfile(member)
+        assert extracted is not None
+        _RESPONSES.update(yaml.safe_load(extracted.read())["responses"])
+
+
 def response_text(name: str, language: str) -> str:
-    """The ``language`` variant of a domain response (the domain is the source of the texts)."""
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    for variant in domain["responses"][name]:
+    """The ``language`` variant of a response of the running model's domain."""
+    for variant in _RESPONSES[name]:
         conditions = variant.get("condition") or []
         if any(c.get("name") == "language" and c.get("value") == language for c in conditions):
             return str(variant["text"])
     raise KeyError(f"{name} has no {language} variant")
-
-
-@pytest.fixture(scope="session")
-def proxy_port() -> int:
-    from tests.fakes.faulty_backend import free_port
-
-    return free_port()
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +104,7 @@ def faulty_stack(
         },
     )
     services.prepare_database()
+    load_model_responses(model)
     with proxy, services:
         yield services, proxy
 
