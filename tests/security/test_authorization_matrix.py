@@ -301,7 +301,9 @@ async def test_end_user_gets_403_on_fleet_manager_operations(
     assert state_diff(before, db_state(db_session)) == []
 
 
-@pytest.mark.parametrize(("method", "path"), CAPABILITY_ROUTES, ids=" ".join)
+@pytest.mark.parametrize(
+    ("method", "path"), CAPABILITY_ROUTES, ids=[" ".join(r) for r in CAPABILITY_ROUTES]
+)
 async def test_capability_links_refuse_a_guessed_token(
     method: str, path: str, client: httpx.AsyncClient, db_session: Session
 ) -> None:
