@@ -41,9 +41,9 @@ lint: install ## ruff (lint + format check) and mypy
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 	$(APP)/mypy
-	@# bot/channels run inside Rasa: type-checked against the Rasa environment (Rasa is untyped).
+	@# bot/channels and bot/policies run inside Rasa: type-checked against the Rasa environment.
 	$(APP)/mypy --strict --python-executable .venv-rasa/bin/python --explicit-package-bases \
-		--ignore-missing-imports bot/channels bot/lock_store.py
+		--ignore-missing-imports bot/channels bot/lock_store.py bot/policies
 
 validate: install ## rasa data validate (domain, NLU, stories, rules)
 	@scripts/validate.sh

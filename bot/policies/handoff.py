@@ -9,7 +9,7 @@ otherwise it abstains (all zeros) and the usual policies decide.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -29,11 +29,11 @@ RELAY_ACTION = "relay_action"
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
-class HandoffPolicy(Policy):
+class HandoffPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
     """Relay every user message to the agent while ``handoff_active`` is true."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             POLICY_PRIORITY: RULE_POLICY_PRIORITY + 1,
             SLOT: "handoff_active",
@@ -42,19 +42,19 @@ class HandoffPolicy(Policy):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-        featurizer: Optional[Any] = None,
+        featurizer: Any | None = None,
     ) -> None:
         super().__init__(config, model_storage, resource, execution_context, featurizer)
-        self._slot: Text = config[SLOT]
-        self._relay_action: Text = config[RELAY_ACTION]
+        self._slot: str = config[SLOT]
+        self._relay_action: str = config[RELAY_ACTION]
 
     def train(
         self,
-        training_trackers: List[TrackerWithCachedStates],
+        training_trackers: list[TrackerWithCachedStates],
         domain: Domain,
         **kwargs: Any,
     ) -> Resource:
@@ -65,7 +65,7 @@ class HandoffPolicy(Policy):
         self,
         tracker: DialogueStateTracker,
         domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
+        rule_only_data: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
         """The relay action after a user message, then listen; else abstain."""
