@@ -100,7 +100,10 @@ clean: ## remove local state (database, logs, test results); keeps the caches
 	rm -rf var
 
 # --- bench (issue 7): results in bench/results/; extra arguments via LOAD_ARGS / BACKEND_ARGS
-.PHONY: bench-load bench-backend bench-train bench-lock test-scale
+.PHONY: bench bench-load bench-backend bench-train bench-lock test-scale
+
+bench: install ## every issue #7 number (train cost, NLU product + 3-fold CV, BANKING77, CLINC150, load, backend) and the summary table (BENCH_ARGS)
+	$(APP)/python bench/run_all.py $(BENCH_ARGS)
 
 bench-load: install ## load test: N concurrent conversations over REST, product vs stock-pipeline baseline
 	$(APP)/python bench/load.py $(LOAD_ARGS)

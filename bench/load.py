@@ -49,8 +49,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the plotting step runs in the Rasa venv, which has neither httpx nor these
     import httpx
 
+    from scripts.chat_session import Chat
     from scripts.stack import Stack
-    from tests.e2e.conftest import Chat
 
 logger = logging.getLogger("bench.load")
 
@@ -342,7 +342,7 @@ def conversation_script(persona: Persona, index: int, rng: random.Random) -> lis
 
 def on_path(kind: str, texts: Sequence[str]) -> bool:
     """Loose check that the answer is the one the product gives (another model may diverge)."""
-    from tests.e2e.test_chat_over_rest import CONSUMPTION_OPENING
+    from scripts.chat_session import CONSUMPTION_OPENING
 
     joined = "\n".join(texts)
     if kind == "consumption":
@@ -421,7 +421,7 @@ async def open_chats(stack: Stack, count: int, first_index: int) -> list[tuple[P
     """`count` distinct logged-in chat sessions, accounts in rotation (setup, not timed)."""
     import httpx
 
-    from tests.e2e.conftest import open_chat
+    from scripts.chat_session import open_chat
 
     cast = personas()
     gate = asyncio.Semaphore(2)  # argon2 logins are CPU-bound: don't stampede 2 cores

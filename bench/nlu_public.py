@@ -529,6 +529,8 @@ def run_one(
         "rasa_cache": "disabled",
         "pipeline_yaml": pipeline.read_text(encoding="utf-8"),
         "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        # After the run: wall times depend on what else ran on the 2 shared cores.
+        "loadavg": [round(value, 2) for value in os.getloadavg()],
         **metrics,
     }
 

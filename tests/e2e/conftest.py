@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
+# Chat and open_chat live in scripts/ so bench/load.py can use them too; re-exported here for the
+# tests that import them from this module.
+from scripts.chat_session import Chat, open_chat
 from scripts.stack import ROOT, Ports, Stack
+
+__all__ = ["Chat", "open_chat"]
 
 
 @pytest.fixture(scope="session")
@@ -40,50 +42,6 @@ def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sta
     services.prepare_database()
     with services:
         yield services
-
-
-@dataclass
-class Chat:
-    """One logged-in portal account chatting over Rasa's REST channel."""
-
-    stack: Stack
-    token: str
-    sender_id: str
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def say(self, message: str) -> str:
-        """Send a message and return the bot's replies joined into one text."""
-        response = httpx.post(
-            f"{self.stack.rasa_url}/webhooks/rest/webhook",
-            json={"sender": self.sender_id, "message": message},
-            timeout=30.0,
-        )
-        response.raise_for_status()
-        return "\n".join(reply.get("text", "") for reply in response.json())
-
-    def api(self, path: str, **params: str) -> Any:
-        """Read the portal API as this account, to compare the bot's answers with the data."""
-        response = httpx.get(
-            f"{self.stack.backend_url}/api/v1{path}", params=params, headers=self.auth, timeout=10.0
-        )
-        response.raise_for_status()
-        return response.json()
-
-
-def open_chat(stack: Stack, gsm: str, password: str) -> Chat:
-    login = httpx.post(
-        f"{stack.backend_url}/api/v1/auth/login", json={"gsm": gsm, "password": password}
-    )
-    login.raise_for_status()
-    token = login.json()["access_token"]
-    session = httpx.post(
-        f"{stack.backend_url}/api/v1/chat/sessions", headers={"Authorization": f"Bearer {token}"}
-    )
-    session.raise_for_status()
-    return Chat(stack=stack, token=token, sender_id=session.json()["sender_id"])
 
 
 @pytest.fixture

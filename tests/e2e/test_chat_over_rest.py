@@ -17,13 +17,12 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit
 
+from scripts.chat_session import CONSUMPTION_OPENING
 from tests.e2e.conftest import Chat
 
 pytestmark = pytest.mark.e2e
 
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_BE"}
-# Opening words of `utter_line_consumption` (domain.yml) per language: the answer's language.
-CONSUMPTION_OPENING = {"fr": "Consommation du", "nl": "Verbruik van", "en": "Usage of"}
 
 
 def month_shift(months_back: int) -> str:
