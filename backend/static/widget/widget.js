@@ -109,6 +109,7 @@
       this.cursor = 0; // highest message id received from the server's ordered history
       this.csrf = null;
       this.sending = false;
+      this.pending = null; // the user's bubble shown before the server stored it
       this.stopped = false;
       this.t = STRINGS[document.documentElement.lang] || STRINGS.fr;
     }
@@ -233,11 +234,13 @@
       this.sendButton.disabled = true;
       // The user's bubble at once; it gets its server id when the gateway answers.
       const pending = this.bubble({ author: "user", text: shownText });
+      this.pending = { element: pending, text: shownText };
       this.typing.hidden = false;
       this.scroll();
       const result = await this.request("POST", "/portal/chat/messages", body);
       this.typing.hidden = true;
       this.sending = false;
+      this.pending = null;
       this.sendButton.disabled = false;
       if (!result) {
         if (!this.stopped) {
@@ -261,6 +264,12 @@
         return;
       }
       this.seen.add(message.id);
+      // A poll that overtook the POST's answer brings back the bubble already shown: adopt it.
+      if (this.pending && message.author === "user" && message.text === this.pending.text) {
+        this.pending.element.dataset.id = message.id;
+        this.pending = null;
+        return;
+      }
       this.bubble(message).dataset.id = message.id;
       this.scroll();
     }
