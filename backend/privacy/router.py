@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
 from backend.accounts.models import Account, Role
@@ -14,7 +14,13 @@ from backend.core.idempotency import IdempotencyDep, run_idempotent
 from backend.principal import PrincipalDep, require_service_key
 from backend.privacy import service
 from backend.privacy.models import ErasureRequest
-from backend.privacy.schemas import ErasureCreate, ErasurePublic, PendingErasure, Sender
+from backend.privacy.schemas import (
+    MAX_ID,
+    ErasureCreate,
+    ErasurePublic,
+    PendingErasure,
+    Sender,
+)
 
 router = APIRouter(tags=["privacy"])
 ServiceKeyDep = Annotated[None, Depends(require_service_key)]
@@ -78,6 +84,8 @@ def list_pending_erasures(_: ServiceKeyDep, session: SessionDep) -> list[Pending
 
 
 @router.post("/privacy/erasure-requests/{request_id}/complete")
-def complete_erasure(request_id: int, _: ServiceKeyDep, session: SessionDep) -> ErasurePublic:
+def complete_erasure(
+    request_id: Annotated[int, Path(ge=1, le=MAX_ID)], _: ServiceKeyDep, session: SessionDep
+) -> ErasurePublic:
     """The bot-side job removed every conversation of the request (service key only)."""
     return _public(service.complete_request(session, request_id=request_id))

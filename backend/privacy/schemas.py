@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backend.core.schemas import RequestModel
+
+# Ids are 32-bit database integers: larger numbers are refused (422), not sent to the database.
+MAX_ID = 2_147_483_647
 
 
 class ErasureCreate(RequestModel):
     """Whose data: omitted = the caller's own; another account only for a helpdesk agent."""
 
-    account_id: int | None = None
+    account_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class Sender(BaseModel):
