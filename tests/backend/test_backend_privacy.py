@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
 
@@ -9,6 +12,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend import migrate
 from backend.accounts.models import Account
 from backend.chat.models import ChatSession
 from backend.core.models import Language, utcnow
@@ -177,3 +181,15 @@ def test_retention_deletes_old_transcripts_and_ended_handoffs_and_keeps_recent_o
     assert result.handoff_rows >= 2
     assert messages_of(db_session, old) == 0
     assert messages_of(db_session, recent) == 2
+
+
+def test_the_retention_command_runs_with_the_configured_days(scratch_sqlite_url: str) -> None:
+    migrate.upgrade(database_url=scratch_sqlite_url)
+    env = {**os.environ, "DATABASE_URL": scratch_sqlite_url, "CONVERSATION_RETENTION_DAYS": "30"}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "backend.privacy"], env=env, capture_output=True, text=True
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "Retention 30 days: 0 web messages, 0 handoff rows deleted" in done.stderr
