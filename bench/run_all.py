@@ -15,9 +15,10 @@ Steps, one after the other (2 cores: never two trainings at once), each with its
 3. ``nlu_banking77``: BANKING77 30-shot with the recommended pipeline (``nlu_public.py``);
 4. ``nlu_clinc150``: CLINC150 with an ``out_of_scope`` intent, ``--clinc-per-intent`` train
    examples per intent (100 = the whole train set; lower it on a slow machine);
-5. ``load``: N = 1, 5, 20, 50 conversations over REST, product and stock-pipeline baseline
+5. ``action_payload``: CPU cost of one Rasa → action server call's payload (``action_payload.py``);
+6. ``load``: N = 1, 5, 20, 50 conversations over REST, product and stock-pipeline baseline
    (``load.py``, ``--load-seconds`` per level);
-6. ``backend_load``: backend alone on PostgreSQL, 50 requests/s (``backend_load.py``).
+7. ``backend_load``: backend alone on PostgreSQL, 50 requests/s (``backend_load.py``).
 
 A failed step is reported and the others still run; the exit status is 1 if any failed.
 The summary (``bench/results/summary.md`` / ``summary.json``) records each step's wall time and
@@ -78,6 +79,7 @@ def steps(args: argparse.Namespace) -> list[Step]:
             [rasa, "bench/nlu_public.py", "--dataset", "banking77", "--pipelines", "recommended"],
         ),
         Step("nlu_clinc150", clinc),
+        Step("action_payload", [rasa, "bench/action_payload.py"]),
         Step("load", load),
         Step("backend_load", [app, "bench/backend_load.py", "--duration", "20"]),
     ]
@@ -246,6 +248,18 @@ def load_rows() -> list[Row]:
     return rows
 
 
+def payload_rows() -> list[Row]:
+    report = _read("action_payload.json")
+    if not report:
+        return []
+    return [
+        [f"action-server call payload, {label}", f"{row['payload_kib']} KiB, "
+         f"{row['rasa_build_and_encode_cpu_ms']} + {row['action_server_decode_cpu_ms']} CPU ms "
+         "(Rasa + action server) per call, 2 calls per turn", "—", "—", report["loadavg"][0]]
+        for label, row in report["rows"].items()
+    ]  # fmt: skip
+
+
 def backend_rows() -> list[Row]:
     report = _read("backend_load.json")
     if not report:
@@ -260,7 +274,8 @@ def backend_rows() -> list[Row]:
 
 
 def summary(outcomes: list[dict[str, Any]]) -> str:
-    rows = train_rows() + nlu_product_rows() + nlu_public_rows() + load_rows() + backend_rows()
+    rows = train_rows() + nlu_product_rows() + nlu_public_rows() + load_rows() + payload_rows()
+    rows += backend_rows()
     header = ["measure", "measured", "target", "status", "load avg (1 min)"]
     lines = [
         "# Benchmark summary (issue #7)",
