@@ -16,6 +16,8 @@ What the stock 3.6 channel lacks and this one does:
   connector with an OAuth token from the configured token URL, cached until shortly before it
   expires — Teams gives a bot 15 seconds, a turn with backend calls may take longer;
 - HTTP with aiohttp, never blocking the event loop (the stock channel uses ``requests``).
+- when the bot is added to a chat (``conversationUpdate``) it greets, so an unlinked user
+  learns how to link before typing anything.
 """
 
 from __future__ import annotations
@@ -297,10 +299,14 @@ class TeamsChannel(InputChannel):  # type: ignore[misc]  # rasa is untyped
         return botframework_webhook
 
     def _user_message(self, activity: dict[str, Any]) -> UserMessage | None:
-        """The Rasa message of a Teams message activity, or None for anything else."""
-        if activity.get("type") != "message":
+        """The Rasa message of a Teams activity, or None for what the bot does not answer."""
+        if activity.get("type") == "message":
+            text = _message_text(activity)
+        elif _bot_was_added(activity):
+            # Installed in a chat: greet at once (an unlinked user learns how to link).
+            text = "/greet"
+        else:
             return None
-        text = _message_text(activity)
         sender = activity.get("from") or {}
         conversation = activity.get("conversation") or {}
         tenant_id = ((activity.get("channelData") or {}).get("tenant") or {}).get("id") or (
@@ -333,6 +339,14 @@ def _message_text(activity: dict[str, Any]) -> str:
     if isinstance(value, dict) and isinstance(value.get("payload"), str):
         return str(value["payload"]).strip()
     return _MENTION.sub("", str(activity.get("text") or "")).strip()
+
+
+def _bot_was_added(activity: dict[str, Any]) -> bool:
+    """A ``conversationUpdate`` whose added members include the bot itself."""
+    if activity.get("type") != "conversationUpdate":
+        return False
+    bot_id = (activity.get("recipient") or {}).get("id")
+    return any(member.get("id") == bot_id for member in activity.get("membersAdded") or [])
 
 
 def _normalise_url(url: Any) -> str | None:

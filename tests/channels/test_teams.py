@@ -155,3 +155,13 @@ def test_keys_come_from_the_configured_openid_metadata(bot_framework: FakeBotFra
 
     assert [key["kid"] for key in keys] == [bot_framework.key_id]
     assert bot_framework.keys_requests >= 1
+
+
+def test_installing_the_bot_greets_with_link_instructions(teams_user: TeamsUser) -> None:
+    activity = teams_user.activity(None)
+    activity["type"] = "conversationUpdate"
+    activity["membersAdded"] = [activity["recipient"]]
+
+    replies = teams_user.send(activity)
+
+    assert LINK_HINT in _texts(replies)
