@@ -220,7 +220,12 @@ class AtomicRedisLockStore(LockStore):  # type: ignore[misc]
         finally:
             # Released even when the body failed or was cancelled; shielded so a cancellation
             # can't leave the ticket blocking the conversation until it expires.
-            await asyncio.shield(self.release(conversation_id, member))
+            try:
+                await asyncio.shield(self.release(conversation_id, member))
+            except redis.RedisError as error:
+                # The message was handled; failing it now would only hide that. The ticket
+                # expires on its own (lock lifetime).
+                logger.warning("could not release the lock of '%s': %s", conversation_id, error)
 
     async def _wait_for_turn(
         self, conversation_id: str, member: str, wait_time_in_seconds: float
