@@ -35,7 +35,7 @@ demo: install ## run the whole product on embedded defaults; Ctrl-C stops it
 chat: install ## chat with the running demo in the terminal (logs in as DEMO_GSM, default the Acme fleet manager)
 	$(APP)/python -m scripts.chat
 
-test: install lint validate test-backend test-actions test-conversations test-e2e test-browser test-channels test-privacy test-faults ## run every test (what CI runs)
+test: install lint validate test-backend test-actions test-conversations test-e2e test-browser test-channels test-privacy test-faults test-security ## run every test (what CI runs)
 
 lint: install ## ruff (lint + format check) and mypy
 	$(APP)/ruff check .
@@ -66,6 +66,10 @@ test-conversations: install ## Rasa test stories in FR, NL and EN
 
 test-e2e: install ## real backend + action server + Rasa server over HTTP
 	$(APP)/pytest -q tests/e2e
+
+.PHONY: test-security
+test-security: install ## authorization matrix, schemathesis fuzz (SECURITY_FUZZ_EXAMPLES), rate limits, intent/entity injection (a few minutes)
+	$(APP)/pytest -q tests/security
 
 .PHONY: test-faults
 test-faults: install ## backend faults behind a proxy, action server down, idempotency races (times: bench/results/faults.md)
