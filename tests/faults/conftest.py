@@ -173,12 +173,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     lines = [
         "# Faults: measured answer times",
         "",
-        "Written by `make test-faults` (`tests/faults/`): the real backend, action server and Rasa",
-        "server, with `tests/fakes/faulty_backend.py` between the action server and the backend",
-        f"(client budget {BACKEND_BUDGET_SECONDS:g} s per user message) or the action server",
-        f"stopped. Limit: {ANSWER_LIMIT_SECONDS:g} s. {len(_MEASURES)} measured rows, slowest "
-        f"{worst:.2f} s. Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on a shared "
-        "2-core machine; 0.00 s rows are HTTP-level checks without a chat turn.",
+        "Written by `make test-faults` (`tests/faults/`): the real backend, action server and",
+        "Rasa server, with `tests/fakes/faulty_backend.py` between the action server and the",
+        f"backend (client budget {BACKEND_BUDGET_SECONDS:g} s per user message), or the action",
+        f"server stopped. Limit: {ANSWER_LIMIT_SECONDS:g} s. {len(_MEASURES)} measured rows, "
+        f"slowest {worst:.2f} s. Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on a",
+        "shared 2-core machine. Rows without a language are HTTP-level checks on the backend",
+        "(time of all the requests of the check).",
         "",
         *table,
         "",
