@@ -36,9 +36,10 @@ _IBAN = re.compile(
 # the decimals of a float, "confidence": 0.9734523452345234, which debug logs are full of).
 _LONG_NUMBER = re.compile(r"(?<![\w.])\d(?:[ \-]?\d){12,21}(?![\w])")
 # Phone numbers: international (+ or 00), national (0 + area/mobile prefix), or a Belgian mobile
-# without its 0 ("470 12 34 56"); separators as people type them ("0470/12.34.56").
+# without its 0 ("470 12 34 56"); separators as people type them ("0470/12.34.56"); never the
+# decimals of a number ("1764165318.0123456789").
 _PHONE = re.compile(
-    r"(?<![\w+/])(?:"
+    r"(?<![\w+/])(?<!\d[.,])(?:"
     r"(?:\+|00)[1-9](?:[ .\-/]?(?:\(0\)[ ]?)?\d){7,13}"
     r"|0[1-9](?:[ .\-/]?\d){7,8}"
     r"|4[5-9]\d(?:[ .\-/]?\d){6}"

@@ -38,6 +38,7 @@ def test_personal_data_is_masked(text: str, masked: str) -> None:
     "text",
     [
         '"confidence": 0.9734523452345234',
+        '"timestamp": 1764165318.0123456789',
         "2026-11-26 14:13:22,123 invoice F2026-000105 due 26/11/2026",
         "+++123/4567/89012+++",
         "model-cb45bad69bd428ae.tar.gz, message 8f9a4c1e5b7d4e0a9c3f2d6b1a7e4f10",
