@@ -24,7 +24,13 @@ from actions.api.backend import (
     IdentityUnknownError,
     NotFoundError,
 )
-from actions.common import BackendAction, conversation_language, latest_text, require_identity
+from actions.common import (
+    BackendAction,
+    conversation_language,
+    latest_intent,
+    latest_text,
+    require_identity,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +177,10 @@ class ActionRelayToAgent(BackendAction):
         text = latest_text(tracker).strip()
         if not text:
             return []
+        if latest_intent(tracker) == "stop":
+            cancelled = await self._cancel_waiting(dispatcher, tracker)
+            if cancelled is not None:
+                return cancelled
         try:
             await self.backend.relay_to_agent(require_identity(tracker), text)
         except (ConflictError, NotFoundError, IdentityUnknownError):
@@ -180,6 +190,25 @@ class ActionRelayToAgent(BackendAction):
         except BackendError:
             dispatcher.utter_message(response="utter_handoff_relay_failed")
         return []
+
+    async def _cancel_waiting(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType] | None:
+        """ "Stop" while still in the queue leaves it; with an agent it is relayed (None)."""
+        try:
+            await self.backend.cancel_handoff(require_identity(tracker))
+        except ConflictError as exc:
+            if exc.code == "handoff_active":
+                return None
+            dispatcher.utter_message(response="utter_handoff_ended")
+            return [SlotSet(HANDOFF_SLOT, False)]
+        except (NotFoundError, IdentityUnknownError):
+            dispatcher.utter_message(response="utter_handoff_ended")
+            return [SlotSet(HANDOFF_SLOT, False)]
+        except BackendError:
+            return None  # the relay below says the message could not be passed on
+        dispatcher.utter_message(response="utter_handoff_cancelled")
+        return [SlotSet(HANDOFF_SLOT, False)]
 
 
 class ActionOfferHandoff(BackendAction):

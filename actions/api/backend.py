@@ -928,6 +928,14 @@ class BackendClient:
         )
         return _parse(HandoffState, data)
 
+    async def cancel_handoff(self, identity: ChatIdentity) -> HandoffState:
+        """``POST /handoffs/current/cancel``: stop waiting for an agent.
+
+        Once an agent has the conversation: ``ConflictError`` ``handoff_active``.
+        """
+        data = await self._request("POST", "/handoffs/current/cancel", identity, json={})
+        return _parse(HandoffState, data)
+
     # -- plumbing --
 
     async def _request(

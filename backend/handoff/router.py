@@ -101,6 +101,12 @@ def relay_user_message(
     return service.relay_user_message(session, principal=principal, text=body.text)
 
 
+@router.post("/handoffs/current/cancel")
+def cancel_waiting_handoff(principal: ChatPrincipalDep, session: SessionDep) -> HandoffState:
+    """The user stops waiting (409 ``handoff_active`` once an agent has taken it)."""
+    return service.cancel_waiting(session, principal=principal)
+
+
 # --- helpdesk agents ------------------------------------------------------------------------
 
 

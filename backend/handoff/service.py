@@ -222,6 +222,27 @@ def relay_user_message(session: Session, *, principal: Principal, text: str) -> 
     return _state(session, handoff)
 
 
+class HandoffAlreadyActive(AppError):
+    status_code = 409
+    code = "handoff_active"
+    message = "An agent already has this conversation."
+
+
+def cancel_waiting(session: Session, *, principal: Principal) -> HandoffState:
+    """The user gives up waiting: close the caller's handoff while no agent has taken it."""
+    channel, sender_id = _conversation(principal)
+    handoff = _open_handoff(session, channel=channel, sender_id=sender_id)
+    if handoff is None:
+        raise HandoffNotActive
+    if handoff.status != HandoffStatus.waiting:
+        raise HandoffAlreadyActive  # with an agent, "stop" is for the agent to read
+    handoff.status = HandoffStatus.closed
+    handoff.ended_at = utcnow()
+    session.commit()
+    logger.info("Handoff %s cancelled by the user while waiting", handoff.id)
+    return _state(session, handoff)
+
+
 # --- agents ---------------------------------------------------------------------------------
 
 

@@ -204,3 +204,30 @@ def test_hours_in_each_language_and_other_zones_kept() -> None:
     assert display_hours(HOURS, "en") == "Mon-Fri 08:00-18:00"
     assert display_hours("Sat-Sun 09:00-12:00 UTC", "fr") == "sam-dim 09:00-12:00 (UTC)"
     assert display_hours("whenever", "nl") == "whenever"
+
+
+async def test_stop_while_waiting_leaves_the_queue_but_is_relayed_to_an_agent() -> None:
+    waiting = FakeBackend().on(
+        "POST",
+        f"{HANDOFFS}/current/cancel",
+        json_response(200, {"id": 4, "status": "closed", "queue_position": 0}),
+    )
+    with_agent = (
+        FakeBackend()
+        .on("POST", f"{HANDOFFS}/current/cancel", error(409, "handoff_active"))
+        .on(
+            "POST",
+            f"{HANDOFFS}/current/messages",
+            json_response(201, {"id": 4, "status": "active", "queue_position": 0}),
+        )
+    )
+    tracker = make_tracker("stop", intent="stop", slots={"handoff_active": True})
+
+    left, left_events = await run(ActionRelayToAgent(waiting.client()), tracker)
+    relayed, relayed_events = await run(ActionRelayToAgent(with_agent.client()), tracker)
+
+    assert responses(left) == ["utter_handoff_cancelled"]
+    assert left_events == [SlotSet("handoff_active", False)]
+    assert waiting.paths() == [f"{HANDOFFS}/current/cancel"]
+    assert relayed.messages == [] and relayed_events == []
+    assert with_agent.paths() == [f"{HANDOFFS}/current/cancel", f"{HANDOFFS}/current/messages"]

@@ -464,3 +464,25 @@ def test_support_hours(hours: str, moment: str, is_open: bool) -> None:
 def test_bad_support_hours_are_refused(hours: str) -> None:
     with pytest.raises(ValueError):
         SupportHours.parse(hours)
+
+
+async def test_the_user_can_stop_waiting_but_not_leave_an_agent(
+    hclient: httpx.AsyncClient,
+) -> None:
+    sender = await web_sender(hclient, ACME_USER)
+    agent = await bearer(hclient, *AGENT)
+    first = await open_handoff(hclient, "rest", sender)
+
+    cancelled = await hclient.post(f"{API}/handoffs/current/cancel", headers=as_bot("rest", sender))
+    again = await hclient.post(f"{API}/handoffs/current/cancel", headers=as_bot("rest", sender))
+    second = await open_handoff(hclient, "rest", sender)
+    await hclient.post(f"{API}/agent/handoffs/{second['id']}/take", headers=agent)
+    with_agent = await hclient.post(
+        f"{API}/handoffs/current/cancel", headers=as_bot("rest", sender)
+    )
+
+    assert cancelled.json() == {"id": first["id"], "status": "closed", "queue_position": 0}
+    assert again.status_code == 409 and again.json()["error"]["code"] == "handoff_not_active"
+    assert second["id"] != first["id"]
+    assert with_agent.status_code == 409
+    assert with_agent.json()["error"]["code"] == "handoff_active"
