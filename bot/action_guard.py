@@ -27,8 +27,8 @@ from rasa.core.agent import Agent
 logger = logging.getLogger(__name__)
 
 RESPONSE = "utter_backend_unavailable"
-# A local health check answers in milliseconds; this only bounds a hung action server.
-HEALTH_TIMEOUT_SECONDS = 1.0
+# A local health check answers in milliseconds; this only bounds a busy or hung action server.
+HEALTH_TIMEOUT_SECONDS = 2.0
 
 
 def health_url(action_url: str) -> str:
@@ -40,7 +40,12 @@ def health_url(action_url: str) -> str:
 
 
 async def action_server_up(agent: Agent) -> bool:
-    """Whether the agent's action server answers its health check (no endpoint: True)."""
+    """Whether the agent's action server is there (no endpoint configured: True).
+
+    Down means no connection (refused, reset) or a 5xx. A slow answer is not "down": under
+    load the action server's event loop may take a while, and the turn's own replies, which
+    came from it, must then stand.
+    """
     endpoint = agent.action_endpoint
     if endpoint is None or not endpoint.url:
         return True
@@ -51,7 +56,10 @@ async def action_server_up(agent: Agent) -> bool:
             session.get(health_url(endpoint.url)) as response,
         ):
             return response.status < 500
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+    except asyncio.TimeoutError:  # before ClientError: aiohttp's timeouts are both
+        logger.warning("Action server slow to answer its health check at %s", endpoint.url)
+        return True
+    except aiohttp.ClientError as exc:
         logger.error("Action server unreachable at %s: %r", endpoint.url, exc)
         return False
 
