@@ -73,7 +73,7 @@ test-security: install ## authorization matrix, schemathesis fuzz (SECURITY_FUZZ
 
 .PHONY: test-faults
 test-faults: install ## backend faults behind a proxy, action server down, idempotency races (times: bench/results/faults.md)
-	$(APP)/pytest -q tests/faults
+	FAULTS_RESULTS=bench/results/faults.md $(APP)/pytest -q tests/faults
 
 test-privacy: install ## personal data in no log and not in clear in the tracker store; retention, erasure
 	$(APP)/pytest -q tests/privacy
