@@ -77,6 +77,24 @@ async def chat_sender(client: httpx.AsyncClient, headers: dict[str, str]) -> dic
     return as_bot("rest", response.json()["sender_id"])
 
 
+async def linked_sender(
+    client: httpx.AsyncClient, headers: dict[str, str], platform: str
+) -> dict[str, str]:
+    """Service-key headers of a Slack or Teams user linked to the Bearer caller's account."""
+    code = await client.post(f"{API}/chat/link-codes", headers=headers)
+    assert code.status_code == 201, code.text
+    workspace, user = f"W{uuid.uuid4().hex[:8]}", f"U{uuid.uuid4().hex[:8]}"
+    link = await client.post(
+        f"{API}/chat/links",
+        json={"platform": platform, "workspace_id": workspace, "user_id": user,
+              "code": code.json()["code"]},
+        headers={"X-Service-Key": SERVICE_KEY},
+    )  # fmt: skip
+    assert link.status_code == 201, link.text
+    channel = "slack" if platform == "slack" else "botframework"
+    return as_bot(channel, f"{workspace}:{user}")
+
+
 def db_state(session: Session) -> dict[str, list[str]]:
     """Every row of every table, as text: two equal states mean nothing changed."""
     session.flush()
@@ -248,10 +266,13 @@ async def brugge_owner(
 async def acme_callers(
     client: httpx.AsyncClient, fleet_manager: dict[str, str], end_user: dict[str, str]
 ) -> dict[str, dict[str, str]]:
-    """Every way a principal of company A (Acme) reaches the API: Bearer and chat service key."""
+    """Every way a principal of company A (Acme) reaches the API: Bearer, and the service key
+    with a web chat session, a linked Slack user or a linked Teams user."""
     return {
         "fleet_manager/bearer": fleet_manager,
         "fleet_manager/service": await chat_sender(client, fleet_manager),
+        "fleet_manager/service-teams": await linked_sender(client, fleet_manager, "teams"),
         "end_user/bearer": end_user,
         "end_user/service": await chat_sender(client, end_user),
+        "end_user/service-slack": await linked_sender(client, end_user, "slack"),
     }

@@ -231,7 +231,7 @@ async def test_end_user_cannot_reach_colleagues_objects(
     object_id = await acme_owner.create(entry.resource)
     before = db_state(db_session)
 
-    for name in ("end_user/bearer", "end_user/service"):
+    for name in ("end_user/bearer", "end_user/service", "end_user/service-slack"):
         response = await _call(client, key, object_id, acme_callers[name])
         assert response.status_code == expected_status(entry, name), (name, response.text)
     assert state_diff(before, db_state(db_session)) == []
@@ -273,7 +273,7 @@ async def test_end_user_gets_403_on_every_fleet_manager_route(
 ) -> None:
     for method, path in fleet_manager_routes(app):
         url = path.replace("{request_id}", "1")
-        for name in ("end_user/bearer", "end_user/service"):
+        for name in ("end_user/bearer", "end_user/service", "end_user/service-slack"):
             headers = {**acme_callers[name], "Idempotency-Key": new_key()}
             response = await client.request(method, url, headers=headers)
             assert response.status_code == 403, (method, path, name, response.text)
@@ -293,7 +293,7 @@ async def test_end_user_gets_403_on_fleet_manager_operations(
     own_line = db_session.scalar(select(Line.id).where(Line.msisdn == ACME_USER[0]))
     assert own_line is not None
     before = db_state(db_session)
-    for name in ("end_user/bearer", "end_user/service"):
+    for name in ("end_user/bearer", "end_user/service", "end_user/service-slack"):
         body = {"type": op_type, "line_id": own_line, "params": {}}
         headers = {**acme_callers[name], "Idempotency-Key": new_key()}
         response = await client.post(f"{API}/operations", json=body, headers=headers)
