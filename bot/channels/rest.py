@@ -16,7 +16,6 @@ Rasa's code runs unchanged. The streaming variant (``?stream=true``) is left as 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,8 +27,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.action_guard import unavailable_reply
-
-logger = logging.getLogger(__name__)
 
 
 class GuardedRestInput(RestInput):  # type: ignore[misc]  # rasa is untyped
