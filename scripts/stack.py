@@ -298,6 +298,8 @@ def print_welcome(stack: Stack) -> None:
         f"  portal + web chat  {stack.backend_url}/portal",
         f"  backend API docs   {stack.backend_url}/docs",
         f"  chat (REST)        POST {stack.rasa_url}/webhooks/rest/webhook",
+        f"  Slack / Teams      {stack.rasa_url}/webhooks/slack/webhook, "
+        "/webhooks/botframework/webhook (README: Slack and Microsoft Teams)",
         "  chat (terminal)    make chat   (in another terminal)",
         f"  action server      {stack.actions_url}/health",
         f"  e-mail outbox      {stack.backend_url}/api/v1/dev/outbox",
