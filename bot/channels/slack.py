@@ -33,7 +33,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.dedupe import Deduplicator, MemoryDeduplicator, RedisDeduplicator
-from bot.channels.slack_blocks import button_messages, truncate
+from bot.channels.slack_blocks import button_messages, escape_mrkdwn, truncate
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +56,20 @@ class SlackOutput(SlackBot):  # type: ignore[misc]  # rasa is untyped
             kwargs["thread_ts"] = self.thread_id
         await self.client.chat_postMessage(channel=channel, **kwargs)
 
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        recipient = self.slack_channel or recipient_id
+        # One Slack message per paragraph, as the stock channel does.
+        for part in text.strip().split("\n\n"):
+            await self._post_message(channel=recipient, text=escape_mrkdwn(part))
+
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         recipient = self.slack_channel or recipient_id
+        # ``text`` is the notification / accessibility fallback of the blocks.
+        fallback = escape_mrkdwn(truncate(text, 3000))
         for blocks in button_messages(text, buttons):
-            await self._post_message(channel=recipient, text=truncate(text, 3000), blocks=blocks)
+            await self._post_message(channel=recipient, text=fallback, blocks=blocks)
 
 
 class SlackChannel(SlackInput):  # type: ignore[misc]  # rasa is untyped

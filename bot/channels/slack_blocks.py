@@ -43,11 +43,20 @@ def button_element(button: dict[str, Any], index: int) -> dict[str, Any]:
     }
 
 
+def escape_mrkdwn(text: str) -> str:
+    """``text`` with the three characters Slack's message formatting reserves escaped.
+
+    Unescaped, ``<`` and ``>`` would be read as link or mention syntax; Slack shows the
+    entities as the characters again.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def button_messages(text: str, buttons: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """The blocks of ``text`` with ``buttons``, split into as many messages as Slack needs."""
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": part}}
-        for part in _split_text(text, MAX_SECTION_TEXT)
+        for part in _split_text(escape_mrkdwn(text), MAX_SECTION_TEXT)
     ]
     elements = [button_element(button, index) for index, button in enumerate(buttons)]
     blocks.extend(
@@ -63,7 +72,12 @@ def _split_text(text: str, limit: int) -> list[str]:
     rest = text.strip() or " "
     while len(rest) > limit:
         cut = rest.rfind("\n", 0, limit)
-        cut = cut if cut > 0 else limit
+        if cut <= 0:
+            cut = limit
+            # Never cut through an entity such as "&amp;".
+            amp = rest.rfind("&", max(0, cut - 5), cut)
+            if amp > 0 and ";" not in rest[amp:cut]:
+                cut = amp
         parts.append(rest[:cut])
         rest = rest[cut:].lstrip("\n")
     parts.append(rest)

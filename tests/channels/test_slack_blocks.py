@@ -68,3 +68,12 @@ def test_long_titles_texts_and_payloads_are_kept_within_limits() -> None:
     # A payload Slack cannot carry falls back to the title, which reads like a typed answer.
     assert second["value"] == "Short"
     assert all(len(element["value"]) <= MAX_BUTTON_VALUE for element in actions["elements"])
+
+
+def test_section_text_is_escaped_and_never_cut_inside_an_entity() -> None:
+    text = "a" * (MAX_SECTION_TEXT - 2) + "&<b> R&D"
+
+    [blocks] = button_messages(text, _buttons(1))
+
+    sections = [block["text"]["text"] for block in blocks if block["type"] == "section"]
+    assert sections == ["a" * (MAX_SECTION_TEXT - 2), "&amp;&lt;b&gt; R&amp;D"]
