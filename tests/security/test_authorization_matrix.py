@@ -26,6 +26,7 @@ from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from stdnum import luhn
 
 from backend.core.settings import Settings
 from backend.fleet.models import Line
@@ -113,6 +114,8 @@ NOT_OWNED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/dev/outbox/{email_id}"): "local outbox, never mounted in production",
 }
 
+# Seeded free SIM card of Brugge Bouw (backend/seed/data.py SIM_STOCK).
+BRUGGE_FREE_SIM = "8932031200000000013"
 CAPABILITY_ROUTES = [key for key, why in NOT_OWNED.items() if "/{token}" in key[1]]
 
 
@@ -346,3 +349,25 @@ async def test_erasure_job_route_needs_the_service_key(
         )
         assert response.status_code == 401, response.text
     assert state_diff(before, db_state(db_session)) == []
+
+
+async def test_sim_check_does_not_reveal_another_companys_cards(
+    client: httpx.AsyncClient,
+    db_session: Session,
+    acme_callers: dict[str, dict[str, str]],
+    brugge_manager: dict[str, str],
+) -> None:
+    # The SIM check takes its id (the ICCID) in the query: Brugge's free card and the card of a
+    # Brugge line must look exactly like a card that does not exist.
+    brugge_line = db_session.scalar(select(Line).where(Line.msisdn == "+32470000052"))
+    assert brugge_line is not None
+    unknown = "89320399999999" + "0000"
+    unknown += luhn.calc_check_digit(unknown)
+    url = f"{API}/sims/check"
+    for name in ("fleet_manager/bearer", "fleet_manager/service"):
+        for iccid in (BRUGGE_FREE_SIM, brugge_line.iccid, unknown):
+            response = await client.get(url, params={"iccid": iccid}, headers=acme_callers[name])
+            assert response.status_code == 422, (name, iccid, response.text)
+            assert response.json()["error"]["code"] == "iccid_unknown", (name, iccid)
+    owner = await client.get(url, params={"iccid": BRUGGE_FREE_SIM}, headers=brugge_manager)
+    assert owner.status_code == 200, owner.text
