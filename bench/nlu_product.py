@@ -510,7 +510,8 @@ def write_markdown(report: dict[str, Any], path: Path) -> str:
         "normalised, occurs in `data/nlu`). Intent accuracy is measured after the",
         "FallbackClassifier; a fallback counts as `out_of_scope` (both make the bot decline), so",
         "in-scope messages that fall back count as errors.",
-        "Entities: exact (type, span, value) matches, value after synonym mapping.",
+        "Entities: exact (type, span, value) matches, value after synonym mapping. Structured",
+        "exact = share of annotated " + ", ".join(STRUCTURED_ENTITIES) + " found exactly.",
         "",
         f"Pipeline: `config.yml` — {report['product_pipeline']}",
         "",
@@ -521,7 +522,7 @@ def write_markdown(report: dict[str, Any], path: Path) -> str:
         "",
     ]
     table = [
-        "| language | n | intent acc | acc before fallback | macro-F1 | phone/period exact"
+        "| language | n | intent acc | acc before fallback | macro-F1 | structured exact"
         " | entity F1 (micro) |",
         "|---|---|---|---|---|---|---|",
     ]
