@@ -31,8 +31,8 @@ def alembic_config(
 
 
 def upgrade(*, database_url: str | None = None, connection: Connection | None = None) -> None:
-    """Upgrade to every head (features developed in parallel may branch until merged)."""
-    command.upgrade(alembic_config(database_url=database_url, connection=connection), "heads")
+    """Upgrade to head."""
+    command.upgrade(alembic_config(database_url=database_url, connection=connection), "head")
 
 
 def downgrade(*, database_url: str | None = None, revision: str = "base") -> None:
