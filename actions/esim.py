@@ -17,7 +17,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.api.backend import (
     BackendError,
-    BackendUnavailableError,
     ChatIdentity,
     ConflictError,
     Line,
@@ -125,13 +124,10 @@ class ActionResendEsim(BackendAction):
             identity = require_identity(tracker)
             line = await self.backend.get_line(identity, int(line_id))
             msisdn = format_national(line.msisdn)
-            # Same user message, same key: a retry replays the first answer, no second mail.
+            # Same user message, same key: the client's resend after a lost answer replays the
+            # first result, so the user never gets a second mail.
             key = idempotency_key(tracker, f"esim_resend:{line.id}")
-            try:
-                sent = await self.backend.resend_esim(identity, line.id, idempotency_key=key)
-            except BackendUnavailableError as exc:
-                logger.info("eSIM resend failed once, retrying with the same key: %r", exc)
-                sent = await self.backend.resend_esim(identity, line.id, idempotency_key=key)
+            sent = await self.backend.resend_esim(identity, line.id, idempotency_key=key)
         except ConflictError:
             dispatcher.utter_message(response="utter_esim_not_pending", msisdn=msisdn)
             return done
