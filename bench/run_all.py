@@ -16,7 +16,8 @@ Steps, one after the other (2 cores: never two trainings at once), each with its
    fallback (``nlu_public.py``);
 4. ``nlu_clinc150``: CLINC150 with an ``out_of_scope`` intent, ``--clinc-per-intent`` train
    examples per intent (100 = the whole train set; lower it on a slow machine);
-5. ``action_payload``: CPU cost of one Rasa → action server call's payload (``action_payload.py``);
+5. ``action_payload``: CPU cost of one Rasa → action server call's payload (``action_payload.py``)
+   and ``rasa_cpu``: NLU parse and policy prediction CPU per call, in process (``rasa_cpu.py``);
 6. ``load``: N = 1, 5, 20, 50 conversations over REST, product and stock-pipeline baseline
    (``load.py``, ``--load-seconds`` per level);
 7. ``backend_load``: backend alone on PostgreSQL, 50 requests/s (``backend_load.py``).
@@ -88,6 +89,7 @@ def steps(args: argparse.Namespace) -> list[Step]:
         ),
         Step("nlu_clinc150", clinc),
         Step("action_payload", [rasa, "bench/action_payload.py"]),
+        Step("rasa_cpu", [rasa, "bench/rasa_cpu.py"]),
         Step("load", load),
         Step("backend_load", [app, "bench/backend_load.py", "--duration", "20"]),
     ]
@@ -271,6 +273,17 @@ def payload_rows() -> list[Row]:
     ]  # fmt: skip
 
 
+def rasa_cpu_rows() -> list[Row]:
+    report = _read("rasa_cpu.json")
+    if not report:
+        return []
+    return [
+        ["Rasa in process: NLU parse / one policy prediction", f"{report['parse_cpu_ms']} / "
+         f"{report['predict_cpu_ms']} CPU ms (1 parse, ≥ 2 predictions per turn)", "—", "—",
+         report["loadavg"][0]]
+    ]  # fmt: skip
+
+
 def backend_rows() -> list[Row]:
     report = _read("backend_load.json")
     if not report:
@@ -286,7 +299,7 @@ def backend_rows() -> list[Row]:
 
 def summary(outcomes: list[dict[str, Any]]) -> str:
     rows = train_rows() + nlu_product_rows() + nlu_public_rows() + load_rows() + payload_rows()
-    rows += backend_rows()
+    rows += rasa_cpu_rows() + backend_rows()
     header = ["measure", "measured", "target", "status", "load avg (1 min)"]
     lines = [
         "# Benchmark summary (issue #7)",
