@@ -11,19 +11,13 @@ number in the UPU S10 format the Belgian post uses (``CD123456785BE``).
 
 from __future__ import annotations
 
-import argparse
 import logging
-import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.core.db import get_sessionmaker
 from backend.core.errors import AppError
-from backend.core.models import utcnow
-from backend.core.settings import get_settings
-from backend.core.status_flow import history, last_change, next_status
+from backend.core.status_flow import StatusFlow, run_cli
 from backend.shop.models import Order, OrderStatus
 from backend.shop.service import OrderNotFound
 
@@ -52,76 +46,58 @@ def tracking_number(order_id: int) -> str:
     return f"CD{serial}{digit}BE"
 
 
+def _ship(order: Order, status: OrderStatus) -> None:
+    """Shipping gives the parcel its tracking number."""
+    if status == OrderStatus.shipped:
+        order.tracking = tracking_number(order.id)
+
+
+FULFILMENT = StatusFlow(
+    model=Order,
+    status_column=Order.status,
+    number_column=Order.number,
+    id_column=Order.id,
+    flow=ORDER_FLOW,
+    finished=OrderAlreadyDelivered,
+    not_found=OrderNotFound,
+    logger=logger,
+    on_step=_ship,
+)
+
+
 def advance_order(session: Session, order: Order, *, now: datetime) -> Order:
     """Move ``order`` one step forward (shipping sets its tracking number); the caller commits."""
-    following = next_status(ORDER_FLOW, order.status)
-    if following is None:
-        raise OrderAlreadyDelivered
-    steps = history(order.status_history, first=OrderStatus.received, created_at=order.created_at)
-    order.status = following
-    order.status_history = [*steps, {"status": following.value, "at": now.isoformat()}]
-    if following == OrderStatus.shipped:
-        order.tracking = tracking_number(order.id)
-    session.flush()
-    logger.info("Order %s is now %s", order.number, following.value)
-    return order
+    return FULFILMENT.advance(session, order, now=now)
 
 
 def advance_due_orders(session: Session, *, now: datetime, older_than: timedelta) -> list[Order]:
     """The demo's passing time: every undelivered order whose status is older moves one step."""
-    moved = []
-    pending = session.scalars(
-        select(Order).where(Order.status != OrderStatus.delivered).order_by(Order.id)
-    )
-    for order in pending:
-        steps = history(
-            order.status_history, first=OrderStatus.received, created_at=order.created_at
-        )
-        if now - last_change(steps) >= older_than:
-            moved.append(advance_order(session, order, now=now))
-    return moved
+    return FULFILMENT.advance_due(session, now=now, older_than=older_than)
 
 
 def order_by_number(session: Session, number: str) -> Order:
     """Any company's order (the operator's side)."""
-    order = session.scalar(select(Order).where(Order.number == number.strip().upper()))
-    if order is None:
-        raise OrderNotFound
-    return order
+    return FULFILMENT.by_number(session, number)
+
+
+def _describe(order: Order) -> str:
+    return f"{order.number}: {order.status.value} {order.tracking or ''}".rstrip()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Move orders along (the warehouse stand-in).")
-    commands = parser.add_subparsers(dest="command", required=True)
-    one = commands.add_parser("advance", help="move one order one step")
-    one.add_argument("number", help="order number, e.g. O2026-000001")
-    due = commands.add_parser("due", help="move every order whose status is older than a delay")
-    due.add_argument("--older-than-minutes", type=float, default=2.0)
-    due.add_argument("--loop", type=float, default=0.0, help="repeat every N seconds")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    make_session = get_sessionmaker(get_settings().database_url)
-    while True:
-        with make_session() as session:
-            try:
-                if args.command == "advance":
-                    order = order_by_number(session, args.number)
-                    orders = [advance_order(session, order, now=utcnow())]
-                else:
-                    orders = advance_due_orders(
-                        session,
-                        now=utcnow(),
-                        older_than=timedelta(minutes=args.older_than_minutes),
-                    )
-            except AppError as exc:
-                print(f"error: {exc.message}")
-                return 2
-            session.commit()
-            for order in orders:
-                print(f"{order.number}: {order.status.value} {order.tracking or ''}".rstrip())
-        if args.command == "advance" or args.loop <= 0:
-            return 0
-        time.sleep(args.loop)
+    return run_cli(
+        argv,
+        description="Move orders along (the warehouse stand-in).",
+        noun="order",
+        example="O2026-000001",
+        advance_number=lambda session, number, now: advance_order(
+            session, order_by_number(session, number), now=now
+        ),
+        advance_due=lambda session, now, older_than: advance_due_orders(
+            session, now=now, older_than=older_than
+        ),
+        describe=_describe,
+    )
 
 
 if __name__ == "__main__":
