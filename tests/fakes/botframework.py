@@ -19,14 +19,13 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.fakes.server import FakeRequest, FakeResponse, FakeServer, ServedFake
 
 ISSUER = "https://api.botframework.com"
 DEFAULT_APP_ID = "00000000-0000-0000-0000-00000000b07a"
@@ -48,7 +47,7 @@ class ConnectorActivity:
     token: str | None
 
 
-class FakeBotFramework:
+class FakeBotFramework(ServedFake):
     """Token endpoint, OpenID metadata, JWKS and connector of one fake Bot Framework."""
 
     def __init__(
@@ -241,21 +240,3 @@ class FakeBotFramework:
         if not authorised:
             return FakeResponse(401, {"error": {"code": "Unauthorized"}})
         return FakeResponse(201, {"id": f"activity-{next(self._ids)}"})
-
-    def start(self) -> None:
-        self._server.start()
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> FakeBotFramework:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

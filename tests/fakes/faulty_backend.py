@@ -29,10 +29,11 @@ import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from http import HTTPStatus
-from types import TracebackType
 from typing import Any
 
 import httpx
+
+from tests.fakes.server import Running
 
 # Headers that describe one hop, not the message: never forwarded either way.
 _HOP_HEADERS = frozenset(
@@ -95,7 +96,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class FaultyBackend:
+class FaultyBackend(Running):
     """The proxy, on its own event loop in a daemon thread; use as a context manager."""
 
     def __init__(self, upstream: str, *, port: int | None = None, hang_seconds: float = 30.0):
@@ -166,18 +167,6 @@ class FaultyBackend:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
         self._loop.close()
-
-    def __enter__(self) -> FaultyBackend:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _call(self, coroutine: Coroutine[Any, Any, None]) -> None:
         asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)

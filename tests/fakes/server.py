@@ -6,6 +6,7 @@ JSON/form bodies and a thread of their own, so ``http.server`` is enough and sta
 
 from __future__ import annotations
 
+import abc
 import json
 import threading
 import urllib.parse
@@ -13,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
+
+_Running = TypeVar("_Running", bound="Running")
 
 
 @dataclass
@@ -50,7 +53,29 @@ class FakeResponse:
 Route = Callable[[FakeRequest], FakeResponse]
 
 
-class FakeServer:
+class Running(abc.ABC):
+    """Something a test starts and stops; ``with fake:`` does both, even when the test fails."""
+
+    @abc.abstractmethod
+    def start(self) -> None: ...
+
+    @abc.abstractmethod
+    def stop(self) -> None: ...
+
+    def __enter__(self: _Running) -> _Running:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class FakeServer(Running):
     """Serves ``handle(request)`` on a free port of 127.0.0.1 in a daemon thread."""
 
     def __init__(self, handle: Route) -> None:
@@ -108,14 +133,14 @@ class FakeServer:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> FakeServer:
-        self.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+class ServedFake(Running):
+    """A fake API whose HTTP side is one ``FakeServer`` (``self._server``, set by the subclass)."""
+
+    _server: FakeServer
+
+    def start(self) -> None:
+        self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop()

@@ -15,10 +15,9 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.fakes.server import FakeRequest, FakeResponse, FakeServer, ServedFake
 
 DEFAULT_BOT_TOKEN = "xoxb-test-bot-token"
 DEFAULT_TEAM_ID = "T0FAKETEAM"
@@ -41,7 +40,7 @@ def sign_slack_request(secret: str, body: bytes, *, timestamp: int | None = None
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest.hexdigest()}"}
 
 
-class FakeSlackApi:
+class FakeSlackApi(ServedFake):
     """Records Web API calls; ``wait_for_messages`` blocks until the bot has posted enough."""
 
     def __init__(self, *, bot_token: str = DEFAULT_BOT_TOKEN, team_id: str = DEFAULT_TEAM_ID):
@@ -101,21 +100,3 @@ class FakeSlackApi:
                     raise TimeoutError(f"{len(found)} of {count} Slack messages after {timeout}s")
                 self._changed.wait(left)
             return found
-
-    def start(self) -> None:
-        self._server.start()
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> FakeSlackApi:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
