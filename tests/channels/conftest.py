@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 import urllib.parse
 import uuid
@@ -20,9 +19,10 @@ from typing import Any
 import httpx
 import pytest
 
-from scripts.stack import ROOT, Ports, Stack
+from scripts.stack import Stack
 from tests.fakes.botframework import FakeBotFramework
 from tests.fakes.slack_api import FakeSlackApi, sign_slack_request
+from tests.stack_fixtures import fresh_stack, trained_model
 
 SLACK_SECRET = "test-slack-signing-secret"
 SLACK_TEAM = "T0ACMETEAM"
@@ -38,10 +38,7 @@ def model() -> Path:
     """
     if given := os.environ.get("BMA_TEST_MODEL"):
         return Path(given)
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "train.sh")], cwd=ROOT, check=True, capture_output=True, text=True
-    )
-    return Path(out.stdout.strip().splitlines()[-1])
+    return trained_model()
 
 
 @pytest.fixture(scope="session")
@@ -64,15 +61,10 @@ def channel_stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
     """Backend, action server and Rasa with the channels' credentials pointing at the fakes."""
-    state = tmp_path_factory.mktemp("channel-stack")
-    services = Stack(
-        model=model,
-        ports=Ports.free(),
-        log_dir=state / "log",
-        env={
-            "DATABASE_URL": f"sqlite:///{state / 'backend.db'}",
-            "TRACKER_DB": str(state / "tracker.db"),
-            "MAIL_BACKEND": "outbox",
+    services = fresh_stack(
+        model,
+        tmp_path_factory.mktemp("channel-stack"),
+        {
             "RASA_AUTH_TOKEN": RASA_TOKEN,
             "SLACK_BOT_TOKEN": slack_api.bot_token,
             "SLACK_SIGNING_SECRET": SLACK_SECRET,
@@ -83,7 +75,6 @@ def channel_stack(
             "BOTFRAMEWORK_TOKEN_URL": bot_framework.token_url,
         },
     )
-    services.prepare_database()
     with services:
         yield services
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,8 @@ import pytest
 # Chat and open_chat live in scripts/ so bench/load.py can use them too; re-exported here for the
 # tests that import them from this module.
 from scripts.chat_session import Chat, open_chat
-from scripts.stack import ROOT, Ports, Stack
+from scripts.stack import Stack
+from tests.stack_fixtures import fresh_stack, trained_model
 
 __all__ = ["Chat", "open_chat"]
 
@@ -19,27 +19,13 @@ __all__ = ["Chat", "open_chat"]
 @pytest.fixture(scope="session")
 def model() -> Path:
     """The trained model for the current data (trained here only if the cache lacks it)."""
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "train.sh")], cwd=ROOT, check=True, capture_output=True, text=True
-    )
-    return Path(out.stdout.strip().splitlines()[-1])
+    return trained_model()
 
 
 @pytest.fixture(scope="session")
 def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """All three services on a fresh SQLite database and tracker store of their own."""
-    state = tmp_path_factory.mktemp("stack")
-    services = Stack(
-        model=model,
-        ports=Ports.free(),
-        log_dir=state / "log",
-        env={
-            "DATABASE_URL": f"sqlite:///{state / 'backend.db'}",
-            "TRACKER_DB": str(state / "tracker.db"),
-            "MAIL_BACKEND": "outbox",
-        },
-    )
-    services.prepare_database()
+    services = fresh_stack(model, tmp_path_factory.mktemp("stack"))
     with services:
         yield services
 

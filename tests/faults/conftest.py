@@ -25,6 +25,7 @@ import yaml
 from scripts.stack import ROOT, Ports, Stack
 from tests.e2e.conftest import Chat, model, open_chat  # noqa: F401 - `model` is a fixture
 from tests.fakes.faulty_backend import FaultyBackend
+from tests.stack_fixtures import fresh_stack
 
 # `make test-faults` sets it to bench/results/faults.md: a partial run only prints its table.
 RESULTS_ENV = "FAULTS_RESULTS"
@@ -92,19 +93,12 @@ def faulty_stack(
     state = tmp_path_factory.mktemp("faults")
     ports = Ports.free()
     proxy = FaultyBackend(f"http://127.0.0.1:{ports.backend}")
-    services = Stack(
-        model=model,
+    services = fresh_stack(
+        model,
+        state,
+        {"BACKEND_URL": proxy.url, "BACKEND_TIMEOUT_SECONDS": str(BACKEND_BUDGET_SECONDS)},
         ports=ports,
-        log_dir=state / "log",
-        env={
-            "DATABASE_URL": f"sqlite:///{state / 'backend.db'}",
-            "TRACKER_DB": str(state / "tracker.db"),
-            "MAIL_BACKEND": "outbox",
-            "BACKEND_URL": proxy.url,
-            "BACKEND_TIMEOUT_SECONDS": str(BACKEND_BUDGET_SECONDS),
-        },
     )
-    services.prepare_database()
     load_model_responses(model)
     with proxy, services:
         yield services, proxy
