@@ -186,6 +186,8 @@ async def test_chosen_line_id_must_be_digits(payload: str) -> None:
 
 
 def test_stack_database_is_sqlite() -> None:
-    # backend_state reads the stack's SQLite file: the e2e stack must keep using one.
-    source = Path("tests/e2e/conftest.py").read_text(encoding="utf-8")
+    # backend_state reads the stack's SQLite file: the e2e stack (built by tests/stack_fixtures.py)
+    # must keep using one.
+    source = Path("tests/stack_fixtures.py").read_text(encoding="utf-8")
     assert '"DATABASE_URL": f"sqlite:///' in source
+    assert "fresh_stack(" in Path("tests/e2e/conftest.py").read_text(encoding="utf-8")
