@@ -9,11 +9,15 @@ back (service commits only release SAVEPOINTs).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,6 +33,7 @@ from backend.core.settings import Settings
 from backend.main import create_app
 from backend.seed.service import seed_demo
 
+ROOT = Path(__file__).resolve().parents[2]
 LOCAL_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SERVICE_KEY = "test-action-service-key"
 
@@ -50,6 +55,54 @@ def _postgres_answers(url: str) -> bool:
         engine.dispose()
 
 
+@contextlib.contextmanager
+def postgres_schema(base_url: str, schema: str) -> Iterator[str]:
+    """The URL of a new, empty ``schema`` in the PostgreSQL database of ``base_url``.
+
+    A schema of our own: repeatable, and safe next to other suites using the same database. It is
+    dropped on exit.
+    """
+    url = make_url(base_url)
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        scoped = url.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def suite_settings(database_url: str, **overrides: Any) -> Settings:
+    """The backend suite's settings (a suite changes only what it needs through ``overrides``)."""
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        secret_key=SecretStr("test-secret-key-0123456789abcdef0123456789"),
+        action_service_key=SecretStr(SERVICE_KEY),
+        rasa_auth_token=SecretStr("test-rasa-auth-token"),
+        mail_backend="outbox",
+        public_base_url="http://testserver",
+        **overrides,
+    )
+
+
+def run_module(database_url: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``python -m <argv>`` from the repository root on ``database_url``, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", *argv],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of an empty, isolated database for this test session (removed afterwards)."""
@@ -65,33 +118,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             Path(url.database).unlink(missing_ok=True)
         yield base_url
         return
-
-    # A schema of our own: repeatable, and safe next to other suites using the same database.
-    schema = f"backend_test_{os.getpid()}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        scoped = url.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(base_url, f"backend_test_{os.getpid()}") as scoped:
+        yield scoped
 
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=database_url,
-        secret_key=SecretStr("test-secret-key-0123456789abcdef0123456789"),
-        action_service_key=SecretStr(SERVICE_KEY),
-        rasa_auth_token=SecretStr("test-rasa-auth-token"),
-        mail_backend="outbox",
-        public_base_url="http://testserver",
-    )
+    return suite_settings(database_url)
 
 
 @pytest.fixture(scope="session")

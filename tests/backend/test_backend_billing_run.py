@@ -3,13 +3,10 @@ active at run time; split-bill parts; idempotent per company and period; the CLI
 
 from __future__ import annotations
 
+import functools
 import io
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,12 +22,11 @@ from backend.core.errors import FieldError
 from backend.core.models import utcnow
 from backend.core.settings import Settings
 from backend.mail.models import OutboxEmail
-from tests.backend.conftest import ACME_FM, ACME_USER, BRUGGE_FM, bearer
+from tests.backend.conftest import ACME_FM, ACME_USER, BRUGGE_FM, bearer, run_module
 from tests.backend.ops_helpers import ACME_FREE_SIMS, confirm, line_by_msisdn, prepared_id
 from tests.backend.test_backend_billing import portal_cookie
 
 API = "/api/v1"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _this_month() -> str:
@@ -205,19 +201,7 @@ def test_a_future_period_is_refused(db_session: Session, settings: Settings) -> 
 
 
 def test_command_line_run_is_idempotent(scratch_sqlite_url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": scratch_sqlite_url}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-
+    run = functools.partial(run_module, scratch_sqlite_url)
     for module in ("backend.migrate", "backend.seed"):
         assert run(module).returncode == 0
     first = run("backend.billing.run", "--period", _this_month())

@@ -5,12 +5,9 @@ Each step is visible to the customer through the same read API the bot uses.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import functools
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 from sqlalchemy import select
@@ -23,11 +20,10 @@ from backend.repairs.models import Pickup, Repair, RepairStatus
 from backend.repairs.workshop import advance_due_repairs
 from backend.shop.fulfilment import advance_due_orders, tracking_number
 from backend.shop.models import Order, OrderStatus
-from tests.backend.conftest import ACME_FM, ACME_USER, AGENT, BRUGGE_FM, bearer
+from tests.backend.conftest import ACME_FM, ACME_USER, AGENT, BRUGGE_FM, bearer, run_module
 from tests.backend.ops_helpers import confirm, error_code, new_key, prepared_id
 
 API = "/api/v1"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _order(client: httpx.AsyncClient, who: tuple[str, str]) -> dict:
@@ -166,19 +162,7 @@ async def test_the_demo_clock_moves_only_what_waited_long_enough(
 
 
 def test_command_line_advances_by_number_and_by_age(scratch_sqlite_url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": scratch_sqlite_url}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-
+    run = functools.partial(run_module, scratch_sqlite_url)
     for module in ("backend.migrate", "backend.seed"):
         assert run(module).returncode == 0
     engine = create_db_engine(scratch_sqlite_url)

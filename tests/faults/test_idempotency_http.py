@@ -23,7 +23,7 @@ import httpx
 import pytest
 import uvicorn
 from pydantic import SecretStr
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 
 from backend import migrate
@@ -31,7 +31,7 @@ from backend.core.db import create_db_engine
 from backend.core.settings import Settings
 from backend.main import create_app
 from backend.seed.service import seed_demo
-from tests.backend.conftest import ACME_FM, LOCAL_POSTGRES_URL, _postgres_answers
+from tests.backend.conftest import ACME_FM, LOCAL_POSTGRES_URL, _postgres_answers, postgres_schema
 from tests.fakes.faulty_backend import Fault, FaultyBackend, free_port
 from tests.faults.conftest import record
 
@@ -57,19 +57,8 @@ def database_url(
     base = os.environ.get("TEST_DATABASE_URL", LOCAL_POSTGRES_URL)
     if make_url(base).get_backend_name() != "postgresql" or not _postgres_answers(base):
         pytest.skip("no PostgreSQL answers on 127.0.0.1:5432")
-    url = make_url(base)
-    schema = f"faults_idem_{os.getpid()}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        scoped = url.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(base, f"faults_idem_{os.getpid()}") as scoped:
+        yield scoped
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,14 @@ from backend.core.settings import Settings
 from backend.fleet.models import Line, NumberType, PortingRequest, PortingStatus
 from backend.shop.models import DeviceVariant
 from tests.backend import conftest as backend_fixtures
-from tests.backend.conftest import ACME_FM, ACME_USER, AGENT, BRUGGE_FM, SERVICE_KEY
+from tests.backend.conftest import (
+    ACME_FM,
+    ACME_USER,
+    AGENT,
+    BRUGGE_FM,
+    SERVICE_KEY,
+    suite_settings,
+)
 
 __all__ = ["ACME_FM", "ACME_USER", "AGENT", "BRUGGE_FM"]
 
@@ -41,16 +47,7 @@ client = backend_fixtures.client
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     """The backend suite's settings, with the helpdesk always open (handoffs can be created)."""
-    return Settings(
-        environment="test",
-        database_url=database_url,
-        secret_key=SecretStr("test-secret-key-0123456789abcdef0123456789"),
-        action_service_key=SecretStr(SERVICE_KEY),
-        rasa_auth_token=SecretStr("test-rasa-auth-token"),
-        mail_backend="outbox",
-        public_base_url="http://testserver",
-        support_hours="Mon-Sun 00:00-24:00 Europe/Brussels",
-    )
+    return suite_settings(database_url, support_hours="Mon-Sun 00:00-24:00 Europe/Brussels")
 
 
 API = "/api/v1"
