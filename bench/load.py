@@ -685,7 +685,7 @@ def cpu_capacity(level: dict[str, Any]) -> float | None:
     if any(value is None or value <= 0 for value in services):
         return None
     total = sum(value for value in services if value is not None)
-    return round(min(1000.0 / cpu["rasa"], 2000.0 / total), 1)
+    return round(min(1000.0 / float(cpu["rasa"]), 2000.0 / float(total)), 1)
 
 
 def level_rows(run: dict[str, Any]) -> list[list[object]]:

@@ -193,15 +193,20 @@ def _latest(runs: list[dict[str, Any]], keep: Callable[[dict[str, Any]], bool]) 
     return chosen[-1] if chosen else None
 
 
+def _banking_run(pipeline: str) -> Callable[[dict[str, Any]], bool]:
+    def keep(run: dict[str, Any]) -> bool:
+        return bool(run["dataset"] == "banking77" and run["pipeline"] == pipeline)
+
+    return keep
+
+
 def nlu_public_rows() -> list[Row]:
     runs = _read("nlu_public.json") or []
     rows: list[Row] = []
     # The product's featurizers + classifier without the fallback (like the quoted DIET
     # figure, which has none), then with it (recommended.yml: a fallback counts as a miss).
     for pipeline in ("logreg_w12_c25_mindf2", "recommended"):
-        banking = _latest(
-            runs, lambda run, p=pipeline: run["dataset"] == "banking77" and run["pipeline"] == p
-        )
+        banking = _latest(runs, _banking_run(pipeline))
         if not banking:
             continue
         ok = banking["accuracy"] >= 0.83 and banking["train_seconds"] <= 132
