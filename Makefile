@@ -35,7 +35,7 @@ demo: install ## run the whole product on embedded defaults; Ctrl-C stops it
 chat: install ## chat with the running demo in the terminal (logs in as DEMO_GSM, default the Acme fleet manager)
 	$(APP)/python -m scripts.chat
 
-test: install lint validate test-backend test-actions test-conversations test-e2e test-browser test-channels test-privacy test-faults test-security ## run every test (what CI runs)
+test: install lint validate test-backend test-actions test-conversations test-e2e test-browser test-channels test-privacy test-faults test-security test-scale ## run every test (what CI runs)
 
 lint: install ## ruff (lint + format check) and mypy
 	$(APP)/ruff check .
@@ -86,7 +86,7 @@ privacy-jobs: migrate ## once: retention of old conversations and pending erasur
 test-channels: install ## Slack and Teams channels + account linking against fake Slack / Bot Framework on 127.0.0.1
 	$(APP)/pytest -q tests/channels
 
-test-scale: install ## two Rasa servers on PostgreSQL + Redis: lock race (ours and stock), private services, deploy files (several minutes; not in make test)
+test-scale: install ## two Rasa servers on PostgreSQL + Redis: lock race (ours and stock), private services, deploy files (about 2 minutes)
 	$(APP)/pytest -q tests/scale
 
 test-browser: install ## the web chat widget in Debian's Chromium (Playwright) against the real services
