@@ -296,6 +296,7 @@ def print_welcome(stack: Stack) -> None:
         "",
         "Business Mobile Assistant is running:",
         f"  portal + web chat  {stack.backend_url}/portal",
+        f"  agent console      {stack.backend_url}/agent   (helpdesk agent login)",
         f"  backend API docs   {stack.backend_url}/docs",
         f"  chat (REST)        POST {stack.rasa_url}/webhooks/rest/webhook",
         f"  Slack / Teams      {stack.rasa_url}/webhooks/slack/webhook, "
