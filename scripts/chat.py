@@ -12,6 +12,8 @@ import sys
 
 import httpx
 
+from scripts.chat_session import open_session
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,13 +24,8 @@ def main() -> int:
     rasa = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
     gsm = os.environ.get("DEMO_GSM", "+32470000001")
     password = os.environ.get("DEMO_PASSWORD", "acme-fleet-demo")
+    _, sender = open_session(backend, gsm, password)
     with httpx.Client(timeout=30.0) as client:
-        login = client.post(f"{backend}/api/v1/auth/login", json={"gsm": gsm, "password": password})
-        login.raise_for_status()
-        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        session = client.post(f"{backend}/api/v1/chat/sessions", headers=headers)
-        session.raise_for_status()
-        sender = session.json()["sender_id"]
         logger.info("Logged in as %s. Type a message; Ctrl-D to quit.", gsm)
         for line in sys.stdin:
             message = line.strip()

@@ -1,7 +1,7 @@
-"""A logged-in portal account chatting over Rasa's REST channel (e2e tests and the load bench).
+"""A logged-in portal account chatting over Rasa's REST channel.
 
-Shared by ``tests/e2e`` (fixtures) and ``bench/load.py`` so the benchmark does not import test
-modules: login on the backend, a chat session bound to the account, then messages to Rasa.
+Shared by ``tests/e2e`` (fixtures), ``bench/load.py`` and ``make chat``, so the benchmark does not
+import test modules: login on the backend, a chat session bound to the account, then messages.
 """
 
 from __future__ import annotations
@@ -49,15 +49,19 @@ class Chat:
         return response.json()
 
 
-def open_chat(stack: Stack, gsm: str, password: str) -> Chat:
-    """Log in as this account and open a chat session (the backend binds the sender id to it)."""
-    login = httpx.post(
-        f"{stack.backend_url}/api/v1/auth/login", json={"gsm": gsm, "password": password}
-    )
+def open_session(backend_url: str, gsm: str, password: str) -> tuple[str, str]:
+    """Log in as this account and open a chat session: (access token, bound sender id)."""
+    login = httpx.post(f"{backend_url}/api/v1/auth/login", json={"gsm": gsm, "password": password})
     login.raise_for_status()
     token = login.json()["access_token"]
     session = httpx.post(
-        f"{stack.backend_url}/api/v1/chat/sessions", headers={"Authorization": f"Bearer {token}"}
+        f"{backend_url}/api/v1/chat/sessions", headers={"Authorization": f"Bearer {token}"}
     )
     session.raise_for_status()
-    return Chat(stack=stack, token=token, sender_id=session.json()["sender_id"])
+    return token, session.json()["sender_id"]
+
+
+def open_chat(stack: Stack, gsm: str, password: str) -> Chat:
+    """A chat of this account on ``stack`` (the backend binds the sender id to the account)."""
+    token, sender_id = open_session(stack.backend_url, gsm, password)
+    return Chat(stack=stack, token=token, sender_id=sender_id)
