@@ -41,9 +41,9 @@ lint: install ## ruff (lint + format check) and mypy
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 	$(APP)/mypy
-	@# bot/channels and bot/policies run inside Rasa: type-checked against the Rasa environment.
+	@# bot/channels, bot/policies and bot/server.py run inside Rasa: type-checked against the Rasa environment.
 	$(APP)/mypy --strict --python-executable .venv-rasa/bin/python --explicit-package-bases \
-		--ignore-missing-imports bot/channels bot/lock_store.py bot/policies
+		--ignore-missing-imports bot/channels bot/lock_store.py bot/policies bot/server.py
 
 validate: install ## rasa data validate (domain, NLU, stories, rules)
 	@scripts/validate.sh

@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_PYTHON = ROOT / ".venv-app" / "bin" / "python"
-RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+# The Rasa server: `rasa` with its per-call schema check cached (bot/server.py).
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
 # Rasa loads TensorFlow and the model before it listens: on 2 cores that takes a while.
 START_TIMEOUT_SECONDS = 180.0
@@ -137,7 +138,7 @@ class Stack:
     def commands(self) -> dict[str, list[str]]:
         rasa = {
             name: [
-                str(RASA), "run", "--model", str(self.model),
+                str(RASA_PYTHON), "-m", "bot.server", "run", "--model", str(self.model),
                 "--endpoints", str(self.endpoints), "--credentials", "bot/credentials.yml",
                 "--interface", "127.0.0.1", "--port", str(port),
                 # The HTTP API (tracker events) is used by the backend's handoff service only.

@@ -33,6 +33,7 @@ def test_rasa_runs_the_endpoints_file_of_the_tests_with_our_lock_store(
     compose: dict[str, Any],
 ) -> None:
     rasa = compose["services"]["rasa"]
+    assert _command(rasa).startswith(".venv-rasa/bin/python -m bot.server run ")
     assert "--endpoints bot/endpoints.prod.yml" in _command(rasa)
     assert "--auth-token" in _command(rasa)
     assert rasa["deploy"]["replicas"] >= 2
