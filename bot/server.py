@@ -1,8 +1,11 @@
-"""Entry point of the Rasa server: ``rasa`` itself, with Rasa 3.6's per-call schema check cached.
+"""Entry point of the Rasa server: ``rasa`` itself, with two of Rasa 3.6's per-turn costs cached.
 
 ``python -m bot.server run --model ...`` takes every argument of the ``rasa`` command.
 
-Why not plain ``rasa run``: Rasa 3.6 checks every answer of the action server with
+Why not plain ``rasa run``: both fixes below change no behaviour, only how often Rasa recomputes
+the same thing (measured in ``bench/results/turn_profile.md``).
+
+1. Rasa 3.6 checks every answer of the action server with
 ``jsonschema.validate(answer, schema)``, and that function first validates the *schema* against
 the JSON Schema 2020-12 metaschema and builds a new validator, on every call. That costs about
 19 ms of CPU per action call (0.5 ms for the answer itself), and a turn makes two calls (the
@@ -10,6 +13,12 @@ language slot's custom mapping, then the answer): a third of the Rasa server's C
 (``bench/results/turn_profile.md``). Here the schema is checked once and its validator reused;
 the answer is validated exactly as Rasa does it (same schema, same validator class, same
 best-match error and message), so a malformed answer is still refused.
+
+2. Reading a conversation from the tracker store turns every stored event back into an object,
+and ``Event.resolve_by_type`` finds each event's class by walking the whole ``Event`` class
+tree again, once per event: a tenth of the server's CPU per turn. Here the type-name-to-class
+map is built once from the same walk (first match wins, as in Rasa's loop); a name it does not
+know goes to Rasa's own lookup, which still handles late-imported classes and errors.
 """
 
 from __future__ import annotations
@@ -22,6 +31,10 @@ from jsonschema import ValidationError, exceptions, validators
 from rasa.__main__ import main as rasa_main
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+_rasa_resolve_by_type = Event.resolve_by_type
 
 
 @lru_cache(maxsize=1)
@@ -48,9 +61,29 @@ def validate_action_result(_action: RemoteAction, result: dict[str, Any]) -> boo
     raise error
 
 
+@lru_cache(maxsize=1)
+def event_classes() -> dict[str, type[Event]]:
+    """Event type name -> class, in the order of Rasa's own search (first match wins)."""
+    classes: dict[str, type[Event]] = {}
+    for cls in all_subclasses(Event):
+        classes.setdefault(cls.type_name, cls)
+    return classes
+
+
+def resolve_event_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+    """``Event.resolve_by_type`` from the cached map; unknown names go to Rasa's lookup."""
+    found = event_classes().get(type_name)
+    if found is not None:
+        return found
+    resolved: type[Event] | None = _rasa_resolve_by_type(type_name, default)
+    return resolved
+
+
 def install() -> None:
-    """Make every remote action (answers and custom slot mappings) use the cached validator."""
+    """Use the cached validator for every remote action (answers and custom slot mappings) and
+    the cached event classes for every event read back."""
     RemoteAction._validate_action_result = validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_event_type)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""bot/server.py validates action-server answers exactly as Rasa 3.6 does, with one validator.
+"""bot/server.py's caches give Rasa 3.6's own answers.
 
-Run in the Rasa venv (a subprocess): every answer below goes through Rasa's own
-``RemoteAction._validate_action_result`` and through the cached one; both must accept the same
-answers and refuse the same ones with the same message.
+Run in the Rasa venv (a subprocess): every action-server answer below goes through Rasa's own
+``RemoteAction._validate_action_result`` and through the cached validator, and every event type
+name through Rasa's ``Event.resolve_by_type`` and the cached map; the results must be the same
+(same classes, the same answers accepted, the same refused with the same message).
 """
 
 from __future__ import annotations
@@ -47,16 +48,54 @@ print(json.dumps(out))
 """
 
 
-def test_cached_validator_gives_rasas_verdicts() -> None:
+EVENT_PROBE = """
+import json
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+import bot.server
+
+original = Event.resolve_by_type
+bot.server.install()
+names = sorted({cls.type_name for cls in all_subclasses(Event)}) + ["topic", "no_such_event"]
+out = {}
+for name in names:
+    answers = []
+    for resolve in (original, Event.resolve_by_type):
+        try:
+            found = resolve(name)
+            answers.append(None if found is None else f"{found.__module__}.{found.__qualname__}")
+        except ValueError as error:
+            answers.append(f"ValueError: {error}")
+    out[name] = answers
+print(json.dumps(out))
+"""
+
+
+def _probe(code: str, *args: str) -> object:
     done = subprocess.run(
-        [str(RASA_PYTHON), "-c", PROBE, json.dumps(ANSWERS)],
+        [str(RASA_PYTHON), "-c", code, *args],
         cwd=ROOT,
         env={"PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         check=True,
     )
-    verdicts = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_cached_event_classes_are_rasas() -> None:
+    answers = _probe(EVENT_PROBE)
+    assert isinstance(answers, dict)
+    for name, (rasa, ours) in answers.items():
+        assert ours == rasa, name
+    assert answers["user"][0] == "rasa.shared.core.events.UserUttered"
+    assert answers["no_such_event"][0] == "ValueError: Unknown event name 'no_such_event'."
+    assert len(answers) > 20
+
+
+def test_cached_validator_gives_rasas_verdicts() -> None:
+    verdicts = _probe(PROBE, json.dumps(ANSWERS))
+    assert isinstance(verdicts, list)
     assert len(verdicts) == len(ANSWERS)
     for answer, (rasa, ours) in zip(ANSWERS, verdicts, strict=True):
         assert ours == rasa, answer
