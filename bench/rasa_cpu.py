@@ -6,7 +6,7 @@ the product model ``scripts/train.sh`` prints). In process, no server, no action
 * ``parse``: ``MessageProcessor.parse_message`` of the load test's messages (the whole NLU
   pipeline, lingua-free);
 * ``predict``: ``MessageProcessor.predict_next_with_tracker`` on a tracker that holds those
-  messages as parsed user turns (every policy of config.yml: handoff, rules, memoization, TED).
+  messages as parsed user turns (every policy of config.yml: handoff, rules, memoization).
 
 A turn of the load test costs one parse and at least two predictions (the answer, then
 ``action_listen``); the rest of the Rasa server's CPU per turn (``bench/results/load.md``) is
