@@ -94,7 +94,18 @@ STRUCTURED_ENTITIES = ("phone_number", "period", "iccid", "email", "iban", "invo
 # FallbackClassifier thresholds compared post hoc on each variant's raw intent ranking (the
 # fallback rule is top confidence < threshold, or top-two gap < ambiguity_threshold).
 THRESHOLDS = (0.35, 0.45, 0.6)
-GIBBERISH = ("asdfgh qwerty", "jjjjj kkkk", "xqzv plm", "?!?!")
+GIBBERISH = (
+    "asdfgh qwerty",
+    "jjjjj kkkk",
+    "xqzv plm",
+    "?!?!",
+    "qsdkjf lmkqsjdf",
+    "wxcvbn poiuyt",
+    "zzzz",
+    "azerty uiop",
+    "blablabla",
+    "hjkl mnbv",
+)
 
 logger = logging.getLogger(__name__)
 
