@@ -14,9 +14,10 @@ default pipeline with every neural component trained for ONE epoch
 2. warms the model up with one conversation that is not measured;
 3. for every concurrency N opens N distinct chat sessions (login + ``POST /chat/sessions`` per
    conversation, not timed) and runs them concurrently, closed loop (the next turn is sent when
-   the previous answer arrived, ``--think-ms`` pause in between): greeting, "show my lines",
-   consumption questions about different lines, months and languages (FR/NL/EN), a language
-   switch, a gibberish message (fallback) and, for fleet managers, a role switch pair.
+   the previous answer arrived, after a pause of 0.5-1.5 × ``--think-ms``): greeting,
+   "show my lines", consumption questions about different lines, months and languages
+   (FR/NL/EN), a language switch, a gibberish message (fallback) and, for fleet managers, a
+   role switch pair.
    Each conversation plays its script ``--iterations`` times, at most ``--max-seconds`` per level;
 4. measures each turn on the client (wall time of the REST webhook call, which includes NLU,
    dialogue, the action server and its backend calls) and samples the resident memory (VmRSS
@@ -399,6 +400,7 @@ async def converse(
 ) -> list[TurnResult]:
     """Play the script `iterations` times (or until the deadline) in one chat session."""
     results: list[TurnResult] = []
+    pauses = random.Random(SEED + index)  # noqa: S311 - reproducible load, not crypto
     for _ in range(iterations):
         for turn in script:
             if time.monotonic() >= deadline:
@@ -413,7 +415,8 @@ async def converse(
                 )
             )  # fmt: skip
             if think_s:
-                await asyncio.sleep(think_s)
+                # People do not answer in step: a pause between 0.5 and 1.5 times the mean.
+                await asyncio.sleep(pauses.uniform(0.5, 1.5) * think_s)
     return results
 
 
