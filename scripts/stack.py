@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_PYTHON = ROOT / ".venv-app" / "bin" / "python"
-# The Rasa server: `rasa` with its per-call schema check cached (bot/server.py).
+# The Rasa server: `rasa` with two of its per-turn costs cached (bot/server.py).
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
 # Rasa loads TensorFlow and the model before it listens: on 2 cores that takes a while.

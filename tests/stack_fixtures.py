@@ -1,4 +1,5 @@
-"""The real stack for the test suites that start it (e2e, channels, privacy, faults).
+"""The real stack for the test suites that start it (e2e, channels, privacy, faults), and
+``rasa_probe`` for tests that run a few lines inside the Rasa venv.
 
 Every suite gets the three services on free ports, with a fresh SQLite database, tracker store and
 log directory of its own and mails kept in the outbox; a suite adds only its own environment.
@@ -6,11 +7,26 @@ log directory of its own and mails kept in the outbox; a suite adds only its own
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from scripts.stack import ROOT, Ports, Stack
+from scripts.stack import RASA_PYTHON, ROOT, Ports, Stack
+
+
+def rasa_probe(code: str, *args: str) -> Any:
+    """Run ``code`` with the Rasa venv's interpreter in the repo; the JSON of its last line."""
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-c", code, *args],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def trained_model() -> Path:

@@ -9,12 +9,11 @@ than the model asks for.
 
 from __future__ import annotations
 
-import json
-import subprocess
 from typing import Any
 
 from actions.server import load_domain, with_domain
-from scripts.stack import RASA_PYTHON, ROOT
+from scripts.stack import ROOT
+from tests.stack_fixtures import rasa_probe
 
 PROBE = """
 import json
@@ -23,21 +22,8 @@ print(json.dumps(Domain.load("domain.yml").as_dict()))
 """
 
 
-def _rasa_domain() -> dict[str, Any]:
-    done = subprocess.run(
-        [str(RASA_PYTHON), "-c", PROBE],
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    sent: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return sent
-
-
 def test_local_domain_matches_what_rasa_would_send() -> None:
-    rasa = _rasa_domain()
+    rasa = rasa_probe(PROBE)
     local = load_domain(ROOT / "domain.yml")
 
     required = {name: form.get("required_slots") for name, form in local["forms"].items()}

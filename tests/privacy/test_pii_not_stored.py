@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scripts.stack import ROOT, Stack
+from scripts.stack import RASA_PYTHON, ROOT, Stack
 from tests.e2e.conftest import Chat, open_chat
 from tests.e2e.test_fleet_activation import (
     attachment_bytes,
@@ -34,7 +34,6 @@ from tests.privacy.conftest import QUIET_SECONDS
 
 pytestmark = pytest.mark.e2e
 
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 IBAN = "BE71 0961 2345 6769"
 IMEI = "490154203237518"
 # Typed by the user: an eSIM activation code and a card number (test card, Luhn-valid).

@@ -12,9 +12,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from scripts.stack import ROOT, Stack
+from scripts.stack import RASA_PYTHON, ROOT, Stack
 
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 DAY = 86400.0
 
 # Rasa 3.6's SQLTrackerStore.SQLEvent.

@@ -9,9 +9,8 @@ import json
 import secrets
 import subprocess
 
-from scripts.stack import ROOT
+from scripts.stack import RASA_PYTHON, ROOT
 
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 REDIS_DB = 11
 
 
