@@ -1,7 +1,14 @@
-"""Product NLU benchmark: held-out FR/NL/EN test sets, 5-fold CV, pipeline comparison, train time.
+"""Product NLU benchmark: held-out FR/NL/EN test sets, k-fold CV, and a pipeline comparison.
 
-Run with the Rasa venv (``.venv-rasa/bin/python bench/nlu_product.py``). Every model is trained
-from scratch with an empty Rasa cache, so the reported train times are cold-start times.
+Run with the Rasa venv::
+
+    .venv-rasa/bin/python bench/nlu_product.py --folds 3      # nlu_product.{json,md}, PNGs
+    .venv-rasa/bin/python bench/nlu_product.py --compare product,logreg_lbfgs_w12_c25_mindf2
+
+The product report evaluates the model ``scripts/train.sh`` keeps for the current content (what
+the bot runs; ``train_cost.py`` measures what training it costs). CV folds and compared
+pipelines are trained from scratch with an empty Rasa cache, so their times are cold-start
+times.
 """
 
 from __future__ import annotations
@@ -158,6 +165,7 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     "diet0_e60_w1_c14": [*_HEAD_WORD_1, {**_DIET_0, "epochs": 60}],
     "diet0_e80_w12_c25": [*_HEAD_WORD_12, {**_DIET_0, "epochs": 80}],
 }
+PRODUCT = "product"  # config.yml's own pipeline in a comparison
 _CLASSIFIERS = {"LogisticRegressionClassifier", "DIETClassifier", "SklearnIntentClassifier"}
 
 
@@ -167,11 +175,13 @@ def product_config() -> dict[str, Any]:
 
 
 def variant_config(name: str) -> dict[str, Any]:
-    """A config for variant ``name``: its featurizers/classifier plus the product's tail."""
+    """An NLU-only config: variant ``name``'s featurizers/classifier plus the product's tail
+    (entity extractors, fallback), or config.yml's pipeline itself for ``product``."""
     config = product_config()
     pipeline = config["pipeline"]
-    tail_start = max(i for i, c in enumerate(pipeline) if c["name"] in _CLASSIFIERS) + 1
-    config["pipeline"] = copy.deepcopy(VARIANTS[name]) + pipeline[tail_start:]
+    if name != PRODUCT:
+        tail_start = max(i for i, c in enumerate(pipeline) if c["name"] in _CLASSIFIERS) + 1
+        config["pipeline"] = copy.deepcopy(VARIANTS[name]) + pipeline[tail_start:]
     config["assistant_id"] = f"nlu-product-bench-{name}"
     config.pop("policies", None)
     return config
@@ -211,10 +221,8 @@ def check_no_leak(train: Any, tests: dict[str, Any]) -> None:
 # --- training -------------------------------------------------------------------------------
 
 
-def train(
-    config: dict[str, Any], workdir: Path, *, nlu_only: bool, name: str
-) -> tuple[Path, float]:
-    """Train in a subprocess with an empty Rasa cache; return the model path and wall seconds."""
+def train(config: dict[str, Any], workdir: Path, *, name: str) -> tuple[Path, float]:
+    """Train NLU-only in a subprocess with an empty Rasa cache; the model path and wall seconds."""
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "config.yml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -224,17 +232,7 @@ def train(
         "PYTHONPATH": str(ROOT),
         "RASA_CACHE_DIRECTORY": str(workdir / "cache"),
     }
-    if nlu_only:
-        cmd = [str(RASA), "train", "nlu", "--nlu", str(ROOT / "data" / "nlu")]
-    else:
-        cmd = [
-            str(RASA),
-            "train",
-            "--domain",
-            str(ROOT / "domain.yml"),
-            "--data",
-            str(ROOT / "data"),
-        ]
+    cmd = [str(RASA), "train", "nlu", "--nlu", str(ROOT / "data" / "nlu")]
     cmd += ["--config", str(config_path), "--out", str(workdir), "--fixed-model-name", name]
     log = workdir / "train.log"
     start = time.perf_counter()
@@ -248,6 +246,59 @@ def train(
         raise SystemExit(f"Training {name} failed; see {log}")
     logger.info("Trained %s in %.1f s", name, seconds)
     return workdir / f"{name}.tar.gz", seconds
+
+
+def cached_product_model() -> Path:
+    """The product model for the current data/domain/config: the one ``scripts/train.sh`` keeps
+    in its content-keyed cache (shared with CI and the load benchmark), trained if missing.
+    Its training cost is ``train_cost.py``'s to measure."""
+    out = subprocess.run(  # noqa: S603 - fixed argv: our own script
+        [str(ROOT / "scripts" / "train.sh")],
+        cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+def compare_one(name: str, tests: dict[str, Any], work: Path) -> dict[str, Any]:
+    """Train pipeline ``name`` NLU-only from scratch; its held-out accuracy, train time and a
+    post-hoc sweep of the fallback thresholds on its raw intent ranking."""
+    model, seconds = train(variant_config(name), work / name, name=name)
+    result = evaluate_model(model, tests)
+    preds = result.pop("_predictions")
+    gib = gibberish_predictions(model)
+    sweep = []
+    for ambiguity in (0.0, 0.1):
+        for threshold in THRESHOLDS:
+            langs = {
+                lang: intent_metrics(with_threshold(ps, threshold, ambiguity))
+                for lang, ps in preds.items()
+            }
+            merged = with_threshold([p for ps in preds.values() for p in ps], threshold, ambiguity)
+            sweep.append(
+                {
+                    "threshold": threshold,
+                    "ambiguity_threshold": ambiguity,
+                    "accuracy": {lang: m["accuracy"] for lang, m in langs.items()},
+                    "min_accuracy": min(m["accuracy"] for m in langs.values()),
+                    "macro_f1": intent_metrics(merged)["macro_f1"],
+                    "gibberish_rejected": sum(
+                        p.predicted == "out_of_scope"
+                        for p in with_threshold(gib, threshold, ambiguity)
+                    ),
+                }
+            )
+    return {
+        "pipeline": _describe(variant_config(name)["pipeline"]),
+        "train_seconds": seconds,
+        "macro_f1": result["overall"]["macro_f1"],
+        "languages": {
+            lang: {k: m[k] for k in ("accuracy", "accuracy_before_fallback", "macro_f1")}
+            for lang, m in result["languages"].items()
+        },
+        "gibberish": gibberish_intents(model),
+        "threshold_sweep": sweep,
+    }
 
 
 # --- evaluation -----------------------------------------------------------------------------
@@ -606,13 +657,6 @@ def write_markdown(report: dict[str, Any], path: Path) -> str:
         + ", ".join(f"`{t}` → {i}" for t, i in report["gibberish"].items()),
         "",
     ]
-    lines += [
-        "## Train time",
-        "",
-        f"Full `rasa train` (NLU + dialogue policies) from scratch, empty Rasa cache: "
-        f"**{report['full_train_seconds']:.0f} s** (wall, including Rasa start-up).",
-        "",
-    ]
     if report.get("cross_validation"):
         cv = report["cross_validation"]
         lines += [
@@ -626,51 +670,6 @@ def write_markdown(report: dict[str, Any], path: Path) -> str:
         ]
         lines += [
             f"- {c['expected']} → {c['predicted']}: {c['count']}" for c in cv["confused_pairs"]
-        ]
-        lines.append("")
-    if report.get("comparison"):
-        lines += [
-            "## Pipeline comparison on the held-out sets",
-            "",
-            "NLU-only models (`rasa train nlu`, empty cache), each with the product's entity",
-            "extractors and FallbackClassifier. Accuracy after fallback (before it in brackets).",
-            "",
-            "| pipeline | FR | NL | EN | macro-F1 (all) | NLU train s |",
-            "|---|---|---|---|---|---|",
-        ]
-        for name, c in report["comparison"].items():
-            langs = c["languages"]
-            cells = [
-                f"{_pct(langs[x]['accuracy'])} ({_pct(langs[x]['accuracy_before_fallback'])})"
-                for x in LANGUAGES
-            ]
-            lines.append(
-                f"| {name} | {' | '.join(cells)} | {_pct(c['macro_f1'])} "
-                f"| {c['train_seconds']:.0f} |"
-            )
-        lines += [
-            "",
-            "FallbackClassifier threshold sweep (post hoc on each variant's raw ranking: a",
-            "message falls back when its top confidence < threshold or the top-two gap <",
-            "ambiguity threshold). Accuracy after fallback; gibberish rejected out of "
-            f"{len(GIBBERISH)}.",
-            "",
-            "| pipeline | threshold | ambiguity | FR | NL | EN | min | macro-F1 | gibberish |",
-            "|---|---|---|---|---|---|---|---|---|",
-        ]
-        for name, c in report["comparison"].items():
-            for r in c.get("threshold_sweep", []):
-                accs = " | ".join(_pct(r["accuracy"][x]) for x in LANGUAGES)
-                lines.append(
-                    f"| {name} | {r['threshold']} | {r['ambiguity_threshold']} | {accs} "
-                    f"| {_pct(r['min_accuracy'])} | {_pct(r['macro_f1'])} "
-                    f"| {r['gibberish_rejected']}/{len(GIBBERISH)} |"
-                )
-        lines += ["", "Variants (featurizers + classifier):", ""]
-        lines += [
-            f"- `{name}`: {_describe(VARIANTS[name])}"
-            for name in report["comparison"]
-            if name in VARIANTS
         ]
         lines.append("")
     lines += ["## Errors of the product model", ""]
@@ -689,6 +688,60 @@ def write_markdown(report: dict[str, Any], path: Path) -> str:
     return "\n".join(table)
 
 
+def write_comparison_markdown(report: dict[str, Any], path: Path) -> str:
+    """Write the pipeline comparison; return its accuracy table."""
+    lines = [
+        "# NLU pipeline comparison (held-out FR/NL/EN sets, Rasa 3.6.21, 2-core machine)",
+        "",
+        "Generated by `.venv-rasa/bin/python bench/nlu_product.py --compare ...` (`make",
+        "bench-pipelines`).",
+        "",
+        f"Load average (1, 5, 15 min) before / after: {report.get('loadavg_before')} / "
+        f"{report.get('loadavg_after')} (2 shared cores: train times vary with it).",
+        "",
+    ]
+    lines += [
+        "NLU-only models (`rasa train nlu`, empty cache), each with the product's entity",
+        "extractors and FallbackClassifier. Accuracy after fallback (before it in brackets).",
+        "",
+        "| pipeline | FR | NL | EN | macro-F1 (all) | NLU train s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, c in report["comparison"].items():
+        langs = c["languages"]
+        cells = [
+            f"{_pct(langs[x]['accuracy'])} ({_pct(langs[x]['accuracy_before_fallback'])})"
+            for x in LANGUAGES
+        ]
+        lines.append(
+            f"| {name} | {' | '.join(cells)} | {_pct(c['macro_f1'])} | {c['train_seconds']:.0f} |"
+        )
+    lines += [
+        "",
+        "FallbackClassifier threshold sweep (post hoc on each variant's raw ranking: a",
+        "message falls back when its top confidence < threshold or the top-two gap <",
+        "ambiguity threshold). Accuracy after fallback; gibberish rejected out of "
+        f"{len(GIBBERISH)}.",
+        "",
+        "| pipeline | threshold | ambiguity | FR | NL | EN | min | macro-F1 | gibberish |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, c in report["comparison"].items():
+        for r in c.get("threshold_sweep", []):
+            accs = " | ".join(_pct(r["accuracy"][x]) for x in LANGUAGES)
+            lines.append(
+                f"| {name} | {r['threshold']} | {r['ambiguity_threshold']} | {accs} "
+                f"| {_pct(r['min_accuracy'])} | {_pct(r['macro_f1'])} "
+                f"| {r['gibberish_rejected']}/{len(GIBBERISH)} |"
+            )
+    lines += ["", "Pipelines (featurizers, classifier, the product's extractors and fallback):", ""]
+    lines += [f"- `{name}`: {c['pipeline']}" for name, c in report["comparison"].items()]
+    lines.append("")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = lines.index("| pipeline | FR | NL | EN | macro-F1 (all) | NLU train s |")
+    return "\n".join(lines[start : start + 2 + len(report["comparison"])])
+
+
 def _describe(pipeline: list[dict[str, Any]]) -> str:
     parts = []
     for c in pipeline:
@@ -705,9 +758,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (0 to skip)")
     parser.add_argument(
-        "--variants",
-        default=",".join(VARIANTS),
-        help="comma-separated pipelines to compare ('' to skip); known: " + ", ".join(VARIANTS),
+        "--compare",
+        default="",
+        help="instead of the product report: train these pipelines (comma-separated; 'product' is"
+        " config.yml's) NLU-only and compare them on the held-out sets (nlu_pipelines.*); known: "
+        + ", ".join(VARIANTS),
     )
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -739,66 +794,39 @@ def main(argv: list[str] | None = None) -> int:
         # Train times depend on what else runs on the 2 shared cores.
         "loadavg_before": [round(value, 2) for value in os.getloadavg()],
     }
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nlu-product-") as tmp:
         work = Path(tmp)
-        model, seconds = train(config, work / "product", nlu_only=False, name="product")
-        report["full_train_seconds"] = seconds
-        product = evaluate_model(model, tests)
-        for lang, preds in product.pop("_predictions").items():
-            plot_confusion(
-                preds, f"Product NLU, held-out {lang.upper()}", args.out / f"confusion_{lang}.png"
-            )
-        report["product"] = product
-        report["gibberish"] = gibberish_intents(model)
-
-        comparison: dict[str, Any] = {}
-        for name in filter(None, args.variants.split(",")):
-            variant_model, secs = train(variant_config(name), work / name, nlu_only=True, name=name)
-            result = evaluate_model(variant_model, tests)
-            variant_preds = result.pop("_predictions")
-            gib = gibberish_predictions(variant_model)
-            sweep = []
-            for ambiguity in (0.0, 0.1):
-                for threshold in THRESHOLDS:
-                    langs = {
-                        lang: intent_metrics(with_threshold(ps, threshold, ambiguity))
-                        for lang, ps in variant_preds.items()
-                    }
-                    merged = with_threshold(
-                        [p for ps in variant_preds.values() for p in ps], threshold, ambiguity
-                    )
-                    sweep.append(
-                        {
-                            "threshold": threshold,
-                            "ambiguity_threshold": ambiguity,
-                            "accuracy": {lang: m["accuracy"] for lang, m in langs.items()},
-                            "min_accuracy": min(m["accuracy"] for m in langs.values()),
-                            "macro_f1": intent_metrics(merged)["macro_f1"],
-                            "gibberish_rejected": sum(
-                                p.predicted == "out_of_scope"
-                                for p in with_threshold(gib, threshold, ambiguity)
-                            ),
-                        }
-                    )
-            comparison[name] = {
-                "train_seconds": secs,
-                "macro_f1": result["overall"]["macro_f1"],
-                "languages": {
-                    lang: {k: m[k] for k in ("accuracy", "accuracy_before_fallback", "macro_f1")}
-                    for lang, m in result["languages"].items()
-                },
-                "gibberish": gibberish_intents(variant_model),
-                "threshold_sweep": sweep,
+        if args.compare:
+            report["comparison"] = {
+                name: compare_one(name, tests, work) for name in args.compare.split(",")
             }
-        report["comparison"] = comparison
-        if args.folds:
-            report["cross_validation"] = cross_validate(config, train_data, args.folds, work / "cv")
+        else:
+            model = cached_product_model()
+            product = evaluate_model(model, tests)
+            for lang, preds in product.pop("_predictions").items():
+                plot_confusion(
+                    preds,
+                    f"Product NLU, held-out {lang.upper()}",
+                    args.out / f"confusion_{lang}.png",
+                )
+            report["product"] = product
+            report["gibberish"] = gibberish_intents(model)
+            if args.folds:
+                report["cross_validation"] = cross_validate(
+                    config, train_data, args.folds, work / "cv"
+                )
 
     report["loadavg_after"] = [round(value, 2) for value in os.getloadavg()]
-    (args.out / "nlu_product.json").write_text(
+    report["wall_s"] = round(time.perf_counter() - started, 1)
+    name = "nlu_pipelines" if args.compare else "nlu_product"
+    (args.out / f"{name}.json").write_text(
         json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    table = write_markdown(report, args.out / "nlu_product.md")
+    if args.compare:
+        table = write_comparison_markdown(report, args.out / "nlu_pipelines.md")
+    else:
+        table = write_markdown(report, args.out / "nlu_product.md")
     sys.stdout.write(table + "\n")
     return 0
 

@@ -11,7 +11,7 @@ Steps, one after the other (2 cores: never two trainings at once), each with its
 
 1. ``train_cost``: cold ``rasa train`` and retrain after a response edit (``train_cost.py``);
 2. ``nlu_product``: held-out FR/NL/EN sets, k-fold CV on the training data (``--folds``, 3 by
-   default instead of 5 to fit the time budget), the pipeline comparison (``nlu_product.py``);
+   default instead of 5 to fit the time budget) (``nlu_product.py``);
 3. ``nlu_banking77``: BANKING77 30-shot with the product's pipeline without and with its
    fallback (``nlu_public.py``);
 4. ``nlu_clinc150``: CLINC150 with an ``out_of_scope`` intent, ``--clinc-per-intent`` train
@@ -22,6 +22,9 @@ Steps, one after the other (2 cores: never two trainings at once), each with its
    baseline (``load.py``, ``--load-seconds`` per level); ``load_paced``: 20 conversations with
    1-3 s between an answer and the next message (results in ``bench/results/paced/``);
 7. ``backend_load``: backend alone on PostgreSQL, 50 requests/s (``backend_load.py``).
+
+The pipeline comparison (``make bench-pipelines``: ``nlu_product.py --compare``, ~8 minutes of
+training) is a separate target; the table shows its latest results.
 
 A failed step is reported and the others still run; the exit status is 1 if any failed.
 The summary (``bench/results/summary.md`` / ``summary.json``) records each step's wall time and
@@ -73,10 +76,7 @@ def steps(args: argparse.Namespace) -> list[Step]:
     load += ["--max-seconds", str(args.load_seconds)]
     return [
         Step("train_cost", [app, "bench/train_cost.py"]),
-        Step(
-            "nlu_product",
-            [rasa, "bench/nlu_product.py", "--folds", str(args.folds), "--variants", args.variants],
-        ),
+        Step("nlu_product", [rasa, "bench/nlu_product.py", "--folds", str(args.folds)]),
         Step(
             "nlu_banking77",
             [
@@ -205,6 +205,19 @@ def nlu_product_rows() -> list[Row]:
              f"(macro-F1 {_pct(cv['macro_f1'])})", "—", "—", load]
         )  # fmt: skip
     return rows
+
+
+def pipeline_rows() -> list[Row]:
+    report = _read("nlu_pipelines.json")
+    if not report:
+        return []
+    load = _load(report.get("loadavg_before"))
+    return [
+        [f"pipeline comparison (`make bench-pipelines`, {report.get('wall_s', '?')} s): {name}",
+         " / ".join(_pct(c["languages"][lang]["accuracy"]) for lang in ("fr", "nl", "en"))
+         + f" FR/NL/EN, NLU train {c['train_seconds']:.0f} s", "—", "—", load]
+        for name, c in report["comparison"].items()
+    ]  # fmt: skip
 
 
 def _latest(runs: list[dict[str, Any]], keep: Callable[[dict[str, Any]], bool]) -> Any:
@@ -337,9 +350,8 @@ def backend_rows() -> list[Row]:
 
 
 def summary(outcomes: list[dict[str, Any]]) -> str:
-    rows = train_rows() + nlu_product_rows() + nlu_public_rows() + load_rows() + paced_rows()
-    rows += payload_rows()
-    rows += rasa_cpu_rows() + backend_rows()
+    rows = train_rows() + nlu_product_rows() + pipeline_rows() + nlu_public_rows()
+    rows += load_rows() + paced_rows() + payload_rows() + rasa_cpu_rows() + backend_rows()
     header = ["measure", "measured", "target", "status", "load avg (1 min)"]
     lines = [
         "# Benchmark summary (issue #7)",
@@ -377,11 +389,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="comma-separated step names (default: all)")
     parser.add_argument("--folds", type=int, default=3, help="CV folds on the training data")
-    parser.add_argument(
-        "--variants",
-        default="logreg_lbfgs_w12_c25_mindf2,diet0_e60_w1_c14",
-        help="pipelines nlu_product.py compares with the product's",
-    )
     # 100 = CLINC150's whole train set: ~90 s of training with the liblinear solver.
     parser.add_argument("--clinc-per-intent", type=int, default=100)
     parser.add_argument("--concurrency", default="1,5,20,50")
