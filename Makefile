@@ -45,8 +45,9 @@ lint: install ## ruff (lint + format check) and mypy
 	$(APP)/mypy --strict --python-executable .venv-rasa/bin/python --explicit-package-bases \
 		--ignore-missing-imports bot/channels bot/lock_store.py bot/policies bot/server.py
 
-validate: install ## rasa data validate (domain, NLU, stories, rules)
+validate: install ## rasa data validate (domain, NLU, stories, rules) and the entity regexes' tests
 	@scripts/validate.sh
+	$(APP)/pytest -q tests/nlu
 
 test-backend: install ## backend tests on PostgreSQL (if reachable) and on SQLite
 	@if $(APP)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
@@ -104,10 +105,14 @@ clean: ## remove local state (database, logs, test results); keeps the caches
 	rm -rf var
 
 # --- bench (issue 7): results in bench/results/; extra arguments via LOAD_ARGS / BACKEND_ARGS
-.PHONY: bench bench-load bench-backend bench-train bench-lock test-scale
+.PHONY: bench bench-pipelines bench-load bench-backend bench-train bench-lock test-scale
 
 bench: install ## every issue #7 number (train cost, NLU product + 3-fold CV, BANKING77, CLINC150, load, backend) and the summary table (BENCH_ARGS)
 	$(APP)/python bench/run_all.py $(BENCH_ARGS)
+
+bench-pipelines: install ## NLU pipeline comparison on the held-out sets (product, lbfgs, DIET without transformer), then the summary table
+	.venv-rasa/bin/python bench/nlu_product.py --compare product,logreg_lbfgs_w12_c25_mindf2,diet0_e60_w1_c14
+	$(APP)/python bench/run_all.py --summary-only
 
 bench-load: install ## load test: N concurrent conversations over REST, product vs stock-pipeline baseline
 	$(APP)/python bench/load.py $(LOAD_ARGS)

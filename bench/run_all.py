@@ -56,7 +56,6 @@ APP_PYTHON = ROOT / ".venv-app" / "bin" / "python"
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 STEP_TIMEOUT_SECONDS = 1800.0
 BUDGET_SECONDS = 20 * 60  # issue #7: the whole run on a fresh machine in under 20 minutes
-PRODUCT_THRESHOLD = 0.35  # config.yml's FallbackClassifier threshold
 
 
 @dataclass(frozen=True)
