@@ -57,7 +57,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front (waiting up to busy_timeout). A deferred
+        # transaction that reads and then writes fails at once with "database is locked" when
+        # another connection committed in between, whatever the timeout (SQLITE_BUSY_SNAPSHOT
+        # under WAL): concurrent role switches of different users hit it under load.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_db_engine(database_url: str) -> Engine:
