@@ -106,10 +106,37 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> l
     return lines
 
 
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo ('?' elsewhere)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "?"
+
+
+def calibration_ms() -> float:
+    """Milliseconds one core takes for a fixed pure-Python loop (best of 3): machines of the
+    same kind differ in speed, and CPU milliseconds measured on two of them compare only
+    through this figure."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for value in range(2_000_000):
+            total += value
+        best = min(best, time.perf_counter() - started)
+    return round(1000 * best, 1)
+
+
 def machine_info() -> dict[str, Any]:
     """What the numbers were measured on (the machine is shared: load average matters)."""
     return {
         "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "calibration_ms": calibration_ms(),
         "loadavg": [round(value, 2) for value in os.getloadavg()],
         "python": sys.version.split()[0],
         "utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -543,8 +570,10 @@ def train(config: str | None) -> Path:
     return Path(out.stdout.strip().splitlines()[-1])
 
 
-async def bench_model(label: str, model: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """Start the stack with this model, warm it up, run every concurrency level."""
+async def bench_model(
+    label: str, model: Path, args: argparse.Namespace, concurrency: list[int]
+) -> dict[str, Any]:
+    """Start the stack with this model, warm it up, run these concurrency levels."""
     from scripts.stack import Ports, Stack
 
     state = STATE / f"load-{label}"
@@ -574,7 +603,7 @@ async def bench_model(label: str, model: Path, args: argparse.Namespace) -> dict
         await run_level(stack, 1, warm, first_index=10_000)
         levels = []
         first_index = 0
-        for n in args.concurrency:
+        for n in concurrency:
             levels.append(await run_level(stack, n, args, first_index))
             first_index += n
     finally:
@@ -856,7 +885,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.no_baseline:
         logger.info("baseline model (trains once, ~1 min): %s", STOCK_CONFIG)
         models.append(("stock_default_epochs1", train(STOCK_CONFIG)))
-    runs = [await bench_model(label, model, args) for label, model in models]
+    # The baseline only at the levels it is compared at: its ratio does not need all four.
+    levels = {"product": args.concurrency}
+    baseline = [n for n in args.concurrency if n in args.baseline_concurrency]
+    levels["stock_default_epochs1"] = baseline
+    runs = [await bench_model(label, model, args, levels[label]) for label, model in models]
     report: dict[str, Any] = {
         "config": {
             "concurrency": args.concurrency,
@@ -887,6 +920,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think-ms", type=float, default=0.0, help="pause between turns")
     parser.add_argument("--database-url", help="backend database (default: fresh SQLite)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the stock pipeline")
+    parser.add_argument(
+        "--baseline-concurrency",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=[1, 20],
+        help="levels (among --concurrency) the stock pipeline is measured at",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     parser.add_argument("--plot-only", action="store_true", help="plot out/load.json and exit")
     args = parser.parse_args(argv)

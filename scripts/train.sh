@@ -4,6 +4,7 @@
 # of everything that goes into training, so CI on a fresh clone reuses an identical model.
 # CONFIG=path/to/config.yml (relative to the repo root) trains another pipeline on the same
 # data/domain (benchmark baselines); the default config.yml keeps its key and log file.
+# --path prints where the model for this content is (or goes) without training.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -20,6 +21,7 @@ key=$(
   } | sha256sum | cut -c1-16
 )
 model="$cache/models/model-$key.tar.gz"
+if [ "${1:-}" = "--path" ]; then echo "$model"; exit 0; fi
 if [ ! -f "$model" ]; then
   mkdir -p "$cache/models" var/log
   echo "Training the Rasa model with $config (content changed; log in $log)…" >&2
