@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.model_cache import cached_model
+
 if TYPE_CHECKING:  # the plotting step runs in the Rasa venv, which has neither httpx nor these
     import httpx
 
@@ -558,18 +560,6 @@ async def run_level(
     return summary
 
 
-def train(config: str | None) -> Path:
-    """The cached model for this config (scripts/train.sh trains it when the cache lacks it)."""
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
-    if config:
-        env["CONFIG"] = config
-    out = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [str(ROOT / "scripts" / "train.sh")],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return Path(out.stdout.strip().splitlines()[-1])
-
-
 async def bench_model(
     label: str, model: Path, args: argparse.Namespace, concurrency: list[int]
 ) -> dict[str, Any]:
@@ -881,14 +871,15 @@ def plot(report_path: Path, png: Path) -> None:
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     machine = machine_info()
     source = source_state()
-    models = [("product", train(None))]
+    models = [("product", cached_model())]
     if not args.no_baseline:
         logger.info("baseline model (trains once, ~1 min): %s", STOCK_CONFIG)
-        models.append(("stock_default_epochs1", train(STOCK_CONFIG)))
+        models.append(("stock_default_epochs1", cached_model(STOCK_CONFIG)))
     # The baseline only at the levels it is compared at: its ratio does not need all four.
-    levels = {"product": args.concurrency}
-    baseline = [n for n in args.concurrency if n in args.baseline_concurrency]
-    levels["stock_default_epochs1"] = baseline
+    levels = {
+        "product": args.concurrency,
+        "stock_default_epochs1": [n for n in args.concurrency if n in args.baseline_concurrency],
+    }
     runs = [await bench_model(label, model, args, levels[label]) for label, model in models]
     report: dict[str, Any] = {
         "config": {

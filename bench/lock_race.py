@@ -53,6 +53,7 @@ import httpx
 import psycopg
 import redis
 
+from bench.model_cache import cached_model
 from scripts.stack import ROOT, Ports, Stack
 
 logger = logging.getLogger("bench.lock_race")
@@ -125,17 +126,6 @@ class Report:
 
 
 # --------------------------------------------------------------------------- infrastructure
-
-
-def trained_model() -> Path:
-    """The cached model for the current data (`scripts/train.sh` trains only if it lacks one)."""
-    out = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [str(ROOT / "scripts" / "train.sh")], cwd=ROOT, check=True, capture_output=True, text=True
-    )
-    model = Path(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else None
-    if model is None or not model.is_file():
-        raise RuntimeError(f"scripts/train.sh printed no model: {out.stderr[-2000:]}")
-    return model
 
 
 @contextlib.contextmanager
@@ -444,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-    model = args.model or trained_model()
+    model = args.model or cached_model()
     stores: list[Store] = ["ours", "stock"] if args.store == "both" else [args.store]
     reports = [
         run_store(s, model=model, conversations=args.conversations, pairs=args.pairs,

@@ -33,6 +33,8 @@ from typing import Any
 import structlog
 import yaml
 
+from bench.model_cache import cached_model
+
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 LANGUAGES = ("fr", "nl", "en")
@@ -246,18 +248,6 @@ def train(config: dict[str, Any], workdir: Path, *, name: str) -> tuple[Path, fl
         raise SystemExit(f"Training {name} failed; see {log}")
     logger.info("Trained %s in %.1f s", name, seconds)
     return workdir / f"{name}.tar.gz", seconds
-
-
-def cached_product_model() -> Path:
-    """The product model for the current data/domain/config: the one ``scripts/train.sh`` keeps
-    in its content-keyed cache (shared with CI and the load benchmark), trained if missing.
-    Its training cost is ``train_cost.py``'s to measure."""
-    out = subprocess.run(  # noqa: S603 - fixed argv: our own script
-        [str(ROOT / "scripts" / "train.sh")],
-        cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return Path(out.stdout.strip().splitlines()[-1])
 
 
 def compare_one(name: str, tests: dict[str, Any], work: Path) -> dict[str, Any]:
@@ -802,7 +792,8 @@ def main(argv: list[str] | None = None) -> int:
                 name: compare_one(name, tests, work) for name in args.compare.split(",")
             }
         else:
-            model = cached_product_model()
+            # The model the bot runs (content-cached); train_cost.py measures training it.
+            model = cached_model()
             product = evaluate_model(model, tests)
             for lang, preds in product.pop("_predictions").items():
                 plot_confusion(

@@ -22,12 +22,13 @@ import asyncio
 import json
 import logging
 import os
-import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
 from typing import Any
+
+from bench.model_cache import cached_model
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -41,13 +42,6 @@ MESSAGES = (
     "qzxvbn nbvxzq",
     "switch to the user portal",
 )
-
-
-def product_model() -> Path:
-    out = subprocess.run(  # noqa: S603 - fixed argv: our own script
-        [str(ROOT / "scripts" / "train.sh")], cwd=ROOT, check=True, capture_output=True, text=True
-    )
-    return Path(out.stdout.strip().splitlines()[-1])
 
 
 async def measure(model: Path, repeat: int) -> dict[str, Any]:
@@ -97,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     import structlog  # Rasa logs every parse and prediction at debug level through structlog
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    report = asyncio.run(measure(args.model or product_model(), args.repeat))
+    report = asyncio.run(measure(args.model or cached_model(), args.repeat))
     lines = [
         "# Rasa server CPU per call, in process (`bench/rasa_cpu.py`)",
         "",

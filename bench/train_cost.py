@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import machine_info, markdown_table
+from bench.model_cache import cached_model_path
 
 logger = logging.getLogger("bench.train_cost")
 
@@ -157,12 +158,7 @@ def run() -> dict[str, Any]:
     ).stdout.splitlines()  # fmt: skip
     rasa_version = next((line for line in version if line.startswith("Rasa Version")), "?")
     # Where scripts/train.sh keeps the model for this very content (read before the copy).
-    cached_model = Path(
-        subprocess.run(  # noqa: S603 - fixed argv: our own script
-            [str(ROOT / "scripts" / "train.sh"), "--path"],
-            cwd=ROOT, capture_output=True, text=True, check=True,
-        ).stdout.strip()
-    )  # fmt: skip
+    cached_model = cached_model_path()
     with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
         workdir, cache = Path(tmp) / "project", Path(tmp) / "rasa-cache"
         workdir.mkdir()
