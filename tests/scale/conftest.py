@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.lock_race import REDIS_HOST, REDIS_PORT, running_stack, trained_model
+from bench.lock_race import REDIS_HOST, REDIS_PORT, running_stack
+from bench.model_cache import cached_model
 from scripts.stack import Stack
 
 
@@ -35,7 +36,7 @@ def services_needed() -> None:
 
 @pytest.fixture(scope="session")
 def model() -> Path:
-    return trained_model()
+    return cached_model()
 
 
 @pytest.fixture(scope="session")
