@@ -43,7 +43,7 @@ lint: install ## ruff (lint + format check) and mypy
 	$(APP)/mypy
 	@# bot/channels, bot/policies and bot/server.py run inside Rasa: type-checked against the Rasa environment.
 	$(APP)/mypy --strict --python-executable .venv-rasa/bin/python --explicit-package-bases \
-		--ignore-missing-imports bot/channels bot/lock_store.py bot/policies bot/server.py
+		--ignore-missing-imports bot/channels bot/components bot/lock_store.py bot/policies bot/server.py
 
 validate: install ## rasa data validate (domain, NLU, stories, rules) and the entity regexes' tests
 	@scripts/validate.sh

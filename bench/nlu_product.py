@@ -168,7 +168,12 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     "diet0_e80_w12_c25": [*_HEAD_WORD_12, {**_DIET_0, "epochs": 80}],
 }
 PRODUCT = "product"  # config.yml's own pipeline in a comparison
-_CLASSIFIERS = {"LogisticRegressionClassifier", "DIETClassifier", "SklearnIntentClassifier"}
+_CLASSIFIERS = {
+    "LogisticRegressionClassifier",
+    "StackedLogisticRegressionClassifier",
+    "DIETClassifier",
+    "SklearnIntentClassifier",
+}
 
 
 def product_config() -> dict[str, Any]:
@@ -182,7 +187,10 @@ def variant_config(name: str) -> dict[str, Any]:
     config = product_config()
     pipeline = config["pipeline"]
     if name != PRODUCT:
-        tail_start = max(i for i, c in enumerate(pipeline) if c["name"] in _CLASSIFIERS) + 1
+        tail_start = (
+            max(i for i, c in enumerate(pipeline) if c["name"].rsplit(".", 1)[-1] in _CLASSIFIERS)
+            + 1
+        )
         config["pipeline"] = copy.deepcopy(VARIANTS[name]) + pipeline[tail_start:]
     config["assistant_id"] = f"nlu-product-bench-{name}"
     config.pop("policies", None)

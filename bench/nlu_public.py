@@ -228,7 +228,12 @@ def train_model(
     ]
     # RASA_MAX_CACHE_SIZE=0 disables Rasa's training cache: otherwise a pipeline whose
     # featurizers were already trained on the same data reuses them and looks faster.
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_MAX_CACHE_SIZE": "0"}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "RASA_MAX_CACHE_SIZE": "0",
+        "PYTHONPATH": str(REPO_DIR),  # bot.components
+    }
     start = time.perf_counter()
     with log_path.open("w", encoding="utf-8") as log:
         proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, check=False)  # noqa: S603
