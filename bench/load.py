@@ -873,7 +873,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     source = source_state()
     models = [("product", cached_model())]
     if not args.no_baseline:
-        logger.info("baseline model (trains once, ~1 min): %s", STOCK_CONFIG)
+        logger.info("baseline model (cached by content, trained here if missing): %s", STOCK_CONFIG)
         models.append(("stock_default_epochs1", cached_model(STOCK_CONFIG)))
     # The baseline only at the levels it is compared at: its ratio does not need all four.
     levels = {

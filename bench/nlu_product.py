@@ -231,18 +231,22 @@ def check_no_leak(train: Any, tests: dict[str, Any]) -> None:
 # --- training -------------------------------------------------------------------------------
 
 
-def train(config: dict[str, Any], workdir: Path, *, name: str) -> tuple[Path, float]:
-    """Train NLU-only in a subprocess with an empty Rasa cache; the model path and wall seconds."""
+def train(
+    config: dict[str, Any], workdir: Path, *, name: str, nlu: Path = ROOT / "data" / "nlu"
+) -> tuple[Path, float]:
+    """Train NLU-only on ``nlu`` in a subprocess with an empty Rasa cache; the model path and
+    wall seconds."""
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "config.yml"
+    config.pop("policies", None)
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     env = {
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(ROOT),  # bot.components
         "RASA_CACHE_DIRECTORY": str(workdir / "cache"),
     }
-    cmd = [str(RASA), "train", "nlu", "--nlu", str(ROOT / "data" / "nlu")]
+    cmd = [str(RASA), "train", "nlu", "--nlu", str(nlu)]
     cmd += ["--config", str(config_path), "--out", str(workdir), "--fixed-model-name", name]
     log = workdir / "train.log"
     start = time.perf_counter()
@@ -505,9 +509,7 @@ def cross_validate(
         )
         nlu_file = fold_dir / "nlu.yml"
         RasaYAMLWriter().dump(nlu_file, fold_data)
-        fold_config = {**config, "pipeline": config["pipeline"]}
-        fold_config.pop("policies", None)
-        model, secs = _train_on(fold_config, nlu_file, fold_dir, f"fold{fold}")
+        model, secs = train(dict(config), fold_dir, name=f"fold{fold}", nlu=nlu_file)
         seconds.append(secs)
         preds += parse_all(model, [examples[i] for i in test_idx])
     metrics = intent_metrics(preds)
@@ -516,30 +518,6 @@ def cross_validate(
     metrics["mean_train_seconds"] = sum(seconds) / len(seconds)
     metrics["confused_pairs"] = confused_pairs(preds)
     return metrics
-
-
-def _train_on(
-    config: dict[str, Any], nlu_file: Path, workdir: Path, name: str
-) -> tuple[Path, float]:
-    """Train an NLU model on one file in a subprocess with an empty cache."""
-    config_path = workdir / "config.yml"
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "RASA_CACHE_DIRECTORY": str(workdir / "cache"),
-    }
-    cmd = [str(RASA), "train", "nlu", "--nlu", str(nlu_file), "--config", str(config_path)]
-    cmd += ["--out", str(workdir), "--fixed-model-name", name]
-    start = time.perf_counter()
-    with (workdir / "train.log").open("w", encoding="utf-8") as out:
-        # Fixed argv: our own venv's rasa and paths we created.
-        result = subprocess.run(  # noqa: S603
-            cmd, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    if result.returncode != 0:
-        raise SystemExit(f"Training {name} failed; see {workdir / 'train.log'}")
-    return workdir / f"{name}.tar.gz", time.perf_counter() - start
 
 
 # --- report ---------------------------------------------------------------------------------

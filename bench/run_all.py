@@ -6,12 +6,14 @@ Run with the app venv (the NLU steps run in the Rasa venv as subprocesses)::
     PYTHONPATH=. .venv-app/bin/python bench/run_all.py --only train_cost,load
     PYTHONPATH=. .venv-app/bin/python bench/run_all.py --summary-only   # table from results/
 
-Steps, one after the other (2 cores: never two trainings at once), each with its output in
+Steps, one after the other (2 cores: a step that measures time runs alone), each with its output in
 ``var/log/bench/<step>.log`` and its results in ``bench/results/``:
 
 1. ``train_cost``: cold ``rasa train`` and retrain after a response edit (``train_cost.py``);
 2. ``nlu_product``: held-out FR/NL/EN sets, k-fold CV on the training data (``--folds``, 3 by
-   default instead of 5 to fit the time budget) (``nlu_product.py``);
+   default instead of 5 to fit the time budget) (``nlu_product.py``); when the load step runs
+   too, the stock-pipeline baseline it needs trains beside it, on the other core (its numbers
+   are accuracies, not times);
 3. ``nlu_banking77``: BANKING77 30-shot with the product's pipeline without and with its
    fallback (``nlu_public.py``);
 4. ``nlu_clinc150``: CLINC150 with an ``out_of_scope`` intent, ``--clinc-per-intent`` train
@@ -46,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.load import machine_info, markdown_table
+from bench.load import STOCK_CONFIG, machine_info, markdown_table
 
 logger = logging.getLogger("bench.run_all")
 
@@ -63,6 +65,23 @@ BUDGET_SECONDS = 20 * 60  # issue #7: the whole run on a fresh machine in under 
 class Step:
     name: str
     argv: list[str]
+    # A job run on the other core while this step runs (the step's own numbers must not be
+    # times), waited for before the next step.
+    beside: list[str] | None = None
+
+
+# The stock-pipeline baseline of the load test: ~210 s of cold training, which the load step
+# would otherwise do on its own. It trains beside nlu_product, whose numbers are accuracies
+# (its per-fold train time is reported as measured beside it).
+STOCK_BASELINE_TRAIN = [
+    "/usr/bin/env",
+    f"CONFIG={STOCK_CONFIG}",
+    str(ROOT / "scripts" / "train.sh"),
+]
+
+
+def _runs(args: argparse.Namespace, name: str) -> bool:
+    return not args.only or name in args.only.split(",")
 
 
 def steps(args: argparse.Namespace) -> list[Step]:
@@ -76,7 +95,11 @@ def steps(args: argparse.Namespace) -> list[Step]:
     load += ["--max-seconds", str(args.load_seconds)]
     return [
         Step("train_cost", [app, "bench/train_cost.py"]),
-        Step("nlu_product", [rasa, "bench/nlu_product.py", "--folds", str(args.folds)]),
+        Step(
+            "nlu_product",
+            [rasa, "bench/nlu_product.py", "--folds", str(args.folds)],
+            beside=STOCK_BASELINE_TRAIN if _runs(args, "load") else None,
+        ),
         Step(
             "nlu_banking77",
             [
@@ -122,20 +145,35 @@ def run_step(step: Step) -> dict[str, Any]:
     before = [round(value, 2) for value in os.getloadavg()]
     logger.info("== %s (log: %s)", step.name, log.relative_to(ROOT))
     started = time.perf_counter()
-    with log.open("w", encoding="utf-8") as out:
+    with (
+        log.open("w", encoding="utf-8") as out,
+        (LOGS / f"{step.name}-beside.log").open("w", encoding="utf-8") as beside_out,
+    ):
+        # Fixed argv: our venvs and scripts.
+        beside = step.beside and subprocess.Popen(  # noqa: S603
+            step.beside, cwd=ROOT, env=env, stdout=beside_out, stderr=subprocess.STDOUT
+        )
         try:
-            result = subprocess.run(  # noqa: S603 - fixed argv: our venvs and scripts
+            result = subprocess.run(  # noqa: S603
                 step.argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                 timeout=STEP_TIMEOUT_SECONDS, check=False,
             )  # fmt: skip
             status = result.returncode
         except subprocess.TimeoutExpired:
             status = -1
+        step_s = round(time.perf_counter() - started, 1)
+        beside_record = None
+        if beside:
+            beside_status = beside.wait(timeout=STEP_TIMEOUT_SECONDS)
+            beside_record = {"argv": step.beside, "exit": beside_status}
     wall_s = round(time.perf_counter() - started, 1)
     after = [round(value, 2) for value in os.getloadavg()]
     logger.info("   %s: exit %s in %.0f s (load average %s → %s)", step.name, status, wall_s,
                 before[0], after[0])  # fmt: skip
-    return {"step": step.name, "exit": status, "wall_s": wall_s, "loadavg": [before, after]}
+    return {
+        "step": step.name, "exit": status, "wall_s": wall_s, "step_s": step_s,
+        "beside": beside_record, "loadavg": [before, after],
+    }  # fmt: skip
 
 
 # --------------------------------------------------------------------------- summary
@@ -349,6 +387,14 @@ def backend_rows() -> list[Row]:
     ]  # fmt: skip
 
 
+def _beside(outcome: dict[str, Any]) -> str:
+    job = outcome.get("beside")
+    if not job:
+        return "—"
+    command = " ".join(Path(arg).name for arg in job["argv"][1:])
+    return f"`{command}` (exit {job['exit']}; the step itself: {outcome['step_s']} s)"
+
+
 def summary(outcomes: list[dict[str, Any]], machine: dict[str, Any]) -> str:
     """The table against the targets; ``machine`` is the one the steps ran on."""
     rows = train_rows() + nlu_product_rows() + pipeline_rows() + nlu_public_rows()
@@ -374,12 +420,13 @@ def summary(outcomes: list[dict[str, Any]], machine: dict[str, Any]) -> str:
             "machine).",
             "",
             *markdown_table(
-                ["step", "exit", "wall s", "load average before → after (1 min)"],
+                ["step", "exit", "wall s", "beside it", "load average before → after (1 min)"],
                 [
                     [
                         o["step"],
                         o["exit"],
                         o["wall_s"],
+                        _beside(o),
                         f"{o['loadavg'][0][0]} → {o['loadavg'][1][0]}",
                     ]
                     for o in outcomes
@@ -401,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary-only", action="store_true", help="only rebuild the table")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    chosen = [s for s in steps(args) if not args.only or s.name in args.only.split(",")]
+    chosen = [s for s in steps(args) if _runs(args, s.name)]
     outcomes = [] if args.summary_only else [run_step(step) for step in chosen]
     RESULTS.mkdir(parents=True, exist_ok=True)
     if outcomes:
