@@ -4,7 +4,6 @@ switches do): both must succeed, one after the other, with no update lost."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from sqlalchemy import text
@@ -18,6 +17,7 @@ def test_concurrent_read_then_write_transactions_both_commit(tmp_path: Path) -> 
         connection.execute(text("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER)"))
         connection.execute(text("INSERT INTO counter VALUES (1, 0)"))
     first_has_read = threading.Event()
+    second_committed = threading.Event()
     errors: list[BaseException] = []
 
     def increment(*, first: bool) -> None:
@@ -28,10 +28,14 @@ def test_concurrent_read_then_write_transactions_both_commit(tmp_path: Path) -> 
                 value = connection.execute(text("SELECT value FROM counter")).scalar_one()
                 if first:
                     # The other transaction starts, reads and writes while this one holds its
-                    # read: with a deferred BEGIN this one's UPDATE then fails under WAL.
+                    # read: with a deferred BEGIN it commits at once and this one's UPDATE then
+                    # fails under WAL. With BEGIN IMMEDIATE it waits for this one's commit, so
+                    # the wait below ends by its timeout (within the 5 s busy timeout).
                     first_has_read.set()
-                    time.sleep(0.3)
+                    second_committed.wait(2)
                 connection.execute(text("UPDATE counter SET value = :v"), {"v": value + 1})
+            if not first:
+                second_committed.set()
         except BaseException as error:  # reported by the assertion below
             errors.append(error)
 
