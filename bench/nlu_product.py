@@ -238,8 +238,8 @@ def train(
     wall seconds."""
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "config.yml"
-    config.pop("policies", None)
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    nlu_only = {key: value for key, value in config.items() if key != "policies"}
+    config_path.write_text(yaml.safe_dump(nlu_only, sort_keys=False), encoding="utf-8")
     env = {
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
@@ -509,7 +509,7 @@ def cross_validate(
         )
         nlu_file = fold_dir / "nlu.yml"
         RasaYAMLWriter().dump(nlu_file, fold_data)
-        model, secs = train(dict(config), fold_dir, name=f"fold{fold}", nlu=nlu_file)
+        model, secs = train(config, fold_dir, name=f"fold{fold}", nlu=nlu_file)
         seconds.append(secs)
         preds += parse_all(model, [examples[i] for i in test_idx])
     metrics = intent_metrics(preds)

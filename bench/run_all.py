@@ -28,7 +28,8 @@ Steps, one after the other (2 cores: a step that measures time runs alone), each
 The pipeline comparison (``make bench-pipelines``: ``nlu_product.py --compare``, ~8 minutes of
 training) is a separate target; the table shows its latest results.
 
-A failed step is reported and the others still run; the exit status is 1 if any failed.
+A failed step (or job beside one) is reported and the others still run; the exit status is 1
+if any failed.
 The summary (``bench/results/summary.md`` / ``summary.json``) records each step's wall time and
 the load average around it: the machine is shared, so wall times depend on what else runs.
 """
@@ -145,27 +146,31 @@ def run_step(step: Step) -> dict[str, Any]:
     before = [round(value, 2) for value in os.getloadavg()]
     logger.info("== %s (log: %s)", step.name, log.relative_to(ROOT))
     started = time.perf_counter()
-    with (
-        log.open("w", encoding="utf-8") as out,
-        (LOGS / f"{step.name}-beside.log").open("w", encoding="utf-8") as beside_out,
-    ):
-        # Fixed argv: our venvs and scripts.
-        beside = step.beside and subprocess.Popen(  # noqa: S603
-            step.beside, cwd=ROOT, env=env, stdout=beside_out, stderr=subprocess.STDOUT
-        )
+    beside = None
+    if step.beside:
+        with (LOGS / f"{step.name}-beside.log").open("w", encoding="utf-8") as beside_out:
+            # Fixed argv: our venvs and scripts. The child keeps its own copy of the log's fd.
+            beside = subprocess.Popen(  # noqa: S603
+                step.beside, cwd=ROOT, env=env, stdout=beside_out, stderr=subprocess.STDOUT
+            )
+    with log.open("w", encoding="utf-8") as out:
         try:
-            result = subprocess.run(  # noqa: S603
+            result = subprocess.run(  # noqa: S603 - fixed argv: our venvs and scripts
                 step.argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                 timeout=STEP_TIMEOUT_SECONDS, check=False,
             )  # fmt: skip
             status = result.returncode
         except subprocess.TimeoutExpired:
             status = -1
-        step_s = round(time.perf_counter() - started, 1)
-        beside_record = None
-        if beside:
+    step_s = round(time.perf_counter() - started, 1)
+    beside_record = None
+    if beside is not None:
+        try:
             beside_status = beside.wait(timeout=STEP_TIMEOUT_SECONDS)
-            beside_record = {"argv": step.beside, "exit": beside_status}
+        except subprocess.TimeoutExpired:
+            beside.kill()
+            beside_status = -1
+        beside_record = {"argv": step.beside, "exit": beside_status}
     wall_s = round(time.perf_counter() - started, 1)
     after = [round(value, 2) for value in os.getloadavg()]
     logger.info("   %s: exit %s in %.0f s (load average %s → %s)", step.name, status, wall_s,
@@ -459,7 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     text = summary(record["steps"], record["machine"])
     (RESULTS / "summary.md").write_text(text, encoding="utf-8")
     sys.stdout.write(text)
-    return 1 if any(outcome["exit"] != 0 for outcome in outcomes) else 0
+    failed = [o for o in outcomes if o["exit"] != 0 or (o["beside"] or {}).get("exit", 0) != 0]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

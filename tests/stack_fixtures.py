@@ -29,14 +29,6 @@ def rasa_probe(code: str, *args: str) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def trained_model() -> Path:
-    """The trained model for the current data (trained here only if the cache lacks it)."""
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "train.sh")], cwd=ROOT, check=True, capture_output=True, text=True
-    )
-    return Path(out.stdout.strip().splitlines()[-1])
-
-
 def fresh_stack(
     model: Path, state: Path, env: Mapping[str, str] | None = None, *, ports: Ports | None = None
 ) -> Stack:

@@ -19,10 +19,11 @@ from typing import Any
 import httpx
 import pytest
 
+from bench.model_cache import cached_model
 from scripts.stack import Stack
 from tests.fakes.botframework import FakeBotFramework
 from tests.fakes.slack_api import FakeSlackApi, sign_slack_request
-from tests.stack_fixtures import fresh_stack, trained_model
+from tests.stack_fixtures import fresh_stack
 
 SLACK_SECRET = "test-slack-signing-secret"
 SLACK_TEAM = "T0ACMETEAM"
@@ -38,7 +39,7 @@ def model() -> Path:
     """
     if given := os.environ.get("BMA_TEST_MODEL"):
         return Path(given)
-    return trained_model()
+    return cached_model()
 
 
 @pytest.fixture(scope="session")

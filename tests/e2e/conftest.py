@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from bench.model_cache import cached_model
+
 # Chat and open_chat live in scripts/ so bench/load.py can use them too; re-exported here for the
 # tests that import them from this module.
 from scripts.chat_session import Chat, open_chat
 from scripts.stack import Stack
-from tests.stack_fixtures import fresh_stack, trained_model
+from tests.stack_fixtures import fresh_stack
 
 __all__ = ["Chat", "open_chat"]
 
@@ -19,7 +21,7 @@ __all__ = ["Chat", "open_chat"]
 @pytest.fixture(scope="session")
 def model() -> Path:
     """The trained model for the current data (trained here only if the cache lacks it)."""
-    return trained_model()
+    return cached_model()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Runs in the Rasa venv (``tests/nlu/test_logistic_regression.py``): featurizes part of the
-product's NLU data with the product's featurizers, adds a dense sentence feature so both
-branches of the matrix are exercised, and prints, as JSON, how Rasa's
-``LogisticRegressionClassifier`` and ``StackedLogisticRegressionClassifier`` differ.
+product's NLU data with the components that precede the intent classifier in config.yml, adds
+a dense sentence feature so both branches of the matrix are exercised, and prints, as JSON,
+how Rasa's ``LogisticRegressionClassifier`` and config.yml's classifier differ.
 
     PYTHONPATH=. .venv-rasa/bin/python tests/nlu/logistic_regression_probe.py data/nlu/billing.yml …
 """
@@ -15,15 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
-    CountVectorsFeaturizer,
-)
-from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.loading import load_data
@@ -31,34 +28,39 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.logistic_regression import StackedLogisticRegressionClassifier
 
+CONFIG = Path("config.yml")  # rasa_probe runs in the repo root
+
 
 def _create(cls: Any, config: dict[str, Any], storage: LocalModelStorage, name: str) -> Any:
     context = ExecutionContext(GraphSchema({}), "probe")
     return cls.create({**cls.get_default_config(), **config}, storage, Resource(name), context)
 
 
+def _options(component: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in component.items() if key != "name"}
+
+
 def main(paths: list[str]) -> None:
+    pipeline = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["pipeline"]
+    # Rasa's own lookup from a config.yml name (short or module path) to its class.
+    classes = [DefaultV1Recipe._from_registry(c["name"]).clazz for c in pipeline]
+    # ValueError here: config.yml's classifier is not the stacked one.
+    position = classes.index(StackedLogisticRegressionClassifier)
     data = TrainingData().merge(*(load_data(path) for path in paths))
     with tempfile.TemporaryDirectory() as tmp:
         storage = LocalModelStorage(Path(tmp))
-        _create(WhitespaceTokenizer, {}, storage, "tok").process_training_data(data)
-        featurizers = [
-            (RegexFeaturizer, {"case_sensitive": False, "use_word_boundaries": False}),
-            (CountVectorsFeaturizer, {"min_ngram": 1, "max_ngram": 2, "min_df": 2}),
-            (CountVectorsFeaturizer, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5}),
-        ]
-        for index, (cls, config) in enumerate(featurizers):
-            featurizer = _create(cls, config, storage, f"f{index}")
-            featurizer.train(data)
-            featurizer.process_training_data(data)
+        for index in range(position):
+            component = _create(classes[index], _options(pipeline[index]), storage, f"c{index}")
+            if hasattr(component, "train"):  # featurizers; the tokenizer learns nothing
+                component.train(data)
+            component.process_training_data(data)
         for message in data.intent_examples:
             dense = np.array([[len(message.get(TEXT)), 1.0, -2.5]])
             message.add_features(Features(dense, FEATURE_TYPE_SENTENCE, TEXT, "dense"))
 
-        rasa = _create(LogisticRegressionClassifier, {"solver": "liblinear"}, storage, "rasa")
-        ours = _create(
-            StackedLogisticRegressionClassifier, {"solver": "liblinear"}, storage, "ours"
-        )
+        options = _options(pipeline[position])
+        rasa = _create(LogisticRegressionClassifier, options, storage, "rasa")
+        ours = _create(StackedLogisticRegressionClassifier, options, storage, "ours")
         messages = data.intent_examples
         x_rasa, x_ours = rasa._create_X(messages), ours._create_X(messages)
         rasa.train(data)
@@ -67,6 +69,7 @@ def main(paths: list[str]) -> None:
     print(
         json.dumps(
             {
+                "featurized_by": [c["name"] for c in pipeline[:position]],
                 "examples": len(messages),
                 "shape_rasa": list(x_rasa.shape),
                 "shape_ours": list(x_ours.shape),

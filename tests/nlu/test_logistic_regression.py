@@ -17,6 +17,7 @@ def test_same_matrix_and_probabilities_as_rasa() -> None:
         "data/nlu/billing.yml",
         "data/nlu/faq.yml",
     )
+    assert "CountVectorsFeaturizer" in result["featurized_by"]
     assert result["examples"] > 500
     assert result["shape_ours"] == result["shape_rasa"]
     # regex + word + char n-grams + the 3 dense columns: thousands of columns, mostly non-zero rows
