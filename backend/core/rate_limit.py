@@ -17,7 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from backend.accounts.models import Account
 from backend.billing.models import InvoiceLink, LinkKind
+from backend.companies.models import Company
 from backend.core.errors import AppError
 from backend.core.models import utcnow
 from backend.core.settings import Settings
@@ -134,8 +136,22 @@ def _retry_after(
 
 
 def enforce(session: Session, *, settings: Settings, principal: Principal, flow: Flow) -> None:
-    """Raise :class:`RateLimited` if the caller's account or company is at its limit."""
+    """Raise :class:`RateLimited` if the caller's account or company is at its limit.
+
+    Counting and then inserting is only safe when one request of an owner does it at a time:
+    the company's row (the account's, for a caller without company) is locked until the
+    transaction that creates the counted row commits. On PostgreSQL parallel requests would
+    otherwise all count the same rows; SQLite's ``BEGIN IMMEDIATE`` already serialises them.
+    """
     per_account, per_company = limits(settings, flow)
+    if per_account <= 0 and per_company <= 0:
+        return
+    owner_row = (
+        select(Company.id).where(Company.id == principal.company.id)
+        if principal.company is not None
+        else select(Account.id).where(Account.id == principal.account.id)
+    )
+    session.execute(owner_row.with_for_update())
     counted = _COUNTED[flow]
     now = utcnow()
     window = timedelta(seconds=settings.rate_limit_window_seconds)

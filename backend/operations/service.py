@@ -104,13 +104,21 @@ def prepare(
     return operation
 
 
-def get(session: Session, *, principal: Principal, operation_id: str) -> Operation:
-    """An operation created by the calling account (anything else is not found)."""
-    operation = session.scalar(
-        select(Operation).where(
-            Operation.id == operation_id, Operation.account_id == principal.account.id
-        )
+def get(
+    session: Session, *, principal: Principal, operation_id: str, for_update: bool = False
+) -> Operation:
+    """An operation created by the calling account (anything else is not found).
+
+    ``for_update`` locks its row until the transaction ends and re-reads it: a concurrent
+    confirm waits for ours and then sees the committed status (PostgreSQL; SQLite transactions
+    are already serialised by ``BEGIN IMMEDIATE``).
+    """
+    query = select(Operation).where(
+        Operation.id == operation_id, Operation.account_id == principal.account.id
     )
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    operation = session.scalar(query)
     if operation is None:
         raise OperationNotFound
     return operation
@@ -119,8 +127,12 @@ def get(session: Session, *, principal: Principal, operation_id: str) -> Operati
 def confirm(
     session: Session, *, settings: Settings, principal: Principal, operation_id: str
 ) -> Operation:
-    """Execute a pending operation once; a done one is answered again without a second change."""
-    operation = get(session, principal=principal, operation_id=operation_id)
+    """Execute a pending operation once; a done one is answered again without a second change.
+
+    Confirms with different idempotency keys may race: the row lock makes the status check and
+    the execution one step, so only the first executes and the others replay its result.
+    """
+    operation = get(session, principal=principal, operation_id=operation_id, for_update=True)
     now = utcnow()
     status = operation.effective_status(now)
     if status == OperationStatus.done:
@@ -147,7 +159,7 @@ def confirm(
 
 def cancel(session: Session, *, principal: Principal, operation_id: str) -> Operation:
     """Cancel a pending operation (cancelling twice is harmless)."""
-    operation = get(session, principal=principal, operation_id=operation_id)
+    operation = get(session, principal=principal, operation_id=operation_id, for_update=True)
     status = operation.effective_status(utcnow())
     if status == OperationStatus.done:
         raise OperationAlreadyDone

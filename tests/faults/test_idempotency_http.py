@@ -36,6 +36,7 @@ from tests.fakes.faulty_backend import Fault, FaultyBackend, free_port
 from tests.faults.conftest import record
 
 CONCURRENT_REQUESTS = 8
+PAYMENT_LINK_LIMIT = 5
 
 
 @dataclass
@@ -77,6 +78,9 @@ def live_backend(database_url: str) -> Iterator[LiveBackend]:
         rasa_auth_token=SecretStr("faults-rasa-auth-token"),
         mail_backend="outbox",
         public_base_url="http://127.0.0.1",
+        # Small enough for a parallel burst to cross it (the other tests make no payment link).
+        rate_limit_payment_links_per_account=PAYMENT_LINK_LIMIT,
+        rate_limit_payment_links_per_company=PAYMENT_LINK_LIMIT,
     )
     port = free_port()
     server = uvicorn.Server(
@@ -202,3 +206,78 @@ def test_concurrent_identical_requests_execute_once(
         seconds,
         f"1 ticket; {len(created)} × 201 same body, {len(busy)} × 409",
     )
+
+
+def _get(backend: LiveBackend, path: str) -> Any:
+    response = httpx.get(f"{backend.url}/api/v1{path}", headers=backend.headers, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def _in_parallel(count: int, send: Any) -> list[httpx.Response]:
+    """``send()`` from ``count`` threads released at the same moment."""
+    start = threading.Barrier(count)
+
+    def fire(_: int) -> httpx.Response:
+        start.wait()
+        return send()
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(fire, range(count)))
+
+
+def test_parallel_confirms_with_distinct_keys_execute_the_operation_once(
+    live_backend: LiveBackend,
+) -> None:
+    [line] = [x for x in _get(live_backend, "/lines") if x["msisdn"] == "+32470000003"]
+    problem = f"Screen cracked {uuid.uuid4()}"
+    prepared = httpx.post(
+        f"{live_backend.url}/api/v1/operations",
+        json={
+            "type": "request_repair",
+            "line_id": line["id"],
+            "params": {"imei": "356938035643809", "problem": problem},
+        },
+        headers={**live_backend.headers, "Idempotency-Key": str(uuid.uuid4())},
+        timeout=10,
+    )
+    assert prepared.status_code == 201, prepared.text
+    op_id = prepared.json()["id"]
+    mails_before = len(_get(live_backend, "/dev/outbox"))
+
+    answers = _in_parallel(
+        CONCURRENT_REQUESTS,
+        lambda: httpx.post(
+            f"{live_backend.url}/api/v1/operations/{op_id}/confirm",
+            json={},
+            headers={**live_backend.headers, "Idempotency-Key": str(uuid.uuid4())},
+            timeout=30,
+        ),
+    )
+
+    assert [a.status_code for a in answers] == [200] * CONCURRENT_REQUESTS, [
+        a.text for a in answers
+    ]
+    assert {a.json()["status"] for a in answers} == {"done"}
+    assert len({str(a.json()["result"]) for a in answers}) == 1  # the others replay the first
+    assert [r["problem"] for r in _get(live_backend, "/repairs")].count(problem) == 1
+    assert len(_get(live_backend, "/dev/outbox")) == mails_before + 1
+
+
+def test_a_parallel_burst_of_payment_links_stops_exactly_at_the_limit(
+    live_backend: LiveBackend,
+) -> None:
+    [invoice] = [i for i in _get(live_backend, "/invoices") if i["number"] == "F2026-000105"]
+
+    answers = _in_parallel(
+        PAYMENT_LINK_LIMIT + CONCURRENT_REQUESTS,
+        lambda: httpx.post(
+            f"{live_backend.url}/api/v1/invoices/{invoice['id']}/payment-links",
+            json={},
+            headers={**live_backend.headers, "Idempotency-Key": str(uuid.uuid4())},
+            timeout=30,
+        ),
+    )
+
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201] * PAYMENT_LINK_LIMIT + [429] * CONCURRENT_REQUESTS, codes
