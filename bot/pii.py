@@ -17,24 +17,29 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
 # eSIM activation code: "LPA:1$<SM-DP+ address>$<matching id>" (the whole code is the secret).
 _LPA = re.compile(r"LPA:1\$[^\s\"'<>]+", re.IGNORECASE)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-# IBAN: country, check digits, then 4-character groups; a group after a space or dash must hold
+# The look-behind lets a match start only where a run of address characters starts: without it a
+# long run with no "@" is rescanned from each of its characters (quadratic: 100,000 characters
+# took minutes). Letters are Unicode ones: domains and local parts need not be ASCII.
+_EMAIL = re.compile(r"(?<![\w.%+\-])[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}")
+# IBAN: country, check digits, then 4-character groups; a group after a separator must hold
 # a digit, so that a following word is not swallowed ("BE71 0961 2345 6769 please").
 _IBAN = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}"
-    r"(?:[A-Za-z0-9]{4}|[ \-](?=[A-Za-z0-9]{0,3}\d)[A-Za-z0-9]{4}){2,7}"
-    r"(?:[A-Za-z0-9]{1,3}|[ \-](?=[A-Za-z]{0,2}\d)[A-Za-z0-9]{1,3})?"
+    r"(?:[A-Za-z0-9]{4}|[ .\-/](?=[A-Za-z0-9]{0,3}\d)[A-Za-z0-9]{4}){2,7}"
+    r"(?:[A-Za-z0-9]{1,3}|[ .\-/](?=[A-Za-z]{0,2}\d)[A-Za-z0-9]{1,3})?"
     r"(?![A-Za-z0-9])"
 )
-# 13+ digits with optional single space/dash separators: ICCID, IMEI or card-like number (not
-# the decimals of a float, "confidence": 0.9734523452345234, which debug logs are full of).
-_LONG_NUMBER = re.compile(r"(?<![\w.])\d(?:[ \-]?\d){12,21}(?![\w])")
+# 13+ digits with optional single separators: ICCID, IMEI or card-like number (not the decimals
+# of a float, "confidence": 0.9734523452345234, which debug logs are full of: a match whose only
+# separator is one dot is left alone).
+_LONG_NUMBER = re.compile(r"(?<![\w.])\d(?:[ .\-/]?\d){12,21}(?![\w])")
 # Phone numbers: international (+ or 00), national (0 + area/mobile prefix), or a Belgian mobile
 # without its 0 ("470 12 34 56"); separators as people type them ("0470/12.34.56"); never the
 # decimals of a number ("1764165318.0123456789").
@@ -74,6 +79,9 @@ def _iban_mask(match: re.Match[str]) -> str:
 
 
 def _long_number_mask(match: re.Match[str]) -> str:
+    separators = re.sub(r"\d", "", match.group())
+    if separators == ".":
+        return match.group()  # a float or a timestamp
     digits = re.sub(r"\D", "", match.group())
     if digits.startswith("00") and len(digits) <= 17:
         return MASKS["phone"]  # an international number written with 00
@@ -96,6 +104,22 @@ _RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
 )
 
 
+# Spaces and dashes people (and their keyboards) type inside numbers, as the plain ASCII ones.
+_SEPARATORS = str.maketrans(
+    {
+        **dict.fromkeys("\u00a0\u2007\u2009\u200a\u202f\u3000", " "),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"),
+        "\u200b": None,
+    }
+)
+
+
+def normalise(text: str) -> str:
+    """``text`` with compatibility characters folded (NFKC: fullwidth ``０-９`` and ``＠``) and
+    the Unicode spaces and dashes of :data:`_SEPARATORS` made ASCII."""
+    return unicodedata.normalize("NFKC", text).translate(_SEPARATORS)
+
+
 def _mask_plain(text: str) -> str:
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
@@ -105,10 +129,15 @@ def _mask_plain(text: str) -> str:
 def mask_text(text: str) -> str:
     """``text`` with every piece of personal data replaced by a ``[KIND]`` marker.
 
+    The text is matched in its normalised spelling (fullwidth digits and "@", no-break spaces,
+    dashes: see :func:`normalise`); when something is masked the result is that spelling.
     Percent-encoded text (a URL's query string in an access log: ``msisdn=%2B32470...``) is
     decoded first when that reveals something to mask.
     """
-    masked = _mask_plain(text)
+    normal = normalise(text)
+    masked = _mask_plain(normal)
+    if masked == normal:
+        masked = text
     if "%" in masked:
         decoded = unquote(masked)
         if decoded != masked:
