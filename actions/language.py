@@ -70,6 +70,34 @@ _GREETING_WORDS = {
     "goeiemorgen": "nl", "goedemorgen": "nl", "hello": "en", "hi": "en", "hey": "en",
 }  # fmt: skip
 
+# Function words that belong to one of the three languages only (no "de", "en", "is", "je",
+# "we", "of", "on"): a short message's grammar says more than lingua's letter statistics, which
+# read "c'est un numéro privé" as English and "add roaming Europe to …" as a toss-up.
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "fr": frozenset((
+        "le", "la", "les", "un", "une", "des", "du", "au", "aux", "ce", "cette", "c", "j", "qu",
+        "l", "d", "est", "sont", "ai", "avez", "mon", "ma", "mes", "ton", "ta", "tes", "votre",
+        "vos", "notre", "nos", "je", "tu", "vous", "nous", "moi", "il", "elle", "pour", "sur",
+        "avec", "sans", "et", "ou", "pas", "ne", "quoi", "comment", "quel", "quelle", "quels",
+        "qui", "peux", "veux", "voudrais", "merci", "oui", "non", "stp", "svp", "aussi", "encore",
+        "rien", "tout", "bonjour", "salut"
+    )),
+    "nl": frozenset((
+        "het", "een", "mijn", "ik", "gij", "ge", "uw", "jij", "jou", "mij", "ons", "onze", "dit",
+        "dat", "die", "deze", "wat", "hoe", "wie", "welke", "kan", "kunt", "kunde", "wil", "zou",
+        "graag", "bedankt", "dank", "ja", "nee", "aub", "voor", "op", "met", "zonder", "niet",
+        "geen", "ook", "nog", "hebben", "heb", "heeft", "zijn", "alle", "allee", "maar", "laat",
+        "doe", "mag", "moet", "hallo", "dag"
+    )),
+    "en": frozenset((
+        "the", "an", "my", "your", "you", "i", "it", "its", "this", "that", "what", "how", "who",
+        "which", "can", "want", "would", "please", "thanks", "thank", "yes", "for", "with",
+        "without", "and", "or", "not", "also", "still", "have", "has", "are", "to", "from", "pls",
+        "plz", "hi", "hello", "instead"
+    )),
+}  # fmt: skip
+# Enough function words of one language (and none of the others) settle it by themselves.
+MIN_FUNCTION_WORDS = 2
 _WORD = re.compile(r"[^\W\d_]+")
 # E-mail addresses, links and anything with a digit (numbers, ICCIDs, "e2e-…") are data, not
 # language: "acme-logistics.example" would otherwise make a Dutch sentence look English.
@@ -94,9 +122,15 @@ def detect_language(text: str) -> str | None:
     words = _WORD.findall(text)
     if sum(len(word) for word in words) < MIN_LETTERS:
         return None
+    by_grammar = _function_word_language(words)
     values = _detector().compute_language_confidence_values(text)
     if not values:
-        return None
+        return by_grammar
+    if by_grammar is not None and (
+        _function_word_count(words, by_grammar) >= MIN_FUNCTION_WORDS
+        or _LINGUA_TO_CODE.get(values[0].language) == by_grammar
+    ):
+        return by_grammar
     best = values[0]
     runner_up = values[1].value if len(values) > 1 else 0.0
     long_message = len(words) >= LONG_MESSAGE_WORDS
@@ -105,6 +139,19 @@ def detect_language(text: str) -> str | None:
     if best.value < min_confidence or best.value - runner_up < min_margin:
         return None
     return _LINGUA_TO_CODE.get(best.language)
+
+
+def _function_word_count(words: list[str], language: str) -> int:
+    return sum(_fold(word) in _FUNCTION_WORDS[language] for word in words)
+
+
+def _function_word_language(words: list[str]) -> str | None:
+    """The only language whose function words occur in a message of two words or more."""
+    if len(words) < 2:
+        return None
+    counts = {language: _function_word_count(words, language) for language in _FUNCTION_WORDS}
+    present = [language for language, count in counts.items() if count]
+    return present[0] if len(present) == 1 else None
 
 
 def is_short_form_answer(tracker: Tracker, text: str) -> bool:

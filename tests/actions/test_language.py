@@ -26,6 +26,16 @@ from tests.actions.support import entity, error, make_tracker, me_end_user, resp
         ("mes lignes", "fr"),
         ("I want to activate a physical SIM card", "en"),
         ("Ik wil een eSIM activeren voor e2e-2884d2cc@acme-logistics.example", "nl"),
+        # Short messages that lingua alone got wrong or left undecided: their function words
+        # decide (an English request in a Dutch conversation was answered in Dutch).
+        ("add roaming Europe to 0470 00 00 05", "en"),
+        ("c'est un abonnement privé", "fr"),
+        ("c est un numero prive", "fr"),
+        ("het is een privénummer", "nl"),
+        ("it's a private number", "en"),
+        ("rien, c'est bon", "fr"),
+        ("mes factures", "fr"),
+        ("ok make it Smart instead", "en"),
     ],
 )
 def test_clear_sentences_are_detected(text, language):
@@ -33,7 +43,20 @@ def test_clear_sentences_are_detected(text, language):
 
 
 @pytest.mark.parametrize(
-    "text", ["ok", "ja", "oui", "0470123456", "10/2026", "hallo", "merci", "/greet", ""]
+    "text",
+    [
+        "ok",
+        "ja",
+        "oui",
+        "jep",
+        "0470123456",
+        "10/2026",
+        "hallo",
+        "merci",
+        "/greet",
+        "",
+        "Pro Smart",
+    ],
 )
 def test_short_or_ambiguous_messages_are_not_detected(text):
     assert detect_language(text) is None
