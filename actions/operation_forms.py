@@ -52,6 +52,25 @@ def is_interruption(intent: str | None) -> bool:
     return intent is not None and (intent in INTERRUPTING_INTENTS or intent.startswith("faq_"))
 
 
+def accepted_slots_kept(
+    tracker: Tracker, requested: str | None, values: dict[str, Any]
+) -> dict[str, Any]:
+    """``values`` without those that would change a slot the form has already accepted.
+
+    The opening message (nothing requested yet) may fill any slot; afterwards a message fills
+    the requested slot and slots still empty ("8932…" answering "physical or eSIM?"), never
+    one accepted earlier: digits typed for the current operator's SIM must not replace the new
+    SIM's serial, nor a later sentence's "pro" the plan chosen three questions ago.
+    """
+    if requested is None:
+        return values
+    return {
+        slot: value
+        for slot, value in values.items()
+        if slot == requested or tracker.get_slot(slot) is None
+    }
+
+
 class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     """Base validator; subclasses implement ``extract`` for their own slots."""
 
@@ -116,6 +135,7 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
             utter_backend_error(dispatcher, exc)
             return self._stop(domain)
 
+        values = accepted_slots_kept(tracker, requested, values)
         failures = int(tracker.get_slot(FAILED_ATTEMPTS_SLOT) or 0)
         if requested and values.get(requested) is None and intent != CONTINUE_INTENT:
             failures = 0 if ambiguous else failures + 1

@@ -198,6 +198,38 @@ async def test_an_iccid_implies_a_physical_sim(backend, dispatcher):
     assert filled["requested_slot"] == "end_user_name"
 
 
+async def test_an_answer_never_replaces_a_slot_accepted_earlier(backend, dispatcher):
+    # The current operator's SIM number (another 8932… serial) answers the porting question;
+    # it once replaced the new SIM's serial and sent the user back to the first question.
+    fleet_backend(backend)
+    other_operator_sim = "8932101234567890123"
+    accepted = {
+        "sim_type": "physical",
+        "new_iccid": GOOD_ICCID,
+        "end_user_name": "Jan Peeters",
+        "number_mode": "port",
+        "port_msisdn": "+32478123456",
+        "number_type": "residential",
+        "plan_code": "pro_start",
+        "requested_slot": "current_sim_number",
+    }
+    tracker = make_tracker(
+        f"my current SIM is {other_operator_sim}, and make it Pro Smart",
+        intent="inform",
+        entities=[entity("iccid", other_operator_sim), entity("plan", "Pro Smart")],
+        slots=accepted,
+    )
+
+    filled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    )
+
+    assert filled["current_sim_number"] == other_operator_sim
+    assert "new_iccid" not in filled and "sim_type" not in filled
+    assert "plan_code" not in filled  # chosen earlier: a later sentence does not re-read it
+    assert filled["requested_slot"] == "split_bill"
+
+
 @pytest.mark.parametrize(
     ("typed", "response", "variable"),
     [
