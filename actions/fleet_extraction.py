@@ -124,11 +124,29 @@ def sim_type_in(value: str) -> str | None:
     return next((_SIM_TYPES[w] for w in words(value) if w in _SIM_TYPES), None)
 
 
+# Word starts for the kinds of number people name in their own words, compounds included
+# ("privénummer", "numéro perso", "bedrijfsnummer", "a work number", "nen abonnement van't werk").
+_NUMBER_TYPE_STEMS: tuple[tuple[str, str], ...] = (
+    ("priv", "residential"), ("particul", "residential"), ("perso", "residential"),
+    ("residen", "residential"), ("thuis", "residential"), ("home", "residential"),
+    ("famil", "residential"), ("eigen", "residential"),
+    ("profession", "professional"), ("zakelijk", "professional"), ("bedrijf", "professional"),
+    ("firma", "professional"), ("societe", "professional"), ("entreprise", "professional"),
+    ("company", "professional"), ("business", "professional"), ("werk", "professional"),
+    ("work", "professional"), ("boulot", "professional"), ("travail", "professional"),
+    ("kantoor", "professional"), ("office", "professional"), ("corporate", "professional"),
+)  # fmt: skip
+
+
 def number_type_in(value: str) -> str | None:
-    """``residential`` / ``professional``."""
+    """``residential`` / ``professional``, from a code, a word or the start of a compound."""
     if value in ("residential", "professional"):
         return value
-    return next((_NUMBER_TYPES[w] for w in words(value) if w in _NUMBER_TYPES), None)
+    found = words(value)
+    if exact := next((_NUMBER_TYPES[w] for w in found if w in _NUMBER_TYPES), None):
+        return exact
+    kinds = {kind for word in found for stem, kind in _NUMBER_TYPE_STEMS if word.startswith(stem)}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def replacement_reason_in(value: str) -> str | None:

@@ -17,7 +17,7 @@ from actions.activation import (
 )
 from actions.activation_status import ActionShowActivationStatus
 from actions.esim import ActionAskEsimResendFormTargetLineId, ActionResendEsim
-from actions.fleet_extraction import number_mode_in
+from actions.fleet_extraction import number_mode_in, number_type_in
 from actions.sim_replacement import (
     ActionAskSimReplacementFormBlockOldSim,
     ValidateSimReplacementForm,
@@ -91,10 +91,11 @@ def test_email_iban_number_and_address():
     for bad in ["jan.peeters@", "jan peeters@acme.be", "acme.be"]:
         with pytest.raises(InvalidValue, match="email_invalid"):
             check_email(bad)
-    assert check_iban("BE68 5390 0754 7034") == "BE68539007547034"
-    with pytest.raises(InvalidValue) as caught:
-        check_iban("BE68 5390 0754 7035")
-    assert caught.value.code == "iban_invalid"
+    assert check_iban("BE62 5100 0754 7061") == "BE62510007547061"
+    for bad in ("BE68 5390 0754 7035", "BE68 5390 0754 7034"):  # check digits; no bank 539
+        with pytest.raises(InvalidValue) as caught:
+            check_iban(bad)
+        assert caught.value.code == "iban_invalid"
     assert check_mobile_number("0478 12 34 56") == "+32478123456"
     with pytest.raises(InvalidValue, match="msisdn_invalid"):
         check_mobile_number("02 123 45 67")
@@ -607,3 +608,22 @@ async def test_status_is_for_fleet_managers(backend, dispatcher):
     tracker = make_tracker("status of my porting", intent="ask_activation_status")
     await ActionShowActivationStatus(backend.client()).run(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_fleet_manager_required"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("it's a private number", "residential"),
+        ("c'est un abonnement privé", "residential"),
+        ("het is een privénummer", "residential"),
+        ("numéro perso", "residential"),
+        ("mijn eigen nummer", "residential"),
+        ("bedrijfsnummer", "professional"),
+        ("a work number", "professional"),
+        ("c'est au nom de la société", "professional"),
+        ("neen, zakelijk", "professional"),
+        ("gewoon", None),
+    ],
+)
+def test_the_kind_of_number_is_understood_in_peoples_words(typed, kind):
+    assert number_type_in(typed) == kind
