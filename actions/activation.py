@@ -41,11 +41,11 @@ from actions.fleet_extraction import (
     digits_part,
     first,
     found_entities,
-    mentions_split_bill,
     number_mode_in,
     number_type_in,
     person_name,
     sim_type_in,
+    split_bill_in,
 )
 from actions.formatting import format_money
 from actions.line_resolution import fold
@@ -230,15 +230,18 @@ class ValidateActivationForm(OperationFormValidation):
                 values["number_type"] = "professional"
 
         # Split bill and the end user's billing data.
+        said = split_bill_in(text)
         if requested == "split_bill":
-            if intent in YES_INTENTS or mentions_split_bill(text):
+            if said is not None:
+                values["split_bill"] = said
+            elif intent in YES_INTENTS:
                 values["split_bill"] = True
             elif intent in NO_INTENTS:
                 values["split_bill"] = False
             else:
                 dispatcher.utter_message(response="utter_invalid_choice")
-        elif requested is None and mentions_split_bill(text):
-            values["split_bill"] = True
+        elif said is not None:
+            values["split_bill"] = said
         if requested == "billing_name" and typed:
             values["billing_name"] = checked(dispatcher, check_person_name, person_name(text))
         if requested == "billing_address" and typed:

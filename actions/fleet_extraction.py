@@ -181,10 +181,19 @@ def number_mode_in(value: str, *, strict: bool = False) -> str | None:
     return None
 
 
-def mentions_split_bill(text: str) -> bool:
-    """Whether the message asks for a split bill ("with split bill")."""
+# A negation up to three words before "split bill": "without split bill", "sans split bill",
+# "zonder split bill", "no split bill", "pas de split bill", "geen split bill nodig".
+_NEGATED_SPLIT = re.compile(
+    r"\b(?:without|no|not|sans|pas|aucun|zonder|geen|niet|nee|non)\b(?:\W+\w+){0,3}?\W+split"
+)
+
+
+def split_bill_in(text: str) -> bool | None:
+    """``True`` for "with split bill", ``False`` for "without split bill", else ``None``."""
     folded = fold(text)
-    return any(word in folded for word in _SPLIT_WORDS)
+    if not any(word in folded for word in _SPLIT_WORDS):
+        return None
+    return _NEGATED_SPLIT.search(folded) is None
 
 
 def customer_number_in(text: str) -> str | None:

@@ -17,7 +17,7 @@ from actions.activation import (
 )
 from actions.activation_status import ActionShowActivationStatus
 from actions.esim import ActionAskEsimResendFormTargetLineId, ActionResendEsim
-from actions.fleet_extraction import number_mode_in, number_type_in
+from actions.fleet_extraction import number_mode_in, number_type_in, split_bill_in
 from actions.sim_replacement import (
     ActionAskSimReplacementFormBlockOldSim,
     ValidateSimReplacementForm,
@@ -627,3 +627,34 @@ async def test_status_is_for_fleet_managers(backend, dispatcher):
 )
 def test_the_kind_of_number_is_understood_in_peoples_words(typed, kind):
     assert number_type_in(typed) == kind
+
+
+@pytest.mark.parametrize(
+    ("typed", "split"),
+    [
+        ("activate an eSIM without split bill", False),
+        ("sans split bill stp", False),
+        ("zonder split bill", False),
+        ("geen split bill nodig", False),
+        ("non, pas de split-bill", False),
+        ("with split bill", True),
+        ("oui en split bill", True),
+        ("activate a SIM for Jan", None),
+    ],
+)
+def test_a_negated_split_bill_is_a_no(typed, split):
+    assert split_bill_in(typed) is split
+
+
+async def test_an_opening_without_split_bill_does_not_ask_for_billing_data(backend, dispatcher):
+    fleet_backend(backend)
+    tracker = make_tracker(
+        "activate an eSIM for jan.peeters@acme.be without split bill",
+        intent="activate_line",
+        entities=[entity("sim_type", "eSIM"), entity("email", "jan.peeters@acme.be")],
+    )
+    filled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    )
+    assert filled["split_bill"] is False
+    assert filled["requested_slot"] == "end_user_name"
