@@ -155,6 +155,7 @@ class ValidateActivationForm(OperationFormValidation):
     """Extracts and validates every detail of ``activation_form`` from each message."""
 
     needs_line = False
+    rate_limited_flow = "activation"
 
     def name(self) -> str:
         return f"validate_{FORM}"

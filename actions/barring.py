@@ -40,6 +40,7 @@ class ValidateChangeBarringsForm(ValidateCatalogChangeForm):
     """Slots ``target_line_id`` and ``barring_changes``."""
 
     change = BarringChange
+    op_type = BarringChange.op_type
 
     def name(self) -> str:
         return "validate_change_barrings_form"

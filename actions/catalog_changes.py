@@ -37,6 +37,7 @@ from actions.common import (
 )
 from actions.formatting import format_money
 from actions.labels import PER_MONTH, label
+from actions.line_resolution import fold
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operation_text import item_list, signed_money
 from actions.operations import form_slot_resets, prepare_operation, utter_backend_error
@@ -102,10 +103,35 @@ def changes_from_message(
     return result, already_on, already_off
 
 
+# "… instead" replaces the changes being corrected; otherwise a correction adds to them
+# ("and premium numbers too").
+_INSTEAD_WORDS = ("instead", "plutot", "a la place", "in plaats", "liever", "toch")
+
+
+def merged_changes(
+    change: type[CatalogChange], earlier: dict[str, list[str]], now: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """``earlier`` with the codes of ``now`` added, each moved to the direction said last."""
+    keys = (change.on_key, change.off_key)
+    said_now = {code for key in keys for code in now.get(key) or []}
+    return {
+        key: [c for c in earlier.get(key) or [] if c not in said_now] + list(now.get(key) or [])
+        for key in keys
+    }
+
+
 class ValidateCatalogChangeForm(OperationFormValidation):
     """Validator of an options/barrings form."""
 
     change: type[CatalogChange]
+
+    def pending_values(self, operation: Operation) -> dict[str, Any]:
+        change = self.change
+        changes = {
+            key: [item["code"] for item in operation.summary.get(key) or [] if "code" in item]
+            for key in (change.on_key, change.off_key)
+        }
+        return {**super().pending_values(operation), change.slot: changes}
 
     async def extract(
         self,
@@ -116,7 +142,8 @@ class ValidateCatalogChangeForm(OperationFormValidation):
     ) -> dict[str, Any]:
         change = self.change
         requested = tracker.get_slot("requested_slot")
-        if tracker.get_slot(change.slot) and requested != change.slot:
+        earlier = tracker.get_slot(change.slot)
+        if earlier and requested not in (change.slot, None):
             return {}
         language = conversation_language(tracker)
         catalogue = await change.catalogue(self.backend, identity)
@@ -133,6 +160,9 @@ class ValidateCatalogChangeForm(OperationFormValidation):
                 items=", ".join(names[code] for code in already_off),
             )
         if result[change.on_key] or result[change.off_key]:
+            instead = any(word in fold(latest_text(tracker)) for word in _INSTEAD_WORDS)
+            if isinstance(earlier, dict) and requested is None and not instead:
+                result = merged_changes(change, earlier, result)
             return {change.slot: result}
         if requested == change.slot and not (already_on or already_off):
             dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_invalid_{change.slot}")

@@ -26,13 +26,17 @@ from actions.api.backend import (
     BackendError,
     ChatIdentity,
     Line,
+    Operation,
 )
 from actions.common import RESPONSE_PREFIX, latest_intent, require_identity
 from actions.line_resolution import resolve_line, utter_resolution_problem
 from actions.operations import (
     FAILED_ATTEMPTS_SLOT,
+    PENDING_ID_SLOT,
     clear_pending,
     form_slot_resets,
+    is_local_pending,
+    retry_minutes,
     utter_backend_error,
 )
 
@@ -78,6 +82,14 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     fleet_manager_only = True
     #: Whether the form needs a line (slot ``target_line_id``).
     needs_line = True
+    #: The operation this form prepares: a correction at its summary re-opens the form.
+    op_type: str | None = None
+    #: The backend's rate-limited flow this form ends in: checked before the first question.
+    rate_limited_flow: str | None = None
+
+    def pending_values(self, operation: Operation) -> dict[str, Any]:
+        """Slot values that ask again for the pending ``operation`` (a correction edits them)."""
+        return {LINE_SLOT: str(operation.line_id)} if operation.line_id else {}
 
     def __init__(self, backend: BackendClient | None = None) -> None:
         self._backend = backend
@@ -122,6 +134,16 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
                 if me.active_role != "fleet_manager":
                     dispatcher.utter_message(response="utter_fleet_manager_required")
                     return self._stop(domain)
+            if requested is None and self.rate_limited_flow is not None:
+                wait = await self.backend.rate_limit_retry_after(identity, self.rate_limited_flow)
+                if wait is not None:
+                    minutes = retry_minutes(wait)
+                    dispatcher.utter_message(response="utter_rate_limited", minutes=minutes)
+                    return self._stop(domain)
+            if requested is None and (pending_id := tracker.get_slot(PENDING_ID_SLOT)):
+                seeded = await self._take_over_pending(dispatcher, identity, str(pending_id))
+                tracker.slots.update(seeded)  # the extraction below edits the pending request
+                values.update(seeded)
             line: Line | None = None
             if self.needs_line:
                 line, ambiguous, line_values = await self._line(
@@ -153,6 +175,28 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         events.append(SlotSet(FAILED_ATTEMPTS_SLOT, float(failures)))
         return events
 
+    async def _take_over_pending(
+        self, dispatcher: CollectingDispatcher, identity: ChatIdentity, pending_id: str
+    ) -> dict[str, Any]:
+        """The form starts while a summary waits for "yes": the same operation is being
+        corrected (its request becomes this form's slots); another one replaces it, and the
+        user is told so. Either way the old pending operation is cancelled, never run."""
+        if not is_local_pending(pending_id):
+            try:
+                pending = await self.backend.get_operation(identity, pending_id)
+                if pending.status != "pending":
+                    return {}  # done, cancelled or expired meanwhile: nothing waits any more
+                await self.backend.cancel_operation(
+                    identity, pending_id, idempotency_key=f"cancel:{pending_id}"
+                )
+            except BackendError as exc:
+                logger.info("%s: could not take over %s: %r", self.name(), pending_id, exc)
+                return {}  # it expires by itself; "yes" cannot reach it once the slot is cleared
+            if self.op_type is not None and pending.type == self.op_type:
+                return self.pending_values(pending)
+        dispatcher.utter_message(response="utter_pending_operation_replaced")
+        return {}
+
     async def _line(
         self,
         dispatcher: CollectingDispatcher,
@@ -163,9 +207,12 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     ) -> tuple[Line | None, bool, dict[str, Any]]:
         """The form's line: the one named now, else the one chosen earlier."""
         current = tracker.get_slot(LINE_SLOT)
-        if current and requested != LINE_SLOT and intent != "choose_line":
+        if current and requested is not None and requested != LINE_SLOT and intent != "choose_line":
             return await self.backend.get_line(identity, int(current)), False, {}
         resolution = await resolve_line(self.backend, identity, tracker)
+        if current and resolution.line is None and not resolution.referenced:
+            # An opening or a correction that names no line keeps the one chosen before.
+            return await self.backend.get_line(identity, int(current)), False, {}
         if resolution.line is not None:
             return resolution.line, False, {LINE_SLOT: str(resolution.line.id)}
         if resolution.referenced:

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -36,6 +36,7 @@ from actions.api.backend import (
     Operation,
     RateLimitedError,
 )
+from actions.catalog_text import BARRING_SYNONYMS, OPTION_SYNONYMS, PLAN_SYNONYMS
 from actions.common import (
     RESPONSE_PREFIX,
     BackendAction,
@@ -44,6 +45,7 @@ from actions.common import (
     idempotency_key,
     require_identity,
 )
+from actions.line_resolution import fold
 from actions.phone import format_national
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,11 @@ def register_local_confirm(prefix: str) -> Callable[[LocalConfirm], LocalConfirm
         return function
 
     return decorate
+
+
+def is_local_pending(pending_id: str) -> bool:
+    """Whether the pending id is a local confirmation (e.g. a ticket), not a backend one."""
+    return _local_confirm(pending_id) is not None
 
 
 def _local_confirm(pending_id: str) -> LocalConfirm | None:
@@ -128,7 +135,9 @@ def utter_backend_error(dispatcher: CollectingDispatcher, exc: BackendError) -> 
     elif isinstance(exc, ConflictError):
         dispatcher.utter_message(response="utter_operation_expired")
     elif isinstance(exc, RateLimitedError):
-        dispatcher.utter_message(response="utter_rate_limited", minutes=retry_minutes(exc))
+        dispatcher.utter_message(
+            response="utter_rate_limited", minutes=retry_minutes(exc.retry_after)
+        )
     else:
         dispatcher.utter_message(response="utter_backend_unavailable")
 
@@ -137,10 +146,9 @@ def utter_backend_error(dispatcher: CollectingDispatcher, exc: BackendError) -> 
 DEFAULT_RETRY_SECONDS = 3600
 
 
-def retry_minutes(exc: RateLimitedError) -> int:
-    """Whole minutes until the limit frees up again, at least one."""
-    seconds = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_SECONDS
-    return max(1, math.ceil(seconds / 60))
+def retry_minutes(seconds: int | None) -> int:
+    """Whole minutes until a rate limit frees up again (``Retry-After`` seconds), at least one."""
+    return max(1, math.ceil((seconds if seconds is not None else DEFAULT_RETRY_SECONDS) / 60))
 
 
 async def prepare_operation(
@@ -181,6 +189,50 @@ async def prepare_operation(
     return [SlotSet(PENDING_ID_SLOT, operation.id), SlotSet(PENDING_TYPE_SLOT, operation.type)]
 
 
+# The forms that re-open on a correction at their summary ("ok but make it Pro Smart", "no
+# wait, Pro Start", "and premium numbers too"): they rebuild the pending request and apply the
+# message to it, then read the new summary back (``OperationFormValidation.pending_values``).
+CORRECTION_FORMS = {
+    "change_plan": "change_plan_form",
+    "change_options": "change_options_form",
+    "change_barrings": "change_barrings_form",
+}
+# Entities that are details of an operation, not part of a plain "yes" or "no".
+_DETAIL_ENTITIES = frozenset(
+    {"plan", "option", "barring_service", "phone_number", "line_id", "iccid", "email", "iban",
+     "sim_type", "number_type", "number_mode", "replacement_reason", "shop_colour",
+     "shop_storage_gb", "shop_device_id", "delivery_method", "order_delivery", "repair_pickup"}
+)  # fmt: skip
+_CATALOGUE_WORDS = tuple(
+    fold(word)
+    for synonyms in (PLAN_SYNONYMS, OPTION_SYNONYMS, BARRING_SYNONYMS)
+    for words in synonyms.values()
+    for word in words
+)
+
+
+def mentions_details(tracker: Tracker) -> bool:
+    """Whether a "yes"/"no" also changes something ("ok, but Pro Smart instead")."""
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    if text.startswith("/"):
+        return False  # a button: a plain answer
+    if any(e.get("entity") in _DETAIL_ENTITIES for e in message.get("entities") or []):
+        return True
+    folded = f" {fold(text)} "
+    return any(f" {word} " in folded for word in _CATALOGUE_WORDS)
+
+
+def correction_events(dispatcher: CollectingDispatcher, pending_type: Any) -> list[EventType]:
+    """Re-open the pending operation's form for a correction; where no form can take one, say
+    that nothing was done and how to change it (never execute or drop it silently)."""
+    if form := CORRECTION_FORMS.get(str(pending_type)):
+        return [FollowupAction(form)]
+    dispatcher.utter_message(response="utter_correction_restart")
+    dispatcher.utter_message(response="utter_ask_confirm_operation")
+    return []
+
+
 # Below this NLU confidence a typed "yes" is not trusted to execute a costly change.
 CONFIRM_MIN_CONFIDENCE = 0.6
 
@@ -209,6 +261,9 @@ class ActionConfirmOperation(BackendAction):
         if not pending_id or not isinstance(pending_id, str) or identity is None:
             dispatcher.utter_message(response="utter_nothing_to_confirm")
             return clear_pending()
+        if mentions_details(tracker):
+            # "ok, make it Smart instead": what runs must be what the user saw last.
+            return correction_events(dispatcher, pending_type)
         if not is_clear_yes(tracker):
             # Executing needs an unmistakable "yes": a guess (gibberish read as affirm at 0.5)
             # asks again and keeps the pending operation.
@@ -265,6 +320,9 @@ class ActionCancelOperation(BackendAction):
     ) -> list[EventType]:
         pending_id = tracker.get_slot(PENDING_ID_SLOT)
         identity = chat_identity(tracker)
+        pending_type = tracker.get_slot(PENDING_TYPE_SLOT)
+        if pending_id and pending_type in CORRECTION_FORMS and mentions_details(tracker):
+            return correction_events(dispatcher, pending_type)  # "no wait, Pro Start"
         if pending_id and isinstance(pending_id, str) and identity is not None:
             if _local_confirm(pending_id) is None:
                 try:

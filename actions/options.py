@@ -43,6 +43,7 @@ class ValidateChangeOptionsForm(ValidateCatalogChangeForm):
     """Slots ``target_line_id`` and ``option_changes``."""
 
     change = OptionChange
+    op_type = OptionChange.op_type
 
     def name(self) -> str:
         return "validate_change_options_form"

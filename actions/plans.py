@@ -62,8 +62,15 @@ def plan_from_message(tracker: Tracker, plans: list[CatalogItem]) -> str | None:
 class ValidateChangePlanForm(OperationFormValidation):
     """Slots ``target_line_id`` and ``plan_code``; the same plan as now is refused at once."""
 
+    op_type = "change_plan"
+
     def name(self) -> str:
         return "validate_change_plan_form"
+
+    def pending_values(self, operation: Operation) -> dict[str, Any]:
+        new_plan = operation.summary.get("new_plan")
+        code = new_plan.get("code") if isinstance(new_plan, dict) else None
+        return {**super().pending_values(operation), PLAN_SLOT: code}
 
     async def extract(
         self,
@@ -73,11 +80,11 @@ class ValidateChangePlanForm(OperationFormValidation):
         line: Line | None,
     ) -> dict[str, Any]:
         requested = tracker.get_slot("requested_slot")
-        if tracker.get_slot(PLAN_SLOT) and requested != PLAN_SLOT:
+        if tracker.get_slot(PLAN_SLOT) and requested not in (PLAN_SLOT, None):
             return {}
         plans = await self.backend.list_plans(identity)
         code = plan_from_message(tracker, plans)
-        if code is None:
+        if code is None or code == tracker.get_slot(PLAN_SLOT):
             if requested == PLAN_SLOT:
                 dispatcher.utter_message(response="utter_invalid_plan_code")
             return {}

@@ -549,6 +549,7 @@ class ValidateOrderDeliveryForm(OperationFormValidation):
 
     fleet_manager_only = False
     needs_line = False
+    rate_limited_flow = "order"
 
     def name(self) -> str:
         return "validate_order_delivery_form"

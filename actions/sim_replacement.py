@@ -76,6 +76,8 @@ class ValidateSimReplacementForm(OperationFormValidation):
     """Line, reason, blocking the old SIM, and the new SIM."""
 
     fleet_manager_only = False
+    # Checked before the old SIM is blocked: a refusal afterwards left the line suspended.
+    rate_limited_flow = "activation"
 
     def name(self) -> str:
         return f"validate_{FORM}"

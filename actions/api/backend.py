@@ -239,6 +239,14 @@ class FleetConsumption(_Model):
     top_consumers: list[Consumption] = Field(default_factory=list)
 
 
+class RateLimitStatus(_Model):
+    """Whether a rate-limited flow (activation, payment link, order) may start now."""
+
+    flow: str
+    allowed: bool
+    retry_after: int | None = None
+
+
 class Operation(_Model):
     """A prepared (pending) or executed two-step operation (docs/api-fleet-operations.md)."""
 
@@ -619,6 +627,17 @@ class BackendClient:
             json={"type": op_type, "line_id": line_id, "params": params},
             idempotency_key=idempotency_key,
         )
+        return _parse(Operation, data)
+
+    async def rate_limit_retry_after(self, identity: ChatIdentity, flow: str) -> int | None:
+        """``GET /rate-limits/{flow}``: seconds until ``flow`` may start again, ``None`` if now."""
+        data = await self._request("GET", f"/rate-limits/{flow}", identity)
+        status = _parse(RateLimitStatus, data)
+        return None if status.allowed else (status.retry_after or 1)
+
+    async def get_operation(self, identity: ChatIdentity, operation_id: str) -> Operation:
+        """``GET /operations/{id}``: an operation of this caller, with its summary."""
+        data = await self._request("GET", f"/operations/{operation_id}", identity)
         return _parse(Operation, data)
 
     async def confirm_operation(

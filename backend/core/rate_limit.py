@@ -52,6 +52,7 @@ class RateLimited(AppError):
             details={"flow": flow.value, "scope": scope, "retry_after": retry_after},
         )
         self.headers = {"Retry-After": str(retry_after)}
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,19 @@ def enforce(session: Session, *, settings: Settings, principal: Principal, flow:
         else select(Account.id).where(Account.id == principal.account.id)
     )
     session.execute(owner_row.with_for_update())
+    if (refusal := check(session, settings=settings, principal=principal, flow=flow)) is not None:
+        raise refusal
+
+
+def check(
+    session: Session, *, settings: Settings, principal: Principal, flow: Flow
+) -> RateLimited | None:
+    """The refusal the next request of ``flow`` would get now, or ``None`` if it fits.
+
+    Read-only: the chat asks it before the first question of a costly flow, so that nobody
+    fills in a whole form to hear about the limit at the end (``enforce`` still decides).
+    """
+    per_account, per_company = limits(settings, flow)
     counted = _COUNTED[flow]
     now = utcnow()
     window = timedelta(seconds=settings.rate_limit_window_seconds)
@@ -180,4 +194,5 @@ def enforce(session: Session, *, settings: Settings, principal: Principal, flow:
                 window=window,
                 now=now,
             )
-            raise RateLimited(flow, scope=scope, retry_after=retry_after)
+            return RateLimited(flow, scope=scope, retry_after=retry_after)
+    return None

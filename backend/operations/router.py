@@ -5,10 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from backend.core import rate_limit
 from backend.core.db import SessionDep, SettingsDep
 from backend.core.idempotency import IdempotencyDep, run_idempotent
 from backend.operations import service
-from backend.operations.schemas import EmptyBody, OperationCreate, OperationPublic
+from backend.operations.schemas import (
+    EmptyBody,
+    OperationCreate,
+    OperationPublic,
+    RateLimitStatus,
+)
 from backend.principal import CompanyPrincipalDep
 
 router = APIRouter(tags=["operations"])
@@ -32,6 +38,20 @@ def prepare_operation(
             service.prepare(session, settings=settings, principal=principal, body=body)
         ),
     )
+
+
+@router.get("/rate-limits/{flow}")
+def read_rate_limit(
+    flow: rate_limit.Flow,
+    principal: CompanyPrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> RateLimitStatus:
+    """Whether the caller may start ``flow`` now (the chat asks before its first question)."""
+    refusal = rate_limit.check(session, settings=settings, principal=principal, flow=flow)
+    if refusal is None:
+        return RateLimitStatus(flow=flow, allowed=True)
+    return RateLimitStatus(flow=flow, allowed=False, retry_after=refusal.retry_after)
 
 
 @router.get("/operations/{operation_id}")

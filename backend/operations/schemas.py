@@ -31,3 +31,11 @@ class OperationPublic(BaseModel):
     result: dict[str, Any] | None
     expires_at: datetime
     created_at: datetime
+
+
+class RateLimitStatus(BaseModel):
+    """Whether a rate-limited flow may start now, else in how many seconds."""
+
+    flow: str
+    allowed: bool
+    retry_after: int | None = None

@@ -74,6 +74,12 @@ class FakeBackend:
     routes: dict[tuple[str, str], Handler] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Costly flows ask for their rate limit before the first question: allowed unless a
+        # test says otherwise.
+        for flow in ("activation", "order", "payment_link"):
+            self.on("GET", f"/api/v1/rate-limits/{flow}", {"flow": flow, "allowed": True})
+
     def on(self, method: str, path: str, answer: Handler | httpx.Response | Any) -> FakeBackend:
         if isinstance(answer, httpx.Response):
             response = answer

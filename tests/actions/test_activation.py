@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.activation import (
     ActionPrepareActivation,
@@ -658,3 +658,37 @@ async def test_an_opening_without_split_bill_does_not_ask_for_billing_data(backe
     )
     assert filled["split_bill"] is False
     assert filled["requested_slot"] == "end_user_name"
+
+
+async def test_the_activation_limit_is_said_before_the_first_question(backend, dispatcher):
+    fleet_backend(backend)
+    backend.on(
+        "GET",
+        "/api/v1/rate-limits/activation",
+        {"flow": "activation", "allowed": False, "retry_after": 600},
+    )
+    tracker = make_tracker("I want to activate a new eSIM", intent="activate_line")
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_rate_limited"]
+    assert dispatcher.messages[0]["minutes"] == 10
+    assert ActiveLoop(None) in events  # no question asked, nothing to fill in for nothing
+
+
+async def test_a_lost_sim_replacement_over_the_limit_blocks_nothing(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on(
+        "GET",
+        "/api/v1/rate-limits/activation",
+        {"flow": "activation", "allowed": False, "retry_after": 120},
+    )
+    tracker = make_tracker(
+        "Jan lost his phone, block the SIM and send a new one", intent="replace_sim"
+    )
+
+    events = await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_rate_limited"]
+    assert backend.paths() == ["/api/v1/rate-limits/activation"]  # no block_sim prepared
+    assert ActiveLoop(None) in events

@@ -585,3 +585,124 @@ async def test_line_question_is_not_repeated_after_the_which_line_buttons(dispat
 
     await ActionAskTargetLineId().run(dispatcher, make_tracker("deactivate a line"), DOMAIN)
     assert responses(dispatcher) == ["utter_ask_target_line_id"]
+
+
+# --- what is confirmed is what runs: corrections at a summary ---------------------------------
+
+PENDING_PLAN = {"pending_operation_id": "op_abc", "pending_operation_type": "change_plan"}
+UNLIMITED_FOR_LOTTE = {
+    "current_plan": PLANS[0],
+    "new_plan": PLANS[2],
+    "monthly_difference": "25.00",
+}
+
+
+async def test_a_yes_that_names_another_plan_reopens_the_form_instead_of_confirming(
+    backend, dispatcher
+):
+    tracker = make_tracker(
+        "ok make it Smart instead", intent="affirm", slots=PENDING_PLAN, entities=[]
+    )
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert posts(backend) == []  # Unlimited, shown in the summary, is not executed
+    assert events == [FollowupAction("change_plan_form")]
+
+
+async def test_a_no_that_names_another_plan_reopens_the_form_instead_of_cancelling(
+    backend, dispatcher
+):
+    tracker = make_tracker(
+        "no wait, Pro Start",
+        intent="deny",
+        slots=PENDING_PLAN,
+        entities=[entity("plan", "Pro Start")],
+    )
+
+    events = await ActionCancelOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert posts(backend) == []
+    assert events == [FollowupAction("change_plan_form")]
+
+
+async def test_the_reopened_plan_form_edits_the_pending_request_and_cancels_the_old_one(
+    backend, dispatcher
+):
+    fleet(backend)
+    backend.on("GET", "/api/v1/operations/op_abc", operation("change_plan", UNLIMITED_FOR_LOTTE))
+    backend.on(
+        "POST", "/api/v1/operations/op_abc/cancel", operation("change_plan", {}, status="cancelled")
+    )
+    tracker = make_tracker("ok make it Smart instead", intent="affirm", slots=PENDING_PLAN)
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    filled = slots_of(events)
+    assert filled["target_line_id"] == "4" and filled["plan_code"] == "pro_smart"
+    assert filled["pending_operation_id"] is None  # the next summary gets its own id
+    assert [r.url.path for r in posts(backend)] == ["/api/v1/operations/op_abc/cancel"]
+    assert responses(dispatcher) == []
+
+
+async def test_a_barring_added_while_another_waits_keeps_both(backend, dispatcher):
+    fleet(backend, THOMAS)
+    pending = operation(
+        "change_barrings",
+        {"current_barrings": [], "block": [BARRABLE[1]], "unblock": []},
+        line_id=5,
+    )
+    backend.on("GET", "/api/v1/operations/op_abc", pending)
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", {**pending, "status": "cancelled"})
+    tracker = make_tracker(
+        "and premium numbers too",
+        intent="change_barrings",
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "change_barrings"},
+    )
+
+    events = await ValidateChangeBarringsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    changes = slots_of(events)["barring_changes"]
+    assert sorted(changes["block"]) == ["premium_numbers", "roaming"]
+    assert slots_of(events)["target_line_id"] == "5"
+
+
+async def test_another_operation_started_at_a_summary_says_the_first_was_set_aside(
+    backend, dispatcher
+):
+    fleet(backend)
+    backend.on("GET", "/api/v1/operations/op_abc", operation("deactivate_line", {}))
+    backend.on(
+        "POST",
+        "/api/v1/operations/op_abc/cancel",
+        operation("deactivate_line", {}, status="cancelled"),
+    )
+    tracker = make_tracker(
+        "switch Lotte's line to Pro Unlimited",
+        intent="change_plan",
+        entities=[entity("plan", "Pro Unlimited")],
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "deactivate_line"},
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_pending_operation_replaced"]
+    assert [r.url.path for r in posts(backend)] == ["/api/v1/operations/op_abc/cancel"]
+    assert slots_of(events)["plan_code"] == "pro_unlimited"
+
+
+async def test_a_yes_with_details_at_a_summary_that_cannot_be_edited_runs_nothing(
+    backend, dispatcher
+):
+    tracker = make_tracker(
+        "yes but with the e-mail jan@acme.be",
+        intent="affirm",
+        entities=[entity("email", "jan@acme.be")],
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "activate_line"},
+    )
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert backend.requests == []
+    assert responses(dispatcher) == ["utter_correction_restart", "utter_ask_confirm_operation"]
+    assert events == []

@@ -113,3 +113,26 @@ def test_typed_payloads_change_nothing(acme_fleet_manager: Chat) -> None:
     chat.say('/choose_line{"line_id": "999"}')
 
     assert line_by_number(chat, "+32470000006") == before
+
+
+def test_english_correction_at_the_summary_runs_what_was_shown_last(
+    acme_fleet_manager: Chat,
+) -> None:
+    # A side question, then a correction inside a "yes": the plan applied must be the one of
+    # the last summary shown (Unlimited used to be applied), and the second barring asked for
+    # while the first waits must not drop the first.
+    chat = acme_fleet_manager
+    chat.say("in English please")
+    first = chat.say("switch 0470 00 00 15 to Pro Unlimited")
+    assert "Pro Unlimited" in first
+    chat.say("what plans are there?")
+    corrected = chat.say("ok make it Smart instead")
+    assert "Pro Smart" in corrected and "confirm" in corrected
+    chat.say("yes")
+    assert line_by_number(chat, "+32470000015")["plan"]["code"] == "pro_smart"
+
+    chat.say("block roaming on 0470 00 00 16")
+    both = chat.say("and premium numbers too")
+    assert "Roaming" in both and "Premium" in both
+    chat.say("yes")
+    assert {"roaming", "premium_numbers"} <= codes(line_by_number(chat, "+32470000016")["barrings"])

@@ -212,3 +212,24 @@ async def test_zero_turns_a_limit_off(
         response = await post(client, "/operations", fleet_manager, activation(ACME_FREE_SIMS[0]))
 
     assert response.status_code == 201, response.text
+
+
+async def test_the_limit_can_be_read_before_the_first_question_of_a_flow(
+    limited: httpx.AsyncClient, db_session: Session, fleet_manager: dict[str, str]
+) -> None:
+    # The chat asks before the activation form's first question, not after the whole form.
+    fresh = await limited.get(f"{API}/rate-limits/activation", headers=fleet_manager)
+    assert fresh.json() == {"flow": "activation", "allowed": True, "retry_after": None}
+    me = account_id(db_session, "+32470000001")
+    past_operation(db_session, me, OperationType.activate_line, minutes_ago=50)
+    past_operation(db_session, me, OperationType.replace_sim, minutes_ago=5)
+    before = operation_count(db_session)
+
+    limited_now = await limited.get(f"{API}/rate-limits/activation", headers=fleet_manager)
+
+    assert limited_now.status_code == 200
+    assert limited_now.json()["allowed"] is False
+    assert 590 <= limited_now.json()["retry_after"] <= 601
+    assert operation_count(db_session) == before  # reading the limit stores nothing
+    unknown = await limited.get(f"{API}/rate-limits/anything", headers=fleet_manager)
+    assert unknown.status_code == 422
