@@ -1,4 +1,9 @@
-"""Numbers, money, volumes and months written the way fr_BE, nl_BE and en_BE readers expect."""
+"""Numbers, money, volumes and months written the way French, Dutch and English readers expect.
+
+French and Dutch follow Belgium (fr_BE, nl_BE). English follows Ireland (en_IE): babel's en_BE
+writes "3.411 min" and "659,12 €", which English readers take for three minutes and a typo;
+en_IE keeps the euro with English separators ("€659.12", "3,411").
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -7,7 +12,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit
 
-LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_BE"}
+LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_IE"}
 DEFAULT_LANGUAGE = "nl"
 SUPPORTED_LANGUAGES = tuple(LOCALES)
 

@@ -21,7 +21,6 @@ from actions.direct_debit import (
     ActionPrepareStopDirectDebit,
     ValidateDeliveryMethodForm,
     ValidateDirectDebitForm,
-    bank_name,
 )
 from actions.operations import ActionConfirmOperation
 from tests.actions.support import (
@@ -31,6 +30,7 @@ from tests.actions.support import (
     make_tracker,
     responses,
 )
+from validation import iban_bank
 
 DOMAIN: dict[str, Any] = {
     "forms": {
@@ -75,7 +75,7 @@ async def test_invoice_list_formats_month_amount_and_due_date_per_locale(backend
     for language, month, amount, due in [
         ("fr", "octobre 2026", "42,35\xa0€", "échéance 30 novembre 2026"),
         ("nl", "oktober 2026", "€\xa042,35", "vervaldag 30 november 2026"),
-        ("en", "October 2026", "42,35\xa0€", "due 30 November 2026"),
+        ("en", "October 2026", "€42.35", "due 30 November 2026"),
     ]:
         dispatcher.messages.clear()
         tracker = make_tracker("my invoices", intent="show_invoices", slots={"language": language})
@@ -318,8 +318,8 @@ async def test_invalid_iban_is_re_asked_then_explained_after_two_failures(backen
 
 
 async def test_belgian_bank_is_recognised():
-    assert bank_name("BE71096123456769") == "BELFIUS BANQUE"
-    assert bank_name("NL91ABNA0417164300") is None
+    assert iban_bank("BE71096123456769")["bank"] == "BELFIUS BANQUE"
+    assert iban_bank("NL91ABNA0417164300") == {}
 
 
 async def test_prepare_direct_debit_posts_operation_and_warns_about_current_invoice(

@@ -57,7 +57,7 @@ async def test_fleet_manager_sees_employer_part_of_split_bill_line(backend, disp
     assert plain(message["month"]) == "November 2026"
     assert plain(message["voice"]) == "312 mins"
     assert plain(message["data"]) == "5 GB"
-    assert plain(message["cost"]) == "12,50 €"
+    assert plain(message["cost"]) == "€12.50"
     lookup, usage = backend.requests
     assert lookup.url.params["msisdn"] == "+32470123456"
     assert usage.url.params["month"] == "2026-11"

@@ -159,7 +159,7 @@ async def test_prepare_change_plan_posts_operation_and_reads_back_summary(backen
     message = dispatcher.messages[0]
     assert message["msisdn"] == "0470 00 00 04"
     assert message["new_plan"] == "Pro Unlimited"
-    assert plain(message["monthly_difference"]) == "+25,00 €"
+    assert plain(message["monthly_difference"]) == "+€25.00"
 
 
 async def test_same_plan_as_now_is_refused_in_the_form(backend, dispatcher):
@@ -218,8 +218,8 @@ async def test_plan_buttons_show_the_other_plans_with_their_price(backend, dispa
     message = dispatcher.messages[0]
     assert message["response"] == "utter_ask_plan_code"
     assert [plain(button["title"]) for button in message["buttons"]] == [
-        "Pro Smart · 25,00 €/month",
-        "Pro Unlimited · 40,00 €/month",
+        "Pro Smart · €25.00/month",
+        "Pro Unlimited · €40.00/month",
     ]
     assert message["buttons"][1]["payload"] == '/inform{"plan": "pro_unlimited"}'
 
@@ -263,7 +263,7 @@ async def test_option_buttons_toggle_by_current_state(backend, dispatcher):
     await ActionAskOptionChanges(backend.client()).run(dispatcher, tracker, DOMAIN)
 
     titles = [plain(button["title"]) for button in dispatcher.messages[0]["buttons"]]
-    assert titles == ["Remove: Data booster 5 GB", "Add: World roaming pack 1 GB · 10,00 €/month"]
+    assert titles == ["Remove: Data booster 5 GB", "Add: World roaming pack 1 GB · €10.00/month"]
 
 
 async def test_block_two_services_on_a_number_and_prepare(backend, dispatcher):

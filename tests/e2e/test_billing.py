@@ -162,7 +162,7 @@ def test_another_companys_invoice_stays_invisible(
 
     assert f"I can't find invoice {brugge_invoice['number']}" in answer
     amount = Decimal(brugge_invoice["amount_incl_vat"])
-    assert format_currency(amount, "EUR", locale="en_BE") not in answer
+    assert format_currency(amount, "EUR", locale="en_IE") not in answer
     with pytest.raises(httpx.HTTPStatusError) as error:
         acme_fleet_manager.api(f"/invoices/{brugge_invoice['id']}")
     assert error.value.response.status_code == 404

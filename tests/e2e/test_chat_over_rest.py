@@ -22,7 +22,7 @@ from tests.e2e.conftest import Chat
 
 pytestmark = pytest.mark.e2e
 
-LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_BE"}
+LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_IE"}
 
 
 def month_shift(months_back: int) -> str:
@@ -79,8 +79,8 @@ def test_fleet_manager_sees_only_the_employer_part_of_a_split_bill_line(
     manager_answer = acme_fleet_manager.say("usage of 0470 00 00 02 this month please")
     user_answer = acme_end_user.say("what is my consumption this month?")
 
-    employer_cost = format_currency(Decimal(employer["cost"]), "EUR", locale="en_BE")
-    employee_cost = format_currency(Decimal(employee["cost"]), "EUR", locale="en_BE")
+    employer_cost = format_currency(Decimal(employer["cost"]), "EUR", locale="en_IE")
+    employee_cost = format_currency(Decimal(employee["cost"]), "EUR", locale="en_IE")
     assert employer_cost in manager_answer
     assert "employer" in manager_answer
     assert employee_cost not in manager_answer
@@ -107,7 +107,7 @@ def test_another_companys_line_stays_invisible(
 
     assert "I can't find" in answer
     assert brugge_line["user_name"] not in answer
-    assert format_currency(Decimal(brugge_usage["cost"]), "EUR", locale="en_BE") not in answer
+    assert format_currency(Decimal(brugge_usage["cost"]), "EUR", locale="en_IE") not in answer
     # And the portal API agrees: Brugge's line id is unknown to Acme.
     with pytest.raises(httpx.HTTPStatusError) as error:
         acme_fleet_manager.api(f"/lines/{brugge_line['id']}")
