@@ -35,7 +35,7 @@ demo: install ## run the whole product on embedded defaults; Ctrl-C stops it
 chat: install ## chat with the running demo in the terminal (logs in as DEMO_GSM, default the Acme fleet manager)
 	$(APP)/python -m scripts.chat
 
-test: install lint validate test-backend test-actions test-conversations test-e2e test-browser test-channels test-privacy test-faults test-security test-scale ## run every test (what CI runs)
+test: install lint validate test-validation test-backend test-actions test-conversations test-e2e test-browser test-channels test-privacy test-faults test-security test-scale ## run every test (what CI runs)
 
 lint: install ## ruff (lint + format check) and mypy
 	$(APP)/ruff check .
@@ -55,6 +55,10 @@ test-backend: install ## backend tests on PostgreSQL (if reachable) and on SQLit
 	else echo "== PostgreSQL not reachable on 127.0.0.1:5432: backend tests on SQLite only"; fi
 	@echo "== backend tests on SQLite"
 	@tmp=$$(mktemp -d) && TEST_DATABASE_URL=sqlite:///$$tmp/test.db $(APP)/pytest -q tests/backend; rc=$$?; rm -rf $$tmp; exit $$rc
+
+.PHONY: test-validation
+test-validation: install ## the input checks shared by bot and backend; bot and backend agree; domain.yml's examples are valid
+	$(APP)/pytest -q tests/validation
 
 test-actions: install ## action server tests (backend faked at the HTTP boundary)
 	$(APP)/pytest -q tests/actions
@@ -125,3 +129,10 @@ bench-train: install ## training cost: cold train, retrain after a response edit
 
 bench-lock: install ## lock race, 8 conversations × 25 pairs on two Rasa servers, ours vs stock RedisLockStore (LOCK_ARGS)
 	$(APP)/python bench/lock_race.py $(LOCK_ARGS)
+
+# Natural-dialogue evaluation (bench/dialogues/FORMAT.md): set1 is the development set, set2 the
+# sealed one (EVAL_SET=set2), or any folder with fr.yml / nl.yml / en.yml. Not part of `make test`.
+EVAL_SET ?= set1
+.PHONY: eval-dialogues
+eval-dialogues: install ## play the dialogue tasks of bench/dialogues/$(EVAL_SET) on the real stack → bench/results/eval_dialogues_$(EVAL_SET).md (EVAL_ARGS)
+	$(APP)/python bench/eval_dialogues.py --set $(EVAL_SET) $(EVAL_ARGS)

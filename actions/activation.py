@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import said_yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -35,8 +36,6 @@ from actions.common import (
 )
 from actions.common import latest_text as message_text
 from actions.fleet_extraction import (
-    NO_INTENTS,
-    YES_INTENTS,
     customer_number_in,
     digits_part,
     first,
@@ -156,6 +155,7 @@ class ValidateActivationForm(OperationFormValidation):
 
     needs_line = False
     rate_limited_flow = "activation"
+    op_type = "activate_line"  # its slots stay filled while the summary waits
 
     def name(self) -> str:
         return f"validate_{FORM}"
@@ -233,12 +233,10 @@ class ValidateActivationForm(OperationFormValidation):
         # Split bill and the end user's billing data.
         said = split_bill_in(text)
         if requested == "split_bill":
+            if said is None:
+                said = said_yes_or_no(tracker)
             if said is not None:
                 values["split_bill"] = said
-            elif intent in YES_INTENTS:
-                values["split_bill"] = True
-            elif intent in NO_INTENTS:
-                values["split_bill"] = False
             else:
                 dispatcher.utter_message(response="utter_invalid_choice")
         elif said is not None:
@@ -254,7 +252,7 @@ class ValidateActivationForm(OperationFormValidation):
             )
         iban = first(found, "iban")
         if requested == "billing_iban":
-            if intent in NO_INTENTS:
+            if iban is None and said_yes_or_no(tracker) is False:
                 values["billing_iban"] = NO_IBAN
             else:
                 values["billing_iban"] = checked(dispatcher, check_iban, iban or text)

@@ -20,7 +20,8 @@ from actions.common import (
 )
 from actions.formatting import locale_for
 from actions.operations import utter_backend_error
-from actions.phone import InvalidPhoneNumberError, format_national, normalize_be_mobile
+from actions.phone import format_national
+from validation import InvalidValue, check_be_mobile
 
 # Status words decorating the data rows (sentences stay in domain.yml).
 STATUS_LABELS: dict[str, dict[str, str]] = {
@@ -95,8 +96,8 @@ class ActionShowActivationStatus(BackendAction):
         wanted: str | None = None
         for raw in entity_values(tracker, "phone_number"):
             try:
-                wanted = normalize_be_mobile(raw)
-            except InvalidPhoneNumberError:
+                wanted = check_be_mobile(raw)
+            except InvalidValue:
                 dispatcher.utter_message(response="utter_invalid_phone_number", phone_number=raw)
                 return []
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -29,13 +30,14 @@ from actions.common import (
 )
 from actions.formatting import format_data, format_minutes, format_money, format_month
 from actions.formatting import format_number as format_count
-from actions.line_resolution import MAX_LINE_BUTTONS, match_lines_in_text
+from actions.line_resolution import MAX_LINE_BUTTONS, fold, match_lines_in_text
 from actions.periods import Month, parse_period, today_in_brussels
-from actions.phone import InvalidPhoneNumberError, format_national, normalize_be_mobile
+from actions.phone import format_national
+from validation import InvalidValue, check_be_mobile
 
 logger = logging.getLogger(__name__)
 
-TOP_CONSUMERS = 3
+TOP_CONSUMERS = 5
 
 
 class ActionShowConsumption(BackendAction):
@@ -67,8 +69,8 @@ class ActionShowConsumption(BackendAction):
         msisdn: str | None = None
         if numbers:
             try:
-                msisdn = normalize_be_mobile(numbers[0])
-            except InvalidPhoneNumberError:
+                msisdn = check_be_mobile(numbers[0])
+            except InvalidValue:
                 dispatcher.utter_message(
                     response="utter_invalid_phone_number", phone_number=numbers[0].strip()
                 )
@@ -162,7 +164,7 @@ class ActionShowConsumption(BackendAction):
             fleet = await self.backend.get_fleet_consumption(
                 identity, month=month.iso, top=TOP_CONSUMERS
             )
-            utter_fleet_consumption(dispatcher, fleet, language)
+            utter_fleet_consumption(dispatcher, fleet, language, ranked_by=ranking_in(text))
             return
         if me.line_id is None:
             dispatcher.utter_message(response="utter_no_own_line")
@@ -193,10 +195,43 @@ def utter_line_consumption(
         dispatcher.utter_message(response="utter_split_bill_employee_part")
 
 
+# What "who used the most …" ranks by: the words of the question, else the cost.
+_RANKING_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("roaming", ("roaming", "abroad", "etranger", "buitenland")),
+    ("data", ("data", "donnees", "internet", "surf", "gb", "go", "mb", "mo", "gigabyte")),
+    ("voice", ("call", "calls", "appel", "appels", "minute", "minutes", "bellen", "belminuten",
+               "gesprek", "gesprekken", "voice")),
+    ("sms", ("sms", "texto", "textos", "text", "berichtjes")),
+)  # fmt: skip
+
+
+def ranking_in(text: str) -> str:
+    """``data`` / ``voice`` / ``sms`` / ``roaming`` when the question names one, else ``cost``."""
+    tokens = set(re.findall(r"[a-z]+", fold(text)))
+    return next((kind for kind, words in _RANKING_WORDS if tokens & set(words)), "cost")
+
+
+def _ranked_value(usage: Consumption, kind: str, language: str) -> tuple[float, str]:
+    """The figure a line is ranked by, and how it is shown."""
+    if kind == "data":
+        return float(usage.data_mb), format_data(usage.data_mb, language)
+    if kind == "voice":
+        return float(usage.voice_minutes), format_minutes(usage.voice_minutes, language)
+    if kind == "sms":
+        return float(usage.sms), format_count(usage.sms, language)
+    if kind == "roaming":
+        return float(usage.roaming_mb), format_data(usage.roaming_mb, language)
+    return float(usage.cost), format_money(usage.cost, language)
+
+
 def utter_fleet_consumption(
-    dispatcher: CollectingDispatcher, fleet: FleetConsumption, language: str
+    dispatcher: CollectingDispatcher,
+    fleet: FleetConsumption,
+    language: str,
+    *,
+    ranked_by: str = "cost",
 ) -> None:
-    """Fleet totals for the month and the top consumers (employer part only)."""
+    """Fleet totals for the month and the top consumers by ``ranked_by`` (employer part only)."""
     totals = fleet.totals
     dispatcher.utter_message(
         response="utter_fleet_consumption",
@@ -208,7 +243,12 @@ def utter_fleet_consumption(
         roaming_data=format_data(totals.roaming_mb, language),
         cost=format_money(totals.cost, language),
     )
-    top = fleet.top_consumers[:TOP_CONSUMERS]
+    ranked = sorted(
+        fleet.lines or fleet.top_consumers,
+        key=lambda usage: (-_ranked_value(usage, ranked_by, language)[0], usage.msisdn),
+    )
+    top = [usage for usage in ranked if _ranked_value(usage, ranked_by, language)[0] > 0]
+    top = top[:TOP_CONSUMERS]
     if top:
         rows = "\n".join(
             "• "
@@ -216,11 +256,11 @@ def utter_fleet_consumption(
                 [
                     format_national(usage.msisdn),
                     usage.user_name or "—",
-                    format_money(usage.cost, language),
+                    _ranked_value(usage, ranked_by, language)[1],
                 ]
             )
             for usage in top
         )
         dispatcher.utter_message(response="utter_fleet_top_consumers", top=rows)
-    if any(usage.split_bill for usage in [*fleet.lines, *top]):
+    if any(usage.split_bill for usage in [*fleet.lines, *fleet.top_consumers]):
         dispatcher.utter_message(response="utter_split_bill_employer_part")

@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import said_yes_or_no
 from actions.api.backend import (
     BackendClient,
     ChatIdentity,
@@ -24,7 +25,7 @@ from actions.api.backend import (
     Line,
     Operation,
 )
-from actions.common import BackendAction, latest_intent, require_identity
+from actions.common import BackendAction, require_identity
 from actions.formatting import format_day
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operation_text import item_name, money
@@ -44,6 +45,8 @@ KEEP_SLOT = "keep_number"
 class ValidateDeactivateLineForm(OperationFormValidation):
     """Slots ``target_line_id`` and ``keep_number`` (yes/no)."""
 
+    destructive = True  # only on a confident request: otherwise "did you mean…?" first
+
     def name(self) -> str:
         return "validate_deactivate_line_form"
 
@@ -61,11 +64,8 @@ class ValidateDeactivateLineForm(OperationFormValidation):
                 )
                 return {LINE_SLOT: None}
             return {}
-        intent = latest_intent(tracker)
-        if intent == "affirm":
-            return {KEEP_SLOT: True}
-        if intent == "deny":
-            return {KEEP_SLOT: False}
+        if (keep := said_yes_or_no(tracker)) is not None:
+            return {KEEP_SLOT: keep}
         dispatcher.utter_message(response="utter_invalid_keep_number")
         return {}
 

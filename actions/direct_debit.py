@@ -15,7 +15,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from stdnum.be import iban as be_iban
 
 from actions.api.backend import (
     BackendError,
@@ -40,6 +39,7 @@ from actions.operations import (
     utter_backend_error,
 )
 from actions.validators import InvalidValue, check_iban
+from validation import iban_bank, mask_iban
 
 IBAN_SLOT = "direct_debit_iban"
 HOLDER_SLOT = "direct_debit_holder"
@@ -56,24 +56,6 @@ _HOLDER_AFTER_IBAN = re.compile(
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _POST = re.compile(r"\b(?:post|poste|postal|courrier|papier|paper|brief|papieren?)\b", re.I)
 _DIGITAL = re.compile(r"\b(?:e-?mail|mail|sms|digital|digita(?:le|al)|num[ée]rique)\b", re.I)
-
-
-def bank_name(iban: str) -> str | None:
-    """The Belgian bank of a BE IBAN (python-stdnum's registry), else ``None``."""
-    if not iban.upper().startswith("BE"):
-        return None
-    try:
-        info = be_iban.info(iban)
-    except Exception:  # an unknown bank code just means "no name"
-        return None
-    bank = info.get("bank")
-    return str(bank) if bank else None
-
-
-def mask_iban(iban: str) -> str:
-    """``BE71 **** **** 6769``: enough to recognise the account, not to copy it."""
-    compact = iban.replace(" ", "")
-    return f"{compact[:4]} **** **** {compact[-4:]}"
 
 
 def iban_from(raw: str) -> str:
@@ -148,7 +130,7 @@ def _summary_vars(iban: str, holder: str) -> Any:
         return {
             "iban": summary.get("iban_masked") or mask_iban(iban),
             "holder": summary.get("holder") or holder,
-            "bank": summary.get("bank_name") or bank_name(iban) or "—",
+            "bank": summary.get("bank_name") or iban_bank(iban).get("bank") or "—",
         }
 
     return build

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.access import mentions_password
 from actions.common import conversation_language
 from actions.labels import intent_title
 
@@ -19,10 +20,23 @@ MIN_SUGGESTION_CONFIDENCE = 0.08
 _NOT_SUGGESTED = {"nlu_fallback", "out_of_scope"}
 
 
+# A message about a password: "forgot my password" comes first and a role switch is never
+# suggested for it (nor is erasure, which has no button title at all).
+RESET_INTENT = "ask_password_reset"
+_NOT_FOR_PASSWORDS = {"switch_role", "request_data_erasure"}
+
+
 def suggestion_buttons(
-    ranking: list[dict[str, Any]], entities: list[dict[str, Any]], language: str
+    ranking: list[dict[str, Any]],
+    entities: list[dict[str, Any]],
+    language: str,
+    *,
+    text: str = "",
 ) -> list[dict[str, str]]:
     """Buttons for the likeliest intents, carrying the entities already understood."""
+    if mentions_password(text):
+        others = [c for c in ranking if c.get("name") not in _NOT_FOR_PASSWORDS | {RESET_INTENT}]
+        ranking = [{"name": RESET_INTENT, "confidence": 1.0}, *others]
     entity_payload = {
         str(entity["entity"]): entity.get("value")
         for entity in entities
@@ -59,6 +73,7 @@ class ActionSuggestIntents(Action):  # type: ignore[misc]
             list(message.get("intent_ranking") or []),
             list(message.get("entities") or []),
             conversation_language(tracker),
+            text=str(message.get("text") or ""),
         )
         if buttons:
             dispatcher.utter_message(response="utter_ask_rephrase_suggestions", buttons=buttons)

@@ -17,10 +17,6 @@ from rasa_sdk import Tracker
 
 from actions.line_resolution import fold
 
-# Intents whose words are an answer to a yes/no question.
-YES_INTENTS = frozenset({"affirm"})
-NO_INTENTS = frozenset({"deny"})
-
 _CUSTOMER_NUMBER = re.compile(
     r"(?:customer\s*(?:number|no\.?|nr\.?)|klant(?:en)?nummer|klantnr\.?|"
     r"num[ée]ro\s+(?:de\s+)?client|n°\s*(?:de\s+)?client)\s*:?\s*([A-Za-z0-9][A-Za-z0-9 .-]{2,24}"
@@ -149,11 +145,32 @@ def number_type_in(value: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
+# Word starts for the reasons, compounds and conjugations included ("kwijtgeraakt", "gejat",
+# "il l'a perdue", "cracked"); any other reason (a new phone, "autre") is a switch of SIM.
+_REASON_STEMS: tuple[tuple[str, str], ...] = (
+    ("perd", "lost"), ("kwijt", "lost"), ("verlor", "lost"), ("lost", "lost"),
+    ("misplac", "lost"), ("egare", "lost"),
+    ("stol", "stolen"), ("steal", "stolen"), ("gestol", "stolen"),
+    ("gejat", "stolen"), ("gepikt", "stolen"), ("robb", "stolen"), ("derob", "stolen"),
+    ("cass", "broken"), ("kapot", "broken"), ("brok", "broken"), ("crack", "broken"),
+    ("fissur", "broken"), ("barst", "broken"), ("defect", "broken"), ("defectu", "broken"),
+    ("abim", "broken"), ("damag", "broken"), ("beschadig", "broken"), ("stuk", "broken"),
+    ("autre", "switch"), ("other", "switch"), ("ander", "switch"), ("nouveau", "switch"),
+    ("nouvel", "switch"), ("nieuw", "switch"), ("new", "switch"), ("chang", "switch"),
+)  # fmt: skip
+
+
 def replacement_reason_in(value: str) -> str | None:
     """``lost`` / ``stolen`` / ``broken`` / ``switch``."""
     if value in ("lost", "stolen", "broken", "switch"):
         return value
-    return next((_REASONS[w] for w in words(value) if w in _REASONS), None)
+    found = words(value)
+    if exact := next((_REASONS[w] for w in found if w in _REASONS), None):
+        return exact
+    return next(
+        (reason for word in found for stem, reason in _REASON_STEMS if word.startswith(stem)),
+        None,
+    )
 
 
 def number_mode_in(value: str, *, strict: bool = False) -> str | None:

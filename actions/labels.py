@@ -25,6 +25,13 @@ INTENT_TITLES: dict[str, dict[str, str]] = {
         "nl": "Taal wijzigen",
         "en": "Change language",
     },
+    "ask_password_reset": {
+        "fr": "Mot de passe oublié",
+        "nl": "Wachtwoord vergeten",
+        "en": "Forgot my password",
+    },
+    "faq_login": {"fr": "Comment me connecter", "nl": "Hoe aanmelden", "en": "How to log in"},
+    "faq_imei": {"fr": "Trouver l'IMEI", "nl": "Het IMEI vinden", "en": "Find the IMEI"},
 }
 
 LINE_STATUS: dict[str, dict[str, str]] = {

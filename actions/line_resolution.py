@@ -18,7 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api.backend import BackendClient, ChatIdentity, Line, NotFoundError
 from actions.common import entity_values, latest_intent, latest_text
-from actions.phone import InvalidPhoneNumberError, format_national, normalize_be_mobile
+from actions.phone import format_national
+from validation import InvalidValue, check_be_mobile
 
 # Buttons stay usable up to about six choices; beyond that ask for the number itself.
 MAX_LINE_BUTTONS = 6
@@ -125,8 +126,8 @@ async def resolve_line(
     numbers = entity_values(tracker, "phone_number")
     if numbers:
         try:
-            msisdn = normalize_be_mobile(numbers[0])
-        except InvalidPhoneNumberError:
+            msisdn = check_be_mobile(numbers[0])
+        except InvalidValue:
             return LineResolution(invalid_number=numbers[0].strip())
         found = [line for line in await client.find_lines(identity, msisdn=msisdn)]
         exact = [line for line in found if line.msisdn == msisdn]

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api.backend import BackendError, IdentityUnknownError, Line
-from actions.common import BackendAction, conversation_language, require_identity
+from actions.api.backend import BackendError, CatalogItem, IdentityUnknownError, Line
+from actions.catalog_text import OPTION_SYNONYMS, PLAN_SYNONYMS, find_code, find_codes
+from actions.common import BackendAction, conversation_language, latest_text, require_identity
 from actions.labels import line_status
 from actions.phone import format_national
 
-# A chat bubble stays readable up to about ten rows; beyond that ask for a specific number.
-MAX_LISTED_LINES = 10
+# One compact row per line: a whole fleet of a few dozen lines stays one readable bubble.
+MAX_LISTED_LINES = 30
 _SEPARATOR = " · "
+_ESIM = re.compile(r"\be-?sim", re.IGNORECASE)
+
+
+def filtered_lines(lines: list[Line], text: str, plans: list[CatalogItem]) -> list[Line]:
+    """The lines the question narrows to: "on Pro Smart", "eSIM lines", "with roaming"."""
+    if text.startswith("/"):
+        return lines
+    plan = find_code(text, plans, PLAN_SYNONYMS)
+    if plan is not None:
+        lines = [line for line in lines if line.plan is not None and line.plan.code == plan]
+    if _ESIM.search(text):
+        lines = [line for line in lines if line.sim_type == "esim"]
+    options = {code for code, _ in find_codes(text, [], OPTION_SYNONYMS)}
+    if options:
+        lines = [line for line in lines if options & {option.code for option in line.options}]
+    return lines
 
 
 def line_row(line: Line, language: str) -> str:
@@ -66,6 +86,13 @@ class ActionShowLines(BackendAction):
 
         if not lines:
             dispatcher.utter_message(response="utter_no_lines")
+            return []
+        # Without the catalogue the whole fleet is still the answer.
+        with contextlib.suppress(BackendError):
+            plans = await self.backend.list_plans(identity)
+            lines = filtered_lines(lines, latest_text(tracker), plans)
+        if not lines:
+            dispatcher.utter_message(response="utter_no_lines_match")
             return []
         rows = "\n".join(line_row(line, language) for line in lines[:MAX_LISTED_LINES])
         dispatcher.utter_message(response="utter_fleet_lines", count=len(lines), lines=rows)

@@ -21,6 +21,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import YES_NO_SLOTS, is_correction, yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -28,13 +29,16 @@ from actions.api.backend import (
     Line,
     Operation,
 )
-from actions.common import RESPONSE_PREFIX, latest_intent, require_identity
+from actions.common import RESPONSE_PREFIX, latest_intent, latest_text, require_identity
 from actions.line_resolution import resolve_line, utter_resolution_problem
 from actions.operations import (
     FAILED_ATTEMPTS_SLOT,
     PENDING_ID_SLOT,
+    PENDING_TYPE_SLOT,
+    START_PREFIX,
     clear_pending,
     form_slot_resets,
+    is_confident_request,
     is_local_pending,
     retry_minutes,
     utter_backend_error,
@@ -64,9 +68,10 @@ def accepted_slots_kept(
     The opening message (nothing requested yet) may fill any slot; afterwards a message fills
     the requested slot and slots still empty ("8932…" answering "physical or eSIM?"), never
     one accepted earlier: digits typed for the current operator's SIM must not replace the new
-    SIM's serial, nor a later sentence's "pro" the plan chosen three questions ago.
+    SIM's serial, nor a later sentence's "pro" the plan chosen three questions ago. Unless the
+    user says they changed their mind ("finalement une eSIM", "toch liever Pro Smart").
     """
-    if requested is None:
+    if requested is None or is_correction(latest_text(tracker)):
         return values
     return {
         slot: value
@@ -86,6 +91,9 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     op_type: str | None = None
     #: The backend's rate-limited flow this form ends in: checked before the first question.
     rate_limited_flow: str | None = None
+    #: A destructive form starts only on a confident request; otherwise the bot asks first
+    #: (``utter_ask_meant_<form>``) and a "yes" starts it (``action_confirm_operation``).
+    destructive = False
 
     def pending_values(self, operation: Operation) -> dict[str, Any]:
         """Slot values that ask again for the pending ``operation`` (a correction edits them)."""
@@ -122,9 +130,9 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         intent = latest_intent(tracker)
-        if is_interruption(intent):
-            return []
         requested = tracker.get_slot("requested_slot")
+        if is_interruption(intent) and not self._answers_in_words(tracker, requested, intent):
+            return []
         values: dict[str, Any] = {}
         ambiguous = False
         try:
@@ -150,6 +158,8 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
                     dispatcher, tracker, identity, requested, intent
                 )
                 values.update(line_values)
+            if requested is None and self.destructive and not is_confident_request(tracker):
+                return self._ask_meant(dispatcher, domain, values.get(LINE_SLOT))
             if intent != CONTINUE_INTENT:
                 values.update(await self.extract(dispatcher, tracker, identity, line))
         except BackendError as exc:
@@ -174,6 +184,16 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         # Always at least one event: the form then goes on (re-asks) instead of being rejected.
         events.append(SlotSet(FAILED_ATTEMPTS_SLOT, float(failures)))
         return events
+
+    @staticmethod
+    def _answers_in_words(tracker: Tracker, requested: str | None, intent: str | None) -> bool:
+        """An answer the classifier took for an interruption: a worded yes/no to a yes/no
+        question ("oui, on arrête" read as ``stop``), or a change of mind that names the
+        topic of a FAQ ("ah non, finalement une eSIM" read as ``faq_esim``)."""
+        text = latest_text(tracker)
+        if requested in YES_NO_SLOTS and yes_or_no(text) is not None:
+            return True
+        return bool(requested) and str(intent).startswith("faq_") and is_correction(text)
 
     async def _take_over_pending(
         self, dispatcher: CollectingDispatcher, identity: ChatIdentity, pending_id: str
@@ -218,6 +238,20 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         if resolution.referenced:
             utter_resolution_problem(dispatcher, resolution)
         return None, bool(resolution.candidates), {}
+
+    def _ask_meant(
+        self, dispatcher: CollectingDispatcher, domain: DomainDict, line_id: str | None
+    ) -> list[EventType]:
+        """Stop before the first question and ask whether this is really what was meant; the
+        line already named is kept for when the answer is yes."""
+        form = self.name().removeprefix("validate_")
+        dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_ask_meant_{form}")
+        return [
+            *self._stop(domain),
+            SlotSet(LINE_SLOT, line_id),
+            SlotSet(PENDING_ID_SLOT, f"{START_PREFIX}{form}"),
+            SlotSet(PENDING_TYPE_SLOT, START_PREFIX.rstrip(":")),
+        ]
 
     @staticmethod
     def _stop(domain: DomainDict) -> list[EventType]:

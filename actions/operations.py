@@ -24,6 +24,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import DETAIL_ENTITIES, is_question, yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -193,16 +194,12 @@ async def prepare_operation(
 # wait, Pro Start", "and premium numbers too"): they rebuild the pending request and apply the
 # message to it, then read the new summary back (``OperationFormValidation.pending_values``).
 CORRECTION_FORMS = {
+    "activate_line": "activation_form",
+    "replace_sim": "sim_replacement_form",
     "change_plan": "change_plan_form",
     "change_options": "change_options_form",
     "change_barrings": "change_barrings_form",
 }
-# Entities that are details of an operation, not part of a plain "yes" or "no".
-_DETAIL_ENTITIES = frozenset(
-    {"plan", "option", "barring_service", "phone_number", "line_id", "iccid", "email", "iban",
-     "sim_type", "number_type", "number_mode", "replacement_reason", "shop_colour",
-     "shop_storage_gb", "shop_device_id", "delivery_method", "order_delivery", "repair_pickup"}
-)  # fmt: skip
 _CATALOGUE_WORDS = tuple(
     fold(word)
     for synonyms in (PLAN_SYNONYMS, OPTION_SYNONYMS, BARRING_SYNONYMS)
@@ -217,7 +214,9 @@ def mentions_details(tracker: Tracker) -> bool:
     text = str(message.get("text") or "")
     if text.startswith("/"):
         return False  # a button: a plain answer
-    if any(e.get("entity") in _DETAIL_ENTITIES for e in message.get("entities") or []):
+    if is_question(text):
+        return False  # "yes, but what's the difference?" changes nothing
+    if any(e.get("entity") in DETAIL_ENTITIES for e in message.get("entities") or []):
         return True
     folded = f" {fold(text)} "
     return any(f" {word} " in folded for word in _CATALOGUE_WORDS)
@@ -233,6 +232,22 @@ def correction_events(dispatcher: CollectingDispatcher, pending_type: Any) -> li
     return []
 
 
+# A pending id ``start:<form>``: the bot asked whether a destructive request was meant; "yes"
+# starts that form (with the line named at first), "no" forgets it.
+START_PREFIX = "start:"
+# Below this NLU confidence a request that opens a destructive form is asked back first.
+DESTRUCTIVE_MIN_CONFIDENCE = 0.8
+
+
+def is_confident_request(tracker: Tracker) -> bool:
+    """A button, or a typed request the classifier is sure of."""
+    message = tracker.latest_message or {}
+    if str(message.get("text") or "").startswith("/"):
+        return True
+    confidence = (message.get("intent") or {}).get("confidence") or 0.0
+    return float(confidence) >= DESTRUCTIVE_MIN_CONFIDENCE
+
+
 # Below this NLU confidence a typed "yes" is not trusted to execute a costly change.
 CONFIRM_MIN_CONFIDENCE = 0.6
 
@@ -242,6 +257,8 @@ def is_clear_yes(tracker: Tracker) -> bool:
     message = tracker.latest_message or {}
     if str(message.get("text") or "").startswith("/"):
         return True
+    if yes_or_no(str(message.get("text") or "")) is True:
+        return True  # "oui merci", "jep": the words are clear even when the classifier is not
     confidence = (message.get("intent") or {}).get("confidence") or 0.0
     return float(confidence) >= CONFIRM_MIN_CONFIDENCE
 
@@ -261,6 +278,9 @@ class ActionConfirmOperation(BackendAction):
         if not pending_id or not isinstance(pending_id, str) or identity is None:
             dispatcher.utter_message(response="utter_nothing_to_confirm")
             return clear_pending()
+        if pending_id.startswith(START_PREFIX):
+            # "Do you really want to deactivate a line?" — yes: the form starts now.
+            return [*clear_pending(), FollowupAction(pending_id.removeprefix(START_PREFIX))]
         if mentions_details(tracker):
             # "ok, make it Smart instead": what runs must be what the user saw last.
             return correction_events(dispatcher, pending_type)
@@ -323,6 +343,9 @@ class ActionCancelOperation(BackendAction):
         pending_type = tracker.get_slot(PENDING_TYPE_SLOT)
         if pending_id and pending_type in CORRECTION_FORMS and mentions_details(tracker):
             return correction_events(dispatcher, pending_type)  # "no wait, Pro Start"
+        if pending_id and isinstance(pending_id, str) and pending_id.startswith(START_PREFIX):
+            dispatcher.utter_message(response="utter_form_cancelled")  # nothing was started
+            return [*clear_pending(), *form_slot_resets(domain)]
         if pending_id and isinstance(pending_id, str) and identity is not None:
             if _local_confirm(pending_id) is None:
                 try:

@@ -18,7 +18,7 @@ from actions.api.backend import (
     Line,
     Operation,
 )
-from actions.catalog_text import PLAN_SYNONYMS, find_code
+from actions.catalog_text import PLAN_SYNONYMS, find_code, find_codes
 from actions.common import (
     BackendAction,
     chat_identity,
@@ -44,19 +44,25 @@ PLAN_SLOT = "plan_code"
 FORM = "change_plan_form"
 
 
-def plan_from_message(tracker: Tracker, plans: list[CatalogItem]) -> str | None:
-    """A plan code from a button payload (``plan`` entity) or from the words of the message."""
+def plan_from_message(
+    tracker: Tracker, plans: list[CatalogItem], current: str | None = None
+) -> str | None:
+    """A plan code from a button payload (``plan`` entity) or from the words of the message.
+
+    "from Pro Start to Pro Unlimited" names two plans: the one asked for is not the line's
+    ``current`` plan, and otherwise the last one named.
+    """
     codes = {plan.code for plan in plans}
-    for value in entity_values(tracker, "plan"):
-        if value in codes:
-            return value
-        if code := find_code(value, plans, PLAN_SYNONYMS):
-            return code
     text = latest_text(tracker)
-    if text.startswith("/"):
-        return None
-    found = find_code(text, plans, PLAN_SYNONYMS)
-    return found if found in codes else None
+    named: list[str] = []
+    for value in entity_values(tracker, "plan"):
+        code = value if value in codes else find_code(value, plans, PLAN_SYNONYMS)
+        if code:
+            named.append(code)
+    if not text.startswith("/"):
+        named += [code for code, _ in find_codes(text, plans, PLAN_SYNONYMS) if code in codes]
+    wanted = [code for code in named if code != current] or named
+    return wanted[-1] if wanted else None
 
 
 class ValidateChangePlanForm(OperationFormValidation):
@@ -83,7 +89,8 @@ class ValidateChangePlanForm(OperationFormValidation):
         if tracker.get_slot(PLAN_SLOT) and requested not in (PLAN_SLOT, None):
             return {}
         plans = await self.backend.list_plans(identity)
-        code = plan_from_message(tracker, plans)
+        current = line.plan.code if line is not None and line.plan is not None else None
+        code = plan_from_message(tracker, plans, current)
         if code is None or code == tracker.get_slot(PLAN_SLOT):
             if requested == PLAN_SLOT:
                 dispatcher.utter_message(response="utter_invalid_plan_code")

@@ -1,8 +1,8 @@
 """Repairs: "my phone is broken" → which line, the IMEI, what is wrong, where to pick it up,
 summary, "yes" (operation ``request_repair``) → repair number; and the status of repairs.
 
-The IMEI is checked here as the backend does (15 digits, Luhn via stdnum.imei, same error
-codes), so a typo is re-asked at once with where to find it: on the box or by dialling *#06#.
+The IMEI is checked with the backend's own check (``validation.check_imei``: 15 digits, Luhn, same
+error codes), so a typo is re-asked at once with where to find it: on the box or by dialling *#06#.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from stdnum import imei as stdnum_imei
-from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from actions.activation import next_slot_events
 from actions.api.backend import BackendError, ChatIdentity, InvalidRequestError, Line, Operation
@@ -41,6 +39,7 @@ from actions.operations import (
 from actions.phone import format_national
 from actions.tickets import answer_view
 from actions.validators import InvalidValue, check_postal_address
+from validation import check_imei
 
 logger = logging.getLogger(__name__)
 
@@ -50,28 +49,13 @@ PROBLEM_SLOT = "repair_problem"
 PICKUP_SLOT = "repair_pickup"
 ADDRESS_SLOT = "repair_address"
 MIN_PROBLEM_LENGTH = 10
-IMEI_LENGTH = 15
 REPAIR_STATUSES = ("requested", "picked_up", "in_repair", "ready", "returned")
-_SEPARATORS = re.compile(r"[\s.\-/]+")
 _IMEI_IN_TEXT = re.compile(r"(?<!\d)\d(?:[\s.\-/]?\d){13,16}(?!\d)")
-_WORKPLACE_WORDS = ("travail", "bureau", "boulot", "work", "office", "werk", "kantoor")
+# A courier with no other address given comes to the company: "un coursier svp" is the workplace.
+_WORKPLACE_WORDS = ("travail", "bureau", "boulot", "work", "office", "werk", "kantoor",
+                    "entreprise", "societe", "bedrijf", "firma", "company", "coursier", "courier",
+                    "koerier")  # fmt: skip
 _OTHER_WORDS = ("autre", "other", "another", "ander", "thuis", "domicile", "home", "maison")
-
-
-def check_imei(raw: str) -> str:
-    """The 15 digits of a valid IMEI; ``InvalidValue`` with the backend's code otherwise."""
-    digits = _SEPARATORS.sub("", raw.strip())
-    if not digits.isdigit():
-        raise InvalidValue("imei_not_numeric")
-    if len(digits) != IMEI_LENGTH:
-        raise InvalidValue("imei_invalid_length", {"length": len(digits)})
-    try:
-        stdnum_imei.validate(digits)
-    except InvalidChecksum as exc:
-        raise InvalidValue("imei_check_digit") from exc
-    except ValidationError as exc:
-        raise InvalidValue("imei_invalid_length", {"length": len(digits)}) from exc
-    return digits
 
 
 def pickup_in(text: str) -> str | None:

@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.access import mentions_password
 from actions.api.backend import (
     BackendError,
     ForbiddenError,
@@ -16,6 +17,7 @@ from actions.common import (
     BackendAction,
     entity_values,
     idempotency_key,
+    latest_text,
     require_identity,
 )
 
@@ -47,6 +49,10 @@ class ActionSwitchRole(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if mentions_password(latest_text(tracker)):
+            # "forgot my password" is not a role switch: offer both instead of switching.
+            dispatcher.utter_message(response="utter_switch_or_password")
+            return []
         try:
             identity = require_identity(tracker)
             me = await self.backend.get_me(identity)

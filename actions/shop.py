@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.activation import next_slot_events
+from actions.answers import said_yes_or_no
 from actions.api.backend import (
     BackendError,
     Cart,
@@ -38,10 +39,10 @@ from actions.common import (
     conversation_language,
     entity_values,
     idempotency_key,
-    latest_intent,
     latest_text,
     require_identity,
 )
+from actions.fleet_extraction import words
 from actions.formatting import format_money
 from actions.line_resolution import fold, resolve_line, utter_resolution_problem
 from actions.operation_forms import OperationFormValidation
@@ -104,14 +105,36 @@ def device_buttons(devices: list[Device]) -> list[dict[str, str]]:
     ]
 
 
+# Colour words in French and Dutch, as the catalogue's English colour names use them.
+_COLOUR_WORDS = {
+    "noir": "black", "noire": "black", "zwart": "black", "zwarte": "black",
+    "blanc": "white", "blanche": "white", "wit": "white", "witte": "white",
+    "bleu": "blue", "bleue": "blue", "blauw": "blue", "blauwe": "blue", "bleuciel": "blue",
+    "ciel": "sky", "hemelsblauw": "blue", "lucht": "sky",
+    "rose": "pink", "roze": "pink", "vert": "green", "verte": "green", "groen": "green",
+    "gris": "grey", "grise": "grey", "grijs": "grey", "gray": "grey", "graphite": "graphite",
+    "grafiet": "graphite", "argent": "silver", "argente": "silver", "zilver": "silver",
+    "or": "gold", "doree": "gold", "goud": "gold", "olive": "olive", "olijf": "olive",
+    "olijfgroen": "olive", "titane": "titanium", "naturel": "natural", "naturelle": "natural",
+    "natuurlijk": "natural", "desert": "desert", "woestijn": "desert", "mat": "matte",
+    "matte": "matte", "marine": "navy", "bleumarine": "navy", "marineblauw": "navy",
+    "porcelaine": "porcelain", "porselein": "porcelain", "obsidienne": "obsidian",
+}  # fmt: skip
+
+
+def _colour_tokens(text: str) -> set[str]:
+    return {_COLOUR_WORDS.get(word, word) for word in words(text)}
+
+
 def colour_in(text: str, colours: list[str]) -> str | None:
-    """The colour of ``colours`` named in ``text`` (case and accents ignored)."""
-    folded = fold(text).strip()
-    exact = [c for c in colours if fold(c) == folded]
-    if exact:
-        return exact[0]  # "black" is Black, not Matte Black
-    found = [c for c in colours if fold(c) and fold(c) in folded]
-    return found[0] if len(found) == 1 else None
+    """The colour of ``colours`` named in ``text``, in English, French or Dutch words ("noir
+    mat" is Matte Black; "black" is Black, not Matte Black, when both exist)."""
+    said = _colour_tokens(text)
+    complete = [c for c in colours if _colour_tokens(c) and _colour_tokens(c) <= said]
+    if complete:
+        return max(complete, key=lambda c: len(_colour_tokens(c)))
+    partial = [c for c in colours if _colour_tokens(c) & said]
+    return partial[0] if len(partial) == 1 else None
 
 
 def storage_in(text: str, storages: list[int]) -> int | None:
@@ -210,6 +233,38 @@ class ActionSearchDevices(BackendAction):
         return []
 
 
+# "the first one", "le deuxième", "de derde": a position in the list of devices just shown.
+_ORDINALS = {
+    "first": 0, "1st": 0, "premier": 0, "premiere": 0, "eerste": 0,
+    "second": 1, "2nd": 1, "deuxieme": 1, "seconde": 1, "tweede": 1,
+    "third": 2, "3rd": 2, "troisieme": 2, "derde": 2,
+    "fourth": 3, "4th": 3, "quatrieme": 3, "vierde": 3,
+    "last": -1, "dernier": -1, "derniere": -1, "laatste": -1,
+}  # fmt: skip
+_ALNUM = re.compile(r"[^\W_]+")
+_DEVICE_PAYLOAD = re.compile(r'^/choose_device\{"shop_device_id": "([^"]+)"\}$')
+
+
+def _tokens(text: str) -> str:
+    """Accent-free lower-case letters-and-digits words, space-separated ("galaxy a56 5g")."""
+    return " ".join(_ALNUM.findall(fold(text)))
+
+
+def shown_device(tracker: Tracker, typed: str) -> str | None:
+    """The device an ordinal picks among the buttons of the latest list the bot showed."""
+    position = next((_ORDINALS[w] for w in words(typed) if w in _ORDINALS), None)
+    if position is None:
+        return None
+    for event in reversed(tracker.events):
+        buttons = (
+            (event.get("data") or {}).get("buttons") or [] if event.get("event") == "bot" else []
+        )
+        shown = [m.group(1) for b in buttons if (m := _DEVICE_PAYLOAD.match(str(b.get("payload"))))]
+        if shown:
+            return shown[position] if -len(shown) <= position < len(shown) else None
+    return None
+
+
 class ValidateShopItemForm(OperationFormValidation):
     """Slots ``shop_device_id``, ``shop_colour``, ``shop_storage_gb``, ``shop_quantity``."""
 
@@ -240,6 +295,9 @@ class ValidateShopItemForm(OperationFormValidation):
         typed = "" if text.startswith("/") else text
         values: dict[str, Any] = {}
         device_id = next(iter(entity_values(tracker, DEVICE_SLOT)), None)
+        if device_id is None and typed and requested in (None, DEVICE_SLOT):
+            # Typed rather than tapped: "Galaxy A56 5G", "the first one".
+            device_id = shown_device(tracker, typed) or await self._named_device(identity, typed)
         if device_id is None:
             device_id = tracker.get_slot(DEVICE_SLOT)
         if device_id is None:
@@ -291,6 +349,16 @@ class ValidateShopItemForm(OperationFormValidation):
                 dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
         return values
 
+    async def _named_device(self, identity: ChatIdentity, typed: str) -> str | None:
+        """The catalogue device the words name: the longest model name found in them, or the
+        only device a search for them returns."""
+        found = await self.backend.search_devices(identity, q=typed)
+        said = f" {_tokens(typed)} "
+        named = [d for d in found if any(f" {_tokens(n)} " in said for n in (d.model, d.name))]
+        if named:
+            return str(max(named, key=lambda d: len(d.model)).id)
+        return str(found[0].id) if len(found) == 1 else None
+
     async def _for_line(
         self,
         dispatcher: CollectingDispatcher,
@@ -305,7 +373,7 @@ class ValidateShopItemForm(OperationFormValidation):
             if me.active_role != "fleet_manager":
                 return {FOR_LINE_SLOT: str(me.line_id) if me.line_id else NO_LINE}
         if NO_LINE in entity_values(tracker, FOR_LINE_SLOT) or (
-            requested == FOR_LINE_SLOT and latest_intent(tracker) == "deny"
+            requested == FOR_LINE_SLOT and said_yes_or_no(tracker) is False
         ):
             return {FOR_LINE_SLOT: NO_LINE}
         asked = requested == FOR_LINE_SLOT

@@ -22,6 +22,7 @@ from actions.activation import (
     next_slot_events,
     reask_after_refusal,
 )
+from actions.answers import said_yes_or_no
 from actions.api.backend import (
     BackendError,
     ChatIdentity,
@@ -37,8 +38,6 @@ from actions.common import (
 )
 from actions.common import latest_text as message_text
 from actions.fleet_extraction import (
-    NO_INTENTS,
-    YES_INTENTS,
     first,
     found_entities,
     replacement_reason_in,
@@ -78,6 +77,7 @@ class ValidateSimReplacementForm(OperationFormValidation):
     fleet_manager_only = False
     # Checked before the old SIM is blocked: a refusal afterwards left the line suspended.
     rate_limited_flow = "activation"
+    op_type = "replace_sim"  # its slots stay filled while the summary waits
 
     def name(self) -> str:
         return f"validate_{FORM}"
@@ -116,7 +116,7 @@ class ValidateSimReplacementForm(OperationFormValidation):
             values["replacement_reason"] = None
 
         if requested == "block_old_sim":
-            values.update(await self._block_answer(dispatcher, tracker, identity, intent))
+            values.update(await self._block_answer(dispatcher, tracker, identity))
 
         slots = {**tracker.slots, **values}
         values.update(await extract_new_sim(self.backend, dispatcher, tracker, identity, slots))
@@ -136,16 +136,16 @@ class ValidateSimReplacementForm(OperationFormValidation):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         identity: ChatIdentity,
-        intent: str | None,
     ) -> dict[str, Any]:
         """Yes → confirm the prepared ``block_sim``; no → cancel it. Anything else: ask again."""
         operation_id = tracker.get_slot(BLOCK_OPERATION_SLOT)
-        if intent not in YES_INTENTS and intent not in NO_INTENTS:
+        answer = said_yes_or_no(tracker)
+        if answer is None:
             dispatcher.utter_message(response="utter_invalid_choice")
             return {"block_old_sim": None}
         if not operation_id:
             return {"block_old_sim": False}
-        if intent in NO_INTENTS:
+        if not answer:
             try:
                 await self.backend.cancel_operation(
                     identity, operation_id, idempotency_key=f"cancel:{operation_id}"

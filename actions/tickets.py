@@ -14,8 +14,6 @@ import logging
 import re
 from typing import Any
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -51,7 +49,7 @@ from actions.operations import (
     register_local_confirm,
     utter_backend_error,
 )
-from actions.phone import REGION
+from validation import InvalidValue, check_phone_number, display_format
 
 logger = logging.getLogger(__name__)
 
@@ -61,55 +59,31 @@ CONTACT_SLOT = "ticket_contact_number"
 REFERENCE_SLOT = "ticket_reference"
 COMMENT_SLOT = "ticket_comment"
 MIN_DESCRIPTION_LENGTH = 30
+# An opening this long describes the problem, beyond "I'd like to open a ticket".
+OPENING_DESCRIPTION = 80
 NEW_TICKET_PREFIX = "ticket:new:"
 NEW_TICKET_TYPE = "create_ticket"
 TICKET_STATUSES = ("open", "in_progress", "closed")
 _TICKET_NUMBER = re.compile(r"\bT-?(\d{4})-?(\d{1,6})\b", re.IGNORECASE)
 
 
-class InvalidContactNumberError(ValueError):
-    """Not a valid phone number (Belgian or international)."""
-
-
-def normalize_contact_number(raw: str) -> str:
-    """E.164 of a Belgian (any usual format) or international (``+``/``00``) phone number."""
-    text = raw.strip()
-    digits = re.sub(r"\D", "", text)
-    if text.startswith("+"):
-        candidate = "+" + digits
-    elif digits.startswith("00"):
-        candidate = "+" + digits[2:]
-    else:
-        candidate = digits
-    try:
-        number = phonenumbers.parse(candidate, REGION)
-    except NumberParseException as exc:
-        raise InvalidContactNumberError(raw) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidContactNumberError(raw)
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
-
-
 def _is_phone_number(text: str) -> bool:
     try:
-        normalize_contact_number(text)
-    except InvalidContactNumberError:
+        check_phone_number(text)
+    except InvalidValue:
         return False
     return True
 
 
-def display_number(e164: str) -> str:
-    """National format for Belgian numbers, international for the others."""
-    try:
-        number = phonenumbers.parse(e164, REGION)
-    except NumberParseException:
-        return e164
-    style = (
-        PhoneNumberFormat.NATIONAL
-        if phonenumbers.region_code_for_number(number) == REGION
-        else PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
+_LATEST_WORDS = re.compile(
+    r"\b(?:just|last|latest|recent|newest|dernier|derniere|recent|vient|viens|nouveau|"
+    r"net|laatste|recentste|zonet|daarnet|juist|nieuwe)\b"
+)
+
+
+def mentions_latest(text: str) -> bool:
+    """Whether the text points to the newest ticket ("the one you just created")."""
+    return _LATEST_WORDS.search(fold(text)) is not None
 
 
 def find_ticket_number(text: str) -> str | None:
@@ -136,6 +110,37 @@ def match_subject(text: str, subjects: list[TicketSubject]) -> TicketSubject | N
         or any(named(name) for name in subject.names.values() if name)
     ]
     return found[0] if len(found) == 1 else None
+
+
+# Word starts that point to a subject when people describe the problem instead of naming the
+# subject ("couverture réseau", "geen bereik in het magazijn", "the invoice is wrong").
+_SUBJECT_STEMS: dict[str, tuple[str, ...]] = {
+    "prepaid_conversion": ("prepaid", "prepay", "herlaadba", "carte prepay"),
+    "sim_or_esim": ("sim", "esim", "simkaart", "qr"),
+    "porting": ("portage", "porting", "overdracht", "overzet", "nummerbehoud", "transfert"),
+    "network_coverage": ("reseau", "couverture", "signal", "network", "coverage", "netwerk",
+                         "bereik", "dekking", "ontvangst", "4g", "5g", "connexion", "connection",
+                         "verbinding", "internet", "data"),
+    "billing": ("factur", "billing", "invoice", "bill", "rekening", "betaling", "paiement",
+                "payment", "domicili", "montant", "bedrag", "charged", "aangerekend"),
+    "plans_and_options": ("plan", "abonnement", "option", "optie", "tarif", "forfait", "bundel",
+                          "subscription", "roaming"),
+    "device_or_repair": ("appareil", "telephone", "reparation", "repair", "herstel", "toestel",
+                         "scherm", "ecran", "screen", "batter", "device", "phone", "smartphone"),
+    "other": ("autre", "other", "ander"),
+}  # fmt: skip
+
+
+def subject_from_words(text: str) -> str | None:
+    """The subject most of the words point to (``None`` on a tie or no clue)."""
+    tokens = re.findall(r"[a-z0-9]+", fold(text))
+    hits = {
+        code: sum(any(token.startswith(stem) for stem in stems) for token in tokens)
+        for code, stems in _SUBJECT_STEMS.items()
+    }
+    ranked = sorted(hits.items(), key=lambda item: item[1], reverse=True)
+    best, second = ranked[0], ranked[1]
+    return best[0] if best[1] > 0 and best[1] > second[1] else None
 
 
 async def _subjects(client: BackendClient, identity: ChatIdentity) -> list[TicketSubject]:
@@ -194,6 +199,10 @@ class ValidateTicketForm(OperationFormValidation):
         if requested is None:
             # A new ticket: forget the values of an earlier summary that was never answered.
             values = {SUBJECT_SLOT: None, DESCRIPTION_SLOT: None, CONTACT_SLOT: None}
+            if latest_intent(tracker) == "create_ticket" and len(text) >= OPENING_DESCRIPTION:
+                # A request that already describes the problem is the description (it is read
+                # back in the summary before anything is created).
+                values[DESCRIPTION_SLOT] = text
         # Several details at once: a subject button/word and a number are taken on any turn.
         if requested in (None, SUBJECT_SLOT) or entity_values(tracker, SUBJECT_SLOT):
             subject = await self._subject(tracker, identity, text)
@@ -205,8 +214,8 @@ class ValidateTicketForm(OperationFormValidation):
         if requested == CONTACT_SLOT or numbers:
             raw = numbers[0] if numbers else text
             try:
-                values[CONTACT_SLOT] = normalize_contact_number(raw)
-            except InvalidContactNumberError:
+                values[CONTACT_SLOT] = check_phone_number(raw)
+            except InvalidValue:
                 if requested == CONTACT_SLOT:
                     dispatcher.utter_message(
                         response="utter_invalid_ticket_contact_number", phone_number=raw
@@ -227,7 +236,10 @@ class ValidateTicketForm(OperationFormValidation):
         if text.startswith("/"):
             return None
         subject = match_subject(text, subjects)
-        return subject.code if subject else None
+        if subject is not None:
+            return subject.code
+        code = subject_from_words(text)
+        return code if code in codes else None
 
 
 class ActionAskTicketSubject(BackendAction):
@@ -272,7 +284,7 @@ class ActionAskTicketContactNumber(BackendAction):
             if me.gsm:
                 buttons.append(
                     {
-                        "title": display_number(me.gsm),
+                        "title": display_format(me.gsm),
                         "payload": f'/inform{{"phone_number": "{me.gsm}"}}',
                     }
                 )
@@ -307,7 +319,7 @@ class ActionPrepareTicket(BackendAction):
             response="utter_summary_ticket",
             subject=label,
             description=description,
-            contact_number=display_number(contact),
+            contact_number=display_format(contact),
         )
         dispatcher.utter_message(response="utter_ask_confirm_operation")
         key = idempotency_key(tracker, NEW_TICKET_TYPE)
@@ -457,6 +469,9 @@ class ValidateTicketCommentForm(OperationFormValidation):
         if requested in (None, REFERENCE_SLOT) and (wanted or requested):
             tickets = await self.backend.list_tickets(identity)
             found = next((t for t in tickets if wanted and t.number == wanted), None)
+            if found is None and not wanted and tickets and mentions_latest(text):
+                # "the one you just created", "le dernier", "het laatste ticket"
+                found = max(tickets, key=lambda t: (t.created_at or "", str(t.id)))
             if found is not None:
                 values[REFERENCE_SLOT] = str(found.id)
             elif requested == REFERENCE_SLOT:

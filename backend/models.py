@@ -1,6 +1,6 @@
 """Every model, imported in one place so that ``Base.metadata`` is complete (alembic, tests)."""
 
-from backend.accounts.models import Account, RegistrationToken
+from backend.accounts.models import Account, PasswordResetToken, RegistrationToken
 from backend.billing.models import BillingSettings, Invoice, InvoiceLink, Payment
 from backend.chat.models import ChatSession, LinkCode, PlatformLink
 from backend.companies.models import Company
@@ -51,6 +51,7 @@ __all__ = [
     "Order",
     "OutboxAttachment",
     "OutboxEmail",
+    "PasswordResetToken",
     "Payment",
     "Plan",
     "PlatformLink",

@@ -23,7 +23,10 @@ Steps, one after the other (2 cores: a step that measures time runs alone), each
 6. ``load``: N = 1, 5, 20, 50 conversations over REST, closed loop, product and stock-pipeline
    baseline (``load.py``, ``--load-seconds`` per level); ``load_paced``: 20 conversations with
    1-3 s between an answer and the next message (results in ``bench/results/paced/``);
-7. ``backend_load``: backend alone on PostgreSQL, 50 requests/s (``backend_load.py``).
+7. ``backend_load``: backend alone on PostgreSQL, 50 requests/s (``backend_load.py``);
+8. ``eval_dialogues``: the natural-dialogue tasks of ``bench/dialogues/set1`` played on the real
+   stack (``eval_dialogues.py``; ``make eval-dialogues EVAL_SET=set2`` runs the sealed set, whose
+   figures the table shows too when they exist).
 
 The pipeline comparison (``make bench-pipelines``: ``nlu_product.py --compare``, ~8 minutes of
 training) is a separate target; the table shows its latest results.
@@ -135,6 +138,8 @@ def steps(args: argparse.Namespace) -> list[Step]:
             ],
         ),
         Step("backend_load", [app, "bench/backend_load.py", "--duration", "20"]),
+        # Success rates, not times: the development set of natural dialogues (3-5 minutes).
+        Step("eval_dialogues", [app, "bench/eval_dialogues.py", "--set", "set1"]),
     ]
 
 
@@ -392,6 +397,26 @@ def backend_rows() -> list[Row]:
     ]  # fmt: skip
 
 
+def dialogue_rows() -> list[Row]:
+    rows: list[Row] = []
+    for name in ("set1", "set2"):
+        report = _read(f"eval_dialogues_{name}.json")
+        if not report:
+            continue
+        tasks = report["tasks"]
+        rates = []
+        for lang in ("fr", "nl", "en"):
+            mine = [t for t in tasks if t["language"] == lang]
+            if mine:
+                rates.append(f"{lang.upper()} {_pct(sum(t['ok'] for t in mine) / len(mine))}")
+        rows.append(
+            [f"natural dialogues {name} ({len(tasks)} tasks, model {report['model']})",
+             f"{_pct(sum(t['ok'] for t in tasks) / len(tasks))} ({', '.join(rates)})", "—", "—",
+             _load(report.get("loadavg"))]
+        )  # fmt: skip
+    return rows
+
+
 def _beside(outcome: dict[str, Any]) -> str:
     job = outcome.get("beside")
     if not job:
@@ -404,6 +429,7 @@ def summary(outcomes: list[dict[str, Any]], machine: dict[str, Any]) -> str:
     """The table against the targets; ``machine`` is the one the steps ran on."""
     rows = train_rows() + nlu_product_rows() + pipeline_rows() + nlu_public_rows()
     rows += load_rows() + paced_rows() + payload_rows() + rasa_cpu_rows() + backend_rows()
+    rows += dialogue_rows()
     header = ["measure", "measured", "target", "status", "load avg (1 min)"]
     generated = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     lines = [

@@ -51,6 +51,7 @@ PERSONAL_SLOTS = frozenset(
         "first_name",
         "new_iccid",
         "order_address",
+        "password_reset_gsm",
         "port_msisdn",
         "repair_address",
         "repair_imei",

@@ -293,6 +293,23 @@ class EsimResent(_Model):
     sent_to: str
 
 
+class PasswordResetSent(_Model):
+    """Answer of ``POST /me/password-reset``: where the link went (masked), how long it lives."""
+
+    sent_to: str
+    expires_in_minutes: int = 30
+
+
+class RegistrationResent(_Model):
+    """Answer of ``POST /lines/{id}/registration-email``: who got it again (address masked)."""
+
+    account_id: int
+    first_name: str = ""
+    last_name: str = ""
+    gsm: str
+    sent_to: str
+
+
 class Ticket(_Model):
     """A helpdesk ticket (``POST /tickets``)."""
 
@@ -731,6 +748,43 @@ class BackendClient:
             idempotency_key=idempotency_key,
         )
         return _parse(EsimResent, data)
+
+    # -- access: forgotten password, registration e-mail (actions/access.py) --
+
+    async def request_password_reset(self, identity: ChatIdentity, *, gsm: str) -> None:
+        """``POST /auth/password-reset``: a reset link for the account of ``gsm``, if any.
+
+        The backend answers the same whether the number has an account or not. No
+        Idempotency-Key (there is no account to scope it to), so it is never retried.
+        """
+        await self._request("POST", "/auth/password-reset", identity, json={"gsm": gsm})
+
+    async def request_own_password_reset(
+        self, identity: ChatIdentity, *, idempotency_key: str
+    ) -> PasswordResetSent:
+        """``POST /me/password-reset``: a reset link for the account bound to this chat.
+
+        Too many links for the account lately: ``RateLimitedError``.
+        """
+        data = await self._request(
+            "POST", "/me/password-reset", identity, json={}, idempotency_key=idempotency_key
+        )
+        return _parse(PasswordResetSent, data)
+
+    async def resend_registration_email(
+        self, identity: ChatIdentity, line_id: int, *, idempotency_key: str
+    ) -> RegistrationResent:
+        """``POST /lines/{id}/registration-email``: the registration e-mail again, to the
+        invited employee of a company line (fleet manager only; 409 ``no_portal_account`` or
+        ``account_already_registered``)."""
+        data = await self._request(
+            "POST",
+            f"/lines/{line_id}/registration-email",
+            identity,
+            json={},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(RegistrationResent, data)
 
     async def list_activations(self, identity: ChatIdentity) -> list[PendingActivation]:
         """``GET /activations``: the fleet's lines waiting for eSIM confirmation or porting."""

@@ -45,3 +45,35 @@ class AccountAlreadyRegistered(AppError):
     status_code = 409
     code = "account_already_registered"
     message = "An active account already exists for this GSM number."
+
+
+class PasswordResetTokenInvalid(AppError):
+    status_code = 400
+    code = "password_reset_token_invalid"
+    message = "This password reset link is invalid, already used or expired."
+
+
+class NoPortalAccount(AppError):
+    status_code = 409
+    code = "no_portal_account"
+    message = "Nobody was invited to the portal for this line."
+
+
+class NoEmailOnAccount(AppError):
+    status_code = 409
+    code = "no_email_on_account"
+    message = "This account has no e-mail address to send the link to."
+
+
+class AccessEmailsLimited(AppError):
+    """Too many registration or password-reset e-mails for one account in the window."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(
+            f"Too many e-mails of this kind for this account; retry in {retry_after} seconds.",
+            details={"scope": "account", "retry_after": retry_after},
+        )
+        self.headers = {"Retry-After": str(retry_after)}

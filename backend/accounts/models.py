@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from backend.companies.models import Company
 from backend.core.db import Base
@@ -51,10 +51,12 @@ class Account(Base):
     company: Mapped[Company | None] = relationship(lazy="joined")
 
 
-class RegistrationToken(Base):
-    """A single-use link token e-mailed to an invited account (only its hash is stored)."""
+class LinkToken:
+    """A single-use, expiring secret e-mailed as a link to one account (only its hash is stored).
 
-    __tablename__ = "registration_tokens"
+    The columns shared by the registration and the password-reset links; the functions that
+    issue, find and claim them live in ``backend/accounts/tokens.py``.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -65,4 +67,18 @@ class RegistrationToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
-    account: Mapped[Account] = relationship()
+    @declared_attr
+    def account(cls) -> Mapped[Account]:
+        return relationship(Account)
+
+
+class RegistrationToken(LinkToken, Base):
+    """The link of the registration e-mail: completes an invited account's profile."""
+
+    __tablename__ = "registration_tokens"
+
+
+class PasswordResetToken(LinkToken, Base):
+    """The link of a "forgot password" e-mail: sets a new password for an active account."""
+
+    __tablename__ = "password_reset_tokens"

@@ -1,23 +1,34 @@
-"""Routes: login, registration (API and page), /me and the role switch."""
+"""Routes: login, registration (API and page), /me, the role switch, password reset and the
+registration e-mail sent again by a fleet manager (the reset pages are the portal's)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+import time
 
-from backend.accounts import service
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from backend.accounts import password_reset, registration_resend, service
 from backend.accounts.exceptions import InvalidCredentials, RegistrationTokenInvalid
 from backend.accounts.schemas import (
     ActiveRoleRequest,
     LoginRequest,
     MePublic,
+    PasswordResetAccepted,
+    PasswordResetRequest,
+    PasswordResetSent,
     RegistrationRequest,
+    RegistrationResent,
     TokenResponse,
 )
 from backend.core.db import SessionDep, SettingsDep
+from backend.core.idempotency import IdempotencyDep, run_idempotent
 from backend.core.security import create_access_token
+from backend.esim.service import mask_email
 from backend.mail.templates import get_environment
-from backend.principal import PrincipalDep
+from backend.principal import FleetManagerDep, PrincipalDep
+
+_RESET_MINUTES = int(password_reset.RESET_LINK_LIFETIME.total_seconds() // 60)
 
 router = APIRouter(tags=["accounts"])
 pages_router = APIRouter(include_in_schema=False)
@@ -38,6 +49,84 @@ def complete_registration(token: str, body: RegistrationRequest, session: Sessio
     """Complete an invited account's profile and password with the e-mailed single-use token."""
     account = service.complete_registration(session, token=token, profile=body)
     return service.to_me(session, account=account)
+
+
+@router.post("/auth/password-reset", status_code=202)
+def request_password_reset(
+    body: PasswordResetRequest, session: SessionDep, settings: SettingsDep
+) -> PasswordResetAccepted:
+    """Forgotten password: e-mail a single-use, 30-minute link to the account of this GSM number.
+
+    Always the same 202 answer, after the same minimum time, whether the number has an active
+    account or not (and whether a rate limit dropped the e-mail), so nothing is revealed.
+    """
+    started = time.monotonic()
+    password_reset.request_for_number(session, settings=settings, gsm=body.gsm)
+    time.sleep(max(0.0, settings.password_reset_min_seconds - (time.monotonic() - started)))
+    return PasswordResetAccepted(expires_in_minutes=_RESET_MINUTES)
+
+
+@router.post("/me/password-reset", status_code=202, response_model=PasswordResetSent)
+def request_own_password_reset(
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    """E-mail the caller's own account a password-reset link (from the bot: the account the
+    backend bound the conversation to). Over the per-account limit: 429 ``rate_limited``."""
+
+    def action() -> PasswordResetSent:
+        sent_to = password_reset.send_reset_link(
+            session, settings=settings, account=principal.account
+        )
+        return PasswordResetSent(sent_to=mask_email(sent_to), expires_in_minutes=_RESET_MINUTES)
+
+    return run_idempotent(
+        session,
+        account_id=principal.account.id,
+        request=idempotency,
+        status_code=202,
+        action=action,
+    )
+
+
+@router.post(
+    "/lines/{line_id}/registration-email", status_code=202, response_model=RegistrationResent
+)
+def resend_registration_email(
+    principal: FleetManagerDep,
+    line_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    """Send the registration e-mail again to the invited employee of a company line.
+
+    Another company's line: 404; nobody invited for the line or already registered: 409;
+    too many for that employee: 429.
+    """
+
+    def action() -> RegistrationResent:
+        account, expires_at = registration_resend.resend_registration(
+            session, settings=settings, principal=principal, line_id=line_id
+        )
+        return RegistrationResent(
+            account_id=account.id,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            gsm=account.gsm,
+            sent_to=mask_email(account.email or ""),
+            expires_at=expires_at,
+        )
+
+    return run_idempotent(
+        session,
+        account_id=principal.account.id,
+        request=idempotency,
+        status_code=202,
+        action=action,
+    )
 
 
 @router.get("/me")

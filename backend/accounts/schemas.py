@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, EmailStr, Field
@@ -10,6 +11,10 @@ from backend.accounts.models import Role
 from backend.companies.schemas import CompanyPublic
 from backend.core.models import Language
 from backend.core.schemas import RequestModel
+
+# Password rules of the portal, for registration and for a reset alike.
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 256
 
 
 class LoginRequest(RequestModel):
@@ -31,7 +36,7 @@ class RegistrationRequest(RequestModel):
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
     email: EmailStr
-    password: str = Field(min_length=10, max_length=256)
+    password: str = Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)
     language: Language
 
 
@@ -53,3 +58,38 @@ class MePublic(BaseModel):
     can_switch_role: bool
     company: CompanyPublic | None
     line_id: int | None
+
+
+class PasswordResetRequest(RequestModel):
+    """The GSM number (login) of the account whose password was forgotten."""
+
+    gsm: str = Field(min_length=1, max_length=32, examples=["0470 00 00 01"])
+
+
+class PasswordResetAccepted(BaseModel):
+    """The one answer to a reset request, whether or not the number has an account."""
+
+    status: Literal["accepted"] = "accepted"
+    message: str = (
+        "If this number is the login of an active account, a single-use link to choose a new "
+        "password was e-mailed to the account's address."
+    )
+    expires_in_minutes: int
+
+
+class PasswordResetSent(BaseModel):
+    """A reset link went to the caller's own address (masked)."""
+
+    sent_to: str
+    expires_in_minutes: int
+
+
+class RegistrationResent(BaseModel):
+    """The registration e-mail went again to an employee (address masked)."""
+
+    account_id: int
+    first_name: str
+    last_name: str
+    gsm: str
+    sent_to: str
+    expires_at: datetime

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.accounts import tokens
 from backend.accounts.exceptions import (
     AccountAlreadyRegistered,
     CompanyNotFound,
     InvalidGsm,
+    NoEmailOnAccount,
     RegistrationTokenInvalid,
     RoleSwitchForbidden,
 )
@@ -21,9 +22,9 @@ from backend.accounts.schemas import MePublic, RegistrationRequest
 from backend.chat.models import ChatBinding
 from backend.companies.models import Company
 from backend.companies.schemas import CompanyPublic
-from backend.core.models import Language, utcnow
+from backend.core.models import Language
 from backend.core.phone import normalize_msisdn
-from backend.core.security import hash_password, hash_secret, verify_password
+from backend.core.security import hash_password, verify_password
 from backend.core.settings import Settings
 from backend.fleet.models import Line
 from backend.mail.service import Mail, send_mail
@@ -132,29 +133,39 @@ def invite_fleet_manager(
     if account is None:
         account = Account(gsm=msisdn, status=AccountStatus.pending)
         session.add(account)
-    account.company_id = company.id
+    account.company = company
     account.role = account.active_role = Role.fleet_manager
     account.email = email
     account.first_name = first_name
     account.last_name = last_name
     account.language = language or company.language
     session.flush()
-    _expire_open_tokens(session, account_id=account.id)
+    send_registration_email(session, settings=settings, account=account)
+    session.commit()
+    logger.info("Invited account %s as fleet manager of company %s", account.id, company.id)
+    return account
 
-    token = secrets.token_urlsafe(32)
-    expires_at = utcnow() + REGISTRATION_TOKEN_LIFETIME
-    session.add(
-        RegistrationToken(
-            account_id=account.id, token_hash=hash_secret(token), expires_at=expires_at
-        )
+
+def send_registration_email(session: Session, *, settings: Settings, account: Account) -> datetime:
+    """E-mail ``account`` a new single-use registration link (earlier ones stop working).
+
+    The e-mail fits the account's role (fleet manager or employee); the caller commits.
+    Returns when the link expires.
+    """
+    if account.email is None:
+        raise NoEmailOnAccount
+    company = account.company
+    token, expires_at = tokens.issue(
+        session, RegistrationToken, account_id=account.id, lifetime=REGISTRATION_TOKEN_LIFETIME
     )
     subject, text, html = render_email(
         "registration",
         account.language,
-        first_name=first_name,
-        company_name=company.name,
-        customer_number=company.customer_number,
-        gsm=msisdn,
+        first_name=account.first_name,
+        role=account.role.value,
+        company_name=company.name if company else "",
+        customer_number=company.customer_number if company else "",
+        gsm=account.gsm,
         link=f"{settings.base_url}/register/{token}",
         expires_on=expires_at.strftime("%d/%m/%Y %H:%M UTC"),
     )
@@ -162,28 +173,20 @@ def invite_fleet_manager(
         session,
         settings=settings,
         mail=Mail(
-            to=email, subject=subject, language=account.language, body_text=text, body_html=html
+            to=account.email,
+            subject=subject,
+            language=account.language,
+            body_text=text,
+            body_html=html,
         ),
     )
-    session.commit()
-    logger.info("Invited account %s as fleet manager of company %s", account.id, company.id)
-    return account
-
-
-def _expire_open_tokens(session: Session, *, account_id: int) -> None:
-    session.execute(
-        update(RegistrationToken)
-        .where(RegistrationToken.account_id == account_id, RegistrationToken.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
+    return expires_at
 
 
 def find_registration_token(session: Session, *, token: str) -> RegistrationToken:
     """The unused, unexpired registration token, or RegistrationTokenInvalid."""
-    record = session.scalar(
-        select(RegistrationToken).where(RegistrationToken.token_hash == hash_secret(token))
-    )
-    if record is None or record.used_at is not None or record.expires_at <= utcnow():
+    record = tokens.find(session, RegistrationToken, token=token)
+    if record is None:
         raise RegistrationTokenInvalid
     return record
 
@@ -191,13 +194,7 @@ def find_registration_token(session: Session, *, token: str) -> RegistrationToke
 def complete_registration(session: Session, *, token: str, profile: RegistrationRequest) -> Account:
     """Use the e-mailed token once: store the profile and password and activate the account."""
     record = find_registration_token(session, token=token)
-    # Claim the token with a conditional UPDATE so that two concurrent submissions cannot both win.
-    claimed = session.execute(
-        update(RegistrationToken)
-        .where(RegistrationToken.id == record.id, RegistrationToken.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
-    if getattr(claimed, "rowcount", 0) != 1:
+    if not tokens.claim(session, RegistrationToken, record):
         raise RegistrationTokenInvalid
     account = record.account
     account.first_name = profile.first_name
@@ -206,7 +203,7 @@ def complete_registration(session: Session, *, token: str, profile: Registration
     account.language = profile.language
     account.password_hash = hash_password(profile.password)
     account.status = AccountStatus.active
-    _expire_open_tokens(session, account_id=account.id)
+    tokens.expire_open(session, RegistrationToken, account_id=account.id)
     session.commit()
     logger.info("Account %s completed its registration", account.id)
     return account

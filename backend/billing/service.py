@@ -46,8 +46,8 @@ from backend.core.models import utcnow
 from backend.core.security import hash_secret
 from backend.core.settings import Settings
 from backend.fleet.models import Line
-from backend.fleet.validation import mask_iban
 from backend.principal import Principal
+from validation import mask_iban
 
 logger = logging.getLogger(__name__)
 

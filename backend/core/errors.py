@@ -134,9 +134,13 @@ async def _validation_error_handler(_request: Request, exc: Exception) -> JSONRe
 async def _data_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     # A value the database cannot hold (an id beyond its integer range, text longer than its
     # column) came from the client: refuse it instead of answering 500. The transaction is
-    # rolled back by the session's owner.
-    assert isinstance(exc, DataError)
-    logger.warning("Refused a value the database cannot store: %s", exc.orig)
+    # rolled back by the session's owner. PostgreSQL says so with a DataError; SQLite's driver
+    # raises OverflowError for an integer beyond 64 bits before any query runs.
+    assert isinstance(exc, DataError | OverflowError)
+    logger.warning(
+        "Refused a value the database cannot store: %s",
+        exc.orig if isinstance(exc, DataError) else exc,
+    )
     return JSONResponse(
         error_body("value_out_of_range", "A value is out of range or too long."), status_code=422
     )
@@ -153,4 +157,5 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
     app.add_exception_handler(DataError, _data_error_handler)
+    app.add_exception_handler(OverflowError, _data_error_handler)
     app.add_exception_handler(Exception, _unhandled_error_handler)

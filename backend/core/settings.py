@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     rate_limit_payment_links_per_company: int = 200
     rate_limit_orders_per_account: int = 20
     rate_limit_orders_per_company: int = 100
+    # Access e-mails (backend/accounts): password-reset links per account and per e-mail address,
+    # registration e-mails re-sent per invited account, in the same window. Over the limit a reset
+    # request still gets the same neutral answer but no e-mail (so it reveals nothing).
+    rate_limit_password_resets_per_account: int = 3
+    rate_limit_password_resets_per_email: int = 5
+    rate_limit_registration_emails_per_account: int = 5
+    # The anonymous "forgot password" request answers after at least this long, whether or not
+    # an e-mail went out, so that its timing does not reveal which numbers have an account.
+    password_reset_min_seconds: float = 0.3
 
     # Privacy (backend/privacy): web transcripts and ended handoffs older than this are deleted
     # by `python -m backend.privacy` (the tracker store's by `python -m bot.retention`).

@@ -14,7 +14,6 @@ from datetime import timedelta
 import qrcode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stdnum import luhn
 
 from backend.core.models import Language, utcnow
 from backend.core.security import hash_secret
@@ -24,13 +23,15 @@ from backend.esim.models import ESimProfile, ESimStatus
 from backend.fleet.models import Line, LineStatus, SimType
 from backend.mail.service import Attachment, Mail, send_mail
 from backend.mail.templates import render_email
+from validation import OUR_ICCID_PREFIX, complete_iccid
 
 logger = logging.getLogger(__name__)
 
 SMDP_ADDRESS = "smdp.business-mobile.example"
 CONFIRMATION_LIFETIME = timedelta(days=7)
 QR_FILENAME = "esim-qr.png"
-_ESIM_ICCID_PREFIX = "89320399"  # eSIM profiles get ICCIDs from their own operator range
+# eSIM profiles get ICCIDs from their own operator range.
+_ESIM_ICCID_PREFIX = OUR_ICCID_PREFIX + "99"
 _MATCHING_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 
 
@@ -48,8 +49,9 @@ def new_matching_id() -> str:
 def new_esim_iccid(session: Session) -> str:
     """A free 19-digit ICCID of the operator's eSIM range (prefix 893203, Luhn check digit)."""
     while True:
-        body = _ESIM_ICCID_PREFIX + "".join(secrets.choice("0123456789") for _ in range(10))
-        iccid = body + luhn.calc_check_digit(body)
+        iccid = complete_iccid(
+            _ESIM_ICCID_PREFIX + "".join(secrets.choice("0123456789") for _ in range(10))
+        )
         taken = session.scalar(select(Line.id).where(Line.iccid == iccid)) or session.scalar(
             select(ESimProfile.id).where(ESimProfile.iccid == iccid)
         )

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from backend.core.errors import FieldError
 from backend.fleet.models import Line, SimCard, SimStatus
-from backend.fleet.validation import check_iccid_format
+from backend.fleet.validation import checked
+from validation import check_iccid
 
 # New numbers come from the operator's block +32 470 00 01 00 … +32 470 00 09 99: the lowest
 # number that no line (even a deactivated one) has ever used and no pending operation reserved.
@@ -24,7 +25,7 @@ _CENT = Decimal("0.01")
 
 def check_sim_available(session: Session, *, company_id: int, raw_iccid: str) -> SimCard:
     """A SIM card of the company's stock that can be activated, else a 422 ICCID code."""
-    iccid = check_iccid_format(raw_iccid)
+    iccid = checked(check_iccid, raw_iccid, field="iccid")
     card = session.scalar(
         select(SimCard).where(SimCard.iccid == iccid, SimCard.company_id == company_id)
     )

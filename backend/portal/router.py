@@ -1,13 +1,18 @@
-"""Portal routes: the login page, logout, the chat page and the Slack/Teams link code."""
+"""Portal routes: the login page, logout, the chat page, the Slack/Teams link code and the
+"forgot password" pages (ask for a link; the link's page that sets the new password)."""
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Header, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from backend.accounts import password_reset
 from backend.accounts import service as accounts
+from backend.accounts.exceptions import PasswordResetTokenInvalid
+from backend.accounts.schemas import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from backend.chat import service as chat
 from backend.core.db import SessionDep, SettingsDep
 from backend.core.models import Language
@@ -172,3 +177,146 @@ def create_link_code(
     code, expires_at = chat.create_link_code(session, account=account)
     instruction = PAGE_STRINGS[account.language]["link_instruction"].format(code=code)
     return PortalLinkCodePublic(code=code, expires_at=expires_at, instruction=instruction)
+
+
+RESET_PATH = password_reset.RESET_PATH
+_RESET_MINUTES = int(password_reset.RESET_LINK_LIFETIME.total_seconds() // 60)
+
+
+def _reset_request_page(language: Language, *, requested: bool = False) -> HTMLResponse:
+    return _render(
+        "password_reset_request.html",
+        language=language.value,
+        t=PAGE_STRINGS[language],
+        languages=[(lang.value, PAGE_STRINGS[lang]["title"]) for lang in Language],
+        requested=requested,
+        minutes=_RESET_MINUTES,
+    )
+
+
+@pages_router.get(RESET_PATH)
+def password_reset_request_page(
+    lang: Annotated[Language | None, Query()] = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> HTMLResponse:
+    """ "Forgot password" linked from the login page: the GSM number, and a link is e-mailed."""
+    return _reset_request_page(lang or negotiate_language(accept_language))
+
+
+@pages_router.post(RESET_PATH)
+def request_password_reset(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    gsm: Annotated[str, Form(max_length=40)],
+    lang: Annotated[Language, Form()] = Language.fr,
+    origin: Annotated[str | None, Header()] = None,
+) -> HTMLResponse:
+    """The same page and message whether or not the number has an account (and in the same
+    minimum time), like ``POST /api/v1/auth/password-reset``."""
+    if not _same_origin(request, settings, origin):
+        raise CsrfRejected
+    started = time.monotonic()
+    password_reset.request_for_number(session, settings=settings, gsm=gsm)
+    time.sleep(max(0.0, settings.password_reset_min_seconds - (time.monotonic() - started)))
+    return _reset_request_page(lang, requested=True)
+
+
+def _reset_page(
+    request: Request,
+    *,
+    token: str,
+    state: str,
+    language: Language,
+    settings: Settings,
+    gsm: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return _render(
+        "password_reset.html",
+        status_code=status_code,
+        language=language.value,
+        t=PAGE_STRINGS[language],
+        state=state,
+        gsm=gsm,
+        error=error,
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=PASSWORD_MAX_LENGTH,
+        csrf_token=password_reset.form_token(settings=settings, token=token),
+        post_url=str(request.url_for("submit_password_reset", token=token)),
+    )
+
+
+@pages_router.get(RESET_PATH + "/{token}")
+def password_reset_page(
+    token: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> HTMLResponse:
+    """The page of the e-mailed link: a new password, twice (the token is the credential)."""
+    try:
+        record = password_reset.find_reset_token(session, token=token)
+    except PasswordResetTokenInvalid:
+        language = negotiate_language(accept_language)
+        return _reset_page(
+            request, token=token, state="invalid", language=language, settings=settings,
+            status_code=status.HTTP_400_BAD_REQUEST,
+        )  # fmt: skip
+    account = record.account
+    return _reset_page(
+        request, token=token, state="form", language=account.language, settings=settings,
+        gsm=account.gsm,
+    )  # fmt: skip
+
+
+@pages_router.post(RESET_PATH + "/{token}")
+def submit_password_reset(
+    token: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    password: Annotated[str, Form(max_length=PASSWORD_MAX_LENGTH)],
+    password_again: Annotated[str, Form(max_length=PASSWORD_MAX_LENGTH)],
+    csrf: Annotated[str | None, Form(alias="csrf_token")] = None,
+    origin: Annotated[str | None, Header()] = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> HTMLResponse:
+    """Set the new password with the link (once), end the account's portal sessions."""
+    # The form carries the page's HMAC token and comes from our own origin (like the login).
+    if not _same_origin(request, settings, origin) or not password_reset.check_form_token(
+        settings=settings, token=token, submitted=csrf
+    ):
+        raise CsrfRejected
+    try:
+        record = password_reset.find_reset_token(session, token=token)
+    except PasswordResetTokenInvalid:
+        language = negotiate_language(accept_language)
+        return _reset_page(
+            request, token=token, state="invalid", language=language, settings=settings,
+            status_code=status.HTTP_400_BAD_REQUEST,
+        )  # fmt: skip
+    account = record.account
+    strings = PAGE_STRINGS[account.language]
+    error = None
+    if len(password) < PASSWORD_MIN_LENGTH:
+        error = strings["reset_too_short"].format(length=PASSWORD_MIN_LENGTH)
+    elif password != password_again:
+        error = strings["reset_mismatch"]
+    if error is not None:
+        return _reset_page(
+            request, token=token, state="form", language=account.language, settings=settings,
+            gsm=account.gsm, error=error, status_code=422,
+        )  # fmt: skip
+    try:
+        password_reset.reset_password(session, token=token, password=password)
+    except PasswordResetTokenInvalid:  # a concurrent submission used it first
+        return _reset_page(
+            request, token=token, state="invalid", language=account.language, settings=settings,
+            status_code=status.HTTP_400_BAD_REQUEST,
+        )  # fmt: skip
+    return _reset_page(
+        request, token=token, state="done", language=account.language, settings=settings
+    )

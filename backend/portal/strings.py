@@ -23,6 +23,26 @@ PAGE_STRINGS: dict[Language, dict[str, str]] = {
         "link_instruction": "Envoyez « link {code} » au bot dans Slack ou Teams. "
         "Ce code est valable 10 minutes et ne sert qu'une fois.",
         "link_failed": "Impossible d'obtenir un code pour le moment. Réessayez.",
+        "forgot_password": "Mot de passe oublié ?",
+        "reset_request_title": "Mot de passe oublié",
+        "reset_request_intro": "Indiquez votre numéro de GSM (votre login). Nous envoyons un lien "
+        "à usage unique, valable {minutes} minutes, à l'adresse e-mail de votre compte.",
+        "reset_request_button": "Envoyer le lien",
+        "reset_requested": "Si ce numéro est le login d'un compte actif, un lien pour choisir un "
+        "nouveau mot de passe vient d'être envoyé à l'adresse e-mail du compte. Il est valable "
+        "{minutes} minutes et ne sert qu'une fois.",
+        "reset_title": "Nouveau mot de passe",
+        "reset_intro": "Choisissez un nouveau mot de passe pour le login {gsm}.",
+        "new_password": "Nouveau mot de passe (au moins {length} caractères)",
+        "new_password_again": "Confirmez le nouveau mot de passe",
+        "reset_button": "Enregistrer",
+        "reset_done": "C'est fait ! Connectez-vous avec votre numéro de GSM et votre nouveau mot "
+        "de passe.",
+        "reset_invalid": "Ce lien n'est plus valable (déjà utilisé, expiré ou remplacé par un lien "
+        "plus récent). Demandez-en un nouveau.",
+        "reset_too_short": "Le mot de passe doit compter au moins {length} caractères.",
+        "reset_mismatch": "Les deux mots de passe ne sont pas identiques.",
+        "back_to_login": "Retour à la connexion",
     },
     Language.nl: {
         "title": "Business Mobile Portaal",
@@ -42,6 +62,25 @@ PAGE_STRINGS: dict[Language, dict[str, str]] = {
         "link_instruction": "Stuur „link {code}” naar de bot in Slack of Teams. "
         "Deze code is 10 minuten geldig en werkt maar één keer.",
         "link_failed": "Er kon nu geen code aangemaakt worden. Probeer opnieuw.",
+        "forgot_password": "Wachtwoord vergeten?",
+        "reset_request_title": "Wachtwoord vergeten",
+        "reset_request_intro": "Geef uw gsm-nummer (uw login). We sturen een link die één keer "
+        "werkt en {minutes} minuten geldig is naar het e-mailadres van uw account.",
+        "reset_request_button": "Link versturen",
+        "reset_requested": "Als dit nummer de login van een actief account is, werd zopas een link "
+        "om een nieuw wachtwoord te kiezen naar het e-mailadres van het account gestuurd. Hij is "
+        "{minutes} minuten geldig en werkt maar één keer.",
+        "reset_title": "Nieuw wachtwoord",
+        "reset_intro": "Kies een nieuw wachtwoord voor de login {gsm}.",
+        "new_password": "Nieuw wachtwoord (minstens {length} tekens)",
+        "new_password_again": "Bevestig het nieuwe wachtwoord",
+        "reset_button": "Opslaan",
+        "reset_done": "Klaar! Meld u aan met uw gsm-nummer en uw nieuwe wachtwoord.",
+        "reset_invalid": "Deze link is niet meer geldig (al gebruikt, vervallen of vervangen door "
+        "een nieuwere link). Vraag een nieuwe aan.",
+        "reset_too_short": "Het wachtwoord moet minstens {length} tekens lang zijn.",
+        "reset_mismatch": "De twee wachtwoorden zijn niet gelijk.",
+        "back_to_login": "Terug naar aanmelden",
     },
     Language.en: {
         "title": "Business Mobile Portal",
@@ -61,6 +100,25 @@ PAGE_STRINGS: dict[Language, dict[str, str]] = {
         "link_instruction": "Send “link {code}” to the bot in Slack or Teams. "
         "This code is valid for 10 minutes and works once.",
         "link_failed": "No code could be made right now. Please try again.",
+        "forgot_password": "Forgot your password?",
+        "reset_request_title": "Forgot your password",
+        "reset_request_intro": "Enter your GSM number (your login). We send a single-use link, "
+        "valid for {minutes} minutes, to your account's e-mail address.",
+        "reset_request_button": "Send the link",
+        "reset_requested": "If this number is the login of an active account, a link to choose a "
+        "new password has just been sent to the account's e-mail address. It is valid for "
+        "{minutes} minutes and works once.",
+        "reset_title": "New password",
+        "reset_intro": "Choose a new password for the login {gsm}.",
+        "new_password": "New password (at least {length} characters)",
+        "new_password_again": "Confirm the new password",
+        "reset_button": "Save",
+        "reset_done": "Done! Log in with your GSM number and your new password.",
+        "reset_invalid": "This link is no longer valid (already used, expired or replaced by a "
+        "newer link). Ask for a new one.",
+        "reset_too_short": "The password must have at least {length} characters.",
+        "reset_mismatch": "The two passwords are not the same.",
+        "back_to_login": "Back to log in",
     },
 }
 

@@ -1,19 +1,16 @@
-"""Validate IMEIs, create repairs (with the confirmation e-mail), list and read them."""
+"""Create repairs (with the confirmation e-mail), list and read them."""
 
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
-from stdnum import imei as stdnum_imei
-from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from backend.accounts.models import Account, Role
-from backend.core.errors import AppError, FieldError
+from backend.core.errors import AppError
 from backend.core.settings import Settings
 from backend.core.status_flow import history
 from backend.fleet.models import Line
@@ -24,40 +21,11 @@ from backend.repairs.models import Pickup, Repair, RepairStatus
 
 logger = logging.getLogger(__name__)
 
-_SEPARATORS = re.compile(r"[\s./-]")
-
 
 class RepairNotFound(AppError):
     status_code = 404
     code = "repair_not_found"
     message = "No such repair."
-
-
-def check_imei(raw: str, *, field: str = "imei") -> str:
-    """A 15-digit IMEI with a valid Luhn check digit (spaces, dots, slashes, dashes ignored)."""
-    value = _SEPARATORS.sub("", raw or "")
-    if not value.isdigit():
-        raise FieldError(
-            "imei_not_numeric", "An IMEI has digits only (dial *#06# to see it).", field=field
-        )
-    if len(value) != 15:
-        raise FieldError(
-            "imei_invalid_length",
-            "An IMEI has 15 digits (dial *#06# or look on the box).",
-            field=field,
-            details={"length": len(value)},
-        )
-    try:
-        stdnum_imei.validate(value)
-    except InvalidChecksum as exc:
-        raise FieldError(
-            "imei_check_digit",
-            "This IMEI's check digit is wrong: a digit was probably mistyped.",
-            field=field,
-        ) from exc
-    except ValidationError as exc:
-        raise FieldError("imei_invalid_length", "Not a valid IMEI.", field=field) from exc
-    return value
 
 
 def mask_imei(value: str) -> str:

@@ -199,6 +199,34 @@ ACCOUNTS = (
     ),
 )
 
+
+@dataclass(frozen=True)
+class InvitedSeed:
+    """Someone invited to the portal who has not completed the registration yet."""
+
+    gsm: str
+    first_name: str
+    last_name: str
+    email: str
+    language: Language
+    role: Role
+    company_customer_number: str
+
+
+# Invited, not registered: the registration e-mail went out once (nobody knows that link). Their
+# fleet manager can have it sent again by chat ("Jan didn't get his registration e-mail").
+INVITED_ACCOUNTS = (
+    InvitedSeed(
+        "+32470000003",
+        "Jan",
+        "Peeters",
+        "jan.peeters@acme-logistics.example",
+        Language.nl,
+        Role.end_user,
+        ACME,
+    ),
+)
+
 _PHYS, _ESIM = SimType.physical, SimType.esim
 
 FLEETS = (
@@ -227,6 +255,7 @@ FLEETS = (
                 "pro_smart",
                 sim_type=_ESIM,
                 options=("roam_eu_plus_10gb",),
+                account_gsm="+32470000003",
             ),
             LineSeed("+32470000004", "Lotte Maes", "pro_start", barrings=("premium_numbers",)),
             LineSeed(

@@ -12,9 +12,9 @@ from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from stdnum import luhn
 
-from backend.accounts.models import Account, AccountStatus
+from backend.accounts.models import Account, AccountStatus, RegistrationToken
+from backend.accounts.service import REGISTRATION_TOKEN_LIFETIME
 from backend.companies.models import Company
 from backend.core.security import hash_password, hash_secret
 from backend.esim.models import ESimProfile, ESimStatus
@@ -37,6 +37,7 @@ from backend.seed.data import (
     BARRABLE_SERVICES,
     COMPANIES,
     FLEETS,
+    INVITED_ACCOUNTS,
     OPTIONS,
     PENDING_ESIMS,
     PLANS,
@@ -45,10 +46,12 @@ from backend.seed.data import (
     AccountSeed,
     CatalogItem,
     CompanySeed,
+    InvitedSeed,
     LineSeed,
 )
 from backend.seed.invoices import seed_invoices
 from backend.shop.seed import seed_shop
+from validation import OUR_ICCID_PREFIX, complete_iccid
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +68,12 @@ _PRIVATE_PER_MB = Decimal("0.002")
 
 def iccid_for(msisdn: str) -> str:
     """A 19-digit ICCID with the operator prefix 893203 and a Luhn check digit."""
-    body = "89320320" + msisdn[-10:].rjust(10, "0")
-    return body + luhn.calc_check_digit(body)
+    return complete_iccid(f"{OUR_ICCID_PREFIX}20{msisdn[-10:].rjust(10, '0')}")
 
 
 def stock_iccid(company_digit: str, serial: int) -> str:
     """ICCID of a SIM card in a company's stock (19 digits, Luhn)."""
-    body = f"8932031{company_digit}{serial:010d}"
-    return body + luhn.calc_check_digit(body)
+    return complete_iccid(f"{OUR_ICCID_PREFIX}1{company_digit}{serial:010d}")
 
 
 def commitment_end(today: date, months: int) -> date:
@@ -95,6 +96,8 @@ def seed_demo(session: Session, *, today: date) -> dict[str, int]:
     barrings = {item.code: _catalog(session, BarrableService, item) for item in BARRABLE_SERVICES}
     companies = {seed.customer_number: _company(session, seed) for seed in COMPANIES}
     accounts = {seed.gsm: _account(session, seed, companies) for seed in ACCOUNTS}
+    for invited in INVITED_ACCOUNTS:
+        accounts[invited.gsm] = _invited_account(session, invited, companies, today=today)
     session.flush()
     for fleet in FLEETS:
         company = companies[fleet.customer_number]
@@ -119,6 +122,8 @@ def seed_demo(session: Session, *, today: date) -> dict[str, int]:
                 )
                 session.add(line)
                 session.flush()
+            if line.user_account_id is None and line_seed.account_gsm:
+                line.user_account_id = accounts[line_seed.account_gsm].id
             if line.commitment_end is None and line_seed.commitment_months is not None:
                 line.commitment_end = commitment_end(today, line_seed.commitment_months)
             _consumption(session, line, line_seed, today=today)
@@ -251,6 +256,41 @@ def _account(session: Session, seed: AccountSeed, companies: dict[str, Company])
             else None,
         )
         session.add(account)
+    return account
+
+
+def _invited_account(
+    session: Session, seed: InvitedSeed, companies: dict[str, Company], *, today: date
+) -> Account:
+    """A pending account with the registration link it was e-mailed (nobody knows that one)."""
+    account = session.scalar(select(Account).where(Account.gsm == seed.gsm))
+    if account is None:
+        account = Account(
+            gsm=seed.gsm,
+            first_name=seed.first_name,
+            last_name=seed.last_name,
+            email=seed.email,
+            language=seed.language,
+            role=seed.role,
+            active_role=seed.role,
+            status=AccountStatus.pending,
+            password_hash=None,
+            company=companies[seed.company_customer_number],
+        )
+        session.add(account)
+        session.flush()
+    invited = session.scalar(
+        select(RegistrationToken.id).where(RegistrationToken.account_id == account.id).limit(1)
+    )
+    if account.status == AccountStatus.pending and invited is None:
+        session.add(
+            RegistrationToken(
+                account_id=account.id,
+                token_hash=hash_secret(secrets.token_urlsafe(32)),
+                expires_at=_at(today) + REGISTRATION_TOKEN_LIFETIME,
+                created_at=_at(today - timedelta(days=1)),
+            )
+        )
     return account
 
 

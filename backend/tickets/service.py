@@ -11,7 +11,7 @@ from backend.accounts.models import Account, Role
 from backend.core.errors import AppError, FieldError
 from backend.core.models import utcnow
 from backend.fleet import service as fleet
-from backend.fleet.validation import check_contact_number
+from backend.fleet.validation import checked
 from backend.principal import Principal
 from backend.tickets.models import Ticket, TicketComment, TicketStatus
 from backend.tickets.schemas import (
@@ -24,6 +24,7 @@ from backend.tickets.schemas import (
     TicketPublic,
 )
 from backend.tickets.subjects import SUBJECT_NAMES
+from validation import check_phone_number
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def create(session: Session, *, principal: Principal, body: TicketCreate) -> Tic
             field="description",
             details={"min_length": MIN_DESCRIPTION, "length": len(description)},
         )
-    contact = check_contact_number(body.contact_number)
+    contact = checked(check_phone_number, body.contact_number, field="contact_number")
     if body.line_id is not None:
         fleet.get_line(session, principal=principal, line_id=body.line_id)
     ticket = Ticket(

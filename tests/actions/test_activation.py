@@ -17,7 +17,12 @@ from actions.activation import (
 )
 from actions.activation_status import ActionShowActivationStatus
 from actions.esim import ActionAskEsimResendFormTargetLineId, ActionResendEsim
-from actions.fleet_extraction import number_mode_in, number_type_in, split_bill_in
+from actions.fleet_extraction import (
+    number_mode_in,
+    number_type_in,
+    replacement_reason_in,
+    split_bill_in,
+)
 from actions.sim_replacement import (
     ActionAskSimReplacementFormBlockOldSim,
     ValidateSimReplacementForm,
@@ -692,3 +697,78 @@ async def test_a_lost_sim_replacement_over_the_limit_blocks_nothing(backend, dis
     assert responses(dispatcher) == ["utter_rate_limited"]
     assert backend.paths() == ["/api/v1/rate-limits/activation"]  # no block_sim prepared
     assert ActiveLoop(None) in events
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("autre, elle change juste de telephone", "switch"),
+        ("hij is zijn gsm kwijtgeraakt", "lost"),
+        ("gsm is gejat op de trein", "stolen"),
+        ("on me l'a volé", "stolen"),
+        ("screen cracked", "broken"),
+        ("the volume button", None),
+    ],
+)
+def test_the_replacement_reason_is_understood_in_peoples_words(typed, reason):
+    assert replacement_reason_in(typed) == reason
+
+
+async def test_a_change_of_mind_mid_form_replaces_the_accepted_answer(backend, dispatcher):
+    # Asked for the physical SIM's serial, the user switches to an eSIM; the classifier reads
+    # it as the eSIM FAQ, which used to answer the FAQ and ask for the serial again, forever.
+    fleet_backend(backend)
+    tracker = make_tracker(
+        "ah attends non, finalement fais une eSIM, son gsm est compatible",
+        intent="faq_esim",
+        entities=[entity("sim_type", "eSIM")],
+        slots={"sim_type": "physical", "requested_slot": "new_iccid"},
+    )
+
+    filled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    )
+
+    assert filled["sim_type"] == "esim"
+    assert filled["requested_slot"] == "esim_email"
+
+
+async def test_a_real_faq_question_mid_form_still_interrupts(backend, dispatcher):
+    fleet_backend(backend)
+    tracker = make_tracker(
+        "c'est quoi une eSIM ?",
+        intent="faq_esim",
+        entities=[entity("sim_type", "eSIM")],
+        slots={"sim_type": "physical", "requested_slot": "new_iccid"},
+    )
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert events == []  # rejected: the FAQ rule answers, then the form resumes
+
+
+async def test_a_correction_at_the_activation_summary_changes_only_what_was_said(
+    backend, dispatcher
+):
+    fleet_backend(backend)
+    backend.on("GET", "/api/v1/operations/op_abc", operation())
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", {**operation(), "status": "cancelled"})
+    tracker = make_tracker(
+        "could you make it Pro Start instead?",
+        intent="out_of_scope",
+        entities=[entity("plan", "Pro Start")],
+        slots={
+            **FILLED,
+            "pending_operation_id": "op_abc",
+            "pending_operation_type": "activate_line",
+        },
+    )
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    filled = slots_of(events)
+    assert filled["plan_code"] == "pro_start"
+    assert filled["requested_slot"] is None  # nothing else to ask: the new summary follows
+    assert filled["pending_operation_id"] is None
+    assert "/api/v1/operations/op_abc/cancel" in backend.paths()
+    assert responses(dispatcher) == []

@@ -104,7 +104,9 @@ async def test_end_user_slot_claiming_fleet_manager_is_ignored(backend, dispatch
     assert responses(dispatcher) == ["utter_line_consumption"]
 
 
-async def test_fleet_manager_without_number_gets_fleet_totals_and_top_three(backend, dispatcher):
+async def test_fleet_manager_without_number_gets_fleet_totals_and_top_consumers(
+    backend, dispatcher
+):
     backend.on("GET", "/api/v1/me", me_fleet_manager())
     backend.on(
         "GET",
@@ -137,7 +139,7 @@ async def test_fleet_manager_without_number_gets_fleet_totals_and_top_three(back
     assert "0470 12 34 56 · Jan Peeters · € 31,40" in plain(dispatcher.messages[1]["top"])
     request = backend.requests[-1]
     assert request.url.params["month"] == "2026-10"
-    assert request.url.params["top"] == "3"
+    assert request.url.params["top"] == "5"
 
 
 async def test_number_not_among_callers_lines_is_not_found(backend, dispatcher):
@@ -339,3 +341,26 @@ async def test_two_lines_with_the_same_first_name_offer_buttons(backend, dispatc
     assert responses(dispatcher) == ["utter_which_line"]
     payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
     assert payloads[1] == '/ask_consumption{"phone_number": "+32470000014", "period": "2026-10"}'
+
+
+async def test_who_used_the_most_data_is_a_ranking_by_data(backend, dispatcher):
+    # "who used the most data this month?" got the fleet totals ranked by cost.
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    heavy = consumption(line_id=11, msisdn="+32470000011", user_name="Bram Jacobs", data_mb=43971)
+    light = consumption(line_id=3, msisdn="+32470000003", user_name="Jan Peeters", data_mb=512)
+    backend.on(
+        "GET",
+        "/api/v1/consumption",
+        {
+            "month": "2026-12",
+            "lines": [light, heavy],
+            "totals": {"voice_minutes": 600, "sms": 90, "data_mb": 44483, "cost": "80.00"},
+            "top_consumers": [light, heavy],
+        },
+    )
+
+    await run(backend, dispatcher, "who used the most data this month?", slots={"language": "en"})
+
+    rows = plain(dispatcher.messages[1]["top"]).splitlines()
+    assert rows[0] == "• 0470 00 00 11 · Bram Jacobs · 42.94 GB"
+    assert rows[1].startswith("• 0470 00 00 03 · Jan Peeters · 512 MB")

@@ -369,6 +369,42 @@ async def test_keep_number_question_takes_yes_and_no(backend, dispatcher):
     assert slots_of(no)["keep_number"] is False
 
 
+async def test_keep_number_takes_a_worded_yes_whatever_the_intent(backend, dispatcher):
+    # A long "yes" was read as deactivate_line and answered "reply yes or no"; "oui, on arrête"
+    # as stop, which cancelled the form.
+    fleet(backend, LOTTE)
+    asked = {"target_line_id": "4", "requested_slot": "keep_number"}
+    validator = ValidateDeactivateLineForm(backend.client())
+    long_yes = make_tracker(
+        "Oui, il tient à garder son numéro, c'est celui qu'il a depuis quinze ans",
+        intent="deactivate_line",
+        slots=asked,
+    )
+    stop_no = make_tracker("non, on arrête là pour le numéro", intent="stop", slots=asked)
+
+    yes = await validator.run(dispatcher, long_yes, DOMAIN)
+    no = await validator.run(dispatcher, stop_no, DOMAIN)
+
+    assert slots_of(yes)["keep_number"] is True
+    assert slots_of(no)["keep_number"] is False
+    assert responses(dispatcher) == []
+
+
+async def test_a_worded_yes_confirms_even_when_the_classifier_hesitates(backend, dispatcher):
+    backend.on(
+        "POST",
+        "/api/v1/operations/op_abc/confirm",
+        operation("change_plan", {"new_plan": PLANS[1]}, status="done"),
+    )
+    tracker = make_tracker("Oui, merci", intent="thank", slots=PENDING_PLAN)
+    tracker.latest_message["intent"]["confidence"] = 0.45
+
+    await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert [r.url.path for r in posts(backend)] == ["/api/v1/operations/op_abc/confirm"]
+    assert responses(dispatcher) == ["utter_operation_done_change_plan"]
+
+
 # --- confirm / cancel / safety ----------------------------------------------------------------
 
 
@@ -695,10 +731,10 @@ async def test_a_yes_with_details_at_a_summary_that_cannot_be_edited_runs_nothin
     backend, dispatcher
 ):
     tracker = make_tracker(
-        "yes but with the e-mail jan@acme.be",
+        "yes but on BE62 5100 0754 7061",
         intent="affirm",
-        entities=[entity("email", "jan@acme.be")],
-        slots={"pending_operation_id": "op_abc", "pending_operation_type": "activate_line"},
+        entities=[entity("iban", "BE62 5100 0754 7061")],
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "setup_direct_debit"},
     )
 
     events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
@@ -706,3 +742,82 @@ async def test_a_yes_with_details_at_a_summary_that_cannot_be_edited_runs_nothin
     assert backend.requests == []
     assert responses(dispatcher) == ["utter_correction_restart", "utter_ask_confirm_operation"]
     assert events == []
+
+
+async def test_from_one_plan_to_another_takes_the_plan_asked_for(backend, dispatcher):
+    # "de Pro Start vers Pro Unlimited" took the first plan named, the current one, and
+    # answered "the line already has this plan".
+    fleet(backend)
+    tracker = make_tracker(
+        "pouvez-vous passer la ligne de Lotte de Pro Start vers Pro Unlimited ?",
+        intent="change_plan",
+        entities=[entity("plan", "Pro Start"), entity("plan", "Pro Unlimited")],
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["plan_code"] == "pro_unlimited"
+    assert responses(dispatcher) == []
+
+
+async def test_a_plan_change_at_an_activation_summary_reopens_the_activation_form(
+    backend, dispatcher
+):
+    tracker = make_tracker(
+        "Apologies: could you make it Pro Unlimited instead?",
+        intent="out_of_scope",
+        entities=[entity("plan", "Pro Unlimited")],
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "activate_line"},
+    )
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert backend.requests == []
+    assert events == [FollowupAction("activation_form")]
+
+
+async def test_an_unsure_deactivation_request_is_asked_back_before_any_question(
+    backend, dispatcher
+):
+    fleet(backend)
+    tracker = make_tracker("Lotte's phone, what about it", intent="deactivate_line")
+    tracker.latest_message["intent"]["confidence"] = 0.55
+
+    events = await ValidateDeactivateLineForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_ask_meant_deactivate_line_form"]
+    filled = slots_of(events)
+    assert filled["pending_operation_id"] == "start:deactivate_line_form"
+    assert filled["target_line_id"] == "4"  # kept for the yes
+    assert ActiveLoop(None) in events
+    assert posts(backend) == []
+
+
+async def test_yes_to_the_doubt_starts_the_deactivation_form_and_no_forgets_it(backend, dispatcher):
+    asked = {
+        "pending_operation_id": "start:deactivate_line_form",
+        "pending_operation_type": "start",
+    }
+
+    yes = await ActionConfirmOperation(backend.client()).run(
+        dispatcher, make_tracker("ja", intent="affirm", slots=asked), DOMAIN
+    )
+    no = await ActionCancelOperation(backend.client()).run(
+        dispatcher, make_tracker("nee", intent="deny", slots=asked), DOMAIN
+    )
+
+    assert FollowupAction("deactivate_line_form") in yes
+    assert slots_of(yes)["pending_operation_id"] is None
+    assert slots_of(no)["pending_operation_id"] is None
+    assert responses(dispatcher) == ["utter_form_cancelled"]
+    assert backend.requests == []
+
+
+async def test_a_confident_deactivation_request_starts_at_once(backend, dispatcher):
+    fleet(backend)
+    tracker = make_tracker("deactivate Lotte's line", intent="deactivate_line")
+
+    events = await ValidateDeactivateLineForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["target_line_id"] == "4"
+    assert "utter_ask_meant_deactivate_line_form" not in responses(dispatcher)

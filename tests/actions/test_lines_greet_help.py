@@ -18,8 +18,8 @@ from tests.actions.support import (
 )
 
 
-async def test_fleet_manager_sees_count_and_first_ten_lines(backend, dispatcher):
-    lines = [line(line_id=i, msisdn=f"+324700000{i:02d}", user_name=f"User {i}") for i in range(14)]
+async def test_fleet_manager_sees_count_and_the_lines_one_row_each(backend, dispatcher):
+    lines = [line(line_id=i, msisdn=f"+324700000{i:02d}", user_name=f"User {i}") for i in range(34)]
     backend.on("GET", "/api/v1/me", me_fleet_manager())
     backend.on("GET", "/api/v1/lines", lines)
 
@@ -29,10 +29,35 @@ async def test_fleet_manager_sees_count_and_first_ten_lines(backend, dispatcher)
 
     assert responses(dispatcher) == ["utter_fleet_lines", "utter_fleet_lines_more"]
     listing = dispatcher.messages[0]
-    assert listing["count"] == 14
-    assert listing["lines"].count("\n") == 9
+    assert listing["count"] == 34
+    assert listing["lines"].count("\n") == 29
     assert listing["lines"].startswith("• 0470 00 00 00 · User 0 · Pro Smart · active")
     assert dispatcher.messages[1]["remaining"] == 4
+
+
+async def test_lines_on_a_plan_or_with_an_esim_are_listed_alone(backend, dispatcher):
+    start = {"code": "pro_start", "name": "Pro Start", "monthly_price": "15.00"}
+    lines = [
+        line(line_id=1, msisdn="+32470000001", user_name="Ann"),
+        line(line_id=2, msisdn="+32470000002", user_name="Bert", plan=start),
+        line(line_id=3, msisdn="+32470000003", user_name="Cas", plan=start, sim_type="esim"),
+    ]
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", lines)
+    backend.on("GET", "/api/v1/plans", [{**start, "names": {}}])
+
+    await ActionShowLines(backend.client()).run(
+        dispatcher, make_tracker("geef al onze lijnen op Pro Start", intent="show_lines"), {}
+    )
+    await ActionShowLines(backend.client()).run(
+        dispatcher, make_tracker("which lines are on an eSIM?", intent="show_lines"), {}
+    )
+
+    assert [m["count"] for m in dispatcher.messages] == [2, 1]
+    assert (
+        "Bert" in dispatcher.messages[0]["lines"] and "Ann" not in dispatcher.messages[0]["lines"]
+    )
+    assert "Cas" in dispatcher.messages[1]["lines"]
 
 
 async def test_statuses_are_shown_in_the_conversation_language(backend, dispatcher):

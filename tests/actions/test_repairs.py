@@ -13,7 +13,6 @@ from actions.repairs import (
     ActionPrepareRepair,
     ActionShowRepairs,
     ValidateRepairForm,
-    check_imei,
     pickup_in,
     required_repair_slots,
 )
@@ -29,6 +28,7 @@ from tests.actions.support import (
     me_fleet_manager,
     responses,
 )
+from validation import check_imei
 
 DOMAIN: dict[str, Any] = {
     "forms": {
@@ -75,6 +75,8 @@ def test_imei_checks_length_digits_and_luhn():
 def test_pickup_words_and_address_only_for_another_address():
     assert pickup_in("au travail") == "workplace"
     assert pickup_in("op het werk") == "workplace"
+    assert pickup_in("un coursier svp") == "workplace"  # the courier comes to the company
+    assert pickup_in("bij het bedrijf ophalen") == "workplace"
     assert pickup_in("at another address") == "other_address"
     assert pickup_in("bof") is None
     assert "repair_address" not in required_repair_slots({"repair_pickup": "workplace"})

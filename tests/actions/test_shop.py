@@ -19,6 +19,7 @@ from actions.shop import (
     ActionShowOrders,
     ValidateOrderDeliveryForm,
     ValidateShopItemForm,
+    colour_in,
     delivery_in,
     quantity_in,
     search_words,
@@ -456,3 +457,42 @@ async def test_stopped_delivery_form_prepares_nothing(backend, dispatcher):
     )
     assert dispatcher.messages == []
     assert "/api/v1/operations" not in backend.paths()
+
+
+async def test_a_device_typed_by_name_is_chosen_with_its_colour_in_french(backend, dispatcher):
+    # "Typing Samsung Galaxy A56 5G fails": only a button could choose a device.
+    shop(backend).on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
+    asked = {"requested_slot": "shop_device_id"}
+    tracker = make_tracker("l'iPhone 16 en noir", intent="inform", slots=asked)
+
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    values = slots_of(events)
+    assert values["shop_device_id"] == "1" and values["shop_colour"] == "Black"
+    assert backend.requests[0].url.params["q"] == "l'iPhone 16 en noir"
+    assert "utter_invalid_shop_device_id" not in responses(dispatcher)
+
+
+async def test_the_first_one_picks_the_first_device_shown(backend, dispatcher):
+    shop(backend)
+    tracker = make_tracker(
+        "de eerste graag", intent="inform", slots={"requested_slot": "shop_device_id"}
+    )
+    shown = [
+        {"title": "Samsung Galaxy A55", "payload": '/choose_device{"shop_device_id": "2"}'},
+        {"title": "Apple iPhone 16", "payload": '/choose_device{"shop_device_id": "1"}'},
+    ]
+    tracker.events.insert(0, {"event": "bot", "text": "…", "data": {"buttons": shown}})
+
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["shop_device_id"] == "2"
+
+
+def test_colours_in_french_and_dutch_words():
+    colours = ["Black", "Matte Black", "Sky Blue", "Awesome Olive"]
+    assert colour_in("zwart", colours) == "Black"
+    assert colour_in("noir mat", colours) == "Matte Black"
+    assert colour_in("bleu ciel", colours) == "Sky Blue"
+    assert colour_in("olijfgroen", colours) == "Awesome Olive"
+    assert colour_in("rouge", colours) is None

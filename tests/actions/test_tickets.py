@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.api.backend import TicketSubject
@@ -18,10 +19,9 @@ from actions.tickets import (
     ActionShowTickets,
     ValidateTicketCommentForm,
     ValidateTicketForm,
-    display_number,
     find_ticket_number,
     match_subject,
-    normalize_contact_number,
+    subject_from_words,
 )
 from tests.actions.support import (
     FakeBackend,
@@ -32,6 +32,7 @@ from tests.actions.support import (
     me_end_user,
     responses,
 )
+from validation import check_phone_number, display_format
 
 DOMAIN: dict[str, Any] = {
     "forms": {
@@ -65,15 +66,15 @@ def slots_of(events: list[Any]) -> dict[str, Any]:
 
 
 def test_contact_numbers_belgian_or_international():
-    assert normalize_contact_number("0470 12 34 56") == "+32470123456"
-    assert normalize_contact_number("02 511 22 33") == "+3225112233"
-    assert normalize_contact_number("+33 6 12 34 56 78") == "+33612345678"
-    assert normalize_contact_number("0044 7911 123456") == "+447911123456"
-    assert display_number("+32470123456") == "0470 12 34 56"
-    assert display_number("+33612345678").startswith("+33")
+    assert check_phone_number("0470 12 34 56") == "+32470123456"
+    assert check_phone_number("02 511 22 33") == "+3225112233"
+    assert check_phone_number("+33 6 12 34 56 78") == "+33612345678"
+    assert check_phone_number("0044 7911 123456") == "+447911123456"
+    assert display_format("+32470123456") == "0470 12 34 56"
+    assert display_format("+33612345678").startswith("+33")
     for bad in ("12345", "0470 12", "hello", "+32 999"):
         try:
-            normalize_contact_number(bad)
+            check_phone_number(bad)
         except ValueError:
             continue
         raise AssertionError(bad)
@@ -287,3 +288,49 @@ async def test_contact_number_asked_with_the_callers_own_number_as_a_button(back
     assert message["buttons"] == [
         {"title": "0470 00 00 02", "payload": '/inform{"phone_number": "+32470000002"}'}
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("couverture réseau", "network_coverage"),
+        ("geen bereik in het magazijn", "network_coverage"),
+        ("we were charged twice on the invoice", "billing"),
+        ("rien de tout ça, autre chose", "other"),
+        ("hmm", None),
+    ],
+)
+def test_a_subject_described_in_peoples_words_is_found(typed: str, code: str | None) -> None:
+    assert subject_from_words(typed) == code
+
+
+async def test_an_opening_that_describes_the_problem_fills_subject_and_description(
+    backend, dispatcher
+):
+    helpdesk(backend)
+    opening = (
+        "Bonjour, depuis lundi nous avons un très mauvais réseau dans notre entrepôt : les "
+        "chauffeurs n'arrivent pas à appeler. Pouvez-vous ouvrir un ticket ?"
+    )
+    tracker = make_tracker(opening, intent="create_ticket")
+
+    values = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+
+    assert values["ticket_subject"] == "network_coverage"
+    assert values["ticket_description"] == opening
+
+
+async def test_the_ticket_just_created_is_the_one_commented(backend, dispatcher):
+    helpdesk(backend)
+    newer = {**TICKET, "id": 9, "number": "T-2026-000009", "created_at": "2026-12-06T10:00:00Z"}
+    backend.on("GET", "/api/v1/tickets", [TICKET, newer])
+    tracker = make_tracker(
+        "the one you just created",
+        intent="inform",
+        slots={"requested_slot": "ticket_reference"},
+    )
+
+    events = await ValidateTicketCommentForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["ticket_reference"] == "9"
+    assert responses(dispatcher) == []

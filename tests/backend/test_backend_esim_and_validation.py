@@ -190,8 +190,12 @@ async def test_unknown_confirmation_token_shows_a_clear_page(client: httpx.Async
     [
         ("89320311000000000AB", "iccid_not_numeric", None),
         ("893203110000000", "iccid_wrong_length", {"length": 15}),
-        ("8944110000000000015", "iccid_not_ours", None),
-        ("8932031100000000016", "iccid_check_digit", {"expected_check_digit": "5"}),
+        ("8944110000000000015", "iccid_not_ours", {"prefix": "894411"}),
+        (
+            "8932031100000000016",
+            "iccid_check_digit",
+            {"check_digit": "6", "expected_check_digit": "5"},
+        ),
         (BRUGGE_FREE_SIM, "iccid_unknown", None),
         ("8932032024700000043", "iccid_in_use", None),  # Lotte Maes's SIM (+32470000004)
         (ACME_BLOCKED_SIM, "iccid_blocked", None),

@@ -56,7 +56,7 @@ def test_seed_twice_adds_nothing(db_session: Session) -> None:
 
     assert after == before
     assert before["lines"] == 30
-    assert before["accounts"] == 4
+    assert before["accounts"] == 5
 
 
 def _consumption_dump(database_url: str) -> list[tuple[object, ...]]:
@@ -158,7 +158,7 @@ def test_command_line_migrate_seed_and_invite(scratch_sqlite_url: str) -> None:
         with Session(engine) as session:
             counts = table_counts(session)
             assert counts["lines"] == 30
-            assert counts["accounts"] == 5
+            assert counts["accounts"] == 6
             assert counts["outbox_emails"] == 1
     finally:
         engine.dispose()

@@ -65,6 +65,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/lines/{line_id}"): Entry("line"),
     ("GET", "/api/v1/lines/{line_id}/consumption"): Entry("line"),
     ("POST", "/api/v1/lines/{line_id}/esim/resend"): Entry("line"),
+    ("POST", "/api/v1/lines/{line_id}/registration-email"): Entry("line", fleet_manager_only=True),
     ("GET", "/api/v1/porting-requests/{request_id}"): Entry(
         "porting_request", fleet_manager_only=True
     ),
@@ -99,9 +100,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
 # Routes with a path parameter that names no object of a company, and why.
 NOT_OWNED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/catalog/devices/{device_id}"): "the shop catalogue is the same for all",
+    ("GET", "/api/v1/rate-limits/{flow}"): "a flow name; the caller's own counts only",
     # Capability URLs: the unguessable single-use token is the credential (tested below).
     ("POST", "/api/v1/auth/registrations/{token}"): "registration token from the e-mail",
     ("GET", "/register/{token}"): "registration page of the e-mailed token",
+    ("GET", "/password-reset/{token}"): "30-minute single-use password-reset link",
+    ("POST", "/password-reset/{token}"): "30-minute single-use password-reset link",
     ("GET", "/documents/invoices/{token}"): "15-minute download link bound to an account",
     ("GET", "/pay/{token}"): "single-use payment link",
     ("POST", "/pay/{token}"): "single-use payment link",

@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from stdnum import luhn
 
 from backend.core.errors import FieldError
 from backend.core.models import Language
@@ -28,13 +27,7 @@ from backend.fleet.models import (
     SimStatus,
     SimType,
 )
-from backend.fleet.validation import (
-    check_be_mobile,
-    check_digits_only,
-    check_email,
-    check_iban,
-    mask_iban,
-)
+from backend.fleet.validation import checked
 from backend.operations.handlers.base import (
     OpContext,
     OperationHandler,
@@ -46,6 +39,15 @@ from backend.operations.handlers.base import (
     plan_ref,
 )
 from backend.operations.models import Operation, OperationStatus, OperationType
+from validation import (
+    check_be_mobile,
+    check_customer_number,
+    check_email,
+    check_iban,
+    check_other_sim_number,
+    iban_bank,
+    mask_iban,
+)
 
 PORTING_DAYS = 3  # a porting normally completes within a few working days
 
@@ -101,7 +103,7 @@ def _reserved_numbers(ctx: OpContext) -> set[str]:
 
 
 def _ported_number(ctx: OpContext, spec: NumberSpec) -> dict[str, Any]:
-    msisdn = check_be_mobile(spec.msisdn or "", field="number.msisdn")
+    msisdn = checked(check_be_mobile, spec.msisdn or "", field="number.msisdn")
     ours = ctx.session.scalar(
         select(Line.id).where(Line.msisdn == msisdn, Line.status != LineStatus.deactivated)
     )
@@ -118,28 +120,20 @@ def _ported_number(ctx: OpContext, spec: NumberSpec) -> dict[str, Any]:
             field="number.number_type",
         )
     if spec.number_type == NumberType.residential:
-        sim_number = check_digits_only(
+        sim_number = checked(
+            check_other_sim_number,
             spec.current_sim_number or "",
-            code="current_sim_number_invalid",
             field="number.current_sim_number",
-            lengths=range(19, 21),
         )
-        if not luhn.is_valid(sim_number):
-            raise FieldError(
-                "current_sim_number_invalid",
-                "This SIM card number is not valid (check digit).",
-                field="number.current_sim_number",
-            )
         return {
             "msisdn": msisdn,
             "number_type": spec.number_type.value,
             "current_sim_number": sim_number,
         }
-    customer_number = check_digits_only(
+    customer_number = checked(
+        check_customer_number,
         spec.current_customer_number or "",
-        code="current_customer_number_invalid",
         field="number.current_customer_number",
-        lengths=range(4, 13),
     )
     return {
         "msisdn": msisdn,
@@ -167,7 +161,7 @@ class ActivateLine(OperationHandler[ActivateLineParams]):
                 raise FieldError(
                     "email_required", "The end user's e-mail address is needed.", field="email"
                 )
-            summary["email"] = check_email(params.email)
+            summary["email"] = checked(check_email, params.email, field="email")
         summary["end_user_name"] = params.end_user_name
         summary["end_user_language"] = (params.end_user_language or ctx.company.language).value
         if params.number.mode == "new":
@@ -200,13 +194,13 @@ class ActivateLine(OperationHandler[ActivateLineParams]):
                 "street": params.billing.street,
                 "postal_code": params.billing.postal_code,
                 "city": params.billing.city,
-                "email": check_email(params.billing.email, field="billing.email"),
+                "email": checked(check_email, params.billing.email, field="billing.email"),
                 "iban": None,
             }
             if params.billing.iban:
-                value, bank = check_iban(params.billing.iban)
+                value = checked(check_iban, params.billing.iban, field="billing.iban")
                 billing["iban"] = mask_iban(value)
-                billing["bank"] = bank.get("bank")
+                billing["bank"] = iban_bank(value).get("bank")
             summary["billing"] = billing
         summary["esim_confirmation_required"] = params.sim_type == SimType.esim
         return summary

@@ -19,9 +19,10 @@ from backend.billing.exceptions import (
 )
 from backend.billing.models import DeliveryMethod, PaymentMethod
 from backend.fleet.models import Line
-from backend.fleet.validation import check_iban, mask_iban
+from backend.fleet.validation import checked
 from backend.operations.handlers.base import OpContext, OperationHandler, Params
 from backend.operations.models import OperationType
+from validation import check_iban, iban_bank, mask_iban
 
 
 class SetupDirectDebitParams(Params):
@@ -66,7 +67,8 @@ class SetupDirectDebit(OperationHandler[SetupDirectDebitParams]):
         self, ctx: OpContext, line: Line | None, params: SetupDirectDebitParams
     ) -> dict[str, Any]:
         scope = _require_own_billing(ctx)
-        iban, info = check_iban(params.iban, field="iban")
+        iban = checked(check_iban, params.iban, field="iban")
+        info = iban_bank(iban)
         return {
             "scope": scope.scope.value,
             "iban_masked": mask_iban(iban),
@@ -86,7 +88,8 @@ class SetupDirectDebit(OperationHandler[SetupDirectDebitParams]):
         summary: dict[str, Any],
     ) -> dict[str, Any]:
         _require_own_billing(ctx)
-        iban, info = check_iban(params.iban, field="iban")
+        iban = checked(check_iban, params.iban, field="iban")
+        info = iban_bank(iban)
         row = billing.settings_for_update(ctx.session, ctx.principal)
         row.payment_method = PaymentMethod.direct_debit
         row.mandate_iban = iban

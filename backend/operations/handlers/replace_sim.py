@@ -10,7 +10,7 @@ from backend.core.models import Language
 from backend.esim import service as esim
 from backend.fleet.inventory import check_sim_available, mark_sim
 from backend.fleet.models import Line, LineStatus, SimStatus, SimType
-from backend.fleet.validation import check_email
+from backend.fleet.validation import checked
 from backend.operations.handlers.base import (
     OpContext,
     OperationHandler,
@@ -19,6 +19,7 @@ from backend.operations.handlers.base import (
     require_not_deactivated,
 )
 from backend.operations.models import OperationType
+from validation import check_email
 
 # A lost or stolen SIM is replaced for a fee; a broken one or a switch of SIM type is free.
 REPLACEMENT_FEES = {
@@ -47,7 +48,7 @@ def _new_sim(ctx: OpContext, params: ReplaceSimParams) -> dict[str, Any]:
         raise FieldError(
             "email_required", "The end user's e-mail address is needed.", field="email"
         )
-    return {"email": check_email(params.email)}
+    return {"email": checked(check_email, params.email, field="email")}
 
 
 class ReplaceSim(OperationHandler[ReplaceSimParams]):

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from backend.accounts.models import Role
 from backend.core.errors import FieldError
 from backend.fleet.models import Line, LineStatus
+from backend.fleet.validation import checked
 from backend.operations.handlers.base import OpContext, OperationHandler, Params
 from backend.operations.models import OperationType
 from backend.repairs import service as repairs
 from backend.repairs.models import Pickup
+from validation import check_imei
 
 
 class Address(BaseModel):
@@ -64,7 +66,7 @@ class RequestRepair(OperationHandler[RequestRepairParams]):
     def prepare(
         self, ctx: OpContext, line: Line | None, params: RequestRepairParams
     ) -> dict[str, Any]:
-        imei = repairs.check_imei(params.imei)
+        imei = checked(check_imei, params.imei, field="imei")
         line = _own_line(ctx, line)
         return {
             "msisdn": line.msisdn if line else None,
@@ -88,7 +90,7 @@ class RequestRepair(OperationHandler[RequestRepairParams]):
             settings=ctx.settings,
             principal=ctx.principal,
             line=line,
-            imei=repairs.check_imei(params.imei),
+            imei=checked(check_imei, params.imei, field="imei"),
             problem=params.problem,
             pickup=params.pickup,
             address=_address(ctx, params),

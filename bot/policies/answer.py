@@ -1,0 +1,120 @@
+"""A plain yes or no to the question just asked goes to that question, whatever the intent.
+
+At a summary waiting for confirmation, "oui, on arrête" was classified ``stop`` (and cancelled
+the stop of the direct debit it meant to confirm), "yes deactivate" ``deactivate_line`` (and
+started the form again), "jep" nothing at all. ``AnswerPolicy`` reads the words with the same
+function as the actions (``actions.answers.yes_or_no``) and, right after such a message:
+
+- a pending operation and no form → ``action_confirm_operation`` / ``action_cancel_operation``;
+- a form asking one of its yes/no slots → the form, whose validator reads the same words;
+- a pending operation and a change of mind that names a detail ("could you make it Pro
+  Unlimited instead?", read as ``out_of_scope``) → ``action_confirm_operation``, which treats a
+  message with details as a correction and reads the new summary back instead of confirming.
+
+Otherwise it abstains. Its priority is above RulePolicy's and below HandoffPolicy's, so an
+agent's conversation stays with the agent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from actions.answers import (
+    DETAIL_ENTITIES,
+    YES_NO_SLOTS,
+    is_correction,
+    is_question,
+    yes_or_no,
+)
+
+PENDING_SLOT = "pending_slot"
+SLOTS = "yes_no_slots"
+CONFIRM_ACTION = "confirm_action"
+CANCEL_ACTION = "cancel_action"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
+)
+class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
+    """Send a worded yes/no to the pending confirmation or to the form's yes/no question."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # Between RulePolicy (6) and HandoffPolicy (7): ties go to the higher priority.
+            POLICY_PRIORITY: RULE_POLICY_PRIORITY + 0.5,
+            PENDING_SLOT: "pending_operation_id",
+            SLOTS: sorted(YES_NO_SLOTS),
+            CONFIRM_ACTION: "action_confirm_operation",
+            CANCEL_ACTION: "action_cancel_operation",
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        featurizer: Any | None = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+        self._pending_slot: str = config[PENDING_SLOT]
+        self._yes_no_slots = frozenset(config[SLOTS])
+        self._confirm: str = config[CONFIRM_ACTION]
+        self._cancel: str = config[CANCEL_ACTION]
+
+    def train(
+        self,
+        training_trackers: list[TrackerWithCachedStates],
+        domain: Domain,
+        **kwargs: Any,
+    ) -> Resource:
+        """Nothing to learn: the words and the slots decide."""
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """The question's own action right after a worded yes/no; else abstain."""
+        action = self._answered_action(tracker)
+        probabilities = self._default_predictions(domain)
+        if action is not None:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities)
+
+    def _answered_action(self, tracker: DialogueStateTracker) -> str | None:
+        if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.latest_message is None:
+            return None
+        text = tracker.latest_message.text or ""
+        answer = yes_or_no(text)
+        form = tracker.active_loop_name
+        if answer is None:
+            # "could you make it Pro Unlimited instead?" at a summary: the confirm action reads
+            # it as a correction of the pending operation, whatever intent it was given.
+            entities = {e.get("entity") for e in tracker.latest_message.entities}
+            correcting = is_correction(text) and not is_question(text)
+            if not form and tracker.get_slot(self._pending_slot) and correcting:
+                return self._confirm if entities & DETAIL_ENTITIES else None
+            return None
+        if form:
+            asked = tracker.get_slot(REQUESTED_SLOT)
+            return form if asked in self._yes_no_slots else None
+        if tracker.get_slot(self._pending_slot):
+            return self._confirm if answer else self._cancel
+        return None

@@ -1,0 +1,480 @@
+"""Access (manual "Accès"): forgotten password (own account after a "yes", or a number given by
+someone not logged in), registration e-mail again, and password questions never read as an
+erasure or a role switch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from actions.access import (
+    OWN_ACCOUNT,
+    RESET_PREFIX,
+    ActionAskRegistrationResendFormTargetLineId,
+    ActionPasswordReset,
+    ActionResendRegistration,
+    ValidatePasswordResetForm,
+    ValidateRegistrationResendForm,
+    mentions_password,
+    mobile_number,
+)
+from actions.fallback import suggestion_buttons
+from actions.faq import ActionAnswerFaq
+from actions.operations import ActionCancelOperation, ActionConfirmOperation
+from actions.privacy import ActionAskDataErasure
+from actions.role import ActionSwitchRole
+from tests.actions.support import (
+    FakeBackend,
+    entity,
+    error,
+    json_response,
+    line,
+    make_tracker,
+    me_end_user,
+    me_fleet_manager,
+    responses,
+)
+
+DOMAIN: dict[str, Any] = {
+    "forms": {
+        "password_reset_form": {"required_slots": ["password_reset_gsm"]},
+        "registration_resend_form": {"required_slots": ["target_line_id"]},
+    },
+    "responses": {
+        "utter_faq_imei": [],
+        "utter_faq_login": [],
+        "utter_faq_account_locked": [],
+        "utter_faq_role_switch": [],
+    },
+}
+ANONYMOUS = error(401, "chat_identity_unknown")
+JAN = line(3, "+32470000003", user_name="Jan Peeters", label="Jan Peeters")
+LOTTE = line(4, "+32470000004", user_name="Lotte Maes", label="Lotte Maes")
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def posts(backend: FakeBackend) -> list[httpx.Request]:
+    return [request for request in backend.requests if request.method == "POST"]
+
+
+def stopped(events: list[dict[str, Any]]) -> bool:
+    return {"event": "active_loop", "timestamp": None, "name": None} in events
+
+
+# --- forgotten password: the caller's own account ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["j'ai oublié mon mot de passe", "ik ben mijn wachtwoord vergeten, mijn nummer is 0470000051"],
+)
+async def test_logged_in_the_link_is_for_the_own_account_whatever_number_is_typed(
+    backend, dispatcher, text
+):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    tracker = make_tracker(
+        text, intent="ask_password_reset", entities=[entity("phone_number", "0470000051")]
+    )
+
+    events = await ValidatePasswordResetForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["password_reset_gsm"] == OWN_ACCOUNT
+    assert dispatcher.messages == []
+    assert posts(backend) == []
+
+
+async def test_own_account_asks_yes_then_sends_the_link_once(backend, dispatcher):
+    tracker = make_tracker(
+        "forgot my password", intent="ask_password_reset", slots={"password_reset_gsm": "own"}
+    )
+
+    asked = await ActionPasswordReset(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_ask_confirm_password_reset"]
+    pending = slots_of(asked)
+    assert pending["password_reset_gsm"] is None
+    assert pending["pending_operation_id"].startswith(RESET_PREFIX)
+    assert posts(backend) == []  # nothing sent before the "yes"
+
+    backend.on(
+        "POST",
+        "/api/v1/me/password-reset",
+        json_response(202, {"sent_to": "j***@acme.be", "expires_in_minutes": 30}),
+    )
+    yes = make_tracker("yes", intent="affirm", slots=pending)
+    done = await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
+
+    [sent] = posts(backend)
+    assert sent.headers["Idempotency-Key"] == pending["pending_operation_id"].removeprefix(
+        RESET_PREFIX
+    )
+    assert dispatcher.messages[-1]["response"] == "utter_password_reset_sent"
+    assert dispatcher.messages[-1]["sent_to"] == "j***@acme.be"
+    assert dispatcher.messages[-1]["minutes"] == 30
+    assert slots_of(done)["pending_operation_id"] is None
+
+
+async def test_no_to_the_own_link_sends_nothing(backend, dispatcher):
+    pending = {"pending_operation_id": f"{RESET_PREFIX}k1", "pending_operation_type": "x"}
+
+    await ActionCancelOperation(backend.client()).run(
+        dispatcher, make_tracker("no", intent="deny", slots=pending), DOMAIN
+    )
+
+    assert responses(dispatcher) == ["utter_operation_cancelled"]
+    assert backend.requests == []
+
+
+async def test_own_link_over_the_limit_says_when_to_retry(backend, dispatcher):
+    backend.on(
+        "POST",
+        "/api/v1/me/password-reset",
+        httpx.Response(
+            429,
+            json={"error": {"code": "rate_limited", "message": "x"}},
+            headers={"Retry-After": "600"},
+        ),
+    )
+    yes = make_tracker("oui", intent="affirm", slots={"pending_operation_id": f"{RESET_PREFIX}k"})
+
+    await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_password_reset_limited"]
+    assert dispatcher.messages[0]["minutes"] == 10
+
+
+# --- forgotten password: someone not logged in ------------------------------------------------
+
+
+async def test_not_logged_in_gets_the_how_to_and_the_number_question(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", ANONYMOUS)
+    tracker = make_tracker("wachtwoord vergeten", intent="ask_password_reset")
+
+    events = await ValidatePasswordResetForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_password_reset_how"]
+    assert "password_reset_gsm" not in slots_of(events)
+    assert not stopped(events)
+
+
+async def test_not_logged_in_a_number_in_the_question_is_taken(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", ANONYMOUS)
+    tracker = make_tracker(
+        "I forgot my password, my number is 0470 00 00 51",
+        intent="ask_password_reset",
+        entities=[entity("phone_number", "0470 00 00 51")],
+    )
+
+    events = await ValidatePasswordResetForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["password_reset_gsm"] == "+32470000051"
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0470 00 00 51", "+32470000051"),
+        ("+32 470 12 34 56", "+32470123456"),
+        ("mijn nummer is 0470/12.34.56", "+32470123456"),
+        ("0032470123456", "+32470123456"),
+        ("02 123 45 67", None),  # a landline is no login
+        ("12345", None),
+        ("no idea", None),
+    ],
+)
+def test_the_login_number_is_a_belgian_mobile(text, expected):
+    assert mobile_number(make_tracker(text, intent="inform")) == expected
+
+
+async def test_answers_to_the_number_question(backend, dispatcher):
+    asked = {"requested_slot": "password_reset_gsm"}
+    validator = ValidatePasswordResetForm(backend.client())
+
+    good = await validator.run(
+        dispatcher, make_tracker("0470 00 00 51", intent="inform", slots=asked), DOMAIN
+    )
+    bad = await validator.run(
+        dispatcher, make_tracker("12345", intent="inform", slots=asked), DOMAIN
+    )
+
+    assert slots_of(good)["password_reset_gsm"] == "+32470000051"
+    assert "password_reset_gsm" not in slots_of(bad)
+    assert responses(dispatcher) == ["utter_invalid_password_reset_gsm"]
+    assert backend.requests == []  # the validator never asks who has an account
+
+
+async def test_two_wrong_numbers_explain_and_offer_a_way_out(backend, dispatcher):
+    slots = {"requested_slot": "password_reset_gsm", "form_failed_attempts": 1.0}
+
+    await ValidatePasswordResetForm(backend.client()).run(
+        dispatcher, make_tracker("0470", intent="inform", slots=slots), DOMAIN
+    )
+
+    assert responses(dispatcher) == [
+        "utter_invalid_password_reset_gsm",
+        "utter_explain_password_reset_gsm",
+        "utter_form_stuck",
+    ]
+
+
+async def test_no_to_the_number_question_ends_the_form(backend, dispatcher):
+    tracker = make_tracker(
+        "non merci", intent="deny", slots={"requested_slot": "password_reset_gsm"}
+    )
+
+    events = await ValidatePasswordResetForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_password_reset_not_sent"]
+    assert stopped(events)
+    assert slots_of(events)["password_reset_gsm"] is None
+
+
+async def test_a_how_to_question_interrupts_the_number_question(backend, dispatcher):
+    tracker = make_tracker(
+        "hoe log ik in?", intent="faq_login", slots={"requested_slot": "password_reset_gsm"}
+    )
+
+    events = await ValidatePasswordResetForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert events == [] and dispatcher.messages == []  # rejected: the FAQ rule answers
+
+
+async def test_the_number_gets_the_neutral_answer(backend, dispatcher):
+    backend.on(
+        "POST",
+        "/api/v1/auth/password-reset",
+        json_response(202, {"status": "accepted", "message": "…", "expires_in_minutes": 30}),
+    )
+    tracker = make_tracker(
+        "0470 00 00 51", intent="inform", slots={"password_reset_gsm": "+32470000051"}
+    )
+
+    events = await ActionPasswordReset(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    [sent] = posts(backend)
+    assert json.loads(sent.content) == {"gsm": "+32470000051"}
+    assert "Idempotency-Key" not in sent.headers  # never retried: no account to scope a key
+    assert responses(dispatcher) == ["utter_password_reset_requested"]
+    assert dispatcher.messages[0]["msisdn"] == "0470 00 00 51"
+    assert slots_of(events) == {"password_reset_gsm": None}
+
+
+async def test_backend_down_is_said(backend, dispatcher):
+    backend.on("POST", "/api/v1/auth/password-reset", json_response(503, {}))
+    tracker = make_tracker("x", intent="inform", slots={"password_reset_gsm": "+32470000051"})
+
+    await ActionPasswordReset(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_backend_unavailable"]
+
+
+async def test_a_stopped_form_sends_nothing(backend, dispatcher):
+    events = await ActionPasswordReset(backend.client()).run(
+        dispatcher, make_tracker("stop", intent="stop"), DOMAIN
+    )
+
+    assert backend.requests == [] and dispatcher.messages == []
+    assert slots_of(events) == {"password_reset_gsm": None}
+
+
+# --- registration e-mail again --------------------------------------------------------------
+
+
+RESENT = {
+    "account_id": 7, "first_name": "Jan", "last_name": "Peeters", "gsm": "+32470000003",
+    "sent_to": "j***@acme-logistics.example", "expires_at": "2026-12-13T10:00:00Z",
+}  # fmt: skip
+
+
+def fleet(backend: FakeBackend) -> FakeBackend:
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [JAN, LOTTE])
+    backend.on("GET", "/api/v1/lines/3", JAN)
+    return backend
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jan didn't get his registration e-mail",
+        "renvoie le mail d'inscription à Jan Peeters",
+        "stuur de registratiemail opnieuw naar 0470 00 00 03",
+    ],
+)
+async def test_fleet_manager_names_the_employee_in_the_request(backend, dispatcher, text):
+    fleet(backend).on("GET", "/api/v1/lines", [JAN, LOTTE])
+    entities = [entity("phone_number", "0470 00 00 03")] if "0470" in text else []
+    tracker = make_tracker(text, intent="ask_registration_resend", entities=entities)
+
+    events = await ValidateRegistrationResendForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["target_line_id"] == "3"
+    assert dispatcher.messages == []
+
+
+async def test_fleet_manager_without_a_name_is_asked_whom(backend, dispatcher):
+    fleet(backend)
+    tracker = make_tracker("resend the registration email", intent="ask_registration_resend")
+
+    events = await ValidateRegistrationResendForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    await ActionAskRegistrationResendFormTargetLineId(backend.client()).run(
+        dispatcher, tracker, DOMAIN
+    )
+
+    assert "target_line_id" not in slots_of(events) and not stopped(events)
+    assert responses(dispatcher) == ["utter_ask_registration_resend_form_target_line_id"]
+
+
+@pytest.mark.parametrize("me", [me_end_user(), None])
+async def test_employees_and_anonymous_are_told_how_it_works(backend, dispatcher, me):
+    backend.on("GET", "/api/v1/me", me if me is not None else ANONYMOUS)
+    tracker = make_tracker(
+        "je n'ai pas reçu l'e-mail d'inscription", intent="ask_registration_resend"
+    )
+
+    events = await ValidateRegistrationResendForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_registration_email_help"]
+    assert stopped(events)
+    assert posts(backend) == []
+
+
+async def test_resend_posts_with_a_stable_key_and_says_where_it_went(backend, dispatcher):
+    fleet(backend).on(
+        "POST",
+        "/api/v1/lines/3/registration-email",
+        json_response(202, RESENT),
+    )
+    tracker = make_tracker("Jan", intent="inform", slots={"target_line_id": "3"})
+    action = ActionResendRegistration(backend.client())
+
+    events = await action.run(dispatcher, tracker, DOMAIN)
+    await action.run(dispatcher, tracker, DOMAIN)  # the same message again (a retry)
+
+    first, second = posts(backend)
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_registration_email_resent"
+    assert (message["name"], message["msisdn"], message["sent_to"]) == (
+        "Jan Peeters",
+        "0470 00 00 03",
+        "j***@acme-logistics.example",
+    )
+    assert slots_of(events) == {"target_line_id": None}
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (error(409, "account_already_registered"), "utter_registration_already_done"),
+        (error(409, "no_portal_account"), "utter_registration_not_invited"),
+        (error(404, "line_not_found"), "utter_operation_line_not_found"),
+        (error(429, "rate_limited"), "utter_rate_limited"),
+        (json_response(500, {}), "utter_backend_unavailable"),
+    ],
+)
+async def test_resend_refusals_are_explained(backend, dispatcher, answer, expected):
+    fleet(backend).on("POST", "/api/v1/lines/3/registration-email", answer)
+    tracker = make_tracker("Jan", intent="inform", slots={"target_line_id": "3"})
+
+    await ActionResendRegistration(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == [expected]
+
+
+# --- password questions are never an erasure or a role switch ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "expected"),
+    [
+        ("j'ai oublié mon mot de passe", 0.9, "utter_erasure_or_password"),
+        ("ik ben mijn wachtwoord vergeten", 0.99, "utter_erasure_or_password"),
+        ("forget my password", 0.95, "utter_erasure_or_password"),
+        ("forget it all", 0.5, "utter_erasure_or_password"),
+        ("erase my data", 0.95, "utter_ask_confirm_erasure"),
+        ("/request_data_erasure", 1.0, "utter_ask_confirm_erasure"),
+    ],
+)
+async def test_erasure_needs_a_confident_request_not_about_a_password(
+    backend, dispatcher, text, confidence, expected
+):
+    tracker = make_tracker(text, intent="request_data_erasure")
+    tracker.latest_message["intent"]["confidence"] = confidence
+
+    events = await ActionAskDataErasure(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == [expected]
+    assert bool(slots_of(events)) == (expected == "utter_ask_confirm_erasure")
+
+
+def test_the_did_you_mean_buttons_lead_to_both_intents():
+    domain = yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8"))
+    for name, intents in [
+        ("utter_erasure_or_password", {"/ask_password_reset", "/request_data_erasure"}),
+        ("utter_switch_or_password", {"/ask_password_reset", "/switch_role"}),
+    ]:
+        for variant in domain["responses"][name]:
+            assert {button["payload"] for button in variant["buttons"]} == intents
+
+
+async def test_a_password_message_never_switches_the_role(backend, dispatcher):
+    tracker = make_tracker("mot de passe oublié portail utilisateur", intent="switch_role")
+
+    events = await ActionSwitchRole(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_switch_or_password"]
+    assert events == [] and backend.requests == []
+
+
+def test_fallback_suggests_forgot_password_first_and_never_a_role_switch():
+    ranking = [
+        {"name": "switch_role", "confidence": 0.3},
+        {"name": "show_lines", "confidence": 0.2},
+        {"name": "ask_password_reset", "confidence": 0.1},
+    ]
+
+    buttons = suggestion_buttons(ranking, [], "nl", text="mijn paswoord werkt ni")
+    plain = suggestion_buttons(ranking, [], "nl", text="wa is da")
+
+    assert [b["payload"] for b in buttons] == ["/ask_password_reset", "/show_lines"]
+    assert buttons[0]["title"] == "Wachtwoord vergeten"
+    assert plain[0]["payload"] == "/switch_role"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("j'ai oublié mon mdp", True),
+        ("mot de pass", True),
+        ("wachtwoord vergeten", True),
+        ("paswoord kwijt", True),
+        ("reset my pwd", True),
+        ("ww vergeten", True),
+        ("forget me", False),
+        ("supprimez mes données", False),
+        ("/ask_password_reset", False),
+    ],
+)
+def test_password_words(text, expected):
+    assert mentions_password(text) is expected
+
+
+@pytest.mark.parametrize("intent", ["faq_imei", "faq_login", "faq_account_locked"])
+async def test_access_and_device_questions_are_answered_from_the_domain(
+    backend, dispatcher, intent
+):
+    await ActionAnswerFaq(backend.client()).run(
+        dispatcher, make_tracker("?", intent=intent), DOMAIN
+    )
+
+    assert responses(dispatcher) == [f"utter_{intent}"]

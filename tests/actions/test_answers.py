@@ -1,0 +1,52 @@
+"""Yes and no in people's words (actions/answers.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.answers import yes_or_no
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oui", "Oui, merci", "oui on arrete", "oui bloquez tout de suite", "d'accord", "vas-y",
+        "ouais c'est bon", "Oui, il tient à garder son numéro, c'est celui qu'il a depuis 15 ans",
+        "ja", "jep", "Ja, stopzetten", "ja doe maar", "is goed", "oké", "akkoord", "zeker",
+        "yes", "yes deactivate", "yep go ahead", "sure", "ok make it Smart instead", "Yes please!",
+    ],
+)  # fmt: skip
+def test_a_leading_yes_is_a_yes(text: str) -> None:
+    assert yes_or_no(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "non", "non merci", "Non, pas de split bill", "nan laisse tomber", "nee", "neen",
+        "nee laat maar", "laat maar", "no", "no, she doesn't want to keep it", "nope",
+        "no wait, Pro Start", "cancel that",
+    ],
+)  # fmt: skip
+def test_a_leading_no_is_a_no(text: str) -> None:
+    assert yes_or_no(text) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oui mais pas sur cette ligne",
+        "ja maar niet die",
+        "yes but not that one",
+        "je voudrais activer une eSIM",
+        "Pro Smart",
+        "0470 00 00 05",
+        "/affirm",
+        "",
+        "c'est quoi la différence ?",
+        "Oui alors voilà je voudrais vous expliquer en détail tout ce qui se passe depuis des "
+        "semaines avec nos téléphones et le réseau",
+    ],
+)
+def test_anything_else_is_left_to_the_classifier(text: str) -> None:
+    assert yes_or_no(text) is None

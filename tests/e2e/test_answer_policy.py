@@ -1,0 +1,111 @@
+"""bot/policies/answer.py on real Rasa trackers (run in the Rasa venv, a subprocess).
+
+A worded yes/no must reach the question it answers: the pending confirmation, or the form's
+yes/no slot; anything else is left to the other policies (the policy abstains).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.stack_fixtures import rasa_probe
+
+PROBE = """
+import json, sys
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from bot.policies.answer import AnswerPolicy
+
+domain = Domain.load("domain.yml")
+context = ExecutionContext(GraphSchema({}), "probe")
+policy = AnswerPolicy(AnswerPolicy.get_default_config(), None, None, context)
+out = []
+for case in json.loads(sys.argv[1]):
+    events = [ActionExecuted("action_listen")]
+    events += [SlotSet(name, value) for name, value in case["slots"].items()]
+    if case.get("form"):
+        events.append(ActiveLoop(case["form"]))
+    events += [
+        ActionExecuted(case.get("after", "action_listen")),
+        UserUttered(
+            case["text"],
+            {"name": case["intent"], "confidence": 0.9},
+            [{"entity": name, "value": value} for name, value in case.get("entities", [])],
+        ),
+    ]
+    tracker = DialogueStateTracker.from_events("probe", events, slots=domain.slots)
+    prediction = policy.predict_action_probabilities(tracker, domain)
+    best = max(range(len(prediction.probabilities)), key=prediction.probabilities.__getitem__)
+    out.append(domain.action_names_or_texts[best] if prediction.probabilities[best] else None)
+print(json.dumps(out))
+"""
+
+PENDING = {"pending_operation_id": "op_1", "pending_operation_type": "stop_direct_debit"}
+CASES = [
+    # (text, intent the classifier gave, slots, active form, expected action)
+    ("oui on arrete", "stop", PENDING, None, "action_confirm_operation"),
+    ("Ja, stopzetten", "nlu_fallback", PENDING, None, "action_confirm_operation"),
+    ("yes deactivate", "deactivate_line", PENDING, None, "action_confirm_operation"),
+    ("jep", "nlu_fallback", PENDING, None, "action_confirm_operation"),
+    ("nee laat maar", "stop", PENDING, None, "action_cancel_operation"),
+    (
+        "Oui, il tient à garder son numéro",
+        "deactivate_line",
+        {"requested_slot": "keep_number"},
+        "deactivate_line_form",
+        "deactivate_line_form",
+    ),
+    ("oui", "affirm", {"requested_slot": "plan_code"}, "change_plan_form", None),
+    ("oui merci", "thank", {}, None, None),  # nothing pending: the usual rules answer
+    ("what plans are there?", "faq_plan_prices", PENDING, None, None),
+]
+# A change of mind that names a detail goes to the confirm action (which re-opens the form).
+CORRECTIONS = [
+    (
+        "could you make it Pro Unlimited instead?",
+        "out_of_scope",
+        [("plan", "Pro Unlimited")],
+        "action_confirm_operation",
+    ),
+    (
+        "what's the difference between Smart and Unlimited instead?",
+        "faq_plan_prices",
+        [("plan", "Smart")],
+        None,
+    ),
+    ("make it Pro Start", "change_plan", [("plan", "Pro Start")], None),  # no change-of-mind word
+]
+
+
+@pytest.fixture(scope="module")
+def predictions() -> list[str | None]:
+    cases = [
+        {"text": text, "intent": intent, "slots": slots, "form": form}
+        for text, intent, slots, form, _ in CASES
+    ]
+    cases += [
+        {"text": text, "intent": intent, "slots": PENDING, "entities": entities}
+        for text, intent, entities, _ in CORRECTIONS
+    ]
+    result: list[str | None] = rasa_probe(PROBE, json.dumps(cases))
+    return result
+
+
+@pytest.mark.parametrize(("index", "case"), list(enumerate(CASES)), ids=[c[0] for c in CASES])
+def test_a_worded_answer_reaches_its_question(
+    predictions: list[str | None], index: int, case: tuple[object, ...]
+) -> None:
+    assert predictions[index] == case[-1]
+
+
+@pytest.mark.parametrize(
+    ("index", "case"), list(enumerate(CORRECTIONS)), ids=[c[0] for c in CORRECTIONS]
+)
+def test_a_change_of_mind_at_a_summary_reaches_the_confirm_action(
+    predictions: list[str | None], index: int, case: tuple[object, ...]
+) -> None:
+    assert predictions[len(CASES) + index] == case[-1]

@@ -1,0 +1,56 @@
+"""The checks of what people type, shared by the action server and the backend.
+
+IBAN, ICCID (ours) and another operator's SIM card number, IMEI, Belgian mobile and any phone
+number, e-mail address, another operator's customer number. Each ``check_*`` returns the
+normalized value or raises :class:`InvalidValue` with the backend's 422 code, so what the bot
+accepts the backend accepts, and the bot explains a refusal with the same code either way.
+
+A pure package: the standard library, phonenumbers, python-stdnum and email-validator only; no
+state, no I/O, nothing of ``backend``, ``actions`` or Rasa. Input is normalized first (NFKC, so
+fullwidth digits and no-break spaces count; the separators people type: spaces, dots, dashes,
+slashes).
+"""
+
+from validation.customer import check_customer_number
+from validation.email_address import check_email
+from validation.errors import InvalidValue
+from validation.iban import check_iban, iban_bank, mask_iban
+from validation.imei import IMEI_LENGTH, check_imei
+from validation.phone import (
+    REGION,
+    check_be_mobile,
+    check_phone_number,
+    display_format,
+    national_format,
+)
+from validation.sim import (
+    ICCID_LENGTHS,
+    OUR_ICCID_PREFIX,
+    check_iccid,
+    check_other_sim_number,
+    complete_iccid,
+)
+from validation.text import compact, normalize
+
+__all__ = [
+    "ICCID_LENGTHS",
+    "IMEI_LENGTH",
+    "OUR_ICCID_PREFIX",
+    "REGION",
+    "InvalidValue",
+    "check_be_mobile",
+    "check_customer_number",
+    "check_email",
+    "check_iban",
+    "check_iccid",
+    "check_imei",
+    "check_other_sim_number",
+    "check_phone_number",
+    "compact",
+    "complete_iccid",
+    "display_format",
+    "iban_bank",
+    "mask_iban",
+    "national_format",
+    "normalize",
+]
