@@ -91,6 +91,13 @@ INTENTS = (
     "add_ticket_comment",
     "link_account",
     "request_data_erasure",
+    # Portal access: password, registration e-mail, login, locked account, role switch; IMEI.
+    "ask_password_reset",
+    "ask_registration_resend",
+    "faq_login",
+    "faq_account_locked",
+    "faq_role_switch",
+    "faq_imei",
     # Short answers inside a form: a line picked, "continue", a bare slot value.
     "choose_line",
     "continue_form",
