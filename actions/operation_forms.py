@@ -52,6 +52,8 @@ MAX_FAILED_ATTEMPTS = 2
 INTERRUPTING_INTENTS = frozenset(
     {"stop", "request_agent", "ask_help", "bot_challenge", "change_language", "goodbye"}
 )
+# Interruptions that never answer a question, whatever words they share with an answer.
+HARD_INTERRUPTIONS = frozenset({"stop", "request_agent", "change_language"})
 CONTINUE_INTENT = "continue_form"
 
 
@@ -131,8 +133,15 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     ) -> list[EventType]:
         intent = latest_intent(tracker)
         requested = tracker.get_slot("requested_slot")
-        if is_interruption(intent) and not self._answers_in_words(tracker, requested, intent):
+        # An interruption-looking message may still answer the question ("bon ben le bleu
+        # alors" read as goodbye): unless it is a hard one, the form tries it as an answer and
+        # lets it interrupt only when it holds no value for the requested slot.
+        maybe_interruption = is_interruption(intent) and not self._answers_in_words(
+            tracker, requested, intent
+        )
+        if maybe_interruption and (requested is None or intent in HARD_INTERRUPTIONS):
             return []
+        answer_dispatcher = CollectingDispatcher() if maybe_interruption else dispatcher
         values: dict[str, Any] = {}
         ambiguous = False
         try:
@@ -161,7 +170,11 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
             if requested is None and self.destructive and not is_confident_request(tracker):
                 return self._ask_meant(dispatcher, domain, values.get(LINE_SLOT))
             if intent != CONTINUE_INTENT:
-                values.update(await self.extract(dispatcher, tracker, identity, line))
+                values.update(await self.extract(answer_dispatcher, tracker, identity, line))
+            if maybe_interruption:
+                if values.get(requested) is None:
+                    return []  # not an answer after all: the rules answer the interruption
+                dispatcher.messages.extend(answer_dispatcher.messages)
         except BackendError as exc:
             logger.info("%s: backend failed: %r", self.name(), exc)
             utter_backend_error(dispatcher, exc)

@@ -41,7 +41,7 @@ from actions.common import (
 )
 from actions.formatting import format_day
 from actions.line_resolution import fold
-from actions.operation_forms import OperationFormValidation, is_interruption
+from actions.operation_forms import HARD_INTERRUPTIONS, OperationFormValidation, is_interruption
 from actions.operations import (
     PENDING_ID_SLOT,
     PENDING_TYPE_SLOT,
@@ -149,14 +149,11 @@ async def _subjects(client: BackendClient, identity: ChatIdentity) -> list[Ticke
 
 # A form answer the classifier took for small talk ("au travail" → goodbye) is still an answer;
 # stop, a human or another language always interrupt.
-_HARD_INTERRUPTIONS = frozenset({"stop", "request_agent", "change_language"})
-
-
 def answer_view(tracker: Tracker, looks_like_answer: bool) -> Tracker:
     """``tracker`` as seen by the form: an answer-looking message counts as ``inform``."""
     intent = latest_intent(tracker)
     text = latest_text(tracker)
-    if not looks_like_answer or intent in _HARD_INTERRUPTIONS or text.startswith("/"):
+    if not looks_like_answer or intent in HARD_INTERRUPTIONS or text.startswith("/"):
         return tracker
     if not is_interruption(intent):
         return tracker

@@ -99,18 +99,28 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         return self._prediction(probabilities)
 
     def _answered_action(self, tracker: DialogueStateTracker) -> str | None:
-        if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.latest_message is None:
+        if tracker.latest_message is None:
             return None
         text = tracker.latest_message.text or ""
         answer = yes_or_no(text)
+        entities = {e.get("entity") for e in tracker.latest_message.entities}
+        correcting = (
+            is_correction(text) and not is_question(text) and bool(entities & DETAIL_ENTITIES)
+        )
+        if tracker.latest_action_name in (self._confirm, self._cancel):
+            # After the action this policy chose, the turn is over: left to the rules, the
+            # message's own intent ("stop", "deactivate_line") would find no rule and fall back,
+            # and the fallback's rewind would undo the action's events (the pending operation
+            # came back and "yes" confirmed it again).
+            return ACTION_LISTEN_NAME if answer is not None or correcting else None
+        if tracker.latest_action_name != ACTION_LISTEN_NAME:
+            return None
         form = tracker.active_loop_name
         if answer is None:
             # "could you make it Pro Unlimited instead?" at a summary: the confirm action reads
             # it as a correction of the pending operation, whatever intent it was given.
-            entities = {e.get("entity") for e in tracker.latest_message.entities}
-            correcting = is_correction(text) and not is_question(text)
             if not form and tracker.get_slot(self._pending_slot) and correcting:
-                return self._confirm if entities & DETAIL_ENTITIES else None
+                return self._confirm
             return None
         if form:
             asked = tracker.get_slot(REQUESTED_SLOT)

@@ -593,6 +593,7 @@ async def test_backend_down_is_said_and_nothing_is_pending(backend, dispatcher):
 
 
 async def test_faq_interrupts_the_form_which_then_resumes(backend, dispatcher):
+    fleet(backend)  # the form first tries the message as an answer to its question
     tracker = make_tracker(
         "what are termination fees?",
         intent="faq_termination_fee",
@@ -604,7 +605,7 @@ async def test_faq_interrupts_the_form_which_then_resumes(backend, dispatcher):
 
     assert events == []  # the form is rejected, the FAQ rule answers, then the form resumes
     assert responses(dispatcher) == ["utter_faq_termination_fee"]
-    assert backend.requests == []
+    assert posts(backend) == []
 
 
 async def test_line_question_is_not_repeated_after_the_which_line_buttons(dispatcher):
@@ -821,3 +822,32 @@ async def test_a_confident_deactivation_request_starts_at_once(backend, dispatch
 
     assert slots_of(events)["target_line_id"] == "4"
     assert "utter_ask_meant_deactivate_line_form" not in responses(dispatcher)
+
+
+async def test_small_talk_that_answers_the_question_is_an_answer(backend, dispatcher):
+    # "bon ben le bleu alors" was read as goodbye: the bot said goodbye and asked again.
+    fleet(backend)
+    tracker = make_tracker(
+        "bon ben Pro Smart alors, au revoir",
+        intent="goodbye",
+        slots={"target_line_id": "4", "requested_slot": "plan_code"},
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["plan_code"] == "pro_smart"
+    assert responses(dispatcher) == []
+
+
+async def test_stop_is_never_read_as_an_answer(backend, dispatcher):
+    fleet(backend)
+    tracker = make_tracker(
+        "stop, forget Pro Smart",
+        intent="stop",
+        slots={"target_line_id": "4", "requested_slot": "plan_code"},
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert events == []
+    assert backend.requests == []

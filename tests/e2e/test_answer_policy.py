@@ -30,13 +30,15 @@ for case in json.loads(sys.argv[1]):
     if case.get("form"):
         events.append(ActiveLoop(case["form"]))
     events += [
-        ActionExecuted(case.get("after", "action_listen")),
+        ActionExecuted("action_listen"),
         UserUttered(
             case["text"],
             {"name": case["intent"], "confidence": 0.9},
             [{"entity": name, "value": value} for name, value in case.get("entities", [])],
         ),
     ]
+    if case.get("after_user"):
+        events.append(ActionExecuted(case["after_user"]))
     tracker = DialogueStateTracker.from_events("probe", events, slots=domain.slots)
     prediction = policy.predict_action_probabilities(tracker, domain)
     best = max(range(len(prediction.probabilities)), key=prediction.probabilities.__getitem__)
@@ -62,6 +64,13 @@ CASES = [
     ("oui", "affirm", {"requested_slot": "plan_code"}, "change_plan_form", None),
     ("oui merci", "thank", {}, None, None),  # nothing pending: the usual rules answer
     ("what plans are there?", "faq_plan_prices", PENDING, None, None),
+]
+# After the action it chose, the turn ends: the message's own intent must not reach a rule or
+# the fallback (whose rewind undid the confirmation, and "yes" confirmed again).
+AFTER = [
+    ("yes stop it", "stop", "action_confirm_operation", "action_listen"),
+    ("Non merci, je contacterai le support", "deny", "action_cancel_operation", "action_listen"),
+    ("show my lines", "show_lines", "action_confirm_operation", None),
 ]
 # A change of mind that names a detail goes to the confirm action (which re-opens the form).
 CORRECTIONS = [
@@ -91,6 +100,10 @@ def predictions() -> list[str | None]:
         {"text": text, "intent": intent, "slots": PENDING, "entities": entities}
         for text, intent, entities, _ in CORRECTIONS
     ]
+    cases += [
+        {"text": text, "intent": intent, "slots": {}, "after_user": action}
+        for text, intent, action, _ in AFTER
+    ]
     result: list[str | None] = rasa_probe(PROBE, json.dumps(cases))
     return result
 
@@ -109,3 +122,10 @@ def test_a_change_of_mind_at_a_summary_reaches_the_confirm_action(
     predictions: list[str | None], index: int, case: tuple[object, ...]
 ) -> None:
     assert predictions[len(CASES) + index] == case[-1]
+
+
+@pytest.mark.parametrize(("index", "case"), list(enumerate(AFTER)), ids=[c[0] for c in AFTER])
+def test_after_its_action_the_turn_ends(
+    predictions: list[str | None], index: int, case: tuple[object, ...]
+) -> None:
+    assert predictions[len(CASES) + len(CORRECTIONS) + index] == case[-1]
