@@ -8,6 +8,7 @@ which catalogue, which words and which responses. The slot holds ``{"<on>": [...
 from __future__ import annotations
 
 import logging
+import re
 from abc import abstractmethod
 from collections.abc import Callable
 from typing import Any
@@ -105,7 +106,8 @@ def changes_from_message(
 
 # "… instead" replaces the changes being corrected; otherwise a correction adds to them
 # ("and premium numbers too").
-_INSTEAD_WORDS = ("instead", "plutot", "a la place", "in plaats", "liever", "toch")
+_INSTEAD_WORDS = ("instead", "plutot", "a la place", "in plaats", "liever", "toch", "juste",
+                  "seulement", "uniquement", "only", "just", "alleen", "enkel")  # fmt: skip
 
 
 def merged_changes(
@@ -148,6 +150,17 @@ class ValidateCatalogChangeForm(OperationFormValidation):
         language = conversation_language(tracker)
         catalogue = await change.catalogue(self.backend, identity)
         result, already_on, already_off = changes_from_message(change, tracker, catalogue, line)
+        if isinstance(earlier, dict) and requested is None:
+            # A correction: "not the minutes after all" takes back an addition being confirmed
+            # (not an option of the line, so "already off" says nothing here).
+            withdrawn = [c for c in already_off if c in (earlier.get(change.on_key) or [])]
+            withdrawn += [c for c in already_on if c in (earlier.get(change.off_key) or [])]
+            already_on = [c for c in already_on if c not in withdrawn]
+            already_off = [c for c in already_off if c not in withdrawn]
+            earlier = {
+                key: [c for c in earlier.get(key) or [] if c not in withdrawn]
+                for key in (change.on_key, change.off_key)
+            }
         names = {item.code: item.label(language) for item in catalogue}
         if already_on:
             dispatcher.utter_message(
@@ -160,10 +173,17 @@ class ValidateCatalogChangeForm(OperationFormValidation):
                 items=", ".join(names[code] for code in already_off),
             )
         if result[change.on_key] or result[change.off_key]:
-            instead = any(word in fold(latest_text(tracker)) for word in _INSTEAD_WORDS)
+            said = f" {' '.join(re.findall(r'[a-z]+', fold(latest_text(tracker))))} "
+            instead = any(f" {word} " in said for word in _INSTEAD_WORDS)
             if isinstance(earlier, dict) and requested is None and not instead:
                 result = merged_changes(change, earlier, result)
             return {change.slot: result}
+        if (
+            isinstance(earlier, dict)
+            and requested is None
+            and earlier != tracker.get_slot(change.slot)
+        ):
+            return {change.slot: earlier}  # only withdrawals: what is left of the request
         if requested == change.slot and not (already_on or already_off):
             dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_invalid_{change.slot}")
         return {}

@@ -54,13 +54,14 @@ BARRING_SYNONYMS: dict[str, tuple[str, ...]] = {
 
 # Direction words, as folded word prefixes.
 _ADD_WORDS = (
-    "add", "activat", "enable", "turn on", "ajout", "activ", "mettre", "mets", "aan", "toevoeg",
-    "voeg", "activeer", "inschakel", "want", "wil",
+    "add", "activat", "enable", "turn on", "ajout", "rajout", "activ", "mettre", "mets", "aan",
+    "toevoeg", "voeg", "activeer", "inschakel", "want", "wil", "zet", "put", "install", "erbij",
 )  # fmt: skip
 _REMOVE_WORDS = (
     "remov", "delet", "drop", "deactivat", "disable", "turn off", "supprim", "retir", "enlev",
     "desactiv", "verwijder", "schrap", "stopzet", "weg", "uitschakel", "af", "uit", "zonder",
-    "without", "sans",
+    "without", "sans", "vire", "virer", "haal", "get rid", "take off", "cancel", "annul", "oter",
+    "opzeg",
 )  # fmt: skip
 _BLOCK_WORDS = ("block", "bar", "bloq", "blok", "interdi", "verbied", "stop", "coupe", "couper")
 _UNBLOCK_WORDS = (

@@ -32,6 +32,12 @@ _ENDING = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+# The caller's own line: "sur ma ligne", "la mienne", "mijn eigen gsm", "my number", "mine".
+_OWN_LINE = re.compile(
+    r"\b(?:ma ligne|mon numero|mon gsm|mon telephone|mon portable|ma sim|la mienne|le mien|"
+    r"mijn (?:eigen )?(?:lijn|nummer|gsm|telefoon|sim)|de mijne|het mijne|"
+    r"my (?:own )?(?:line|number|phone|mobile|sim)|mine)\b"
+)
 # Words that are names of lines' users only by accident ("Pro Start", "Data Only"...).
 _STOP_WORDS = frozenset(
     {
@@ -138,6 +144,11 @@ async def resolve_line(
     if text.startswith("/"):
         return LineResolution()
     lines = await client.find_lines(identity)
+    if _OWN_LINE.search(fold(text)):
+        me = await client.get_me(identity)
+        own = next((line for line in lines if line.id == me.line_id), None)
+        if own is not None:
+            return LineResolution(line=own)
     matches, typed = match_lines_in_text(text, lines)
     if len(matches) == 1:
         return LineResolution(line=matches[0])

@@ -352,11 +352,14 @@ class ValidateShopItemForm(OperationFormValidation):
     async def _named_device(self, identity: ChatIdentity, typed: str) -> str | None:
         """The catalogue device the words name: the longest model name found in them, or the
         only device a search for them returns."""
-        found = await self.backend.search_devices(identity, q=typed)
+        # Names are matched against the whole catalogue: the search narrows by any word some
+        # device contains ("one" is in "iPhone"), which a whole sentence is full of.
+        catalogue = await self.backend.search_devices(identity, q="")
         said = f" {_tokens(typed)} "
-        named = [d for d in found if any(f" {_tokens(n)} " in said for n in (d.model, d.name))]
+        named = [d for d in catalogue if any(f" {_tokens(n)} " in said for n in (d.model, d.name))]
         if named:
             return str(max(named, key=lambda d: len(d.model)).id)
+        found = await self.backend.search_devices(identity, q=typed)
         return str(found[0].id) if len(found) == 1 else None
 
     async def _for_line(

@@ -851,3 +851,40 @@ async def test_stop_is_never_read_as_an_answer(backend, dispatcher):
 
     assert events == []
     assert backend.requests == []
+
+
+async def test_a_correction_that_withdraws_an_addition_keeps_the_rest(backend, dispatcher):
+    # "Ah non, laissez tomber les minutes internationales… juste le roaming": the summary came
+    # back unchanged and both options were added.
+    fleet(backend, THOMAS)
+    pending = operation(
+        "change_options",
+        {"current_options": [], "add": OPTIONS, "remove": []},
+        line_id=5,
+    )
+    backend.on("GET", "/api/v1/operations/op_abc", pending)
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", {**pending, "status": "cancelled"})
+    tracker = make_tracker(
+        "ah non, retirez la recharge data finalement",
+        intent="change_options",
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "change_options"},
+    )
+
+    events = await ValidateChangeOptionsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["option_changes"] == {"add": ["roam_world_1gb"], "remove": []}
+    assert responses(dispatcher) == []
+
+
+async def test_my_line_is_the_fleet_managers_own_line(backend, dispatcher):
+    own = line(1, "+32470000001", user_name="Sofie Janssens", label="Sofie Janssens")
+    fleet(backend, own, LOTTE)
+    backend.on("GET", "/api/v1/me", {**me_fleet_manager(), "line_id": 1})
+    tracker = make_tracker(
+        "sur ma ligne vire le pack roaming monde",
+        intent="change_options",
+    )
+
+    events = await ValidateChangeOptionsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["target_line_id"] == "1"
