@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import is_question
 from actions.api.backend import BackendError
 from actions.common import (
     RESPONSE_PREFIX,
@@ -16,8 +17,10 @@ from actions.common import (
     chat_identity,
     conversation_language,
     latest_intent,
+    latest_text,
 )
 from actions.formatting import format_money
+from actions.role import ActionSwitchRole
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,14 @@ class ActionAnswerFaq(BackendAction):
         if intent == "faq_plan_prices":
             await self._plan_prices(dispatcher, tracker)
             return []
+        if (
+            intent == "faq_role_switch"
+            and not tracker.active_loop.get("name")
+            and not is_question(latest_text(tracker))
+        ):
+            # "zet mij eens in het gebruikersportaal" is the request, not how to make it (done
+            # here, in this turn's action: a follow-up action would have no rule after it).
+            return list(await ActionSwitchRole(self.backend).run(dispatcher, tracker, domain))
         dispatcher.utter_message(response=response)
         return []
 

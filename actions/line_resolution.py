@@ -129,7 +129,8 @@ async def resolve_line(
                 return LineResolution(line=await client.get_line(identity, int(raw)))
             except NotFoundError:
                 return LineResolution(not_found=raw)
-    numbers = entity_values(tracker, "phone_number")
+    # "0900" (premium numbers, in a barring request) is a service, not somebody's line.
+    numbers = [n for n in entity_values(tracker, "phone_number") if len(re.sub(r"\D", "", n)) > 4]
     if numbers:
         try:
             msisdn = check_be_mobile(numbers[0])

@@ -158,7 +158,9 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
                     dispatcher.utter_message(response="utter_rate_limited", minutes=minutes)
                     return self._stop(domain)
             if requested is None and (pending_id := tracker.get_slot(PENDING_ID_SLOT)):
-                seeded = await self._take_over_pending(dispatcher, identity, str(pending_id))
+                seeded = await self._take_over_pending(
+                    dispatcher, identity, str(pending_id), tracker.get_slot(PENDING_TYPE_SLOT)
+                )
                 tracker.slots.update(seeded)  # the extraction below edits the pending request
                 values.update(seeded)
             line: Line | None = None
@@ -209,12 +211,21 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         return bool(requested) and str(intent).startswith("faq_") and is_correction(text)
 
     async def _take_over_pending(
-        self, dispatcher: CollectingDispatcher, identity: ChatIdentity, pending_id: str
+        self,
+        dispatcher: CollectingDispatcher,
+        identity: ChatIdentity,
+        pending_id: str,
+        pending_type: str | None,
     ) -> dict[str, Any]:
         """The form starts while a summary waits for "yes": the same operation is being
         corrected (its request becomes this form's slots); another one replaces it, and the
         user is told so. Either way the old pending operation is cancelled, never run."""
-        if not is_local_pending(pending_id):
+        if is_local_pending(pending_id):
+            # A summary the action server keeps itself (a new ticket): its slots are still
+            # filled, so a correction only has to re-open the form.
+            if self.op_type is not None and pending_type == self.op_type:
+                return {}
+        else:
             try:
                 pending = await self.backend.get_operation(identity, pending_id)
                 if pending.status != "pending":

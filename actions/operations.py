@@ -194,6 +194,7 @@ async def prepare_operation(
 # wait, Pro Start", "and premium numbers too"): they rebuild the pending request and apply the
 # message to it, then read the new summary back (``OperationFormValidation.pending_values``).
 CORRECTION_FORMS = {
+    "create_ticket": "ticket_form",
     "activate_line": "activation_form",
     "replace_sim": "sim_replacement_form",
     "change_plan": "change_plan_form",

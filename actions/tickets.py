@@ -168,6 +168,8 @@ def answer_view(tracker: Tracker, looks_like_answer: bool) -> Tracker:
 class ValidateTicketForm(OperationFormValidation):
     """Slots ``ticket_subject``, ``ticket_description`` (30+ chars), ``ticket_contact_number``."""
 
+    op_type = NEW_TICKET_TYPE  # a correction at the summary re-opens the form
+
     fleet_manager_only = False
     needs_line = False
 
@@ -193,7 +195,8 @@ class ValidateTicketForm(OperationFormValidation):
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker).strip()
         values: dict[str, Any] = {}
-        if requested is None:
+        correcting = tracker.get_slot(PENDING_TYPE_SLOT) == NEW_TICKET_TYPE
+        if requested is None and not correcting:
             # A new ticket: forget the values of an earlier summary that was never answered.
             values = {SUBJECT_SLOT: None, DESCRIPTION_SLOT: None, CONTACT_SLOT: None}
             if latest_intent(tracker) == "create_ticket" and len(text) >= OPENING_DESCRIPTION:

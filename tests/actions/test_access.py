@@ -478,3 +478,29 @@ async def test_access_and_device_questions_are_answered_from_the_domain(
     )
 
     assert responses(dispatcher) == [f"utter_{intent}"]
+
+
+async def test_a_role_switch_asked_for_is_done_not_explained(backend, dispatcher):
+    # "zet mij eens in het gebruikersportaal" was classified as the how-to question.
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("PUT", "/api/v1/me/active-role", me_fleet_manager(active_role="end_user"))
+    tracker = make_tracker("zet mij eens in het gebruikersportaal", intent="faq_role_switch")
+
+    await ActionAnswerFaq(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert [r.method for r in backend.requests if r.method == "PUT"] == ["PUT"]
+    assert "utter_faq_role_switch" not in responses(dispatcher)
+
+
+async def test_how_to_switch_portals_is_still_explained(backend, dispatcher):
+    tracker = make_tracker(
+        "hoe wissel ik tussen het fleetmanagerportaal en het gebruikersportaal?",
+        intent="faq_role_switch",
+    )
+
+    await ActionAnswerFaq(backend.client()).run(
+        dispatcher, tracker, {**DOMAIN, "responses": {"utter_faq_role_switch": []}}
+    )
+
+    assert responses(dispatcher) == ["utter_faq_role_switch"]
+    assert backend.requests == []

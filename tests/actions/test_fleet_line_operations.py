@@ -888,3 +888,18 @@ async def test_my_line_is_the_fleet_managers_own_line(backend, dispatcher):
     events = await ValidateChangeOptionsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
 
     assert slots_of(events)["target_line_id"] == "1"
+
+
+async def test_0900_in_a_barring_request_is_a_service_not_a_line(backend, dispatcher):
+    # "blokkeer de 0900-nummers" answered "0900 is not a valid Belgian mobile number".
+    fleet(backend)
+    tracker = make_tracker(
+        "Lotte mag terug 0900-nummers bellen, maar blokkeer haar mobiele data",
+        intent="change_barrings",
+        entities=[entity("phone_number", "0900")],
+    )
+
+    events = await ValidateChangeBarringsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert "utter_invalid_phone_number" not in responses(dispatcher)
+    assert slots_of(events)["target_line_id"] == "4"

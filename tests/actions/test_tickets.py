@@ -334,3 +334,25 @@ async def test_the_ticket_just_created_is_the_one_commented(backend, dispatcher)
 
     assert slots_of(events)["ticket_reference"] == "9"
     assert responses(dispatcher) == []
+
+
+async def test_a_correction_at_the_ticket_summary_changes_the_contact_only(backend, dispatcher):
+    helpdesk(backend)
+    tracker = make_tracker(
+        "En fait mettez plutôt Nathalie comme contact, elle est sur place : 0470 00 00 06",
+        intent="inform",
+        entities=[entity("phone_number", "0470 00 00 06")],
+        slots={
+            **FILLED,
+            "pending_operation_id": "ticket:new:abc",
+            "pending_operation_type": "create_ticket",
+        },
+    )
+
+    events = await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    values = slots_of(events)
+    assert values["ticket_contact_number"] == "+32470000006"
+    assert "ticket_description" not in values and "ticket_subject" not in values
+    assert values["pending_operation_id"] is None  # the new summary gets its own id
+    assert responses(dispatcher) == []
