@@ -345,7 +345,7 @@ class ActionCancelOperation(BackendAction):
         if pending_id and pending_type in CORRECTION_FORMS and mentions_details(tracker):
             return correction_events(dispatcher, pending_type)  # "no wait, Pro Start"
         if pending_id and isinstance(pending_id, str) and pending_id.startswith(START_PREFIX):
-            dispatcher.utter_message(response="utter_form_cancelled")  # nothing was started
+            dispatcher.utter_message(response="utter_start_declined")  # nothing was started
             return [*clear_pending(), *form_slot_resets(domain)]
         if pending_id and isinstance(pending_id, str) and identity is not None:
             if _local_confirm(pending_id) is None:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -47,6 +47,9 @@ from actions.formatting import format_money
 from actions.line_resolution import fold, resolve_line, utter_resolution_problem
 from actions.operation_forms import OperationFormValidation
 from actions.operations import (
+    PENDING_ID_SLOT,
+    PENDING_TYPE_SLOT,
+    START_PREFIX,
     form_slot_resets,
     prepare_operation,
     register_done_vars,
@@ -226,6 +229,10 @@ class ActionSearchDevices(BackendAction):
         if not devices:
             dispatcher.utter_message(response="utter_no_devices_found")
             return []
+        if len(devices) == 1 and _ORDER_WORDS.search(fold(latest_text(tracker))):
+            # "Ik wil twee Galaxy A56 bestellen, grafiet, 128 GB": one device and an order:
+            # straight to its colour, capacity and quantity (the form reads them from here).
+            return [SlotSet(DEVICE_SLOT, str(devices[0].id)), FollowupAction("shop_item_form")]
         rows = "\n".join(device_line(d, language) for d in devices[:MAX_RESULTS])
         dispatcher.utter_message(
             response="utter_devices_found", devices=rows, buttons=device_buttons(devices)
@@ -242,6 +249,12 @@ _ORDINALS = {
     "last": -1, "dernier": -1, "derniere": -1, "laatste": -1,
 }  # fmt: skip
 _ALNUM = re.compile(r"[^\W_]+")
+# "pour aucune ligne en particulier", "not for a specific line, spare phones", "voor de stock".
+_ORDER_WORDS = re.compile(r"\b(?:order|buy|commande\w*|achete\w*|bestel\w*|koop|kopen)\b")
+_NO_LINE_WORDS = re.compile(
+    r"\b(?:aucune?|pas de ligne|pas pour|stock|reserve|none|no specific|no particular|not for|"
+    r"spare|geen|niet voor|voorraad|reserve)\b"
+)
 _DEVICE_PAYLOAD = re.compile(r'^/choose_device\{"shop_device_id": "([^"]+)"\}$')
 
 
@@ -376,7 +389,8 @@ class ValidateShopItemForm(OperationFormValidation):
             if me.active_role != "fleet_manager":
                 return {FOR_LINE_SLOT: str(me.line_id) if me.line_id else NO_LINE}
         if NO_LINE in entity_values(tracker, FOR_LINE_SLOT) or (
-            requested == FOR_LINE_SLOT and said_yes_or_no(tracker) is False
+            requested == FOR_LINE_SLOT
+            and (said_yes_or_no(tracker) is False or _NO_LINE_WORDS.search(fold(typed)))
         ):
             return {FOR_LINE_SLOT: NO_LINE}
         asked = requested == FOR_LINE_SLOT
@@ -495,7 +509,13 @@ class ActionAddToCart(BackendAction):
             count=sum(item.quantity for item in cart.items),
             total=format_money(cart.total_incl_vat, language),
         )
-        return form_slot_resets(domain)
+        # People asked to order, not to fill a cart: a "yes" goes on to delivery and summary.
+        dispatcher.utter_message(response="utter_ask_place_order_now")
+        return [
+            *form_slot_resets(domain),
+            SlotSet(PENDING_ID_SLOT, f"{START_PREFIX}order_delivery_form"),
+            SlotSet(PENDING_TYPE_SLOT, START_PREFIX.rstrip(":")),
+        ]
 
     @staticmethod
     def _out_of_stock(dispatcher: CollectingDispatcher, exc: ConflictError, language: str) -> None:

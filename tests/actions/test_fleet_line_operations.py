@@ -810,7 +810,7 @@ async def test_yes_to_the_doubt_starts_the_deactivation_form_and_no_forgets_it(b
     assert FollowupAction("deactivate_line_form") in yes
     assert slots_of(yes)["pending_operation_id"] is None
     assert slots_of(no)["pending_operation_id"] is None
-    assert responses(dispatcher) == ["utter_form_cancelled"]
+    assert responses(dispatcher) == ["utter_start_declined"]
     assert backend.requests == []
 
 

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import httpx
+import pytest
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.operations import ActionConfirmOperation
 from actions.shop import (
@@ -496,3 +498,48 @@ def test_colours_in_french_and_dutch_words():
     assert colour_in("bleu ciel", colours) == "Sky Blue"
     assert colour_in("olijfgroen", colours) == "Awesome Olive"
     assert colour_in("rouge", colours) is None
+
+
+async def test_after_the_cart_the_bot_offers_to_place_the_order(backend, dispatcher):
+    # "order 2 Fairphone 5" ended at "added to the cart, say 'order'": nothing was ordered.
+    shop(backend).on("POST", "/api/v1/cart/items", json_response(201, CART))
+    tracker = make_tracker("2", intent="inform", slots={**CHOSEN, "shop_storage_gb": 128.0})
+
+    events = await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_cart_item_added", "utter_ask_place_order_now"]
+    assert slots_of(events)["pending_operation_id"] == "start:order_delivery_form"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "pour aucune ligne en particulier",
+        "not for a specific line, spare phones",
+        "voor de voorraad",
+        "no particular line",
+    ],
+)
+async def test_no_specific_line_in_peoples_words(backend, dispatcher, typed):
+    shop(backend)
+    tracker = make_tracker(
+        typed, intent="inform", slots={**CHOSEN, "requested_slot": "shop_for_line_id"}
+    )
+
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["shop_for_line_id"] == "none"
+    assert "utter_invalid_shop_for_line_id" not in responses(dispatcher)
+
+
+async def test_an_order_naming_one_device_goes_straight_to_its_details(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/catalog/devices", [GALAXY])
+    tracker = make_tracker(
+        "Ik wil twee Samsung Galaxy A55 bestellen, 256 GB", intent="search_device"
+    )
+
+    events = await ActionSearchDevices(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert SlotSet("shop_device_id", "2") in events
+    assert FollowupAction("shop_item_form") in events
+    assert responses(dispatcher) == []
