@@ -32,6 +32,7 @@ _ENDING = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+_SERVICE_NUMBER = re.compile(r"^\s*\d{3,4}\s*$")
 # The caller's own line: "sur ma ligne", "la mienne", "mijn eigen gsm", "my number", "mine".
 _OWN_LINE = re.compile(
     r"\b(?:ma ligne|mon numero|mon gsm|mon telephone|mon portable|ma sim|la mienne|le mien|"
@@ -130,7 +131,7 @@ async def resolve_line(
             except NotFoundError:
                 return LineResolution(not_found=raw)
     # "0900" (premium numbers, in a barring request) is a service, not somebody's line.
-    numbers = [n for n in entity_values(tracker, "phone_number") if len(re.sub(r"\D", "", n)) > 4]
+    numbers = [n for n in entity_values(tracker, "phone_number") if not _SERVICE_NUMBER.match(n)]
     if numbers:
         try:
             msisdn = check_be_mobile(numbers[0])
