@@ -52,7 +52,8 @@ class RedisDeduplicator:
     def __init__(self, url: str, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
         import redis.asyncio as redis  # only needed when configured
 
-        self._redis = redis.from_url(url)
+        # Slack wants an answer within 3 s: a stuck Redis must fall back, not hold the request.
+        self._redis = redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self._ttl = ttl_seconds
         self._fallback = MemoryDeduplicator(ttl_seconds)
 

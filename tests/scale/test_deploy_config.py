@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -62,6 +63,42 @@ def test_processes_match_the_stack(compose: dict[str, Any]) -> None:
     assert services["backend"]["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
     assert services["postgres"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
+
+
+def _expanded(value: str) -> str:
+    """``value`` with each ``${VAR…}`` as a URL-safe stand-in (``${VAR:?…}`` holds a ``?``)."""
+    return re.sub(r"\$\{([A-Z0-9_]+)[^}]*\}", lambda found: f"x{found.group(1).lower()}", value)
+
+
+@pytest.mark.parametrize(
+    ("service", "variable"),
+    [("rasa", "SLACK_DEDUPE_REDIS_URL"), ("backend", "LOGIN_THROTTLE_REDIS_URL")],
+)
+def test_every_replica_shares_its_redis_store(
+    compose: dict[str, Any], service: str, variable: str
+) -> None:
+    # Unset, each replica would keep the Slack deliveries (or the failed logins) to itself.
+    settings = compose["services"][service]
+    environment = settings["environment"]
+    url = urlsplit(_expanded(environment[variable]))
+    assert (url.scheme, url.hostname, url.port) == ("redis", "redis", 6379)
+    assert url.password == "xredis_password"
+    database = url.path.lstrip("/")
+    assert database.isdigit() and database != environment["REDIS_LOCK_DB"]
+    assert settings["depends_on"]["redis"] == {"condition": "service_healthy"}
+    assert settings["deploy"]["replicas"] >= 2
+
+
+def test_the_shared_stores_use_their_own_redis_databases(compose: dict[str, Any]) -> None:
+    environment = compose["services"]["rasa"]["environment"]
+    databases = [
+        environment["REDIS_LOCK_DB"],
+        *(
+            urlsplit(_expanded(environment[name])).path.lstrip("/")
+            for name in ("SLACK_DEDUPE_REDIS_URL", "LOGIN_THROTTLE_REDIS_URL")
+        ),
+    ]
+    assert len(set(databases)) == len(databases)
 
 
 def test_only_the_load_balancer_is_published(compose: dict[str, Any]) -> None:
