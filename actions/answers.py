@@ -45,6 +45,7 @@ _NEGATIONS = frozenset(
 _PHRASES = (("d accord", "daccord"), ("vas y", "vasy"), ("do it", "yes"), ("go ahead", "yes"),
             ("doe maar", "doe"), ("is goed", "goed"), ("c est bon", "ok"))  # fmt: skip
 _WORD = re.compile(r"[a-z]+")
+_FILLERS = frozenset({"ah", "oh", "euh", "eh", "hmm", "hm", "ehm", "uh", "um", "bon", "nou", "tja"})
 # The form slots that are yes/no questions: a worded answer to them is never an interruption
 # (the form validators and ``AnswerPolicy`` both read this).
 YES_NO_SLOTS = frozenset({"block_old_sim", "keep_number", "split_bill"})
@@ -66,6 +67,9 @@ def yes_or_no(text: str) -> bool | None:
     if text.startswith("/"):
         return None  # a button payload: its intent says it
     words = _words(text)
+    # "ah nee", "oh oui", "euh no": a filler before the answer does not change it.
+    while words[:1] and words[0] in _FILLERS:
+        words = words[1:]
     if not words or len(words) > MAX_WORDS:
         return None
     first, rest = words[0], words[1:]
@@ -86,12 +90,73 @@ def said_yes_or_no(tracker: Tracker) -> bool | None:
     return True if intent == "affirm" else False if intent == "deny" else None
 
 
+# A short message made of these is a request to stop, even where any text is an answer.
+_STOP_WORDS = frozenset(
+    {"stop", "stoppen", "arrete", "arreter", "arretez", "annule", "annuler", "annulez",
+     "annuleer", "cancel", "quit", "laat", "laisse", "laissez", "tomber", "abandon", "forget",
+     "never", "mind", "rien", "niks", "nothing", "vergeet", "maar", "het", "it", "ca", "c",
+     "est", "bon", "merci", "thanks", "non", "nee", "no", "please", "svp", "aub", "zo", "on",
+     "we", "ermee"}
+)  # fmt: skip
+_STOP_MARKERS = frozenset(
+    {"stop", "stoppen", "arrete", "arreter", "arretez", "annule", "annuler", "annulez",
+     "annuleer", "cancel", "quit", "tomber", "abandon", "forget", "mind", "laat", "vergeet"}
+)  # fmt: skip
+
+
+def is_explicit_stop(text: str) -> bool:
+    """Whether a message says only "stop" ("laat maar", "laisse tomber", "cancel it") — not a
+    description that the classifier took for a stop ("valt constant uit, herstart vanzelf")."""
+    words = _words(text)
+    return (
+        0 < len(words) <= 5
+        and all(word in _STOP_WORDS for word in words)
+        and any(word in _STOP_MARKERS for word in words)
+    )
+
+
 # Words that announce a change of mind ("ah attends non, finalement une eSIM", "toch liever
 # Pro Smart", "actually make it two").
 _CORRECTION = re.compile(
     r"\b(?:finalement|plutot|en fait|attends|non attends|je veux dire|instead|actually|rather|"
     r"wait|i mean|eigenlijk|toch|liever|wacht|ik bedoel)\b"
 )
+# "make it 2", "mets-en 4", "maak er drie van": with a number, a new quantity.
+_MAKE_IT = re.compile(
+    r"\b(?:make it|make that|change it to|mets en|mettez en|fais en|prends en|prenez en|"
+    r"maak er|maak het|maak dat|doe er|neem er)\b"
+)
+
+
+# Quantities people type in words.
+NUMBER_WORDS = {
+    "un": 1, "une": 1, "one": 1, "een": 1, "deux": 2, "two": 2, "twee": 2, "trois": 3,
+    "three": 3, "drie": 3, "quatre": 4, "four": 4, "vier": 4, "cinq": 5, "five": 5, "vijf": 5,
+    "six": 6, "zes": 6, "sept": 7, "seven": 7, "zeven": 7, "huit": 8, "eight": 8, "acht": 8,
+    "neuf": 9, "nine": 9, "negen": 9, "dix": 10, "ten": 10, "tien": 10,
+}  # fmt: skip
+_QUANTITY = re.compile(r"\b(\d{1,3})\b")
+
+
+def quantity_in(text: str) -> int | None:
+    """A quantity from digits or a number word ("2", "deux", "twee"); ``None`` if absent."""
+    match = _QUANTITY.search(text)
+    if match:
+        return int(match.group(1))
+    for word in _words(text):
+        if word in NUMBER_WORDS:
+            return NUMBER_WORDS[word]
+    return None
+
+
+def is_quantity_change(text: str) -> bool:
+    """ "make it 2", "en fait mets-en 4", "maak er drie van": a new quantity for what waits."""
+    said = " ".join(_words(text))
+    return (
+        (is_correction(text) or _MAKE_IT.search(said) is not None)
+        and not is_question(text)
+        and quantity_in(text) is not None
+    )
 
 
 def is_correction(text: str) -> bool:
@@ -109,10 +174,17 @@ DETAIL_ENTITIES = frozenset(
 # Smart and Unlimited?"); a polite "could you make it Unlimited?" is no such question.
 _QUESTION = re.compile(
     r"\b(?:what|whats|which|how|why|difference|quoi|quel|quelle|quels|quelles|comment|"
-    r"pourquoi|difference|wat|welke|welk|hoe|waarom|verschil|combien|hoeveel|how much)\b"
+    r"pourquoi|difference|wat|welke|welk|hoe|waarom|verschil|combien|hoeveel|how much|"
+    r"where|waar|when|wanneer|quand|who|wie)\b"
 )
+
+
+# "où", folded, is "ou" ("or"): only where it cannot be "or" ("c'est ou dans le portail",
+# "ou est-ce que", "ou je trouve"), or with its accent.
+_WHERE = re.compile(r"\b(?:c ?est ou|ou (?:est|sont|se|trouver?|puis|je|peut|peux|faut))\b")
 
 
 def is_question(text: str) -> bool:
     """Whether the message asks for information (a side question, not a change)."""
-    return _QUESTION.search(" ".join(_words(text))) is not None
+    words = " ".join(_words(text))
+    return _QUESTION.search(words) is not None or _WHERE.search(words) is not None or "où" in text

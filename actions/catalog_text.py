@@ -61,7 +61,8 @@ _REMOVE_WORDS = (
     "remov", "delet", "drop", "deactivat", "disable", "turn off", "supprim", "retir", "enlev",
     "desactiv", "verwijder", "schrap", "stopzet", "weg", "uitschakel", "af", "uit", "zonder",
     "without", "sans", "vire", "virer", "haal", "get rid", "take off", "cancel", "annul", "oter",
-    "opzeg",
+    "opzeg", "laisse tomber", "laissez tomber", "oubli", "forget", "skip", "leave out", "vallen",
+    "vergeet", "never mind",
 )  # fmt: skip
 _BLOCK_WORDS = ("block", "bar", "bloq", "blok", "interdi", "verbied", "stop", "coupe", "couper")
 _UNBLOCK_WORDS = (
@@ -137,26 +138,64 @@ def _direction_positions(tokens: list[str], words: tuple[str, ...]) -> list[int]
     return positions
 
 
+# Where one request ends and the next begins: "retire le roaming europe+ | et mets le pack
+# monde", "de roaming verwijderen | en de databoost toevoegen".
+_CLAUSE_BREAKS = frozenset({"et", "and", "en", "mais", "but", "maar", "puis", "then", "dan",
+                            "plus", "also", "aussi", "ook", "ensuite", "daarna"})  # fmt: skip
+_PUNCTUATION = re.compile(r"[,;.!?]")
+# "…, just the world roaming": what is left of a request, never the previous clause's "forget".
+_ONLY_WORDS = frozenset({"just", "only", "juste", "seulement", "uniquement", "alleen", "enkel"})
+
+
+def _clauses(text: str) -> tuple[list[int], set[int]]:
+    """The clause number of each token of ``text`` (as ``_tokens`` splits it), and the clauses
+    that start with "just"/"only"."""
+    numbers: list[int] = []
+    only: set[int] = set()
+    clause = 0
+    for piece in _PUNCTUATION.split(fold(text)):
+        tokens = _TOKEN.findall(piece)
+        if tokens and tokens[0] in _ONLY_WORDS:
+            only.add(clause)
+        for token in tokens:
+            if token in _CLAUSE_BREAKS and numbers and numbers[-1] == clause:
+                clause += 1
+            numbers.append(clause)
+        clause += 1
+    return numbers, only
+
+
 def directions(
     text: str, mentions: list[tuple[str, int]], first: tuple[str, ...], second: tuple[str, ...]
 ) -> dict[str, bool | None]:
     """For each mentioned code: ``True`` (first kind, e.g. add), ``False`` (second) or ``None``.
 
-    Each mention takes the direction of the nearest direction word ("schrap de roaming en voeg
-    de databoost toe" → remove roaming, add databoost); ``None`` when the text has none.
+    Each mention takes the direction word of its own clause nearest to it ("retire le roaming
+    europe+ et mets le pack monde à la place" → remove Europe+, add Monde, although "mets" is
+    nearer to "europe+" than "retire"); a clause without one continues the previous clause's
+    ("bloque le roaming et les numéros surtaxés"), except one starting with "just"/"only",
+    which keeps what it names (first kind); ``None`` when the text has none.
     """
     tokens = _tokens(text)
+    clause_of, only = _clauses(text)
     # The second kind is checked first so that "unblock" never counts as "block".
     second_at = _direction_positions(tokens, second)
     first_at = [p for p in _direction_positions(tokens, first) if p not in second_at]
+    words = sorted([(p, True) for p in first_at] + [(p, False) for p in second_at])
     result: dict[str, bool | None] = {}
     for code, position in mentions:
+        clause = clause_of[position] if position < len(clause_of) else 0
+        if clause in only and all(clause_of[p] != clause for p, _ in words):
+            result[code] = True
+            continue
+        # Its own clause, else the nearest earlier clause that has a direction word, else any.
+        scopes = [c for c in sorted({clause_of[p] for p, _ in words}) if c <= clause]
+        scope = [(p, v) for p, v in words if clause_of[p] == (scopes[-1] if scopes else None)]
         best: tuple[int, bool] | None = None
-        for candidates, value in ((first_at, True), (second_at, False)):
-            for candidate in candidates:
-                distance = abs(candidate - position) * 2 + (1 if candidate > position else 0)
-                if best is None or distance < best[0]:
-                    best = (distance, value)
+        for candidate, value in scope or words:
+            distance = abs(candidate - position) * 2 + (1 if candidate > position else 0)
+            if best is None or distance < best[0]:
+                best = (distance, value)
         result[code] = best[1] if best else None
     return result
 

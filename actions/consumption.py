@@ -31,6 +31,8 @@ from actions.common import (
 from actions.formatting import format_data, format_minutes, format_money, format_month
 from actions.formatting import format_number as format_count
 from actions.line_resolution import MAX_LINE_BUTTONS, fold, match_lines_in_text
+from actions.operation_forms import LINE_SLOT
+from actions.operations import PENDING_ID_SLOT, START_PREFIX, is_local_pending
 from actions.periods import Month, parse_period, today_in_brussels
 from actions.phone import format_national
 from validation import InvalidValue, check_be_mobile
@@ -38,6 +40,17 @@ from validation import InvalidValue, check_be_mobile
 logger = logging.getLogger(__name__)
 
 TOP_CONSUMERS = 5
+# "how much did that one use?", "hoeveel heeft die verbruikt?", "combien il a consommé ?":
+# asked while an operation on a line is under way, the question is about that line.
+_REFERS_BACK = re.compile(
+    r"\b(?:that|this|he|she|his|her|him|it|die|deze|hij|zij|zijn|haar|hem|"
+    r"cette|cet|ce\s+numero|celle-ci|celle-la|celui-ci|celui-la|il|elle|sa|son|lui)\b"
+)
+
+
+def refers_back(text: str) -> bool:
+    """Whether the question points back to something said before rather than the fleet."""
+    return _REFERS_BACK.search(fold(text)) is not None
 
 
 class ActionShowConsumption(BackendAction):
@@ -81,13 +94,24 @@ class ActionShowConsumption(BackendAction):
             if msisdn is not None:
                 await self._line_by_number(dispatcher, identity, msisdn, month, language)
             else:
-                await self._own_or_fleet(dispatcher, identity, text, month, language)
+                context = await self._context_line(identity, tracker) if refers_back(text) else None
+                await self._own_or_fleet(dispatcher, identity, text, month, language, context)
         except IdentityUnknownError:
             dispatcher.utter_message(response="utter_login_required")
         except BackendError as exc:
             logger.info("Consumption unavailable: %r", exc)
             dispatcher.utter_message(response="utter_backend_unavailable")
         return []
+
+    async def _context_line(self, identity: ChatIdentity, tracker: Tracker) -> str | None:
+        """The line of the form under way, else of the operation waiting for "yes"."""
+        if line_id := tracker.get_slot(LINE_SLOT):
+            return str(line_id)
+        pending = tracker.get_slot(PENDING_ID_SLOT)
+        if not pending or is_local_pending(str(pending)) or str(pending).startswith(START_PREFIX):
+            return None
+        operation = await self.backend.get_operation(identity, str(pending))
+        return str(operation.line_id) if operation.line_id else None
 
     async def _line_by_number(
         self,
@@ -156,10 +180,17 @@ class ActionShowConsumption(BackendAction):
         text: str,
         month: Month,
         language: str,
+        context_line_id: str | None,
     ) -> None:
         me = await self.backend.get_me(identity)
         if me.active_role == "fleet_manager":
             if await self._named_line(dispatcher, identity, text, month, language):
+                return
+            if context_line_id is not None:
+                usage = await self.backend.get_line_consumption(
+                    identity, int(context_line_id), month=month.iso
+                )
+                utter_line_consumption(dispatcher, usage, language)
                 return
             fleet = await self.backend.get_fleet_consumption(
                 identity, month=month.iso, top=TOP_CONSUMERS

@@ -55,11 +55,31 @@ INTERRUPTING_INTENTS = frozenset(
 # Interruptions that never answer a question, whatever words they share with an answer.
 HARD_INTERRUPTIONS = frozenset({"stop", "request_agent", "change_language"})
 CONTINUE_INTENT = "continue_form"
+# Read-only questions about the account ("show me our lines first"): when the message holds no
+# answer, the form lets go, the question is answered and the form asks again
+# (actions/side_questions.py answers each of them).
+SIDE_QUESTION_INTENTS = frozenset(
+    {
+        "show_lines",
+        "ask_consumption",
+        "show_invoices",
+        "explain_invoice",
+        "ask_invoice_paid",
+        "ask_ticket_status",
+        "ask_repair_status",
+        "ask_order_status",
+        "ask_activation_status",
+    }
+)
 
 
 def is_interruption(intent: str | None) -> bool:
     """Whether ``intent`` interrupts a form instead of answering it."""
-    return intent is not None and (intent in INTERRUPTING_INTENTS or intent.startswith("faq_"))
+    return intent is not None and (
+        intent in INTERRUPTING_INTENTS
+        or intent in SIDE_QUESTION_INTENTS
+        or intent.startswith("faq_")
+    )
 
 
 def accepted_slots_kept(

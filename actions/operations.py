@@ -24,7 +24,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import DETAIL_ENTITIES, is_question, yes_or_no
+from actions.answers import DETAIL_ENTITIES, is_quantity_change, is_question, yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -44,6 +44,7 @@ from actions.common import (
     chat_identity,
     conversation_language,
     idempotency_key,
+    latest_text,
     require_identity,
 )
 from actions.line_resolution import fold
@@ -66,6 +67,23 @@ _DONE_VARS: dict[str, DoneVars] = {}
 # before POST /tickets): pending-id prefix → what "yes" does; "no" just forgets them.
 LocalConfirm = Callable[[BackendClient, CollectingDispatcher, Tracker, str], Awaitable[None]]
 _LOCAL_CONFIRMS: dict[str, LocalConfirm] = {}
+# A new quantity said while an order waits for "yes" ("make it 2, finance approved two"): the
+# shop registers how to apply it, by pending id or pending type.
+QuantityChange = Callable[
+    [BackendClient, CollectingDispatcher, Tracker, str], Awaitable[list[EventType]]
+]
+_QUANTITY_CHANGES: dict[str, QuantityChange] = {}
+
+
+def register_quantity_change(*pending: str) -> Callable[[QuantityChange], QuantityChange]:
+    """Decorator: run ``function`` on a new quantity while one of ``pending`` waits."""
+
+    def decorate(function: QuantityChange) -> QuantityChange:
+        for key in pending:
+            _QUANTITY_CHANGES[key] = function
+        return function
+
+    return decorate
 
 
 def register_local_confirm(prefix: str) -> Callable[[LocalConfirm], LocalConfirm]:
@@ -279,6 +297,9 @@ class ActionConfirmOperation(BackendAction):
         if not pending_id or not isinstance(pending_id, str) or identity is None:
             dispatcher.utter_message(response="utter_nothing_to_confirm")
             return clear_pending()
+        change = _QUANTITY_CHANGES.get(pending_id) or _QUANTITY_CHANGES.get(str(pending_type))
+        if change is not None and is_quantity_change(latest_text(tracker)):
+            return await change(self.backend, dispatcher, tracker, pending_id)
         if pending_id.startswith(START_PREFIX):
             # "Do you really want to deactivate a line?" — yes: the form starts now.
             return [*clear_pending(), FollowupAction(pending_id.removeprefix(START_PREFIX))]

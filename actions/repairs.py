@@ -99,7 +99,8 @@ class ValidateRepairForm(OperationFormValidation):
             or (requested == PICKUP_SLOT and pickup_in(text) is not None)
             or (requested == IMEI_SLOT and _IMEI_IN_TEXT.search(text) is not None)
         )
-        view = answer_view(tracker, answer)
+        free_text = requested in (PROBLEM_SLOT, ADDRESS_SLOT)
+        view = answer_view(tracker, answer, free_text=free_text)
         events = await super().run(dispatcher, view, domain)
         return next_slot_events(view, events, required_repair_slots)
 

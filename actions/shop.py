@@ -20,8 +20,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.activation import next_slot_events
-from actions.answers import said_yes_or_no
+from actions.answers import quantity_in, said_yes_or_no
 from actions.api.backend import (
+    BackendClient,
     BackendError,
     Cart,
     ChatIdentity,
@@ -53,6 +54,7 @@ from actions.operations import (
     form_slot_resets,
     prepare_operation,
     register_done_vars,
+    register_quantity_change,
     utter_backend_error,
 )
 from actions.repairs import address_text
@@ -78,12 +80,6 @@ MAX_RESULTS = 5
 MAX_QUANTITY = 20  # the backend's limit per cart line
 ORDER_STATUSES = ("received", "processing", "shipped", "delivered")
 _GB = re.compile(r"(\d{2,4})\s*(?:gb|go|g)?\b", re.IGNORECASE)
-_QUANTITY = re.compile(r"\b(\d{1,3})\b")
-_NUMBER_WORDS = {
-    "un": 1, "une": 1, "one": 1, "een": 1, "één": 1, "deux": 2, "two": 2, "twee": 2,
-    "trois": 3, "three": 3, "drie": 3, "quatre": 4, "four": 4, "vier": 4, "cinq": 5,
-    "five": 5, "vijf": 5, "dix": 10, "ten": 10, "tien": 10,
-}  # fmt: skip
 
 
 def device_line(device: Device, language: str) -> str:
@@ -125,6 +121,17 @@ _COLOUR_WORDS = {
 }  # fmt: skip
 
 
+# Marketing names by the plain colour people say ("the black ones" is the Pixel's Obsidian).
+_COLOUR_FAMILIES = {
+    "black": {"obsidian", "midnight", "onyx", "graphite", "charcoal", "jet", "space"},
+    "white": {"porcelain", "starlight", "snow", "chalk", "cream", "ivory", "pearl"},
+    "blue": {"ultramarine", "navy", "sky", "azure", "teal", "ocean"},
+    "grey": {"graphite", "titanium", "slate", "space", "silver"},
+    "green": {"olive", "mint", "sage", "teal"},
+    "pink": {"rose", "peony", "coral"},
+}
+
+
 def _colour_tokens(text: str) -> set[str]:
     return {_COLOUR_WORDS.get(word, word) for word in words(text)}
 
@@ -137,7 +144,11 @@ def colour_in(text: str, colours: list[str]) -> str | None:
     if complete:
         return max(complete, key=lambda c: len(_colour_tokens(c)))
     partial = [c for c in colours if _colour_tokens(c) & said]
-    return partial[0] if len(partial) == 1 else None
+    if partial:
+        return partial[0] if len(partial) == 1 else None
+    family = set().union(*(_COLOUR_FAMILIES.get(word, set()) for word in said))
+    related = [c for c in colours if _colour_tokens(c) & family]
+    return related[0] if len(related) == 1 else None
 
 
 def storage_in(text: str, storages: list[int]) -> int | None:
@@ -146,17 +157,6 @@ def storage_in(text: str, storages: list[int]) -> int | None:
         value = int(match.group(1))
         if value in storages:
             return value
-    return None
-
-
-def quantity_in(text: str) -> int | None:
-    """A quantity from digits or a small number word; ``None`` if absent."""
-    match = _QUANTITY.search(text)
-    if match:
-        return int(match.group(1))
-    for word in fold(text).split():
-        if word in _NUMBER_WORDS:
-            return _NUMBER_WORDS[word]
     return None
 
 
@@ -752,6 +752,67 @@ class ActionPrepareOrder(BackendAction):
             dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_order_{code}")
             return resets
         return [*events, *resets]
+
+
+@register_quantity_change("place_order", f"{START_PREFIX}order_delivery_form")
+async def change_order_quantity(
+    client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
+) -> list[EventType]:
+    """ "Make it 2" while the cart waits to be ordered or the order summary waits for "yes": the
+    cart line gets the new quantity, and an order summary is prepared again, so that "yes"
+    orders exactly what was shown last."""
+    summary_waits = not pending_id.startswith(START_PREFIX)
+    ask = "utter_ask_confirm_operation" if summary_waits else "utter_ask_place_order_now"
+    quantity = quantity_in(latest_text(tracker))
+    if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
+        dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
+        dispatcher.utter_message(response=ask)
+        return []
+    language = conversation_language(tracker)
+    identity = require_identity(tracker)
+    try:
+        cart = await client.get_cart(identity)
+        if len(cart.items) != 1:
+            # Which line of the cart? Buttons to remove lines exist; say how to change it.
+            dispatcher.utter_message(response="utter_correction_restart")
+            dispatcher.utter_message(response=ask)
+            return []
+        item = cart.items[0]
+        delivery = (await client.get_operation(identity, pending_id)).summary.get(
+            "delivery_address"
+        ) if summary_waits else None  # fmt: skip
+        key = idempotency_key(tracker, f"cart_quantity:{item.id}:{quantity}")
+        cart = await client.set_cart_quantity(identity, item.id, quantity, idempotency_key=key)
+    except ConflictError as exc:
+        ActionAddToCart._out_of_stock(dispatcher, exc, language)
+        dispatcher.utter_message(response=ask)
+        return []
+    except BackendError as exc:
+        logger.info("Changing the quantity failed: %r", exc)
+        utter_backend_error(dispatcher, exc)
+        return []
+    dispatcher.utter_message(
+        response="utter_cart_quantity_changed",
+        quantity=quantity,
+        name=item.name,
+        count=sum(line.quantity for line in cart.items),
+        total=format_money(cart.total_incl_vat, language),
+    )
+    if not summary_waits:
+        dispatcher.utter_message(response=ask)
+        return []
+    await client.cancel_operation(identity, pending_id, idempotency_key=f"cancel:{pending_id}")
+    address = {k: v for k, v in (delivery or {}).items() if k in ("street", "postal_code", "city")}
+    return await prepare_operation(
+        dispatcher,
+        tracker,
+        client=client,
+        op_type="place_order",
+        line_id=None,
+        params={"delivery_address": address or None},
+        summary_response="utter_summary_place_order",
+        summary_vars=_order_summary,
+    )
 
 
 class ActionShowOrders(BackendAction):

@@ -15,10 +15,11 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import is_explicit_stop
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -58,7 +59,9 @@ DESCRIPTION_SLOT = "ticket_description"
 CONTACT_SLOT = "ticket_contact_number"
 REFERENCE_SLOT = "ticket_reference"
 COMMENT_SLOT = "ticket_comment"
+FOLLOWUP_SLOT = "ticket_followup_comment"
 MIN_DESCRIPTION_LENGTH = 30
+TICKET_FORM = "ticket_form"
 # An opening this long describes the problem, beyond "I'd like to open a ticket".
 OPENING_DESCRIPTION = 80
 NEW_TICKET_PREFIX = "ticket:new:"
@@ -76,14 +79,74 @@ def _is_phone_number(text: str) -> bool:
 
 
 _LATEST_WORDS = re.compile(
-    r"\b(?:just|last|latest|recent|newest|dernier|derniere|recent|vient|viens|nouveau|"
-    r"net|laatste|recentste|zonet|daarnet|juist|nieuwe)\b"
+    r"\b(?:just|last|latest|recent|newest|new|created|dernier|derniere|recent|vient|viens|"
+    r"nouveau|nouvel|cree|net|laatste|recentste|zonet|daarnet|juist|nieuwe|aangemaakt)\b"
 )
 
 
 def mentions_latest(text: str) -> bool:
     """Whether the text points to the newest ticket ("the one you just created")."""
     return _LATEST_WORDS.search(fold(text)) is not None
+
+
+# "…, then add a comment that he restarted twice", "et une fois créé, ajoute en commentaire
+# que…", "voeg daarna als opmerking toe dat…": a second request, for once the ticket exists.
+# A sequencing word, an adding verb and what marks a comment (the word comment/note, "that",
+# "to it") must all be there, so "…and then I have to add the lines by hand" stays whole.
+_SEQUENCE = (
+    r"(?:then|after\s+that|afterwards|once\s+(?:it\s+is|it's|its|created|done|open(?:ed)?)"
+    r"|ensuite|puis|apres(?:\s+ca|\s+cela)?|une\s+fois\s+(?:le\s+ticket\s+)?(?:cree|ouvert|fait)"
+    r"|daarna|vervolgens|nadien|achteraf|dan)"
+)
+_ADD = r"(?:add|put|write|ajout\w*|met[st]?|mettre|ecri\w*|voeg\w*|zet\w*|schrijf\w*)"
+_FOLLOWUP = re.compile(
+    rf"[\s,.;!-]*\b(?:and\s+|et\s+|en\s+)?(?:{_SEQUENCE}\b[^.;!?]{{0,40}}?\b{_ADD}"
+    rf"|{_ADD}\b[^.;!?]{{0,15}}?\b{_SEQUENCE})\b(?P<rest>.*)$",
+    re.DOTALL,
+)
+_COMMENT_LEAD = re.compile(
+    r"\s*(?P<it>-?y\b|-?lui\b|to\s+it\b|on\s+it\b|er\b)?"
+    r"(?:\s*(?:svp|stp|pls|please|aub|also|aussi|ook|nog|even|dan)\b)*"
+    r"(?:\s*(?:en|as|a|an|un|une|the|le|la|als|een|comme)\b)?"
+    r"\s*(?P<noun>comment(?:aire)?s?|notes?|remarques?|opmerking|commentaar|notitie|bericht)?"
+    r"(?:\s*(?:toe|bij|aan|to\s+it|on\s+it|dessus|au\s+ticket|to\s+the\s+ticket|aan\s+het\s+ticket)\b)?"
+    r"\s*[:,]?\s*(?P<that>that\b|que\b|qu'|dat\b|:)?\s*"
+)
+
+
+_OPEN_TICKET = re.compile(
+    r"\b(?:open|create|log|raise|file|ouvr\w*|cre\w*|fais|faire|maak|open\w*|aanmak\w*|"
+    r"aan\s+te\s+maken|start\w*)\b[^.;!?]{0,30}?\b(?:ticket|ticket)\b"
+    r"|\b(?:un|a|an|een|nouveau|new|nieuw)\s+ticket\b(?![^.;!?]{0,20}\bT-?\d)"
+)
+
+
+def opens_a_ticket(text: str) -> bool:
+    """Whether the message asks for a new ticket ("can you open a ticket", "graag een ticket")."""
+    return _OPEN_TICKET.search(fold(text)) is not None
+
+
+def split_followup_comment(text: str) -> tuple[str, str | None]:
+    """``(description, comment to add once the ticket exists)``; no comment → ``(text, None)``."""
+    # Matched on the folded text; ``origin`` maps each folded character back to ``text``
+    # (folding "œ" or "ﬁ" gives two characters for one).
+    folded, origin = "", []
+    for index, char in enumerate(text):
+        piece = fold(char)
+        folded += piece
+        origin += [index] * len(piece)
+    origin.append(len(text))
+    match = _FOLLOWUP.search(folded)
+    if match is None:
+        return text, None
+    lead = _COMMENT_LEAD.match(folded, match.start("rest"))
+    if lead is None or not (lead.group("it") or lead.group("noun") or lead.group("that")):
+        return text, None
+    comment = text[origin[lead.end()] :].strip(" .")
+    description = text[: origin[match.start()]].strip()
+    if len(comment) < 3 or len(description) < MIN_DESCRIPTION_LENGTH:
+        return text, None
+    return description, comment[0].upper() + comment[1:]
 
 
 def find_ticket_number(text: str) -> str | None:
@@ -149,11 +212,17 @@ async def _subjects(client: BackendClient, identity: ChatIdentity) -> list[Ticke
 
 # A form answer the classifier took for small talk ("au travail" → goodbye) is still an answer;
 # stop, a human or another language always interrupt.
-def answer_view(tracker: Tracker, looks_like_answer: bool) -> Tracker:
-    """``tracker`` as seen by the form: an answer-looking message counts as ``inform``."""
+def answer_view(tracker: Tracker, looks_like_answer: bool, free_text: bool = False) -> Tracker:
+    """``tracker`` as seen by the form: an answer-looking message counts as ``inform``.
+
+    Any text answers a free-text question (a description, a problem, an address), even one
+    read as "stop" ("valt constant uit, herstart vanzelf"), unless it says nothing but stop.
+    """
     intent = latest_intent(tracker)
     text = latest_text(tracker)
-    if not looks_like_answer or intent in HARD_INTERRUPTIONS or text.startswith("/"):
+    described = free_text and intent == "stop" and not is_explicit_stop(text)
+    hard = intent in HARD_INTERRUPTIONS and not described
+    if not looks_like_answer or hard or text.startswith("/"):
         return tracker
     if not is_interruption(intent):
         return tracker
@@ -183,7 +252,8 @@ class ValidateTicketForm(OperationFormValidation):
         answer = requested == DESCRIPTION_SLOT or (
             requested == CONTACT_SLOT and _is_phone_number(latest_text(tracker))
         )
-        return list(await super().run(dispatcher, answer_view(tracker, answer), domain))
+        view = answer_view(tracker, answer, free_text=requested == DESCRIPTION_SLOT)
+        return list(await super().run(dispatcher, view, domain))
 
     async def extract(
         self,
@@ -198,11 +268,17 @@ class ValidateTicketForm(OperationFormValidation):
         correcting = tracker.get_slot(PENDING_TYPE_SLOT) == NEW_TICKET_TYPE
         if requested is None and not correcting:
             # A new ticket: forget the values of an earlier summary that was never answered.
-            values = {SUBJECT_SLOT: None, DESCRIPTION_SLOT: None, CONTACT_SLOT: None}
-            if latest_intent(tracker) == "create_ticket" and len(text) >= OPENING_DESCRIPTION:
+            values = {
+                SUBJECT_SLOT: None,
+                DESCRIPTION_SLOT: None,
+                CONTACT_SLOT: None,
+                FOLLOWUP_SLOT: None,
+            }
+            opening = latest_intent(tracker) == "create_ticket" or opens_a_ticket(text)
+            if opening and len(text) >= OPENING_DESCRIPTION:
                 # A request that already describes the problem is the description (it is read
                 # back in the summary before anything is created).
-                values[DESCRIPTION_SLOT] = text
+                values[DESCRIPTION_SLOT], values[FOLLOWUP_SLOT] = split_followup_comment(text)
         # Several details at once: a subject button/word and a number are taken on any turn.
         if requested in (None, SUBJECT_SLOT) or entity_values(tracker, SUBJECT_SLOT):
             subject = await self._subject(tracker, identity, text)
@@ -222,7 +298,7 @@ class ValidateTicketForm(OperationFormValidation):
                     )
         if requested == DESCRIPTION_SLOT and not text.startswith("/"):
             if len(text) >= MIN_DESCRIPTION_LENGTH:
-                values[DESCRIPTION_SLOT] = text
+                values[DESCRIPTION_SLOT], values[FOLLOWUP_SLOT] = split_followup_comment(text)
             else:
                 dispatcher.utter_message(response="utter_invalid_ticket_description")
         return values
@@ -321,6 +397,8 @@ class ActionPrepareTicket(BackendAction):
             description=description,
             contact_number=display_format(contact),
         )
+        if followup := tracker.get_slot(FOLLOWUP_SLOT):
+            dispatcher.utter_message(response="utter_summary_ticket_followup", comment=followup)
         dispatcher.utter_message(response="utter_ask_confirm_operation")
         key = idempotency_key(tracker, NEW_TICKET_TYPE)
         return [
@@ -353,6 +431,21 @@ async def create_pending_ticket(
         dispatcher.utter_message(response=response, phone_number="")
         return
     dispatcher.utter_message(response="utter_ticket_created", number=ticket.number)
+    if followup := tracker.get_slot(FOLLOWUP_SLOT):
+        # Shown in the summary the user said yes to; keyed on the ticket's own key, so a
+        # retried "yes" does not post it twice.
+        try:
+            await client.add_ticket_comment(
+                identity,
+                str(ticket.id),
+                str(followup),
+                idempotency_key=f"{pending_id.removeprefix(NEW_TICKET_PREFIX)}:followup",
+            )
+        except BackendError as exc:
+            logger.info("Adding the follow-up comment failed: %r", exc)
+            utter_backend_error(dispatcher, exc)
+            return
+        dispatcher.utter_message(response="utter_ticket_comment_added", number=ticket.number)
 
 
 def _ticket_vars(ticket: TicketDetail, subjects: dict[str, str], language: str) -> dict[str, Any]:
@@ -451,8 +544,15 @@ class ValidateTicketCommentForm(OperationFormValidation):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        answer = tracker.get_slot("requested_slot") == COMMENT_SLOT
-        return list(await super().run(dispatcher, answer_view(tracker, answer), domain))
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker)
+        if requested is None and opens_a_ticket(text) and find_ticket_number(text) is None:
+            # "open a ticket …, and after that add a note that …": the ticket comes first; the
+            # ticket form reads the opening again (the note is added once the ticket exists).
+            return [*self._stop(domain), FollowupAction(TICKET_FORM)]
+        answer = requested == COMMENT_SLOT
+        view = answer_view(tracker, answer, free_text=answer)
+        return list(await super().run(dispatcher, view, domain))
 
     async def extract(
         self,

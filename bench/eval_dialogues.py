@@ -14,8 +14,9 @@ table by table); each task logs in as its user through the portal's login form a
 the backend's web chat gateway, in the new conversation that login opens (``--via rest``: the API
 login, ``POST /chat/sessions`` and Rasa's REST channel, as in the README). After each bot turn the
 tracker (Rasa's HTTP API) says what the bot asks (``bench/dialogues_tasks.py``); the task's answer
-of that kind is sent, or its interjection at that kind first. ``bench/dialogues_judge.py`` judges
-the outcome. Results: ``bench/results/eval_dialogues_<set>.md`` (+ ``.json``) and
+of that kind is sent, or its interjection at that kind first; a side question whose step never
+came (a confirmation the bot does not ask) is asked at the end. ``bench/dialogues_judge.py``
+judges the outcome. Results: ``bench/results/eval_dialogues_<set>.md`` (+ ``.json``) and
 ``eval_dialogues_<set>_failures.md`` (the transcript of every failed task).
 """
 
@@ -234,7 +235,7 @@ class RestChat:
 @dataclass
 class Turn:
     user: str
-    role: str  # opening | answer <kind> | side question at <kind> | change at <kind>
+    role: str  # opening | answer <kind> | side question at <kind>|the end | change at <kind>
     replies: list[str]
     utterances: list[str]
     asked: Ask | None
@@ -306,6 +307,21 @@ def play(task: Task, chat: Channel, stack: Stack) -> Dialogue:
             dialogue.failure = f"bot asks {asked.kind} again after {MAX_SAME_ANSWER} answers"
             break
         text, role = answer, f"answer {asked.kind}"
+    # A side question written for a step the bot skipped (a confirmation it does not ask) is
+    # still what this user wants to know: they ask it once the task is done. A change of mind
+    # about a step that never came has nothing left to change.
+    for late in [i for i in pending if i.kind == "side_question" and dialogue.failure is None]:
+        pending.remove(late)
+        try:
+            reply = chat.say(late.text)
+            state = tracker(stack, chat.sender_id)
+        except httpx.HTTPError as error:
+            dialogue.failure = f"no answer: {type(error).__name__}: {error}"
+            break
+        dialogue.turns.append(
+            Turn(late.text, "side question at the end", reply.texts,
+                 last_turn_utterances(state), what_is_asked(state))
+        )  # fmt: skip
     dialogue.notes += [f"interjection at {i.at} never used (never asked)" for i in pending]
     dialogue.notes += [
         f"side question {turn.user!r} got no answer (only a fallback or the question again)"

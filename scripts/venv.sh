@@ -11,10 +11,14 @@ py=$("$here/scripts/find-python310.sh")
 cache=${BMA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/business-mobile-assistant}
 key=$( { "$py" --version; cat "$here/$reqs"; } | sha256sum | cut -c1-16)
 target="$cache/venvs/$name-$key"
+mkdir -p "$cache/venvs"
+# Two `make` runs at once (a test target and a bench, say) must not build the same environment
+# together: the second would delete the first one's half-built venv. The lock serialises them.
+exec 9>"$target.lock"
+flock 9
 if [ ! -f "$target/.complete" ]; then
   echo "Building the $name environment in $target (once per requirements change)…"
   rm -rf "$target"
-  mkdir -p "$cache/venvs"
   "$py" -m venv "$target"
   "$target/bin/python" -m pip install -qq --upgrade "pip==24.3.1" "wheel==0.45.1"
   "$target/bin/python" -m pip install -qq --no-deps -r "$here/$reqs"

@@ -913,6 +913,19 @@ class BackendClient:
         )
         return _parse(Cart, data)
 
+    async def set_cart_quantity(
+        self, identity: ChatIdentity, item_id: int | str, quantity: int, *, idempotency_key: str
+    ) -> Cart:
+        """``PATCH /cart/items/{id}``: 409 ``out_of_stock`` (``details.alternatives``)."""
+        data = await self._request(
+            "PATCH",
+            f"/cart/items/{item_id}",
+            identity,
+            json={"quantity": quantity},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(Cart, data)
+
     async def remove_cart_item(
         self, identity: ChatIdentity, item_id: int | str, *, idempotency_key: str
     ) -> Cart:

@@ -86,6 +86,29 @@ def add_cart_item(
     )
 
 
+class CartItemUpdate(RequestModel):
+    quantity: int = Field(ge=1, le=service.MAX_QUANTITY)
+
+
+@router.patch("/cart/items/{item_id}")
+def update_cart_item(
+    item_id: int,
+    body: CartItemUpdate,
+    principal: CompanyPrincipalDep,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    """Set the quantity of one cart line (stock checked; alternatives when out of stock)."""
+    return run_idempotent(
+        session,
+        account_id=principal.account.id,
+        request=idempotency,
+        action=lambda: service.set_cart_quantity(
+            session, principal=principal, item_id=item_id, quantity=body.quantity
+        ),
+    )
+
+
 @router.delete("/cart/items/{item_id}")
 def remove_cart_item(
     item_id: int,

@@ -330,13 +330,43 @@ def add_to_cart(
     return cart_public(session, principal)
 
 
-def remove_from_cart(session: Session, *, principal: Principal, item_id: int) -> dict[str, Any]:
+def _own_cart_item(session: Session, principal: Principal, item_id: int) -> CartItem:
     item = session.scalar(
         select(CartItem).where(CartItem.id == item_id, CartItem.account_id == principal.account.id)
     )
     if item is None:
         raise CartItemNotFound
-    session.delete(item)
+    return item
+
+
+def remove_from_cart(session: Session, *, principal: Principal, item_id: int) -> dict[str, Any]:
+    session.delete(_own_cart_item(session, principal, item_id))
+    session.flush()
+    return cart_public(session, principal)
+
+
+def set_cart_quantity(
+    session: Session, *, principal: Principal, item_id: int, quantity: int
+) -> dict[str, Any]:
+    """Change how many of one cart line are wanted ("make it 2"), within the stock."""
+    item = _own_cart_item(session, principal, item_id)
+    variant = item.variant
+    others = sum(
+        i.quantity
+        for i in _cart_items(session, principal)
+        if i.variant_id == variant.id and i.id != item.id
+    )
+    if variant.stock < others + quantity:
+        raise OutOfStock(
+            details={
+                "device_id": variant.device_id,
+                "colour": variant.colour,
+                "storage_gb": variant.storage_gb,
+                "stock": variant.stock,
+                "alternatives": alternatives(session, variant, quantity=quantity),
+            }
+        )
+    item.quantity = quantity
     session.flush()
     return cart_public(session, principal)
 

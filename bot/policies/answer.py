@@ -34,6 +34,7 @@ from actions.answers import (
     DETAIL_ENTITIES,
     YES_NO_SLOTS,
     is_correction,
+    is_quantity_change,
     is_question,
     yes_or_no,
 )
@@ -104,9 +105,14 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         text = tracker.latest_message.text or ""
         answer = yes_or_no(text)
         entities = {e.get("entity") for e in tracker.latest_message.entities}
+        # A correction naming a detail ("Pro Smart instead", "nee, zet Thomas als contact,
+        # 0470 00 00 05": a "no" that goes on with a detail is no refusal) or a new quantity
+        # ("make it 2").
         correcting = (
-            is_correction(text) and not is_question(text) and bool(entities & DETAIL_ENTITIES)
-        )
+            (is_correction(text) or answer is False)
+            and not is_question(text)
+            and bool(entities & DETAIL_ENTITIES)
+        ) or is_quantity_change(text)
         if tracker.latest_action_name in (self._confirm, self._cancel):
             # After the action this policy chose, the turn is over: left to the rules, the
             # message's own intent ("stop", "deactivate_line") would find no rule and fall back,
@@ -116,11 +122,11 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         if tracker.latest_action_name != ACTION_LISTEN_NAME:
             return None
         form = tracker.active_loop_name
-        if answer is None:
+        if not form and tracker.get_slot(self._pending_slot) and correcting:
             # "could you make it Pro Unlimited instead?" at a summary: the confirm action reads
             # it as a correction of the pending operation, whatever intent it was given.
-            if not form and tracker.get_slot(self._pending_slot) and correcting:
-                return self._confirm
+            return self._confirm
+        if answer is None:
             return None
         if form:
             asked = tracker.get_slot(REQUESTED_SLOT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answers import yes_or_no
+from actions.answers import is_explicit_stop, is_question, yes_or_no
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,34 @@ def test_a_leading_no_is_a_no(text: str) -> None:
 )
 def test_anything_else_is_left_to_the_classifier(text: str) -> None:
     assert yes_or_no(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("et c'est ou dans le portail que je pourrais faire ca moi-meme la prochaine fois ?", True),
+        ("Où est-ce que je trouve ça ?", True),
+        ("waar vind ik dat in het portaal?", True),
+        ("where do I do that myself next time?", True),
+        ("what's the difference between Smart and Unlimited?", True),
+        ("physique ou eSIM, je ne sais pas encore", False),
+        ("could you make it Unlimited?", False),
+        ("ok make it Smart instead", False),
+    ],
+)  # fmt: skip
+def test_questions_are_told_from_requests(text: str, question: bool) -> None:
+    assert is_question(text) is question
+
+
+@pytest.mark.parametrize(
+    ("text", "stop"),
+    [
+        ("stop", True), ("laat maar", True), ("laisse tomber", True), ("cancel it please", True),
+        ("non merci, on arrête", True), ("forget it", True),
+        ("valt constant uit, herstart vanzelf", False),
+        ("the screen stops working after a minute", False),
+        ("l'appareil s'arrête tout seul", False),
+    ],
+)  # fmt: skip
+def test_only_a_message_saying_nothing_but_stop_is_a_stop(text: str, stop: bool) -> None:
+    assert is_explicit_stop(text) is stop

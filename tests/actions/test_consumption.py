@@ -364,3 +364,63 @@ async def test_who_used_the_most_data_is_a_ranking_by_data(backend, dispatcher):
     rows = plain(dispatcher.messages[1]["top"]).splitlines()
     assert rows[0] == "• 0470 00 00 11 · Bram Jacobs · 42.94 GB"
     assert rows[1].startswith("• 0470 00 00 03 · Jan Peeters · 512 MB")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hoeveel heeft die vorige maand eigenlijk verbruikt?",
+        "combien il a consommé le mois passé ?",
+        "how much did she use last month?",
+    ],
+)
+async def test_a_question_pointing_back_is_about_the_line_being_changed(
+    backend, dispatcher, question
+):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [line(), line(13, "+32470000013", user_name="Lotte Maes")])
+    backend.on("GET", "/api/v1/lines/13/consumption", consumption(line_id=13, month="2026-10"))
+
+    await run(backend, dispatcher, question, slots={"target_line_id": "13"})
+
+    assert responses(dispatcher) == ["utter_line_consumption"]
+    assert backend.requests[-1].url.path == "/api/v1/lines/13/consumption"
+    assert "/api/v1/consumption" not in backend.paths()
+
+
+async def test_a_fleet_question_during_an_operation_stays_about_the_fleet(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [line()])
+    backend.on(
+        "GET",
+        "/api/v1/consumption",
+        {"month": "2026-10", "lines": [consumption()], "top_consumers": [],
+         "totals": {"voice_minutes": 1, "sms": 1, "data_mb": 1, "cost": "1.00"}},
+    )  # fmt: skip
+
+    await run(
+        backend, dispatcher, "how much did we use last month?", slots={"target_line_id": "13"}
+    )
+
+    assert responses(dispatcher)[0] == "utter_fleet_consumption"
+
+
+async def test_a_question_pointing_back_at_a_summary_is_about_its_line(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [line(), line(13, "+32470000013", user_name="Jan Peeters")])
+    backend.on(
+        "GET",
+        "/api/v1/operations/op-7",
+        {"id": "op-7", "type": "change_plan", "status": "pending", "line_id": 13},
+    )
+    backend.on("GET", "/api/v1/lines/13/consumption", consumption(line_id=13, month="2026-10"))
+
+    await run(
+        backend,
+        dispatcher,
+        "hoeveel heeft die vorige maand eigenlijk verbruikt?",
+        slots={"pending_operation_id": "op-7", "pending_operation_type": "change_plan"},
+    )
+
+    assert responses(dispatcher) == ["utter_line_consumption"]
+    assert backend.requests[-1].url.path == "/api/v1/lines/13/consumption"

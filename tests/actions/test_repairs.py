@@ -209,3 +209,14 @@ async def test_pickup_answer_taken_for_small_talk_is_still_an_answer(backend, di
     assert await ValidateRepairForm(backend.client()).run(dispatcher, bye, DOMAIN) == []
     stop = make_tracker("au travail, non stop", intent="stop", slots=asked)
     assert await ValidateRepairForm(backend.client()).run(dispatcher, stop, DOMAIN) == []
+
+
+async def test_a_problem_read_as_stop_is_still_the_problem(backend, dispatcher):
+    backend.on("GET", "/api/v1/lines/12", line())
+    asked = {**FILLED, "repair_problem": None, "requested_slot": "repair_problem"}
+    said = make_tracker("valt constant uit, herstart vanzelf", intent="stop", slots=asked)
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, said, DOMAIN)
+    assert slots_of(events)["repair_problem"] == "valt constant uit, herstart vanzelf"
+    # saying only "stop" still stops
+    stop = make_tracker("laat maar", intent="stop", slots=asked)
+    assert await ValidateRepairForm(backend.client()).run(dispatcher, stop, DOMAIN) == []

@@ -500,6 +500,15 @@ def test_colours_in_french_and_dutch_words():
     assert colour_in("rouge", colours) is None
 
 
+def test_a_plain_colour_finds_the_marketing_name():
+    assert colour_in("the black ones", ["Obsidian", "Porcelain"]) == "Obsidian"
+    assert colour_in("de witte", ["Obsidian", "Porcelain"]) == "Porcelain"
+    assert colour_in("bleu", ["Black", "Pink", "Ultramarine", "White"]) == "Ultramarine"
+    # a plain name that exists wins, and two candidates are no answer
+    assert colour_in("black", ["Black", "Obsidian"]) == "Black"
+    assert colour_in("grey", ["Graphite", "Silver"]) is None
+
+
 async def test_after_the_cart_the_bot_offers_to_place_the_order(backend, dispatcher):
     # "order 2 Fairphone 5" ended at "added to the cart, say 'order'": nothing was ordered.
     shop(backend).on("POST", "/api/v1/cart/items", json_response(201, CART))
@@ -543,3 +552,56 @@ async def test_an_order_naming_one_device_goes_straight_to_its_details(backend, 
     assert SlotSet("shop_device_id", "2") in events
     assert FollowupAction("shop_item_form") in events
     assert responses(dispatcher) == []
+
+
+async def test_a_new_quantity_before_ordering_changes_the_cart(backend, dispatcher):
+    patched: list[httpx.Request] = []
+
+    def patch(request: httpx.Request) -> httpx.Response:
+        patched.append(request)
+        return json_response(200, {**CART, "items": [{**ITEM, "quantity": 1}]})
+
+    shop(backend).on("GET", "/api/v1/cart", CART).on("PATCH", "/api/v1/cart/items/31", patch)
+    waiting = {"pending_operation_id": "start:order_delivery_form",
+               "pending_operation_type": "start"}  # fmt: skip
+    said = make_tracker("make it one, finance only approved one", intent="inform", slots=waiting)
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, said, DOMAIN)
+
+    assert [json.loads(r.content) for r in patched] == [{"quantity": 1}]
+    assert responses(dispatcher) == ["utter_cart_quantity_changed", "utter_ask_place_order_now"]
+    assert dispatcher.messages[0]["quantity"] == 1
+    assert events == []  # the question still waits: "yes" goes on to delivery
+
+
+async def test_a_new_quantity_at_the_order_summary_prepares_it_again(backend, dispatcher):
+    company = {"street": "Rue de la Loi 16", "postal_code": "1000", "city": "Bruxelles"}
+    old = {"id": "op-o1", "type": "place_order", "status": "pending",
+           "summary": {"items": [ITEM], "total_incl_vat": "2006.18",
+                       "delivery_address": {"name": "Acme", **company}}}  # fmt: skip
+    new = {**old, "id": "op-o2", "summary": {**old["summary"], "items": [{**ITEM, "quantity": 4}]}}
+    prepared: list[httpx.Request] = []
+
+    def prepare(request: httpx.Request) -> httpx.Response:
+        prepared.append(request)
+        return json_response(201, new)
+
+    shop(backend).on("GET", "/api/v1/cart", CART).on("GET", "/api/v1/operations/op-o1", old)
+    backend.on("PATCH", "/api/v1/cart/items/31", {**CART, "items": [{**ITEM, "quantity": 4}]})
+    backend.on("POST", "/api/v1/operations/op-o1/cancel", {**old, "status": "cancelled"})
+    backend.on("POST", "/api/v1/operations", prepare)
+    waiting = {"pending_operation_id": "op-o1", "pending_operation_type": "place_order"}
+    said = make_tracker("en fait mets-en 4, on a un chauffeur de plus", intent="inform",
+                        slots={**waiting, "language": "fr"})  # fmt: skip
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, said, DOMAIN)
+
+    assert "/api/v1/operations/op-o1/cancel" in backend.paths()
+    assert "/api/v1/operations/op-o1/confirm" not in backend.paths()
+    assert json.loads(prepared[0].content)["params"] == {"delivery_address": company}
+    assert responses(dispatcher) == [
+        "utter_cart_quantity_changed",
+        "utter_summary_place_order",
+        "utter_ask_confirm_operation",
+    ]
+    assert slots_of(events)["pending_operation_id"] == "op-o2"

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.api.backend import TicketSubject
 from actions.operations import ActionCancelOperation, ActionConfirmOperation
@@ -21,6 +21,7 @@ from actions.tickets import (
     ValidateTicketForm,
     find_ticket_number,
     match_subject,
+    split_followup_comment,
     subject_from_words,
 )
 from tests.actions.support import (
@@ -320,6 +321,92 @@ async def test_an_opening_that_describes_the_problem_fills_subject_and_descripti
     assert values["ticket_description"] == opening
 
 
+@pytest.mark.parametrize(
+    ("opening", "description_end", "comment"),
+    [
+        (
+            "Ouvre un ticket facturation stp : montant de roaming bizarre sur la F2026-000105. "
+            "Et une fois cree, ajoute en commentaire que la facture d'octobre a le meme probleme.",
+            "F2026-000105",
+            "La facture d'octobre a le meme probleme",
+        ),
+        (
+            "Plus de réseau chez moi à Mortsel depuis une semaine, ouvrez un ticket. Et ensuite "
+            "ajoutez-y svp que mes voisins ont le même souci.",
+            "ouvrez un ticket",
+            "Mes voisins ont le même souci",
+        ),
+        (
+            "Geen bereik in ons magazijn in Gent sinds maandag. Voeg daarna als opmerking toe "
+            "dat het enkel binnen is.",
+            "sinds maandag",
+            "Het enkel binnen is",
+        ),
+        (
+            "no coverage in our Ghent office basement, open a ticket, and after that add a note "
+            "that it's only since last week",
+            "open a ticket",
+            "It's only since last week",
+        ),
+    ],
+)
+def test_a_comment_asked_for_after_the_ticket_is_split_off(
+    opening: str, description_end: str, comment: str
+) -> None:
+    description, followup = split_followup_comment(opening)
+    assert description.endswith(description_end)
+    assert followup == comment
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The export button gives an error and then I have to add the lines by hand, every day",
+        "Depuis la mise à jour le téléphone redémarre, puis il faut ajouter le code PIN",
+    ],
+)
+def test_a_description_that_only_mentions_adding_stays_whole(text: str) -> None:
+    assert split_followup_comment(text) == (text, None)
+
+
+async def test_the_comment_from_the_opening_is_shown_then_added_once_on_yes(backend, dispatcher):
+    helpdesk(backend)
+    opening = (
+        "hi, can you open a ticket because I have no coverage in our Ghent office basement, "
+        "and after that add a note that it's only since last week pls"
+    )
+    tracker = make_tracker(opening, intent="create_ticket")
+    filled = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+    assert filled["ticket_description"].endswith("Ghent office basement")
+    assert filled["ticket_followup_comment"] == "It's only since last week pls"
+
+    backend.on("POST", "/api/v1/tickets", {"id": 7, "number": "T-2026-000007", "status": "open"})
+    comments: list[httpx.Request] = []
+
+    def comment(request: httpx.Request) -> httpx.Response:
+        comments.append(request)
+        return json_response(201, {"id": 1, "author_role": "customer", "body": "x"})
+
+    backend.on("POST", "/api/v1/tickets/7/comments", comment)
+    slots = {**filled, "ticket_contact_number": "+32470000002"}
+    prepare = make_tracker("", intent="inform", slots=slots)
+    pending = slots_of(await ActionPrepareTicket(backend.client()).run(dispatcher, prepare, DOMAIN))
+    assert responses(dispatcher) == [
+        "utter_summary_ticket",
+        "utter_summary_ticket_followup",
+        "utter_ask_confirm_operation",
+    ]
+    yes = make_tracker("yes", intent="affirm", slots={**slots, **pending})
+    await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
+    await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)  # retried
+
+    assert [json.loads(r.content) for r in comments] == [
+        {"body": "It's only since last week pls"}
+    ] * 2
+    assert comments[0].headers["Idempotency-Key"] == comments[1].headers["Idempotency-Key"]
+    assert responses(dispatcher)[-2:] == ["utter_ticket_created", "utter_ticket_comment_added"]
+
+
 async def test_the_ticket_just_created_is_the_one_commented(backend, dispatcher):
     helpdesk(backend)
     newer = {**TICKET, "id": 9, "number": "T-2026-000009", "created_at": "2026-12-06T10:00:00Z"}
@@ -356,3 +443,25 @@ async def test_a_correction_at_the_ticket_summary_changes_the_contact_only(backe
     assert "ticket_description" not in values and "ticket_subject" not in values
     assert values["pending_operation_id"] is None  # the new summary gets its own id
     assert responses(dispatcher) == []
+
+
+async def test_a_new_ticket_with_a_note_read_as_a_comment_goes_to_the_ticket_form(
+    backend, dispatcher
+):
+    helpdesk(backend)
+    opening = (
+        "hi, can you open a ticket because I have no coverage in our Ghent office basement, my "
+        "number is 0470 00 00 02. and after that add a note that it's only since last week pls"
+    )
+    said = make_tracker(
+        opening, intent="add_ticket_comment", entities=[entity("phone_number", "0470 00 00 02")]
+    )
+
+    events = await ValidateTicketCommentForm(backend.client()).run(dispatcher, said, DOMAIN)
+
+    assert ActiveLoop(None) in events
+    assert events[-1] == FollowupAction("ticket_form")
+    assert "/api/v1/tickets" not in backend.paths()  # no "which ticket?" lookup
+    filled = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, said, DOMAIN))
+    assert filled["ticket_followup_comment"] == "It's only since last week pls"
+    assert filled["ticket_contact_number"] == "+32470000002"

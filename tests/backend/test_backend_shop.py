@@ -209,3 +209,34 @@ async def test_end_user_orders_with_french_mail_and_stock_taken_meanwhile(
         db_session.scalars(select(CartItem).where(CartItem.account_id == order.account_id)).all()
         == []
     )
+
+
+async def test_the_quantity_of_a_cart_line_changes_within_the_stock(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = await bearer(client, *ACME_FM)
+    fairphone = await _device(client, headers, "Fairphone 5")
+    added = await _add(
+        client, headers, device_id=fairphone["id"], colour="Matte Black", storage_gb=256, quantity=3
+    )
+    item = added.json()["items"][0]["id"]
+
+    async def patch(quantity: int, who: dict[str, str] = headers) -> httpx.Response:
+        return await client.patch(
+            f"{API}/cart/items/{item}",
+            json={"quantity": quantity},
+            headers={**who, "Idempotency-Key": new_key()},
+        )
+
+    fewer = await patch(2)
+    assert fewer.status_code == 200, fewer.text
+    assert fewer.json()["items"][0]["quantity"] == 2
+    assert fewer.json()["total_excl_vat"] == "1138.00"
+    # 7 in stock: 8 is refused with the alternatives, and the cart keeps 2
+    more = await patch(8)
+    assert more.status_code == 409 and error_code(more) == "out_of_stock"
+    cart = await client.get(f"{API}/cart", headers=headers)
+    assert cart.json()["items"][0]["quantity"] == 2
+    assert (await patch(0)).status_code == 422
+    # another company's account cannot touch it
+    assert (await patch(1, await bearer(client, *BRUGGE_FM))).status_code == 404

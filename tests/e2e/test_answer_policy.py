@@ -87,6 +87,15 @@ CORRECTIONS = [
         None,
     ),
     ("make it Pro Start", "change_plan", [("plan", "Pro Start")], None),  # no change-of-mind word
+    # a "no" that goes on with a detail corrects the summary rather than refusing it
+    (
+        "ah nee, zet als contact Thomas Willems, 0470/00.00.05, hij volgt dat op",
+        "change_options",
+        [("phone_number", "0470/00.00.05")],
+        "action_confirm_operation",
+    ),
+    # a new quantity for the order waiting for "yes"
+    ("make it 2, finance only approved two", "nlu_fallback", [], "action_confirm_operation"),
 ]
 
 
