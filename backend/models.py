@@ -24,7 +24,7 @@ from backend.privacy.models import ErasureRequest
 from backend.repairs.models import Repair
 from backend.shop.models import CartItem, Device, DeviceVariant, Order
 from backend.tickets.models import Ticket, TicketComment
-from backend.webchat.models import WebMessage
+from backend.webchat.models import WebMessage, WebTurn
 
 __all__ = [
     "Account",
@@ -63,4 +63,5 @@ __all__ = [
     "Ticket",
     "TicketComment",
     "WebMessage",
+    "WebTurn",
 ]

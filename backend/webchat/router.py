@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
 from typing import Annotated
 
-import httpx
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
-from backend.core.db import SessionDep, SettingsDep
+from backend.core.db import SessionDep, SettingsDep, get_sessionmaker
 from backend.portal.auth import CsrfPortalSessionDep, PortalSessionDep
 from backend.webchat import service
 from backend.webchat.models import WebMessage
@@ -16,18 +15,26 @@ from backend.webchat.schemas import UserMessageRequest, WebMessagePublic, WebMes
 
 router = APIRouter(prefix="/portal/chat", tags=["web chat"])
 
-
-def get_rasa_client() -> Iterator[httpx.Client]:
-    """An HTTP client for Rasa's REST channel (tests override this dependency)."""
-    with httpx.Client(timeout=service.RASA_TIMEOUT) as client:
-        yield client
+_RUNNER_LOCK = threading.Lock()
 
 
-RasaClientDep = Annotated[httpx.Client, Depends(get_rasa_client)]
+def get_turn_runner(request: Request, settings: SettingsDep) -> service.TurnRunner:
+    """The app's turn runner, made at its first message (tests override this dependency)."""
+    with _RUNNER_LOCK:
+        runner: service.TurnRunner | None = getattr(request.app.state, "webchat_turns", None)
+        if runner is None:
+            runner = service.TurnRunner(
+                settings=settings, sessions=get_sessionmaker(settings.database_url)
+            )
+            request.app.state.webchat_turns = runner
+    return runner
 
 
-def _public(messages: list[WebMessage]) -> WebMessagesPublic:
-    return WebMessagesPublic(messages=[WebMessagePublic.model_validate(m) for m in messages])
+TurnRunnerDep = Annotated[service.TurnRunner, Depends(get_turn_runner)]
+
+
+def _public(messages: list[WebMessage]) -> list[WebMessagePublic]:
+    return [WebMessagePublic.model_validate(m) for m in messages]
 
 
 @router.get("/messages")
@@ -36,9 +43,15 @@ def read_messages(
     session: SessionDep,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> WebMessagesPublic:
-    """The conversation so far, or only what came after message ``after`` (polling)."""
-    return _public(
-        service.transcript(session, chat_session_id=portal_session.chat_session_id, after=after)
+    """The conversation so far, or only what came after message ``after`` (polling), and
+    whether an answer of the assistant is still to come."""
+    chat_session_id = portal_session.chat_session_id
+    service.expire_stale_turns(
+        session, chat_session_id=chat_session_id, language=portal_session.account.language
+    )
+    return WebMessagesPublic(
+        messages=_public(service.transcript(session, chat_session_id=chat_session_id, after=after)),
+        pending=service.has_pending_turn(session, chat_session_id=chat_session_id),
     )
 
 
@@ -47,22 +60,22 @@ def send_message(
     body: UserMessageRequest,
     portal_session: CsrfPortalSessionDep,
     session: SessionDep,
-    settings: SettingsDep,
-    client: RasaClientDep,
+    runner: TurnRunnerDep,
 ) -> WebMessagesPublic:
     """Store the user's message, ask Rasa with the session's own sender id, store the replies.
 
-    Returns the stored user message followed by the bot's replies (or a system message in the
-    user's language when Rasa is unavailable: still 200, nothing is lost).
+    Returns the stored user message followed by the bot's replies; past the answer budget a
+    "still working on it" message instead, and ``pending`` until the answer is stored (the
+    widget's polling brings it). A system message in the user's language when Rasa is
+    unavailable: still 200, nothing is lost. Sending the same ``client_id`` again returns the
+    stored turn; Rasa sees each message once.
     """
-    return _public(
-        service.send_user_message(
-            session,
-            settings=settings,
-            client=client,
-            chat_session=portal_session.chat_session,
-            language=portal_session.account.language,
-            text=body.shown_text,
-            payload=body.payload,
-        )
+    result = runner.send(
+        session,
+        chat_session=portal_session.chat_session,
+        language=portal_session.account.language,
+        client_id=body.client_id,
+        text=body.shown_text,
+        payload=body.payload,
     )
+    return WebMessagesPublic(messages=_public(result.messages), pending=result.pending)

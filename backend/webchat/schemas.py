@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -28,6 +29,8 @@ class WebMessagePublic(BaseModel):
 
 class WebMessagesPublic(BaseModel):
     messages: list[WebMessagePublic]
+    # An answer of the assistant is still to come: the widget keeps polling and says so.
+    pending: bool
 
 
 class UserMessageRequest(BaseModel):
@@ -38,6 +41,11 @@ class UserMessageRequest(BaseModel):
     text: str | None = Field(default=None, min_length=1, max_length=2000)
     payload: str | None = Field(default=None, min_length=1, max_length=500)
     title: str | None = Field(default=None, min_length=1, max_length=500)
+    # Chosen by the widget, the same on every retry of one message: a retry is answered from the
+    # stored turn, never sent to Rasa again. API callers that send none get no such protection.
+    client_id: str = Field(
+        default_factory=lambda: uuid.uuid4().hex, pattern=r"^[A-Za-z0-9_-]{8,64}$"
+    )
 
     @model_validator(mode="after")
     def _text_or_quick_reply(self) -> UserMessageRequest:

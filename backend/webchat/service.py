@@ -6,24 +6,42 @@ The browser only holds the portal cookie; the Rasa sender id comes from the port
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.chat.models import ChatSession
-from backend.core.models import Language
+from backend.core.models import Language, utcnow
 from backend.core.settings import Settings
 from backend.webchat.exceptions import WebConversationNotFound
-from backend.webchat.models import Author, WebMessage
+from backend.webchat.models import Author, TurnStatus, WebMessage, WebTurn
 
 logger = logging.getLogger(__name__)
 
-# Rasa answers in well under a second when healthy; past this the user gets a polite message.
-RASA_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+# Rasa answers in well under a second when healthy; past this budget the request answers "still
+# working on it" and the turn goes on in the background, its answer stored when it comes.
+ANSWER_BUDGET_SECONDS = 10.0
+# How long a turn may take in all: Rasa may first wait up to 60 s for the conversation's lock
+# (its ticket lock lifetime) when an earlier message of the same user is still being processed.
+RASA_TIMEOUT = httpx.Timeout(120.0, connect=3.0)
+# A turn still unanswered this long after it started lost its worker (backend restarted).
+STALE_TURN = timedelta(seconds=150)
+# Rasa calls in flight per backend process; more wait in the queue (their budget still runs).
+TURN_WORKERS = 32
 HISTORY_LIMIT = 500
+
+UNANSWERED = (TurnStatus.sent, TurnStatus.late)
 
 RASA_UNAVAILABLE = {
     Language.fr: "Désolé, l'assistant ne répond pas pour le moment. Votre message est bien "
@@ -32,6 +50,15 @@ RASA_UNAVAILABLE = {
     "probeer het zo meteen opnieuw.",
     Language.en: "Sorry, the assistant is not answering right now. Your message is saved: "
     "please try again in a moment.",
+}
+
+STILL_WORKING = {
+    Language.fr: "L'assistant traite encore votre message : sa réponse s'affichera ici dès "
+    "qu'elle sera prête. Inutile de le renvoyer.",
+    Language.nl: "De assistent is nog met uw bericht bezig: het antwoord verschijnt hier zodra "
+    "het klaar is. U hoeft het niet opnieuw te sturen.",
+    Language.en: "The assistant is still working on your message: the answer will show here as "
+    "soon as it is ready. No need to send it again.",
 }
 
 
@@ -63,10 +90,13 @@ def add_message(
     buttons: list[dict[str, str]] | None = None,
     image_url: str | None = None,
     link_url: str | None = None,
+    turn_id: int | None = None,
+    commit: bool = True,
 ) -> WebMessage:
-    """Store one message of the conversation (committed at once: a reload must show it)."""
+    """Store one message of the conversation (committed at once unless the caller commits)."""
     message = WebMessage(
         chat_session_id=chat_session_id,
+        turn_id=turn_id,
         author=author,
         text=text,
         buttons=buttons,
@@ -74,7 +104,8 @@ def add_message(
         link_url=link_url,
     )
     session.add(message)
-    session.commit()
+    if commit:
+        session.commit()
     return message
 
 
@@ -109,15 +140,16 @@ def transcript(
     return list(reversed(list(latest)))
 
 
-def _ask_rasa(
-    client: httpx.Client, *, settings: Settings, sender_id: str, message: str
-) -> list[dict[str, Any]] | None:
-    """Rasa's replies to ``message``, or None when Rasa is down, slow or answers nonsense."""
+# Rasa's replies to one message; None when it failed.
+Replies = list[dict[str, Any]] | None
+
+
+def _ask_rasa(*, settings: Settings, sender_id: str, message: str) -> Replies:
+    """Rasa's replies to ``message``, or None when Rasa is down, too slow or answers nonsense."""
     url = f"{settings.rasa_url.rstrip('/')}/webhooks/rest/webhook"
     try:
-        response = client.post(
-            url, json={"sender": sender_id, "message": message}, timeout=RASA_TIMEOUT
-        )
+        with httpx.Client(timeout=RASA_TIMEOUT) as client:
+            response = client.post(url, json={"sender": sender_id, "message": message})
         response.raise_for_status()
         replies = response.json()
     except (httpx.HTTPError, ValueError) as error:
@@ -129,51 +161,219 @@ def _ask_rasa(
     return [reply for reply in replies if isinstance(reply, dict)]
 
 
-def send_user_message(
-    session: Session,
-    *,
-    settings: Settings,
-    client: httpx.Client,
-    chat_session: ChatSession,
-    language: Language,
-    text: str,
-    payload: str | None = None,
-) -> list[WebMessage]:
-    """Store the user's message, forward it to Rasa and store the replies; return them all.
+def _move_turn(
+    session: Session, *, turn_id: int, from_: tuple[TurnStatus, ...], to: TurnStatus
+) -> int | None:
+    """Move the turn to ``to`` if it is in one of ``from_``: its chat session id, else None.
 
-    A quick reply shows its ``text`` (the button title) and sends its ``payload``. When Rasa
-    fails, the user's message stays stored and a system message in ``language`` says so.
+    A conditional update, so the request and the worker never both act on one turn.
     """
-    stored = [add_message(session, chat_session_id=chat_session.id, author=Author.user, text=text)]
-    replies = _ask_rasa(
-        client, settings=settings, sender_id=chat_session.sender_id, message=payload or text
+    finished = {"finished_at": utcnow()} if to not in UNANSWERED else {}
+    moved = session.execute(
+        update(WebTurn)
+        .where(WebTurn.id == turn_id, WebTurn.status.in_(from_))
+        .values(status=to, **finished)
+        .returning(WebTurn.chat_session_id)
+    ).scalar_one_or_none()
+    if moved is None:
+        session.rollback()
+    return moved
+
+
+def _note(session: Session, *, chat_session_id: int, turn_id: int, text: str) -> None:
+    """A system message of the turn (not committed: it goes with the turn's new status)."""
+    add_message(
+        session,
+        chat_session_id=chat_session_id,
+        turn_id=turn_id,
+        author=Author.system,
+        text=text,
+        commit=False,
     )
+
+
+def _finish_turn(session: Session, *, turn_id: int, replies: Replies, language: Language) -> None:
+    """Store Rasa's replies to the turn (or the "not answering" message) and close it; commits.
+
+    The first finisher wins: a turn is answered once.
+    """
+    status = TurnStatus.failed if replies is None else TurnStatus.answered
+    chat_session_id = _move_turn(session, turn_id=turn_id, from_=UNANSWERED, to=status)
+    if chat_session_id is None:
+        return
     if replies is None:
-        stored.append(
-            add_message(
-                session,
-                chat_session_id=chat_session.id,
-                author=Author.system,
-                text=RASA_UNAVAILABLE[language],
-            )
+        _note(
+            session,
+            chat_session_id=chat_session_id,
+            turn_id=turn_id,
+            text=RASA_UNAVAILABLE[language],
         )
-        return stored
-    for reply in replies:
+    for reply in replies or []:
         text_part = reply.get("text")
         buttons = _buttons(reply.get("buttons"))
         image_url = _web_url(reply.get("image"))
         link_url = _web_url(reply.get("attachment"))
         if not (text_part or buttons or image_url or link_url):
             continue  # e.g. a "custom" payload meant for another channel
-        stored.append(
-            add_message(
-                session,
-                chat_session_id=chat_session.id,
-                author=Author.bot,
-                text=str(text_part or ""),
-                buttons=buttons,
-                image_url=image_url,
-                link_url=link_url,
+        add_message(
+            session,
+            chat_session_id=chat_session_id,
+            turn_id=turn_id,
+            author=Author.bot,
+            text=str(text_part or ""),
+            buttons=buttons,
+            image_url=image_url,
+            link_url=link_url,
+            commit=False,
+        )
+    session.commit()
+
+
+def _mark_late(session: Session, *, turn_id: int, language: Language) -> None:
+    """Tell the user the answer is still coming, unless it came in the meantime; commits."""
+    chat_session_id = _move_turn(
+        session, turn_id=turn_id, from_=(TurnStatus.sent,), to=TurnStatus.late
+    )
+    if chat_session_id is not None:
+        _note(
+            session, chat_session_id=chat_session_id, turn_id=turn_id, text=STILL_WORKING[language]
+        )
+        session.commit()
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """A turn's stored messages (the user's first) and whether its answer is still to come."""
+
+    messages: list[WebMessage]
+    pending: bool
+
+
+def _turn_result(session: Session, turn_id: int) -> TurnResult:
+    turn = session.get(WebTurn, turn_id, populate_existing=True)
+    assert turn is not None
+    messages = session.scalars(
+        select(WebMessage).where(WebMessage.turn_id == turn_id).order_by(WebMessage.id)
+    )
+    return TurnResult(messages=list(messages), pending=turn.status in UNANSWERED)
+
+
+def _open_turn(
+    session: Session, *, chat_session_id: int, client_id: str, text: str
+) -> tuple[int, bool]:
+    """The turn of ``client_id`` in the conversation, and whether this call created it.
+
+    A new turn is stored with the user's message in one transaction; a concurrent retry of the
+    same message loses on the unique key and gets the winner's turn.
+    """
+    existing = session.scalar(
+        select(WebTurn.id).where(
+            WebTurn.chat_session_id == chat_session_id, WebTurn.client_id == client_id
+        )
+    )
+    if existing is not None:
+        return existing, False
+    turn = WebTurn(chat_session_id=chat_session_id, client_id=client_id)
+    session.add(turn)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return _open_turn(session, chat_session_id=chat_session_id, client_id=client_id, text=text)
+    add_message(
+        session, chat_session_id=chat_session_id, turn_id=turn.id, author=Author.user, text=text
+    )
+    return turn.id, True
+
+
+def expire_stale_turns(session: Session, *, chat_session_id: int, language: Language) -> None:
+    """Fail the turns whose worker is gone (the backend restarted while Rasa was answering)."""
+    stale = session.scalars(
+        select(WebTurn.id).where(
+            WebTurn.chat_session_id == chat_session_id,
+            WebTurn.status.in_(UNANSWERED),
+            WebTurn.created_at < utcnow() - STALE_TURN,
+        )
+    )
+    for turn_id in list(stale):
+        _finish_turn(session, turn_id=turn_id, replies=None, language=language)
+
+
+def has_pending_turn(session: Session, *, chat_session_id: int) -> bool:
+    """Whether an answer of the assistant is still to come in this conversation."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    WebTurn.chat_session_id == chat_session_id, WebTurn.status.in_(UNANSWERED)
+                )
             )
         )
-    return stored
+    )
+
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+class TurnRunner:
+    """Sends turns to Rasa on worker threads of its own, so a turn outlives a request that stops
+    waiting for it, and its answer is stored whenever it comes."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: SessionFactory,
+        budget_seconds: float = ANSWER_BUDGET_SECONDS,
+    ) -> None:
+        self.settings = settings
+        # Sessions for answers stored after their request ended (the request's is closed then).
+        self.sessions = sessions
+        self.budget_seconds = budget_seconds
+        self._executor = ThreadPoolExecutor(
+            max_workers=TURN_WORKERS, thread_name_prefix="webchat-turn"
+        )
+
+    def _store_late(self, future: Future[Replies], *, turn_id: int, language: Language) -> None:
+        with self.sessions() as session:
+            _finish_turn(session, turn_id=turn_id, replies=future.result(), language=language)
+
+    def send(
+        self,
+        session: Session,
+        *,
+        chat_session: ChatSession,
+        language: Language,
+        client_id: str,
+        text: str,
+        payload: str | None = None,
+    ) -> TurnResult:
+        """Store the user's message and answer it within the budget, or say it is coming.
+
+        A quick reply shows its ``text`` (the button title) and sends its ``payload``. A message
+        whose ``client_id`` was seen before (a retry) is not sent again: its stored turn is
+        returned, with the answer if it came meanwhile.
+        """
+        turn_id, created = _open_turn(
+            session, chat_session_id=chat_session.id, client_id=client_id, text=text
+        )
+        if not created:
+            expire_stale_turns(session, chat_session_id=chat_session.id, language=language)
+            return _turn_result(session, turn_id)
+        future = self._executor.submit(
+            _ask_rasa,
+            settings=self.settings,
+            sender_id=chat_session.sender_id,
+            message=payload or text,
+        )
+        try:
+            replies = future.result(timeout=self.budget_seconds)
+        except FutureTimeout:
+            _mark_late(session, turn_id=turn_id, language=language)
+            # Runs at once if the answer came in the meantime; after the "still working" note.
+            future.add_done_callback(
+                functools.partial(self._store_late, turn_id=turn_id, language=language)
+            )
+        else:
+            _finish_turn(session, turn_id=turn_id, replies=replies, language=language)
+        return _turn_result(session, turn_id)

@@ -8,6 +8,7 @@ become links or images, and the embed snippet from the README works on another p
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -98,9 +99,35 @@ def test_embedded_widget_sends_with_the_csrf_header_and_quick_replies_by_keyboar
     page.keyboard.press("Enter")
 
     expect(page.locator(".bm-chat-user")).to_have_count(3)
-    assert [p["body"] for p in posted] == [
-        {"text": "my invoices"},
-        {"payload": "/affirm", "title": "Yes"},
-    ]
+    bodies = [p["body"] for p in posted]
+    client_ids = [body.pop("client_id") for body in bodies]
+    assert bodies == [{"text": "my invoices"}, {"payload": "/affirm", "title": "Yes"}]
+    # Each message has an id of its own, for the gateway to recognise a retry.
+    assert all(re.fullmatch(r"[0-9a-f]{32}", c) for c in client_ids)
+    assert client_ids[0] != client_ids[1]
     assert all(p["x-csrf-token"] == "t0k" for p in posted)
     expect(choice).to_be_disabled()
+
+
+def test_a_send_lost_on_the_way_is_retried_with_the_same_client_id(page: Page) -> None:
+    posted: list[dict[str, Any]] = []
+    serve(page, posted)
+    lost: list[str] = []
+
+    def lose_the_first(route: Route) -> None:
+        if route.request.method == "POST" and not lost:
+            lost.append(json.loads(route.request.post_data or "{}")["client_id"])
+            route.abort("connectionreset")  # as if the connection dropped mid-way
+        else:
+            route.fallback()
+
+    page.route(f"{ORIGIN}/portal/chat/messages", lose_the_first)
+    page.goto(f"{ORIGIN}/intranet")
+    expect(page.locator(".bm-chat-bot")).to_have_count(1)
+
+    page.fill(".bm-chat-input", "my invoices")
+    page.press(".bm-chat-input", "Enter")
+
+    expect(page.locator(".bm-chat-bot")).to_have_count(2)
+    assert [p["body"]["client_id"] for p in posted] == lost
+    expect(page.locator(".bm-chat-system")).to_have_count(0)  # no "try again"

@@ -13,6 +13,9 @@ unless a fault is switched on (in process, from the test that owns the proxy):
 - ``COMMIT_THEN_DROP``: forwards (the change IS committed), reads the backend's whole answer,
   then closes the connection without sending a byte of it.
 
+Apart from the faults, ``slow_down`` makes the upstream slow as a client sees it: requests are
+forwarded at once (the upstream does the work) and their answers held for some seconds.
+
 A fault can be limited to requests whose method and path match, and to the next ``times`` such
 requests (then the proxy forwards again), which is how a retry is shown to go through. Every
 request is recorded with the fault it met. Only 127.0.0.1 is used.
@@ -103,6 +106,7 @@ class FaultyBackend(Running):
         self.upstream = upstream.rstrip("/")
         self.port = port or free_port()
         self.hang_seconds = hang_seconds
+        self._slow: tuple[float, str] | None = None
         self.seen: list[SeenRequest] = []
         self._rule: _Rule | None = None
         self._lock = threading.Lock()
@@ -135,10 +139,17 @@ class FaultyBackend(Running):
         if fault is Fault.REFUSE:
             self._call(self._stop_listening())
 
+    def slow_down(self, seconds: float, *, path_contains: str) -> None:
+        """Hold the answers to matching requests ``seconds`` longer (until ``clear``)."""
+        with self._lock:
+            self._slow = (seconds, path_contains)
+
     def clear(self) -> None:
-        """Forward everything again; hanging requests are let go (closed without an answer)."""
+        """Forward everything again at full speed; hanging requests are let go (closed without
+        an answer)."""
         with self._lock:
             rule, self._rule = self._rule, None
+            self._slow = None
         if rule is not None and rule.fault is Fault.REFUSE:
             self._call(self._listen())
         self._call(self._release_hanging())
@@ -254,6 +265,10 @@ class FaultyBackend(Running):
                 content = upstream.content
                 if fault is Fault.MALFORMED_JSON:
                     content = content[: max(1, len(content) // 2)] or b"{"
+                with self._lock:
+                    slow = self._slow
+                if slow is not None and slow[1] in path:
+                    await asyncio.sleep(slow[0])
                 if fault is not Fault.COMMIT_THEN_DROP:
                     await self._answer(writer, upstream.status_code, answer_headers, content)
         finally:

@@ -1,7 +1,8 @@
 """The real three services with the fault-injecting proxy between action server and backend.
 
 The action server's ``BACKEND_URL`` is the proxy (``tests/fakes/faulty_backend.py``); the tests
-log in and check the backend's state on the real backend directly, bypassing the proxy. Every
+log in and check the backend's state on the real backend directly, bypassing the proxy. A second
+proxy of the same kind sits between the backend's web chat gateway and Rasa (``RASA_URL``). Every
 measured answer time is collected and written to ``bench/results/faults.md`` at the end.
 """
 
@@ -88,34 +89,52 @@ def response_text(name: str, language: str) -> str:
 def faulty_stack(
     model: Path,  # noqa: F811 - the fixture imported above
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[Stack, FaultyBackend]]:
-    """Backend, action server (talking to the proxy) and Rasa server on a fresh SQLite state."""
+) -> Iterator[tuple[Stack, FaultyBackend, FaultyBackend]]:
+    """Backend, action server and Rasa server on a fresh SQLite state; the action server talks
+    to the backend through one proxy, the backend's gateway to Rasa through another."""
     state = tmp_path_factory.mktemp("faults")
     ports = Ports.free()
     proxy = FaultyBackend(f"http://127.0.0.1:{ports.backend}")
+    rasa_proxy = FaultyBackend(f"http://127.0.0.1:{ports.rasa}")
     services = fresh_stack(
         model,
         state,
-        {"BACKEND_URL": proxy.url, "BACKEND_TIMEOUT_SECONDS": str(BACKEND_BUDGET_SECONDS)},
+        {
+            "BACKEND_URL": proxy.url,
+            "BACKEND_TIMEOUT_SECONDS": str(BACKEND_BUDGET_SECONDS),
+            "RASA_URL": rasa_proxy.url,
+        },
         ports=ports,
     )
     load_model_responses(model)
-    with proxy, services:
-        yield services, proxy
+    with proxy, rasa_proxy, services:
+        yield services, proxy, rasa_proxy
+
+
+FaultyStack = tuple[Stack, FaultyBackend, FaultyBackend]
 
 
 @pytest.fixture
-def stack(faulty_stack: tuple[Stack, FaultyBackend]) -> Stack:
+def stack(faulty_stack: FaultyStack) -> Stack:
     return faulty_stack[0]
 
 
-@pytest.fixture
-def proxy(faulty_stack: tuple[Stack, FaultyBackend]) -> Iterator[FaultyBackend]:
-    """The proxy, forwarding everything again after each test."""
-    faulty = faulty_stack[1]
+def _cleared(faulty: FaultyBackend) -> Iterator[FaultyBackend]:
     faulty.clear()
     yield faulty
     faulty.clear()
+
+
+@pytest.fixture
+def proxy(faulty_stack: FaultyStack) -> Iterator[FaultyBackend]:
+    """The proxy before the backend, forwarding everything again after each test."""
+    yield from _cleared(faulty_stack[1])
+
+
+@pytest.fixture
+def rasa_proxy(faulty_stack: FaultyStack) -> Iterator[FaultyBackend]:
+    """The proxy before Rasa (the web chat gateway's), forwarding everything after each test."""
+    yield from _cleared(faulty_stack[2])
 
 
 @pytest.fixture

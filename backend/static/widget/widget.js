@@ -8,10 +8,17 @@
 // The widget talks only to the backend's gateway (/portal/chat/messages); the backend owns the
 // Rasa sender id. Bot text is never parsed as HTML: every message is built from DOM nodes, and
 // URLs become links only when they are http(s).
+//
+// Each message carries a client id of its own: a send lost on the way is retried with the same
+// id, and the gateway answers a retry from the stored turn instead of sending it to Rasa again.
+// An answer slower than the gateway's budget comes later ("pending"): the widget keeps polling
+// until it is there.
 "use strict";
 
 (function () {
   const POLL_MS = 2000;
+  // Before each send attempt: a network error or a 5xx is retried, with the same client id.
+  const RETRY_DELAYS_MS = [0, 1000, 3000];
   const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
   const STRINGS = {
@@ -76,6 +83,16 @@
     return node;
   }
 
+  // 128 random bits in hex (crypto.randomUUID needs a secure context; this works everywhere).
+  function newClientId() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
+
+  function sleep(milliseconds) {
+    return new Promise((resolve) => window.setTimeout(resolve, milliseconds));
+  }
+
   function safeUrl(value) {
     return typeof value === "string" && /^https?:\/\//i.test(value) ? value : null;
   }
@@ -109,6 +126,8 @@
       this.cursor = 0; // highest message id received from the server's ordered history
       this.csrf = null;
       this.sending = false;
+      this.waiting = false; // the gateway said an answer is still to come
+      this.sends = 0;
       this.pending = null; // the user's bubble shown before the server stored it
       this.stopped = false;
       this.t = STRINGS[document.documentElement.lang] || STRINGS.fr;
@@ -159,7 +178,7 @@
       this.form.addEventListener("submit", (event) => {
         event.preventDefault();
         const text = this.input.value.trim();
-        if (text && !this.sending) {
+        if (text && this.canSend()) {
           this.input.value = "";
           this.send({ text: text }, text);
         }
@@ -168,6 +187,12 @@
     }
 
     async request(method, path, body) {
+      const answer = await this.fetchJson(method, path, body);
+      return answer.ok ? answer.body : null;
+    }
+
+    // {ok, status, body}; status 0 when the request never got an answer.
+    async fetchJson(method, path, body) {
       const headers = { Accept: "application/json" };
       if (body !== undefined) {
         headers["Content-Type"] = "application/json";
@@ -182,13 +207,38 @@
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch (error) {
-        return null;
+        return { ok: false, status: 0, body: null };
       }
       if (response.status === 401) {
         this.expired();
-        return null;
       }
-      return response.ok ? response.json() : null;
+      const parsed = response.ok ? await response.json().catch(() => null) : null;
+      return { ok: parsed !== null, status: response.status, body: parsed };
+    }
+
+    async postMessage(body) {
+      for (const delay of RETRY_DELAYS_MS) {
+        if (delay) {
+          await sleep(delay);
+        }
+        const answer = await this.fetchJson("POST", "/portal/chat/messages", body);
+        if (answer.status !== 0 && answer.status < 500) {
+          return answer.body;
+        }
+      }
+      return null;
+    }
+
+    canSend() {
+      return !this.sending && !this.waiting && !this.stopped;
+    }
+
+    // While an answer is still to come the typing indicator stays and nothing else is sent, so
+    // the next message is never read against the wrong question.
+    setWaiting(waiting) {
+      this.waiting = waiting;
+      this.typing.hidden = !(waiting || this.sending);
+      this.sendButton.disabled = !this.canSend();
     }
 
     expired() {
@@ -220,28 +270,34 @@
     // History on load, then agent/system messages (and anything another tab added).
     async poll() {
       const query = this.cursor ? "?after=" + this.cursor : "";
+      const sends = this.sends;
       const body = await this.request("GET", "/portal/chat/messages" + query);
       if (body) {
         body.messages.forEach((message) => this.show(message));
         if (body.messages.length) {
           this.cursor = Math.max(this.cursor, body.messages[body.messages.length - 1].id);
         }
+        // A send that started meanwhile knows better than this answer whether one is pending.
+        if (!this.sending && sends === this.sends) {
+          this.setWaiting(Boolean(body.pending));
+        }
       }
     }
 
     async send(body, shownText) {
       this.sending = true;
+      this.sends += 1;
       this.sendButton.disabled = true;
+      body.client_id = newClientId();
       // The user's bubble at once; it gets its server id when the gateway answers.
       const pending = this.bubble({ author: "user", text: shownText });
       this.pending = { element: pending, text: shownText };
       this.typing.hidden = false;
       this.scroll();
-      const result = await this.request("POST", "/portal/chat/messages", body);
-      this.typing.hidden = true;
+      const result = await this.postMessage(body);
       this.sending = false;
       this.pending = null;
-      this.sendButton.disabled = false;
+      this.setWaiting(Boolean(result && result.pending));
       if (!result) {
         if (!this.stopped) {
           this.bubble({ author: "system", text: this.t.offline });
@@ -308,7 +364,7 @@
           const choice = element("button", "bm-chat-choice", button.title);
           choice.type = "button";
           choice.addEventListener("click", () => {
-            if (!this.sending) {
+            if (this.canSend()) {
               this.send({ payload: button.payload, title: button.title }, button.title);
             }
           });
