@@ -42,10 +42,15 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the FastAPI app for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
+    # The interactive docs and the schema map every route for whoever asks: local mode only.
+    local = settings.environment == "local"
     app = FastAPI(
         title="Business Mobile backend",
         version="0.1.0",
         description="Accounts, fleet, chat identities and outbox of the Portail Business Mobile.",
+        docs_url="/docs" if local else None,
+        redoc_url="/redoc" if local else None,
+        openapi_url="/openapi.json" if local else None,
     )
     app.state.settings = settings
     register_error_handlers(app)
@@ -73,7 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_router)
     app.include_router(webchat_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    # The outbox may hold registration links and eSIM codes: it only exists in demo mode.
+    # The outbox may hold registration links and eSIM codes: it only exists in local mode (the
+    # settings refuse it elsewhere), and shows an e-mail only to an agent or its addressee.
     if settings.mail_backend == "outbox":
         app.include_router(dev_router, prefix=API_PREFIX)
     logger.info("Backend app created (environment=%s)", settings.environment)

@@ -11,7 +11,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.accounts.exceptions import InvalidToken
@@ -25,6 +25,7 @@ from backend.core.db import SessionDep, SettingsDep
 from backend.core.errors import Forbidden, NotAuthenticated
 from backend.core.security import decode_access_token
 from backend.core.settings import Settings
+from backend.portal.auth import CSRF_HEADER, check_csrf, current_portal_session
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/login")
 
@@ -81,7 +82,9 @@ def get_principal(
         _check_service_key(settings, x_service_key)
         if not x_chat_channel or not x_chat_sender:
             raise ChatIdentityUnknown
-        binding = resolve_chat_binding(session, channel=x_chat_channel, sender_id=x_chat_sender)
+        binding = resolve_chat_binding(
+            session, settings, channel=x_chat_channel, sender_id=x_chat_sender
+        )
         if binding is None:
             raise ChatIdentityUnknown
         account = binding.account
@@ -103,6 +106,32 @@ def get_bearer_principal(principal: PrincipalDep) -> Principal:
 
 
 BearerPrincipalDep = Annotated[Principal, Depends(get_bearer_principal)]
+
+
+def get_person(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
+) -> Account:
+    """A person logged in, from a Bearer token or the portal cookie (+ CSRF header to change
+    anything); never the action server. The agent console and the outbox open in a browser."""
+    if credentials is not None:
+        account_id = decode_access_token(settings=settings, token=credentials.credentials)
+        account = session.get(Account, account_id) if account_id is not None else None
+        if account is None or account.status != AccountStatus.active:
+            raise InvalidToken
+        return account
+    portal_session = current_portal_session(request, session)
+    if portal_session is None:
+        raise NotAuthenticated
+    if request.method not in ("GET", "HEAD"):
+        check_csrf(settings=settings, portal_session=portal_session, token=x_csrf_token)
+    return portal_session.account
+
+
+PersonDep = Annotated[Account, Depends(get_person)]
 
 
 def get_company_principal(principal: PrincipalDep) -> Principal:

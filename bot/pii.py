@@ -11,10 +11,13 @@ and the backend still share no data and no authority, only these patterns (READM
 
 Masks are deliberately broader than validation: a mistyped IBAN or a phone number with a wrong
 digit is still someone's data, so shapes are matched without check digits.
+
+Log lines (only them) also lose secrets in URLs and chat sender ids: :func:`mask_log_text`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -167,6 +170,37 @@ def mask_value(value: Any, *, keep: frozenset[str] = frozenset()) -> Any:
 
 # -- logging --
 
+# Log lines also lose two things that are not personal data but would let a reader act as
+# someone. A secret in a URL: Rasa 3.6 takes its HTTP API token from the query string only
+# (``?token=``), so the request line of every hand-back carries it.
+_URL_SECRET = re.compile(r"([?&](?:token|auth_token|access_token)=)[^&#\s\"'<>]+", re.IGNORECASE)
+# A chat sender id: a web one (43 URL-safe characters, backend/chat/service.py) is the
+# credential of its conversation on Rasa's REST channel; a Slack ("T…:U…") or Teams
+# ("<tenant>:<user>" GUIDs) one names a person. A web id needs a digit or a capital among its
+# characters, so that a 43-letter snake_case action name stays readable (a random id has one but
+# with a chance of 1 in 10^15).
+_GUID = r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
+_SENDER_ID = re.compile(
+    r"(?<![\w-])(?:"
+    r"(?=[\w-]{0,42}[A-Z0-9])[\w-]{43}"
+    r"|[TE][A-Z0-9]{2,20}:[UW][A-Z0-9]{2,20}"
+    rf"|{_GUID}:{_GUID}"
+    r")(?![\w-])",
+    re.ASCII,
+)
+
+
+def _sender_digest(match: re.Match[str]) -> str:
+    # A short digest still lets a reader follow one conversation through the log.
+    return f"[SENDER:{hashlib.sha256(match.group().encode()).hexdigest()[:8]}]"
+
+
+def mask_log_text(text: str) -> str:
+    """:func:`mask_text` for a log line: also URL secrets and chat sender ids (not in stored
+    texts, where the tracker store keeps its own sender ids)."""
+    return mask_text(_SENDER_ID.sub(_sender_digest, _URL_SECRET.sub(r"\1[SECRET]", text)))
+
+
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD_RECORD_ATTRIBUTES = frozenset(
     vars(logging.LogRecord("", logging.INFO, "", 0, "", None, None))
@@ -178,8 +212,8 @@ class _MaskedArg:
     """A log argument whose str() and repr() are masked (keeps ``%s`` and ``%r`` working)."""
 
     def __init__(self, value: object) -> None:
-        self._str = mask_text(str(value))
-        self._repr = mask_text(repr(value))
+        self._str = mask_log_text(str(value))
+        self._repr = mask_log_text(repr(value))
 
     def __str__(self) -> str:
         return self._str
@@ -190,7 +224,7 @@ class _MaskedArg:
 
 def _mask_arg(value: object) -> object:
     if isinstance(value, str):
-        return mask_text(value)
+        return mask_log_text(value)
     # Numbers stay numbers (``%d``); a 15-digit int would still be masked by the message text.
     if value is None or isinstance(value, bool | int | float):
         return value
@@ -202,10 +236,10 @@ def mask_record(record: logging.LogRecord) -> None:
     # ``extra=`` attributes are set after the record factory ran: always look at them.
     for key, value in list(vars(record).items()):
         if key not in _STANDARD_RECORD_ATTRIBUTES and isinstance(value, str):
-            setattr(record, key, mask_text(value))
+            setattr(record, key, mask_log_text(value))
     if getattr(record, _MASKED_FLAG, False):
         return
-    record.msg = mask_text(record.msg if isinstance(record.msg, str) else str(record.msg))
+    record.msg = mask_log_text(record.msg if isinstance(record.msg, str) else str(record.msg))
     if isinstance(record.args, Mapping):
         record.args = {key: _mask_arg(value) for key, value in record.args.items()}
     elif isinstance(record.args, tuple):
@@ -213,9 +247,9 @@ def mask_record(record: logging.LogRecord) -> None:
     if record.exc_info and not record.exc_text:
         record.exc_text = logging.Formatter().formatException(record.exc_info)
     if record.exc_text:
-        record.exc_text = mask_text(record.exc_text)
+        record.exc_text = mask_log_text(record.exc_text)
     if record.stack_info:
-        record.stack_info = mask_text(record.stack_info)
+        record.stack_info = mask_log_text(record.stack_info)
     setattr(record, _MASKED_FLAG, True)
 
 

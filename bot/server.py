@@ -19,11 +19,19 @@ and ``Event.resolve_by_type`` finds each event's class by walking the whole ``Ev
 tree again, once per event: a tenth of the server's CPU per turn. Here the type-name-to-class
 map is built once from the same walk (first match wins, as in Rasa's loop); a name it does not
 know goes to Rasa's own lookup, which still handles late-imported classes and errors.
+
+3. Long messages (issue #15): linear regex features, regex patterns with a time budget, and
+the NLU of a long message off the event loop (:mod:`bot.long_messages`).
+
+It also refuses to start with a demo secret outside ``ENVIRONMENT=local`` (bot/demo_secrets.py).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +41,9 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+
+from bot import long_messages
+from bot.demo_secrets import DEMO_SECRETS, LOCAL, DemoSecretRefused, refuse_demo_secrets
 
 _rasa_resolve_by_type = Event.resolve_by_type
 
@@ -84,8 +95,25 @@ def install() -> None:
     the cached event classes for every event read back."""
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_type)
+    long_messages.install()
+
+
+def refuse_demo_secrets_at_start(argv: list[str], environ: Mapping[str, str]) -> None:
+    """Stop before Rasa starts when it would run with a demo secret outside local mode:
+    the channels' and endpoints' secrets come from the environment (``${VAR}`` in
+    bot/credentials.yml and the endpoints files), the HTTP API token from ``--auth-token``."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--auth-token")
+    options, _ = parser.parse_known_args(argv)
+    values = {name: environ.get(name) for name in DEMO_SECRETS}
+    values["--auth-token"] = options.auth_token
+    try:
+        refuse_demo_secrets(environ.get("ENVIRONMENT", LOCAL), values)
+    except DemoSecretRefused as refused:
+        sys.exit(f"bot.server: {refused}")
 
 
 if __name__ == "__main__":
+    refuse_demo_secrets_at_start(sys.argv[1:], os.environ)
     install()
     sys.exit(rasa_main())

@@ -304,7 +304,7 @@ def print_welcome(stack: Stack) -> None:
         "/webhooks/botframework/webhook (README: Slack and Microsoft Teams)",
         "  chat (terminal)    make chat   (in another terminal)",
         f"  action server      {stack.actions_url}/health",
-        f"  e-mail outbox      {stack.backend_url}/api/v1/dev/outbox",
+        f"  e-mail outbox      {stack.backend_url}/api/v1/dev/outbox   (agent, or the addressee)",
         "Demo logins (GSM / password):",
         *(f"  {who:<30} {gsm}  {password}" for who, gsm, password in DEMO_LOGINS),
         f"Logs in {stack.log_dir}. Ctrl-C stops everything.",

@@ -6,7 +6,7 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Account, AccountStatus
@@ -14,6 +14,9 @@ from backend.chat.exceptions import LinkCodeInvalid
 from backend.chat.models import ChatBinding, ChatSession, LinkCode, Platform, PlatformLink
 from backend.core.models import utcnow
 from backend.core.security import hash_secret
+from backend.core.settings import Settings
+from backend.portal.models import PortalSession
+from backend.webchat.models import Author, WebMessage
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +95,45 @@ def link_platform_account(
     return link
 
 
-def resolve_chat_binding(session: Session, *, channel: str, sender_id: str) -> ChatBinding | None:
-    """The web session or platform link of a Rasa (channel, sender_id), if its account is active."""
+def _web_session_live(session: Session, settings: Settings, chat_session: ChatSession) -> bool:
+    """Whether a web sender id still speaks for its account (README, "Web chat sessions").
+
+    The sender id is a bearer credential on Rasa's REST channel, so it lives no longer than the
+    login it was minted for: the portal session (ended at logout, expired after 8 h) or, minted
+    by ``POST /chat/sessions``, the access token's lifetime. It also lapses after
+    ``chat_idle_minutes`` without a message of its user through the portal's chat gateway (or
+    since it was minted): only the cookie holder writes those, so a copied sender id cannot keep
+    itself alive, while the user who comes back writes first and finds it working.
+    """
+    now = utcnow()
+    portal = session.scalar(
+        select(PortalSession).where(PortalSession.chat_session_id == chat_session.id)
+    )
+    if portal is None:
+        ends_at = chat_session.created_at + timedelta(minutes=settings.access_token_minutes)
+    elif portal.ended_at is not None:
+        return False
+    else:
+        ends_at = portal.expires_at
+    if ends_at <= now:
+        return False
+    last_written = session.scalar(
+        select(func.max(WebMessage.created_at)).where(
+            WebMessage.chat_session_id == chat_session.id, WebMessage.author == Author.user
+        )
+    )
+    active_at = max(chat_session.created_at, last_written or chat_session.created_at)
+    return now - active_at < timedelta(minutes=settings.chat_idle_minutes)
+
+
+def resolve_chat_binding(
+    session: Session, settings: Settings, *, channel: str, sender_id: str
+) -> ChatBinding | None:
+    """The live web session or platform link of a Rasa (channel, sender_id) of an active account."""
     binding: ChatBinding | None
     if channel in WEB_CHANNELS:
-        binding = session.scalar(select(ChatSession).where(ChatSession.sender_id == sender_id))
+        web = session.scalar(select(ChatSession).where(ChatSession.sender_id == sender_id))
+        binding = web if web is not None and _web_session_live(session, settings, web) else None
     elif channel in PLATFORM_CHANNELS:
         binding = session.scalar(
             select(PlatformLink).where(

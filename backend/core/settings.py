@@ -8,11 +8,7 @@ from typing import Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Development secrets: accepted only when ENVIRONMENT=local so that a deployment that forgets to
-# set them fails at start-up instead of signing tokens with a publicly known key.
-DEV_SECRET_KEY = "dev-secret-key-change-me-0123456789abcdef"  # noqa: S105
-DEV_ACTION_SERVICE_KEY = "dev-action-service-key"  # the action server's local default too
-DEV_RASA_AUTH_TOKEN = "dev-rasa-auth-token"  # noqa: S105 - scripts/stack.py starts Rasa with it
+from bot.demo_secrets import DEMO_SECRETS, LOCAL, refuse_demo_secrets
 
 
 class Settings(BaseSettings):
@@ -22,14 +18,19 @@ class Settings(BaseSettings):
 
     environment: Literal["local", "test", "staging", "production"] = "local"
     database_url: str = "sqlite:///./var/backend.db"
-    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
-    action_service_key: SecretStr = SecretStr(DEV_ACTION_SERVICE_KEY)
+    # Demo secrets by default: accepted only when ENVIRONMENT=local (see _local_mode_only).
+    secret_key: SecretStr = SecretStr(DEMO_SECRETS["SECRET_KEY"])
+    action_service_key: SecretStr = SecretStr(DEMO_SECRETS["ACTION_SERVICE_KEY"])
     access_token_minutes: int = 60
+    # A web chat sender id stops speaking for its account at logout, when its portal session
+    # (or the access token that minted it) expires, and after this many minutes without a
+    # message of its user through the portal's chat (backend/chat/service.py).
+    chat_idle_minutes: int = 30
     public_base_url: str = "http://127.0.0.1:8000"
     # Rasa server on its private interface: the web gateway posts to its REST channel and the
     # handoff service appends events through its HTTP API (``--auth-token``).
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_auth_token: SecretStr = SecretStr(DEV_RASA_AUTH_TOKEN)
+    rasa_auth_token: SecretStr = SecretStr(DEMO_SECRETS["RASA_AUTH_TOKEN"])
 
     # Live handoff (backend/handoff): when agents answer ("Mon-Fri 08:00-18:00 Europe/Brussels";
     # outside these hours the bot offers a ticket), and where agent replies go on Slack/Teams.
@@ -75,14 +76,25 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
 
     @model_validator(mode="after")
-    def _refuse_dev_secrets_outside_local(self) -> Settings:
-        if self.environment != "local":
-            if self.secret_key.get_secret_value() == DEV_SECRET_KEY:
-                raise ValueError("SECRET_KEY must be set outside ENVIRONMENT=local")
-            if self.action_service_key.get_secret_value() == DEV_ACTION_SERVICE_KEY:
-                raise ValueError("ACTION_SERVICE_KEY must be set outside ENVIRONMENT=local")
-            if self.rasa_auth_token.get_secret_value() == DEV_RASA_AUTH_TOKEN:
-                raise ValueError("RASA_AUTH_TOKEN must be set outside ENVIRONMENT=local")
+    def _local_mode_only(self) -> Settings:
+        # A deployment that forgets a secret fails at start-up instead of accepting tokens signed
+        # with a publicly known key; the outbox shows every e-mail's links and eSIM codes.
+        def value(secret: SecretStr | None) -> str | None:
+            return None if secret is None else secret.get_secret_value()
+
+        refuse_demo_secrets(
+            self.environment,
+            {
+                "SECRET_KEY": value(self.secret_key),
+                "ACTION_SERVICE_KEY": value(self.action_service_key),
+                "RASA_AUTH_TOKEN": value(self.rasa_auth_token),
+                "SLACK_BOT_TOKEN": value(self.slack_bot_token),
+                "BOTFRAMEWORK_APP_PASSWORD": value(self.botframework_app_password),
+                "SMTP_PASSWORD": value(self.smtp_password),
+            },
+        )
+        if self.environment != LOCAL and self.mail_backend == "outbox":
+            raise ValueError("MAIL_BACKEND=outbox exists only in ENVIRONMENT=local: use smtp")
         return self
 
     @property

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Depends, Query, status
 
-from backend.accounts.exceptions import InvalidToken
-from backend.accounts.models import Account, AccountStatus, Role
+from backend.accounts.models import Account, Role
 from backend.core.db import SessionDep, SettingsDep
-from backend.core.errors import Forbidden, NotAuthenticated
-from backend.core.security import decode_access_token
+from backend.core.errors import Forbidden
 from backend.handoff import service
 from backend.handoff.models import HandoffStatus
 from backend.handoff.schemas import (
@@ -24,12 +21,9 @@ from backend.handoff.schemas import (
     HandoffSummary,
     UserMessageCreate,
 )
-from backend.portal.auth import CSRF_HEADER, check_csrf, current_portal_session
-from backend.principal import Principal, PrincipalDep, require_service_key
+from backend.principal import PersonDep, Principal, PrincipalDep, require_service_key
 
 router = APIRouter(tags=["handoff"])
-
-_bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/login")
 
 
 def get_chat_principal(principal: PrincipalDep) -> Principal:
@@ -42,26 +36,8 @@ def get_chat_principal(principal: PrincipalDep) -> Principal:
 ChatPrincipalDep = Annotated[Principal, Depends(get_chat_principal)]
 
 
-def get_agent(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    x_csrf_token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
-) -> Account:
+def get_agent(account: PersonDep) -> Account:
     """A helpdesk agent, from a Bearer token or the portal cookie (+ CSRF header to change)."""
-    if credentials is not None:
-        account_id = decode_access_token(settings=settings, token=credentials.credentials)
-        account = session.get(Account, account_id) if account_id is not None else None
-        if account is None or account.status != AccountStatus.active:
-            raise InvalidToken
-    else:
-        portal_session = current_portal_session(request, session)
-        if portal_session is None:
-            raise NotAuthenticated
-        if request.method not in ("GET", "HEAD"):
-            check_csrf(settings=settings, portal_session=portal_session, token=x_csrf_token)
-        account = portal_session.account
     if account.role != Role.helpdesk_agent:
         raise Forbidden("Only helpdesk agents can do this.")
     return account

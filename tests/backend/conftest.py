@@ -79,7 +79,8 @@ def postgres_schema(base_url: str, schema: str) -> Iterator[str]:
 def suite_settings(database_url: str, **overrides: Any) -> Settings:
     """The backend suite's settings (a suite changes only what it needs through ``overrides``)."""
     return Settings(
-        environment="test",
+        # Local mode: the outbox the tests read exists only there (the secrets are still real).
+        environment="local",
         database_url=database_url,
         secret_key=SecretStr("test-secret-key-0123456789abcdef0123456789"),
         action_service_key=SecretStr(SERVICE_KEY),

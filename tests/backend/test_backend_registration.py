@@ -24,6 +24,7 @@ from backend.accounts.service import invite_fleet_manager
 from backend.core.models import Language, utcnow
 from backend.core.settings import Settings
 from backend.mail.models import OutboxEmail
+from tests.backend.conftest import AGENT, bearer
 
 ACME = "7001234567"
 NEW_GSM = "+32470000030"
@@ -47,10 +48,12 @@ def invite(session: Session, settings: Settings, **overrides: object) -> None:
 
 
 async def registration_link(client: httpx.AsyncClient, to: str) -> str:
-    """The link in the newest outbox e-mail to ``to``, read through the dev outbox API."""
-    outbox = (await client.get("/api/v1/dev/outbox")).json()
+    """The link in the newest outbox e-mail to ``to``, read through the dev outbox API by the
+    helpdesk agent (the invitee cannot log in yet)."""
+    agent = await bearer(client, *AGENT)
+    outbox = (await client.get("/api/v1/dev/outbox", headers=agent)).json()
     newest = next(item for item in outbox if item["to"] == to)
-    message = (await client.get(f"/api/v1/dev/outbox/{newest['id']}")).json()
+    message = (await client.get(f"/api/v1/dev/outbox/{newest['id']}", headers=agent)).json()
     found = re.search(r"http://testserver/register/\S+", message["body_text"])
     assert found is not None
     assert found.group(0) in message["body_html"]

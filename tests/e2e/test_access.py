@@ -15,6 +15,7 @@ import pytest
 
 from scripts.stack import Stack
 from tests.e2e.conftest import Chat, open_chat
+from tests.e2e.operator import agent_headers
 
 JULIE = ("+32470000002", "acme-user-demo", "julie.dubois@acme-logistics.example")
 PIETER_EMAIL = "pieter.vandenberghe@bruggebouw.example"
@@ -22,7 +23,9 @@ JAN_EMAIL = "jan.peeters@acme-logistics.example"
 
 
 def outbox(stack: Stack) -> list[dict[str, Any]]:
-    response = httpx.get(f"{stack.backend_url}/api/v1/dev/outbox", timeout=10.0)
+    response = httpx.get(
+        f"{stack.backend_url}/api/v1/dev/outbox", headers=agent_headers(stack), timeout=10.0
+    )
     response.raise_for_status()
     return list(response.json())
 
@@ -32,7 +35,11 @@ def new_mails(stack: Stack, before: set[int]) -> list[dict[str, Any]]:
 
 
 def link_in(stack: Stack, mail: dict[str, Any], path: str) -> str:
-    response = httpx.get(f"{stack.backend_url}/api/v1/dev/outbox/{mail['id']}", timeout=10.0)
+    response = httpx.get(
+        f"{stack.backend_url}/api/v1/dev/outbox/{mail['id']}",
+        headers=agent_headers(stack),
+        timeout=10.0,
+    )
     response.raise_for_status()
     found = re.search(rf"{re.escape(stack.backend_url)}{path}\S+", response.json()["body_text"])
     assert found is not None, response.json()["body_text"]

@@ -20,6 +20,7 @@ from PIL import Image
 
 from backend.seed.service import stock_iccid
 from tests.e2e.conftest import Chat
+from tests.e2e.operator import agent_headers
 
 pytestmark = pytest.mark.e2e
 
@@ -90,13 +91,21 @@ def lines_by_id(chat: Chat) -> dict[int, dict[str, Any]]:
 
 
 def outbox(chat: Chat) -> list[dict[str, Any]]:
-    response = httpx.get(f"{chat.stack.backend_url}/api/v1/dev/outbox", timeout=10.0)
+    response = httpx.get(
+        f"{chat.stack.backend_url}/api/v1/dev/outbox",
+        headers=agent_headers(chat.stack),
+        timeout=10.0,
+    )
     response.raise_for_status()
     return list(response.json())
 
 
 def outbox_message(chat: Chat, email_id: int) -> dict[str, Any]:
-    response = httpx.get(f"{chat.stack.backend_url}/api/v1/dev/outbox/{email_id}", timeout=10.0)
+    response = httpx.get(
+        f"{chat.stack.backend_url}/api/v1/dev/outbox/{email_id}",
+        headers=agent_headers(chat.stack),
+        timeout=10.0,
+    )
     response.raise_for_status()
     return dict(response.json())
 

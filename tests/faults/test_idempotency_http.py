@@ -71,7 +71,8 @@ def live_backend(database_url: str) -> Iterator[LiveBackend]:
         seed_demo(session, today=date.today())
     engine.dispose()
     settings = Settings(
-        environment="test",
+        # Local mode: the outbox the tests read exists only there (the secrets are still real).
+        environment="local",
         database_url=database_url,
         secret_key=SecretStr("faults-secret-key-0123456789abcdef0123456789"),
         action_service_key=SecretStr("faults-action-service-key"),
