@@ -40,6 +40,7 @@ from actions.fleet_extraction import (
     digits_part,
     first,
     found_entities,
+    name_in_opening,
     number_mode_in,
     number_type_in,
     person_name,
@@ -192,6 +193,14 @@ class ValidateActivationForm(OperationFormValidation):
 
         if requested == "end_user_name" and typed:
             values["end_user_name"] = checked(dispatcher, check_person_name, person_name(text))
+        elif (
+            requested is None
+            and typed
+            and not current("end_user_name")
+            and (named := name_in_opening(text)) is not None
+        ):
+            # "le numéro de Nicolas Dupont qui arrive chez nous": asked again, it annoys.
+            values["end_user_name"] = checked(dispatcher, check_person_name, named)
 
         # New number or porting, and the porting details.
         number = first(found, "phone_number")

@@ -225,6 +225,35 @@ def digits_part(text: str) -> str:
     return match.group(0) if match else text.strip()
 
 
+# A new user named in an opening: "le numéro de Nicolas Dupont qui arrive chez nous", "a line
+# for our new colleague Sara Peeters", "voor Pieter Van den Broeck". First and last name, both
+# capitalised, after a word that introduces a person; never a plan, device or operator name.
+_NAME_CUE = (
+    r"(?:pour|for|voor|de|d'|van|of|collegue|colleague|collega|employee|employe|employee|"
+    r"medewerker|werknemer|named|nomme|nommee|genaamd|heet|s'appelle|appelle|called)"
+)
+_NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ'’-]+"
+_PARTICLE = r"(?:(?:van|de|der|den|le|la|du|des|von|ten|ter)\s+)"
+_OPENING_NAME = re.compile(
+    rf"(?i:\b{_NAME_CUE})\s+(?P<name>{_NAME_WORD}(?:\s+{_PARTICLE}*{_NAME_WORD}){{1,2}})"
+)
+_NOT_NAMES = frozenset(
+    {"pro", "smart", "start", "unlimited", "data", "only", "esim", "sim", "apple", "iphone",
+     "samsung", "galaxy", "google", "pixel", "fairphone", "nokia", "crosscall", "proximus",
+     "orange", "telenet", "base", "mobile", "vikings", "scarlet", "europe", "world", "roaming",
+     "multi", "acme", "logistics", "brugge", "bouw", "business"}
+)  # fmt: skip
+
+
+def name_in_opening(text: str) -> str | None:
+    """The new user's first and last name written in a request, or ``None``."""
+    for match in _OPENING_NAME.finditer(text):
+        name = match.group("name")
+        if not any(fold(word) in _NOT_NAMES for word in name.split()):
+            return name
+    return None
+
+
 def person_name(text: str) -> str:
     """The name in "it's for Jan Peeters" / "c'est pour Marie" / "het is voor Lotte"."""
     return _NAME_PREFIX.sub("", text.strip()).strip(" .!")

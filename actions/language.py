@@ -123,6 +123,11 @@ def detect_language(text: str) -> str | None:
     if sum(len(word) for word in words) < MIN_LETTERS:
         return None
     by_grammar = _function_word_language(words)
+    # Names and product words ("passe Lotte en Pro Smart stp") are no language either: lingua
+    # reads them by their letters ("Lotte", "smart" → Dutch, English).
+    kept = [w for i, w in enumerate(words) if not _is_name_or_product(w, first=i == 0)]
+    if sum(len(word) for word in kept) >= MIN_LETTERS:
+        text = " ".join(kept)
     values = _detector().compute_language_confidence_values(text)
     if not values:
         return by_grammar
@@ -139,6 +144,17 @@ def detect_language(text: str) -> str | None:
     if best.value < min_confidence or best.value - runner_up < min_margin:
         return None
     return _LINGUA_TO_CODE.get(best.language)
+
+
+_PRODUCT_WORDS = frozenset(
+    {"pro", "smart", "start", "unlimited", "roaming", "data", "sim", "esim", "multisim", "iphone",
+     "galaxy", "pixel", "fairphone", "nokia", "crosscall", "samsung", "apple", "google", "europe",
+     "world", "booster", "boost", "split", "bill", "ok", "gsm", "ticket", "premium"}
+)  # fmt: skip
+
+
+def _is_name_or_product(word: str, *, first: bool) -> bool:
+    return (word[:1].isupper() and not first) or _fold(word) in _PRODUCT_WORDS
 
 
 def _function_word_count(words: list[str], language: str) -> int:

@@ -21,7 +21,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import YES_NO_SLOTS, is_correction, yes_or_no
+from actions.answers import YES_NO_SLOTS, is_correction, is_question, yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -159,7 +159,10 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         maybe_interruption = is_interruption(intent) and not self._answers_in_words(
             tracker, requested, intent
         )
-        if maybe_interruption and (requested is None or intent in HARD_INTERRUPTIONS):
+        # "ça change quoi si c'est un numéro pro ou perso ?" asks about the choice; it does not
+        # make it, whatever words of an answer it contains.
+        asks_back = is_question(latest_text(tracker)) and not is_correction(latest_text(tracker))
+        if maybe_interruption and (requested is None or intent in HARD_INTERRUPTIONS or asks_back):
             return []
         answer_dispatcher = CollectingDispatcher() if maybe_interruption else dispatcher
         values: dict[str, Any] = {}

@@ -15,6 +15,7 @@ id would belong to nobody (the backend answers 404 for another caller's operatio
 from __future__ import annotations
 
 import logging
+import re
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -219,8 +220,9 @@ CORRECTION_FORMS = {
     "change_options": "change_options_form",
     "change_barrings": "change_barrings_form",
 }
+_TOKEN = re.compile(r"[\w+]+")
 _CATALOGUE_WORDS = tuple(
-    fold(word)
+    " ".join(_TOKEN.findall(fold(word)))
     for synonyms in (PLAN_SYNONYMS, OPTION_SYNONYMS, BARRING_SYNONYMS)
     for words in synonyms.values()
     for word in words
@@ -237,7 +239,8 @@ def mentions_details(tracker: Tracker) -> bool:
         return False  # "yes, but what's the difference?" changes nothing
     if any(e.get("entity") in DETAIL_ENTITIES for e in message.get("entities") or []):
         return True
-    folded = f" {fold(text)} "
+    # Words only: "les minutes internationales, elle…" names the option despite the comma.
+    folded = f" {' '.join(_TOKEN.findall(fold(text)))} "
     return any(f" {word} " in folded for word in _CATALOGUE_WORDS)
 
 

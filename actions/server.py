@@ -36,6 +36,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.demo_secrets import LOCAL, refuse_demo_secrets
+
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Action-Secret"  # noqa: S105 - a header name, not a secret
@@ -53,6 +55,16 @@ class ServerSettings(BaseSettings):
     port: int = Field(default=5055, alias="ACTION_SERVER_PORT")
     workers: int = Field(default=1, ge=1, alias="ACTION_SERVER_WORKERS")
     domain_file: Path = Field(default=Path("domain.yml"), alias="ACTION_SERVER_DOMAIN")
+    environment: str = Field(default=LOCAL, alias="ENVIRONMENT")
+    service_key: SecretStr | None = Field(default=None, alias="ACTION_SERVICE_KEY")
+
+    def refuse_demo_secrets(self) -> None:
+        """The public demo values are refused outside local mode (``bot/demo_secrets.py``)."""
+        key = self.service_key.get_secret_value() if self.service_key else None
+        refuse_demo_secrets(
+            self.environment,
+            {"ACTION_SERVER_SECRET": self.secret.get_secret_value(), "ACTION_SERVICE_KEY": key},
+        )
 
 
 def load_domain(path: Path) -> dict[str, Any]:
@@ -104,6 +116,7 @@ def secured_app(
 
 def main(argv: list[str] | None = None) -> None:
     settings = ServerSettings()
+    settings.refuse_demo_secrets()
     parser = argparse.ArgumentParser(description="Business Mobile Assistant action server")
     parser.add_argument("--host", default=settings.host)
     parser.add_argument("--port", type=int, default=settings.port)

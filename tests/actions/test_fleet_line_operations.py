@@ -663,6 +663,20 @@ async def test_a_no_that_names_another_plan_reopens_the_form_instead_of_cancelli
     assert events == [FollowupAction("change_plan_form")]
 
 
+async def test_a_no_that_takes_back_an_option_by_name_reopens_the_form(backend, dispatcher):
+    # The option's name followed by a comma was missed, and "no" cancelled everything.
+    tracker = make_tracker(
+        "Ah non, laissez tomber les minutes internationales, elle appellera via Teams.",
+        intent="deny",
+        slots={"pending_operation_id": "op_o", "pending_operation_type": "change_options"},
+    )
+
+    events = await ActionCancelOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert posts(backend) == []
+    assert events == [FollowupAction("change_options_form")]
+
+
 async def test_the_reopened_plan_form_edits_the_pending_request_and_cancels_the_old_one(
     backend, dispatcher
 ):

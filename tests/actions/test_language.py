@@ -56,6 +56,8 @@ def test_clear_sentences_are_detected(text, language):
         "/greet",
         "",
         "Pro Smart",
+        # names and product words are no language: this is not Dutch
+        "passe Lotte en pro smart stp",
     ],
 )
 def test_short_or_ambiguous_messages_are_not_detected(text):

@@ -54,12 +54,25 @@ async def test_the_line_question_lets_a_question_without_a_line_through(
     assert responses(dispatcher) == []
 
 
-async def test_a_question_that_names_a_line_still_answers_the_line_question(backend, dispatcher):
+async def test_a_question_about_a_line_is_answered_not_taken_for_the_line(backend, dispatcher):
+    # "how much did Lotte use?" while the bot asks which line: the user asked something; the
+    # form lets go (the rule answers it) rather than choosing Lotte's line behind their back.
     fleet(backend)
     tracker = make_tracker(
         "how much did Lotte use this month?",
         intent="ask_consumption",
         slots={"requested_slot": "target_line_id"},
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert events == []
+
+
+async def test_a_line_named_with_a_read_intent_still_answers_the_line_question(backend, dispatcher):
+    fleet(backend)
+    tracker = make_tracker(
+        "Lotte's line", intent="show_lines", slots={"requested_slot": "target_line_id"}
     )
 
     events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
