@@ -340,7 +340,9 @@ async def extract_new_sim(
         iccid = digits_part(text)
     if iccid is not None:
         values["new_iccid"] = await checked_iccid(client, dispatcher, identity, iccid)
-        if values["new_iccid"] and current("sim_type") is None:
+        if values["new_iccid"]:
+            # A new SIM's serial is a physical SIM, whatever else the sentence says about eSIMs
+            # ("son gsm ne prend pas l'eSIM, j'ai la 8932…").
             values["sim_type"] = "physical"
 
     email = first(found, "email")
@@ -351,6 +353,16 @@ async def extract_new_sim(
         values[email_slot] = checked(dispatcher, check_email, email)
         if email_slot == "esim_email" and values[email_slot] and current("sim_type") is None:
             values["sim_type"] = "esim"
+    # A change of SIM type ("nee wacht, toch liever eSIM") drops the other type's detail, so the
+    # summary and the operation follow the new type.
+    if values.get("sim_type") == "esim" and "new_iccid" not in values and current("new_iccid"):
+        values["new_iccid"] = None
+    if (
+        values.get("sim_type") == "physical"
+        and "esim_email" not in values
+        and current("esim_email")
+    ):
+        values["esim_email"] = None
     return values
 
 

@@ -504,6 +504,41 @@ async def test_lost_sim_offers_to_block_and_yes_confirms_that_operation(backend,
     assert responses(dispatcher) == ["utter_sim_blocked"]
 
 
+async def test_a_new_sims_serial_makes_a_physical_sim_whatever_is_said_of_esims(
+    backend, dispatcher
+):
+    fleet_backend(backend)
+    backend.on("GET", "/api/v1/lines/12", line())
+    backend.on("GET", "/api/v1/lines", [line()])
+    tracker = make_tracker(
+        f"son nouveau gsm ne prend pas l'eSIM, faut une vraie carte, j'ai la {GOOD_ICCID}",
+        intent="replace_sim",
+        entities=[entity("sim_type", "eSIM"), entity("iccid", GOOD_ICCID)],
+        slots={"target_line_id": "12", "replacement_reason": "other"},
+    )
+    filled = slots_of(
+        await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, {})
+    )
+    assert filled["sim_type"] == "physical" and filled["new_iccid"] == GOOD_ICCID
+
+
+async def test_changing_to_an_esim_drops_the_physical_sims_serial(backend, dispatcher):
+    fleet_backend(backend)
+    backend.on("GET", "/api/v1/lines/12", line())
+    tracker = make_tracker(
+        "nee wacht, toch liever eSIM, zijn mail is karim@acme.be",
+        intent="inform",
+        entities=[entity("sim_type", "eSIM"), entity("email", "karim@acme.be")],
+        slots={"target_line_id": "12", "replacement_reason": "broken", "sim_type": "physical",
+               "new_iccid": GOOD_ICCID, "requested_slot": "block_old_sim"},
+    )  # fmt: skip
+    filled = slots_of(
+        await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, {})
+    )
+    assert filled["sim_type"] == "esim" and filled["esim_email"] == "karim@acme.be"
+    assert filled["new_iccid"] is None
+
+
 async def test_another_companys_line_is_not_found(backend, dispatcher):
     backend.on("GET", "/api/v1/me", me_fleet_manager())
     backend.on("GET", "/api/v1/lines", [])
