@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from backend.core.errors import AppError
+from backend.core.errors import AppError, RetryLater
 
 
 class InvalidCredentials(AppError):
     status_code = 401
     code = "invalid_credentials"
     message = "Unknown GSM number or wrong password."
+
+
+class LoginThrottled(RetryLater):
+    """Too many logins for this GSM number or from this address (backend/accounts/throttle.py)."""
+
+    code = "login_throttled"
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(
+            f"Too many login attempts; retry in {retry_after} seconds.", retry_after=retry_after
+        )
 
 
 class InvalidToken(AppError):
@@ -65,15 +76,14 @@ class NoEmailOnAccount(AppError):
     message = "This account has no e-mail address to send the link to."
 
 
-class AccessEmailsLimited(AppError):
+class AccessEmailsLimited(RetryLater):
     """Too many registration or password-reset e-mails for one account in the window."""
 
-    status_code = 429
     code = "rate_limited"
 
     def __init__(self, *, retry_after: int) -> None:
         super().__init__(
             f"Too many e-mails of this kind for this account; retry in {retry_after} seconds.",
-            details={"scope": "account", "retry_after": retry_after},
+            retry_after=retry_after,
+            details={"scope": "account"},
         )
-        self.headers = {"Retry-After": str(retry_after)}

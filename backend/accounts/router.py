@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from backend.accounts import password_reset, registration_resend, service
-from backend.accounts.exceptions import InvalidCredentials, RegistrationTokenInvalid
+from backend.accounts.exceptions import RegistrationTokenInvalid
 from backend.accounts.schemas import (
     ActiveRoleRequest,
     LoginRequest,
@@ -21,6 +21,7 @@ from backend.accounts.schemas import (
     RegistrationResent,
     TokenResponse,
 )
+from backend.accounts.throttle import LoginThrottleDep, client_address
 from backend.core.db import SessionDep, SettingsDep
 from backend.core.idempotency import IdempotencyDep, run_idempotent
 from backend.core.security import create_access_token
@@ -35,11 +36,26 @@ pages_router = APIRouter(include_in_schema=False)
 
 
 @router.post("/auth/login")
-def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) -> TokenResponse:
-    """Log in with a GSM number (any usual Belgian format) and password."""
-    account = service.authenticate(session, gsm=body.gsm, password=body.password)
-    if account is None:
-        raise InvalidCredentials
+def login(
+    body: LoginRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    throttle: LoginThrottleDep,
+) -> TokenResponse:
+    """Log in with a GSM number (any usual Belgian format) and password.
+
+    Wrong number or password: 401 ``invalid_credentials``; too many attempts for the number or
+    from the address: 429 ``login_throttled`` with ``Retry-After`` (the same for any number).
+    """
+    account = service.login(
+        session,
+        settings=settings,
+        throttle=throttle,
+        gsm=body.gsm,
+        password=body.password,
+        address=client_address(request),
+    )
     token, expires_in = create_access_token(settings=settings, account_id=account.id)
     return TokenResponse(access_token=token, expires_in=expires_in)
 

@@ -12,6 +12,7 @@ from backend.accounts import tokens
 from backend.accounts.exceptions import (
     AccountAlreadyRegistered,
     CompanyNotFound,
+    InvalidCredentials,
     InvalidGsm,
     NoEmailOnAccount,
     RegistrationTokenInvalid,
@@ -19,12 +20,15 @@ from backend.accounts.exceptions import (
 )
 from backend.accounts.models import Account, AccountStatus, RegistrationToken, Role
 from backend.accounts.schemas import MePublic, RegistrationRequest
+from backend.accounts.throttle import LoginThrottle
+from backend.accounts.throttle import attempt_of as throttle_keys
+from backend.accounts.throttle import check as check_throttle
 from backend.chat.models import ChatBinding
 from backend.companies.models import Company
 from backend.companies.schemas import CompanyPublic
 from backend.core.models import Language
 from backend.core.phone import normalize_msisdn
-from backend.core.security import hash_password, verify_password
+from backend.core.security import hash_password, needs_rehash, verify_password
 from backend.core.settings import Settings
 from backend.fleet.models import Line
 from backend.mail.service import Mail, send_mail
@@ -47,6 +51,34 @@ def authenticate(session: Session, *, gsm: str, password: str) -> Account | None
     # Verify even for unknown numbers so that timing does not reveal which numbers exist.
     if not verify_password(password, account.password_hash if account else None):
         return None
+    assert account is not None and account.password_hash is not None  # verified against it
+    if needs_rehash(account.password_hash):
+        # Hashes follow argon2-cffi's current parameters as their owners log in.
+        account.password_hash = hash_password(password)
+        session.commit()
+    return account
+
+
+def login(
+    session: Session,
+    *,
+    settings: Settings,
+    throttle: LoginThrottle,
+    gsm: str,
+    password: str,
+    address: str,
+) -> Account:
+    """The account of a successful login from ``address``.
+
+    ``LoginThrottled`` (429) before any password check while the number or the address must
+    wait, whether or not the number has an account; ``InvalidCredentials`` (401) otherwise.
+    """
+    attempt = throttle_keys(settings, gsm=gsm, address=address)
+    check_throttle(throttle, attempt)
+    account = authenticate(session, gsm=gsm, password=password)
+    if account is None:
+        raise InvalidCredentials
+    throttle.succeeded(attempt)
     return account
 
 

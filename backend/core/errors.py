@@ -43,6 +43,19 @@ class AppError(Exception):
             self.details = details
 
 
+class RetryLater(AppError):
+    """A 429: too many requests of some kind; ``Retry-After`` says in how many seconds."""
+
+    status_code = 429
+
+    def __init__(
+        self, message: str, *, retry_after: int, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details={**(details or {}), "retry_after": retry_after})
+        self.headers = {"Retry-After": str(retry_after)}
+        self.retry_after = retry_after
+
+
 class FieldError(AppError):
     """A 422 about one input field whose code is chosen by the raiser."""
 

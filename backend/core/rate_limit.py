@@ -20,7 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from backend.accounts.models import Account
 from backend.billing.models import InvoiceLink, LinkKind
 from backend.companies.models import Company
-from backend.core.errors import AppError
+from backend.core.errors import RetryLater
 from backend.core.models import utcnow
 from backend.core.settings import Settings
 from backend.operations.models import Operation, OperationType
@@ -42,17 +42,15 @@ _FLOW_NAMES = {
 }
 
 
-class RateLimited(AppError):
-    status_code = 429
+class RateLimited(RetryLater):
     code = "rate_limited"
 
     def __init__(self, flow: Flow, *, scope: str, retry_after: int) -> None:
         super().__init__(
             f"Too many {_FLOW_NAMES[flow]} for this {scope}; retry in {retry_after} seconds.",
-            details={"flow": flow.value, "scope": scope, "retry_after": retry_after},
+            retry_after=retry_after,
+            details={"flow": flow.value, "scope": scope},
         )
-        self.headers = {"Retry-After": str(retry_after)}
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,11 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with weaker parameters than the current ones."""
+    return _hasher().check_needs_rehash(password_hash)
+
+
 def create_access_token(*, settings: Settings, account_id: int) -> tuple[str, int]:
     """A signed access token for ``account_id`` and its lifetime in seconds."""
     now = datetime.now(timezone.utc)

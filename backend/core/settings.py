@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     # The anonymous "forgot password" request answers after at least this long, whether or not
     # an e-mail went out, so that its timing does not reveal which numbers have an account.
     password_reset_min_seconds: float = 0.3
+    # Login throttling (backend/accounts/throttle.py): after this many attempts per GSM number
+    # (with or without an account) and per client address, each further one waits twice as long
+    # as the previous (base, 2×base, … up to max); counts are forgotten a while after the last
+    # attempt, and a success clears them. The Redis URL shares the counts between backend
+    # processes (required in production); empty: each process counts alone (the demo).
+    login_throttle_free_per_account: int = 5
+    login_throttle_free_per_address: int = 20
+    login_throttle_base_seconds: float = 1.0
+    login_throttle_max_seconds: float = 900.0
+    login_throttle_forget_seconds: int = 86400
+    login_throttle_redis_url: SecretStr = SecretStr("")
 
     # Privacy (backend/privacy): web transcripts and ended handoffs older than this are deleted
     # by `python -m backend.privacy` (the tracker store's by `python -m bot.retention`).
@@ -95,6 +106,14 @@ class Settings(BaseSettings):
         )
         if self.environment != LOCAL and self.mail_backend == "outbox":
             raise ValueError("MAIL_BACKEND=outbox exists only in ENVIRONMENT=local: use smtp")
+        return self
+
+    @model_validator(mode="after")
+    def _shared_login_throttle_in_production(self) -> Settings:
+        # Several backend processes each counting alone would multiply the allowed guesses.
+        shared = self.login_throttle_redis_url.get_secret_value()
+        if self.environment == "production" and not shared:
+            raise ValueError("LOGIN_THROTTLE_REDIS_URL must be set in production")
         return self
 
     @property

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Annotated
 
@@ -11,10 +12,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backend.accounts import password_reset
 from backend.accounts import service as accounts
-from backend.accounts.exceptions import PasswordResetTokenInvalid
+from backend.accounts.exceptions import (
+    InvalidCredentials,
+    LoginThrottled,
+    PasswordResetTokenInvalid,
+)
 from backend.accounts.schemas import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from backend.accounts.throttle import LoginThrottleDep, client_address
 from backend.chat import service as chat
 from backend.core.db import SessionDep, SettingsDep
+from backend.core.errors import AppError
 from backend.core.models import Language
 from backend.core.settings import Settings
 from backend.mail.templates import get_environment
@@ -53,18 +60,29 @@ def _render(name: str, *, status_code: int = 200, **context: object) -> HTMLResp
 
 
 def _login_page(
-    language: Language, *, next_path: str, failed: bool = False, gsm: str = ""
+    language: Language, *, next_path: str, refusal: AppError | None = None, gsm: str = ""
 ) -> HTMLResponse:
-    return _render(
+    strings = PAGE_STRINGS[language]
+    error = None
+    if isinstance(refusal, LoginThrottled):
+        wait = refusal.retry_after
+        error = strings["login_throttled"].format(
+            wait=f"{wait} s" if wait < 120 else f"{math.ceil(wait / 60)} min"
+        )
+    elif refusal is not None:
+        error = strings["login_failed"]
+    page = _render(
         "login.html",
-        status_code=status.HTTP_401_UNAUTHORIZED if failed else status.HTTP_200_OK,
+        status_code=refusal.status_code if refusal else status.HTTP_200_OK,
         language=language.value,
-        t=PAGE_STRINGS[language],
+        t=strings,
         languages=[(lang.value, PAGE_STRINGS[lang]["title"]) for lang in Language],
-        failed=failed,
+        error=error,
         gsm=gsm,
         next_path=next_path,
     )
+    page.headers.update(refusal.headers if refusal and refusal.headers else {})
+    return page
 
 
 @pages_router.get("/")
@@ -117,6 +135,7 @@ def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    throttle: LoginThrottleDep,
     gsm: Annotated[str, Form(max_length=40)],
     password: Annotated[str, Form(max_length=200)],
     lang: Annotated[Language, Form()] = Language.fr,
@@ -128,9 +147,17 @@ def login(
     # no cookie exists yet, so the session's CSRF token cannot protect this form.
     if not _same_origin(request, settings, origin):
         raise CsrfRejected
-    account = accounts.authenticate(session, gsm=gsm, password=password)
-    if account is None:
-        return _login_page(lang, next_path=_safe_next(next_path), failed=True, gsm=gsm)
+    try:
+        account = accounts.login(
+            session,
+            settings=settings,
+            throttle=throttle,
+            gsm=gsm,
+            password=password,
+            address=client_address(request),
+        )
+    except (InvalidCredentials, LoginThrottled) as refusal:
+        return _login_page(lang, next_path=_safe_next(next_path), refusal=refusal, gsm=gsm)
     portal_session = start_portal_session(session, account=account)
     response = RedirectResponse(_safe_next(next_path), status_code=status.HTTP_303_SEE_OTHER)
     set_session_cookie(response, settings=settings, portal_session=portal_session)

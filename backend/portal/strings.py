@@ -13,6 +13,8 @@ PAGE_STRINGS: dict[Language, dict[str, str]] = {
         "password": "Mot de passe",
         "login": "Se connecter",
         "login_failed": "Numéro de GSM ou mot de passe incorrect.",
+        "login_throttled": "Trop de tentatives de connexion pour ce numéro ou depuis cet appareil. "
+        "Réessayez dans {wait}, ou choisissez un nouveau mot de passe (« Mot de passe oublié ? »).",
         "language": "Langue",
         "hello": "Bonjour {name}",
         "logout": "Se déconnecter",
@@ -52,6 +54,8 @@ PAGE_STRINGS: dict[Language, dict[str, str]] = {
         "password": "Wachtwoord",
         "login": "Aanmelden",
         "login_failed": "Verkeerd gsm-nummer of wachtwoord.",
+        "login_throttled": "Te veel aanmeldpogingen voor dit nummer of vanaf dit toestel. "
+        "Probeer opnieuw over {wait}, of kies een nieuw wachtwoord („Wachtwoord vergeten?”).",
         "language": "Taal",
         "hello": "Hallo {name}",
         "logout": "Afmelden",
@@ -90,6 +94,8 @@ PAGE_STRINGS: dict[Language, dict[str, str]] = {
         "password": "Password",
         "login": "Log in",
         "login_failed": "Wrong GSM number or password.",
+        "login_throttled": "Too many login attempts for this number or from this device. "
+        "Try again in {wait}, or choose a new password (“Forgot your password?”).",
         "language": "Language",
         "hello": "Hello {name}",
         "logout": "Log out",
