@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from backend.core.db import SessionDep
 from backend.esim import service
 from backend.esim.exceptions import ESimTokenInvalid
+from backend.fleet.models import LineStatus
 from backend.mail.templates import get_environment
 
 pages_router = APIRouter(include_in_schema=False)
@@ -43,7 +44,8 @@ def esim_confirmation_page(token: str, request: Request, session: SessionDep) ->
 
 @pages_router.post("/esim/confirm/{token}", response_class=HTMLResponse)
 def esim_confirm(token: str, request: Request, session: SessionDep) -> HTMLResponse:
-    """Confirm: the line becomes active; the link cannot be used again."""
+    """Confirm: the line becomes active (once its number porting, if any, has completed); the
+    link cannot be used again."""
     post_url = str(request.url)
     try:
         profile = service.confirm(session, token=token)
@@ -52,7 +54,7 @@ def esim_confirm(token: str, request: Request, session: SessionDep) -> HTMLRespo
     session.commit()
     return _page(
         language=profile.language.value,
-        state="done",
+        state="done" if profile.line.status == LineStatus.active else "waiting",
         msisdn=profile.line.msisdn,
         post_url=post_url,
         status=200,

@@ -21,6 +21,7 @@ from backend.core.settings import Settings
 from backend.esim.exceptions import ESimNotPending, ESimTokenInvalid
 from backend.esim.models import ESimProfile, ESimStatus
 from backend.fleet.models import Line, LineStatus, SimType
+from backend.fleet.porting import activate_when_ready, lock_line
 from backend.mail.service import Attachment, Mail, send_mail
 from backend.mail.templates import render_email
 from validation import OUR_ICCID_PREFIX, complete_iccid
@@ -183,14 +184,24 @@ def find_by_token(session: Session, *, token: str) -> ESimProfile:
 
 
 def confirm(session: Session, *, token: str) -> ESimProfile:
-    """Confirm the eSIM of a token: the line becomes active on it. Single use. Caller commits."""
+    """Confirm the eSIM of a token: the line runs on it, and becomes active unless its number
+    porting has not completed yet (then it does when the porting completes,
+    :mod:`backend.fleet.porting`). Single use. Caller commits."""
     profile = find_by_token(session, token=token)
+    line = lock_line(session, profile.line_id)
+    session.refresh(profile)  # a twin request may have confirmed it while we waited
+    if profile.status != ESimStatus.pending:
+        raise ESimTokenInvalid
     profile.status = ESimStatus.confirmed
     profile.confirmed_at = utcnow()
-    line = profile.line
     line.sim_type = SimType.esim
     line.iccid = profile.iccid
-    line.status = LineStatus.active
     session.flush()
-    logger.info("eSIM profile %s confirmed, line %s active", profile.id, line.id)
+    active = activate_when_ready(session, line)
+    logger.info(
+        "eSIM profile %s confirmed, line %s %s",
+        profile.id,
+        line.id,
+        "active" if active else "waiting for its porting",
+    )
     return profile
