@@ -34,6 +34,8 @@ _NO = frozenset(
         "non", "nan", "nope", "pas", "jamais", "annule", "annuler",
         "nee", "neen", "nein", "neeje", "niet", "nooit", "laat",
         "no", "nah", "never", "cancel", "dont",
+        # "forget it", "laisse tomber", "vergeet het": a no to what waits
+        "forget", "nevermind", "oublie", "oubliez", "laisse", "laissez", "vergeet", "stop",
     }
 )  # fmt: skip
 # Words that turn a leading yes into something else ("yes but not that one", "oui mais").

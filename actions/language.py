@@ -142,7 +142,9 @@ def detect_language(text: str) -> str | None:
     min_confidence = LONG_MIN_CONFIDENCE if long_message else MIN_CONFIDENCE
     min_margin = LONG_MIN_MARGIN if long_message else MIN_MARGIN
     if best.value < min_confidence or best.value - runner_up < min_margin:
-        return None
+        # Letters do not settle it; one language's function words alone still do ("passe
+        # Lotte en pro smart stp").
+        return by_grammar
     return _LINGUA_TO_CODE.get(best.language)
 
 

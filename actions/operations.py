@@ -15,8 +15,8 @@ id would belong to nobody (the backend answers 404 for another caller's operatio
 from __future__ import annotations
 
 import logging
-import re
 import math
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -209,6 +209,8 @@ async def prepare_operation(
     return [SlotSet(PENDING_ID_SLOT, operation.id), SlotSet(PENDING_TYPE_SLOT, operation.type)]
 
 
+# The line slot of the operation forms (``operation_forms.LINE_SLOT``).
+CORRECTED_LINE_SLOT = "target_line_id"
 # The forms that re-open on a correction at their summary ("ok but make it Pro Smart", "no
 # wait, Pro Start", "and premium numbers too"): they rebuild the pending request and apply the
 # message to it, then read the new summary back (``OperationFormValidation.pending_values``).
@@ -244,11 +246,31 @@ def mentions_details(tracker: Tracker) -> bool:
     return any(f" {word} " in folded for word in _CATALOGUE_WORDS)
 
 
-def correction_events(dispatcher: CollectingDispatcher, pending_type: Any) -> list[EventType]:
+async def correction_events(
+    client: BackendClient,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    pending_type: Any,
+) -> list[EventType]:
     """Re-open the pending operation's form for a correction; where no form can take one, say
-    that nothing was done and how to change it (never execute or drop it silently)."""
+    that nothing was done and how to change it (never execute or drop it silently).
+
+    Rasa validates a form started by a follow-up action only when one of its slots is already
+    filled: the pending operation's line is set again, so that the form's validator reads the
+    correction and takes the pending request over (``OperationFormValidation.run``) instead of
+    asking everything anew.
+    """
     if form := CORRECTION_FORMS.get(str(pending_type)):
-        return [FollowupAction(form)]
+        pending_id = str(tracker.get_slot(PENDING_ID_SLOT) or "")
+        prefilled: list[EventType] = []
+        if pending_id and not is_local_pending(pending_id) and (identity := chat_identity(tracker)):
+            try:
+                operation = await client.get_operation(identity, pending_id)
+                if operation.line_id is not None:
+                    prefilled.append(SlotSet(CORRECTED_LINE_SLOT, str(operation.line_id)))
+            except BackendError as exc:
+                logger.info("Reading %s for a correction failed: %r", pending_id, exc)
+        return [*prefilled, FollowupAction(form)]
     dispatcher.utter_message(response="utter_correction_restart")
     dispatcher.utter_message(response="utter_ask_confirm_operation")
     return []
@@ -308,7 +330,7 @@ class ActionConfirmOperation(BackendAction):
             return [*clear_pending(), FollowupAction(pending_id.removeprefix(START_PREFIX))]
         if mentions_details(tracker):
             # "ok, make it Smart instead": what runs must be what the user saw last.
-            return correction_events(dispatcher, pending_type)
+            return await correction_events(self.backend, dispatcher, tracker, pending_type)
         if not is_clear_yes(tracker):
             # Executing needs an unmistakable "yes": a guess (gibberish read as affirm at 0.5)
             # asks again and keeps the pending operation.
@@ -367,7 +389,8 @@ class ActionCancelOperation(BackendAction):
         identity = chat_identity(tracker)
         pending_type = tracker.get_slot(PENDING_TYPE_SLOT)
         if pending_id and pending_type in CORRECTION_FORMS and mentions_details(tracker):
-            return correction_events(dispatcher, pending_type)  # "no wait, Pro Start"
+            # "no wait, Pro Start"
+            return await correction_events(self.backend, dispatcher, tracker, pending_type)
         if pending_id and isinstance(pending_id, str) and pending_id.startswith(START_PREFIX):
             dispatcher.utter_message(response="utter_start_declined")  # nothing was started
             return [*clear_pending(), *form_slot_resets(domain)]

@@ -25,7 +25,9 @@ def test_a_leading_yes_is_a_yes(text: str) -> None:
     [
         "non", "non merci", "Non, pas de split bill", "nan laisse tomber", "nee", "neen",
         "nee laat maar", "laat maar", "no", "no, she doesn't want to keep it", "nope",
-        "no wait, Pro Start", "cancel that",
+        "no wait, Pro Start", "cancel that", "ah nee, zet Thomas als contact",
+        "forget it, she just found it in her car 🙄 don't do anything", "laisse tomber",
+        "vergeet het maar",
     ],
 )  # fmt: skip
 def test_a_leading_no_is_a_no(text: str) -> None:

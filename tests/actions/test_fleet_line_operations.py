@@ -785,10 +785,31 @@ async def test_a_plan_change_at_an_activation_summary_reopens_the_activation_for
         slots={"pending_operation_id": "op_abc", "pending_operation_type": "activate_line"},
     )
 
+    backend.on("GET", "/api/v1/operations/op_abc", operation("activate_line", {}, line_id=None))
+
     events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
 
-    assert backend.requests == []
+    assert posts(backend) == []
     assert events == [FollowupAction("activation_form")]
+
+
+async def test_a_reopened_form_gets_the_pending_line_back_so_rasa_validates_the_correction(
+    backend, dispatcher
+):
+    # Rasa validates a form started by a follow-up action only when one of its slots is
+    # filled; without the line, "nee wacht, doe direct Pro Unlimited" was asked "which line?".
+    backend.on("GET", "/api/v1/operations/op_abc", operation("change_plan", UNLIMITED_FOR_LOTTE))
+    tracker = make_tracker(
+        "nee wacht, doe direct Pro Unlimited",
+        intent="deny",
+        entities=[entity("plan", "Pro Unlimited")],
+        slots=PENDING_PLAN,
+    )
+
+    events = await ActionCancelOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert posts(backend) == []
+    assert events == [SlotSet("target_line_id", "4"), FollowupAction("change_plan_form")]
 
 
 async def test_an_unsure_deactivation_request_is_asked_back_before_any_question(
