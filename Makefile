@@ -109,7 +109,7 @@ clean: ## remove local state (database, logs, test results); keeps the caches
 	rm -rf var
 
 # --- bench (issue 7): results in bench/results/; extra arguments via LOAD_ARGS / BACKEND_ARGS
-.PHONY: bench bench-pipelines bench-load bench-backend bench-train bench-lock test-scale
+.PHONY: bench bench-pipelines bench-load bench-backend bench-train bench-lock bench-turn-length test-scale
 
 bench: install ## every issue #7 number (train cost, NLU product + 3-fold CV, BANKING77, CLINC150, load, backend) and the summary table (BENCH_ARGS)
 	$(APP)/python bench/run_all.py $(BENCH_ARGS)
@@ -129,6 +129,9 @@ bench-train: install ## training cost: cold train, retrain after a response edit
 
 bench-lock: install ## lock race, 8 conversations × 25 pairs on two Rasa servers, ours vs stock RedisLockStore (LOCK_ARGS)
 	$(APP)/python bench/lock_race.py $(LOCK_ARGS)
+
+bench-turn-length: install ## turn time and CPU at 100 / 1,000 / 10,000 / 40,000 characters over Slack, real stack (issue #15)
+	$(APP)/python bench/turn_length.py
 
 # Natural-dialogue evaluation (bench/dialogues/FORMAT.md): set1 is the development set, set2 the
 # sealed one (EVAL_SET=set2), or any folder with fr.yml / nl.yml / en.yml. Not part of `make test`.

@@ -7,6 +7,8 @@
   server does not answer its health check (:mod:`bot.action_guard`), the answer is
   ``utter_backend_unavailable`` in the conversation's language instead of whatever Rasa
   produced without its custom actions (usually nothing).
+- Bounded input (issue #15): the text is normalised and cut to ``REST_MAX_CHARS`` before Rasa
+  reads it (:mod:`bot.channels.limits`); a cut message gets one more reply saying so.
 
 Why a channel and not a patch of Rasa: the processor swallows the failed action (it only logs
 it), so the first place that can see the outcome of a turn is the channel that answers the HTTP
@@ -16,6 +18,7 @@ Rasa's code runs unchanged. The streaming variant (``?stream=true``) is left as 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.action_guard import unavailable_reply
+from bot.channels.limits import REST_MAX_CHARS, bound, truncation_notice
 
 
 class GuardedRestInput(RestInput):  # type: ignore[misc]  # rasa is untyped
@@ -39,6 +43,14 @@ class GuardedRestInput(RestInput):  # type: ignore[misc]  # rasa is untyped
     def _extract_input_channel(self, req: Request) -> str:
         return self.name()
 
+    def _extract_message(self, req: Request) -> Any:
+        text = super()._extract_message(req)
+        if not isinstance(text, str):
+            return text  # no text at all: Rasa's own handling
+        inbound = bound(text, REST_MAX_CHARS)
+        req.ctx.truncated = inbound.truncated
+        return inbound.text
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint: Blueprint = super().blueprint(on_new_message)
 
@@ -49,11 +61,17 @@ class GuardedRestInput(RestInput):  # type: ignore[misc]  # rasa is untyped
             if reply.status != 200 or bool_arg(request, "stream", default=False):
                 return None
             sender_id = await self._extract_sender(request)
-            message = await unavailable_reply(request.app.ctx.agent, sender_id, self.name())
-            if message is None:
-                return None
-            collector = CollectingOutputChannel()
-            await collector.send_response(sender_id, message)
-            return response.json(collector.messages)
+            agent = request.app.ctx.agent
+            replies: list[dict[str, Any]] | None = None  # None: the turn's replies stand
+            message = await unavailable_reply(agent, sender_id, self.name())
+            if message is not None:
+                collector = CollectingOutputChannel()
+                await collector.send_response(sender_id, message)
+                replies = collector.messages
+            if getattr(request.ctx, "truncated", False):
+                text = await truncation_notice(agent, sender_id, REST_MAX_CHARS)
+                replies = json.loads(reply.body or b"[]") if replies is None else replies
+                replies.append({"recipient_id": sender_id, "text": text})
+            return None if replies is None else response.json(replies)
 
         return blueprint

@@ -12,7 +12,9 @@ On top of ``rasa.core.channels.slack``:
 - buttons are Block Kit ``actions`` blocks within Slack's limits (25 elements per block, 75
   characters of button text, 2000 of value, 50 blocks and 3000 characters per section), and
   ``block_actions`` clicks reach the bot as the button's payload;
-- replies go to the conversation (and thread) the user wrote in, acknowledged at once.
+- replies go to the conversation (and thread) the user wrote in, acknowledged at once;
+- texts and button values are normalised and cut to ``SLACK_MAX_CHARS`` before Rasa reads
+  them; after the turn of a cut message the user is told so (:mod:`bot.channels.limits`).
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import asyncio
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Coroutine
 from http import HTTPStatus
 from typing import Any
 
+from rasa.core.agent import Agent
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
 from sanic import Blueprint, response
@@ -33,11 +37,16 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.dedupe import Deduplicator, MemoryDeduplicator, RedisDeduplicator
+from bot.channels.limits import SLACK_MAX_CHARS, Inbound, bound, turn_then_notice
 from bot.channels.slack_blocks import button_messages, escape_mrkdwn, truncate
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
+# Slack's link markup, <https://example.com|label> or <mailto:a@b.example|a@b.example>: the label
+# is what the user wrote. Neither part may hold "<" or ">", which keeps the matching linear (the
+# stock pattern's ".*?" rescanned the rest of the text from every "<http": 7 s for 40,000 chars).
+_LINK = re.compile(r"<(?:mailto:|https?://)[^|<>]*\|([^<>]*)>")
 
 
 class SlackOutput(SlackBot):  # type: ignore[misc]  # rasa is untyped
@@ -138,17 +147,32 @@ class SlackChannel(SlackInput):  # type: ignore[misc]  # rasa is untyped
                 return response.text("malformed request", status=HTTPStatus.BAD_REQUEST)
             if message is None:
                 return response.text("ignored")
-            delivery_id, text, sender_id, conversation_ref = message
+            delivery_id, inbound, sender_id, conversation_ref = message
             if not await self.deduplicator.first_time(delivery_id):
                 logger.info("Slack retry of %s ignored (already taken)", delivery_id)
                 return response.text("duplicate", headers={"X-Slack-No-Retry": "1"})
-            self._dispatch(on_new_message, text, sender_id, conversation_ref)
+            self._dispatch(
+                on_new_message, inbound, sender_id, conversation_ref, request.app.ctx.agent
+            )
             # Slack wants a 2xx within 3 seconds: the bot answers through the Web API later.
             return response.text("")
 
         return slack_webhook
 
-    def _event_message(self, body: dict[str, Any]) -> tuple[str, str, str, dict[str, Any]] | None:
+    @staticmethod
+    def _sanitize_user_message(text: str, uids_to_remove: list[str] | None) -> str:
+        """The stock clean-up (mentions of the bot removed, links replaced by their label) in
+        linear time."""
+        for uid in uids_to_remove or []:
+            mention = re.escape(f"<@{uid}>")
+            text = re.sub(rf"{mention}\s", "", text)
+            text = re.sub(rf"\s{mention}", "", text)
+            text = re.sub(mention, " ", text)
+        return _LINK.sub(r"\1", text).strip()
+
+    def _event_message(
+        self, body: dict[str, Any]
+    ) -> tuple[str, Inbound, str, dict[str, Any]] | None:
         """(delivery id, text, sender id, conversation ref) of a user's message event."""
         if body.get("type") != "event_callback":
             return None
@@ -164,13 +188,16 @@ class SlackChannel(SlackInput):  # type: ignore[misc]  # rasa is untyped
         bot_user_ids = [
             auth.get("user_id") for auth in body.get("authorizations") or [] if auth.get("is_bot")
         ]
-        text = self._sanitize_user_message(event["text"], bot_user_ids)
+        # Bounded first: the stock sanitising below runs regular expressions over the text.
+        inbound = bound(str(event["text"]), SLACK_MAX_CHARS)
+        text = self._sanitize_user_message(inbound.text, bot_user_ids)
         ref = _conversation_ref(team_id, event.get("channel"), event.get("thread_ts"))
-        return str(body["event_id"]), text, f"{team_id}:{event['user']}", ref
+        sender_id = f"{team_id}:{event['user']}"
+        return str(body["event_id"]), Inbound(text, inbound.truncated), sender_id, ref
 
     def _interaction_message(
         self, payload: dict[str, Any]
-    ) -> tuple[str, str, str, dict[str, Any]] | None:
+    ) -> tuple[str, Inbound, str, dict[str, Any]] | None:
         """(delivery id, button payload, sender id, conversation ref) of a button click."""
         if payload.get("type") != "block_actions":
             return None
@@ -183,23 +210,30 @@ class SlackChannel(SlackInput):  # type: ignore[misc]  # rasa is untyped
         channel_id = (payload.get("channel") or {}).get("id")
         ref = _conversation_ref(team_id, channel_id, message.get("thread_ts"))
         delivery_id = payload.get("trigger_id") or f"{user['id']}:{actions[0].get('action_ts')}"
-        return str(delivery_id), str(actions[0]["value"]), f"{team_id}:{user['id']}", ref
+        value = bound(str(actions[0]["value"]), SLACK_MAX_CHARS)
+        return str(delivery_id), value, f"{team_id}:{user['id']}", ref
 
     def _dispatch(
         self,
         on_new_message: Callable[[UserMessage], Coroutine[Any, Any, Any]],
-        text: str,
+        inbound: Inbound,
         sender_id: str,
         conversation_ref: dict[str, Any],
+        agent: Agent,
     ) -> None:
         user_message = UserMessage(
-            text,
+            inbound.text,
             self.get_output_channel(conversation_ref["channel_id"], conversation_ref["thread_ts"]),
             sender_id,
             input_channel=self.name(),
             metadata={"conversation_ref": conversation_ref},
         )
-        task: asyncio.Task[Any] = asyncio.create_task(on_new_message(user_message))
+        turn = (
+            turn_then_notice(on_new_message, user_message, agent, SLACK_MAX_CHARS)
+            if inbound.truncated
+            else on_new_message(user_message)
+        )
+        task: asyncio.Task[Any] = asyncio.create_task(turn)
         # Keep a reference until done, or the event loop may drop the task.
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
