@@ -15,6 +15,7 @@ from backend.billing.router import router as billing_router
 from backend.chat.router import router as chat_router
 from backend.core.errors import register_error_handlers
 from backend.core.health import router as health_router
+from backend.core.request_limits import add_request_limits
 from backend.core.settings import Settings, get_settings
 from backend.dev.router import router as dev_router
 from backend.esim.router import pages_router as esim_pages
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_error_handlers(app)
+    add_request_limits(app)
     app.include_router(health_router)
     app.include_router(account_pages)
     app.include_router(accounts_router, prefix=API_PREFIX)

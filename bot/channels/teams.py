@@ -17,7 +17,9 @@ What the stock 3.6 channel lacks and this one does:
   expires — Teams gives a bot 15 seconds, a turn with backend calls may take longer;
 - HTTP with aiohttp, never blocking the event loop (the stock channel uses ``requests``).
 - when the bot is added to a chat (``conversationUpdate``) it greets, so an unlinked user
-  learns how to link before typing anything.
+  learns how to link before typing anything;
+- texts and card payloads are normalised and cut to ``TEAMS_MAX_CHARS`` before Rasa reads
+  them; after the turn of a cut message the user is told so (:mod:`bot.channels.limits`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels.limits import TEAMS_MAX_CHARS, Inbound, bound, turn_then_notice
 
 logger = logging.getLogger(__name__)
 
@@ -288,9 +292,16 @@ class TeamsChannel(InputChannel):  # type: ignore[misc]  # rasa is untyped
             except TokenInvalid as exc:
                 logger.warning("Bot Framework request refused: %s", exc)
                 return response.text("invalid token", status=HTTPStatus.UNAUTHORIZED)
-            message = self._user_message(activity)
-            if message is not None:
-                task: asyncio.Task[Any] = asyncio.create_task(on_new_message(message))
+            found = self._user_message(activity)
+            if found is not None:
+                message, truncated = found
+                agent = request.app.ctx.agent
+                turn = (
+                    turn_then_notice(on_new_message, message, agent, TEAMS_MAX_CHARS)
+                    if truncated
+                    else on_new_message(message)
+                )
+                task: asyncio.Task[Any] = asyncio.create_task(turn)
                 self._background_tasks.add(task)
                 task.add_done_callback(self._background_tasks.discard)
             # Acknowledge now; the replies go to the connector when the turn is done.
@@ -298,15 +309,17 @@ class TeamsChannel(InputChannel):  # type: ignore[misc]  # rasa is untyped
 
         return botframework_webhook
 
-    def _user_message(self, activity: dict[str, Any]) -> UserMessage | None:
-        """The Rasa message of a Teams activity, or None for what the bot does not answer."""
+    def _user_message(self, activity: dict[str, Any]) -> tuple[UserMessage, bool] | None:
+        """The Rasa message of a Teams activity and whether its text was cut, or None for what
+        the bot does not answer."""
         if activity.get("type") == "message":
-            text = _message_text(activity)
+            inbound = _message_text(activity)
         elif _bot_was_added(activity):
             # Installed in a chat: greet at once (an unlinked user learns how to link).
-            text = "/greet"
+            inbound = Inbound("/greet", truncated=False)
         else:
             return None
+        text = inbound.text
         sender = activity.get("from") or {}
         conversation = activity.get("conversation") or {}
         tenant_id = ((activity.get("channelData") or {}).get("tenant") or {}).get("id") or (
@@ -324,21 +337,24 @@ class TeamsChannel(InputChannel):  # type: ignore[misc]  # rasa is untyped
             "bot_id": (activity.get("recipient") or {}).get("id"),
             "user_id": sender.get("id"),
         }
-        return UserMessage(
+        message = UserMessage(
             text,
             TeamsOutput(self.connector, activity),
             f"{tenant_id}:{aad_object_id}",
             input_channel=self.name(),
             metadata={"conversation_ref": conversation_ref},
         )
+        return message, inbound.truncated
 
 
-def _message_text(activity: dict[str, Any]) -> str:
+def _message_text(activity: dict[str, Any]) -> Inbound:
     """Typed text without @mentions of the bot, or the payload of an Action.Submit click."""
     value = activity.get("value")
     if isinstance(value, dict) and isinstance(value.get("payload"), str):
-        return str(value["payload"]).strip()
-    return _MENTION.sub("", str(activity.get("text") or "")).strip()
+        payload = bound(value["payload"], TEAMS_MAX_CHARS)
+        return Inbound(payload.text.strip(), payload.truncated)
+    typed = bound(str(activity.get("text") or ""), TEAMS_MAX_CHARS)
+    return Inbound(_MENTION.sub("", typed.text).strip(), typed.truncated)
 
 
 def _bot_was_added(activity: dict[str, Any]) -> bool:
