@@ -156,8 +156,19 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         # An interruption-looking message may still answer the question ("bon ben le bleu
         # alors" read as goodbye): unless it is a hard one, the form tries it as an answer and
         # lets it interrupt only when it holds no value for the requested slot.
-        maybe_interruption = is_interruption(intent) and not self._answers_in_words(
-            tracker, requested, intent
+        # Re-opened by a correction at this form's own summary ("nee wacht, doe direct Pro
+        # Unlimited", whatever intent it was given): the message edits the pending request.
+        correcting = (
+            requested is None
+            and self.op_type is not None
+            and tracker.get_slot(PENDING_TYPE_SLOT) == self.op_type
+            and bool(tracker.get_slot(PENDING_ID_SLOT))
+            and intent not in HARD_INTERRUPTIONS
+        )
+        maybe_interruption = (
+            is_interruption(intent)
+            and not correcting
+            and not self._answers_in_words(tracker, requested, intent)
         )
         # "ça change quoi si c'est un numéro pro ou perso ?" asks about the choice; it does not
         # make it, whatever words of an answer it contains.

@@ -938,3 +938,21 @@ async def test_0900_in_a_barring_request_is_a_service_not_a_line(backend, dispat
 
     assert "utter_invalid_phone_number" not in responses(dispatcher)
     assert slots_of(events)["target_line_id"] == "4"
+
+
+async def test_a_correction_read_as_a_question_still_edits_the_pending_request(backend, dispatcher):
+    fleet(backend)
+    backend.on("GET", "/api/v1/operations/op_abc", operation("change_plan", UNLIMITED_FOR_LOTTE))
+    backend.on(
+        "POST", "/api/v1/operations/op_abc/cancel", operation("change_plan", {}, status="cancelled")
+    )
+    tracker = make_tracker(
+        "nee wacht, doe direct Pro Smart, ze zit vanaf januari veel in 't buitenland",
+        intent="faq_plan_prices",
+        slots={**PENDING_PLAN, "target_line_id": "4"},
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    filled = slots_of(events)
+    assert filled["plan_code"] == "pro_smart" and filled["target_line_id"] == "4"
