@@ -110,6 +110,10 @@ _INSTEAD_WORDS = ("instead", "plutot", "a la place", "in plaats", "liever", "toc
                   "seulement", "uniquement", "only", "just", "alleen", "enkel")  # fmt: skip
 
 
+_FILLERS = frozenset({"ah", "oh", "euh", "eh", "hmm", "ok", "oke", "okay", "bon", "nou"})
+_ADDING_STARTS = frozenset({"and", "et", "en", "also", "aussi", "ook", "plus", "puis"})
+
+
 def merged_changes(
     change: type[CatalogChange], earlier: dict[str, list[str]], now: dict[str, list[str]]
 ) -> dict[str, list[str]]:
@@ -173,8 +177,13 @@ class ValidateCatalogChangeForm(OperationFormValidation):
                 items=", ".join(names[code] for code in already_off),
             )
         if result[change.on_key] or result[change.off_key]:
-            said = f" {' '.join(re.findall(r'[a-z]+', fold(latest_text(tracker))))} "
-            instead = any(f" {word} " in said for word in _INSTEAD_WORDS)
+            words = re.findall(r"[a-z]+", fold(latest_text(tracker)))
+            said = f" {' '.join(words)} "
+            # "ah en zet er dan toch ne Databoost op": "and …" adds, whatever "toch" says.
+            first = next((word for word in words if word not in _FILLERS), "")
+            instead = first not in _ADDING_STARTS and any(
+                f" {word} " in said for word in _INSTEAD_WORDS
+            )
             if isinstance(earlier, dict) and requested is None and not instead:
                 result = merged_changes(change, earlier, result)
             return {change.slot: result}

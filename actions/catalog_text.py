@@ -40,11 +40,14 @@ OPTION_SYNONYMS: dict[str, tuple[str, ...]] = {
 BARRING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "premium_numbers": (
         "premium", "surtaxe", "surtaxes", "0900", "betaalnummer", "betaalnummers",
-        "numeros payants", "premium-sms",
+        "numeros payants", "premium-sms", "0900-nummers", "0900-nummer", "0900-numbers",
+        "0900-number", "0900-numeros",
     ),
     "roaming": ("roaming", "itinerance", "abroad", "buitenland", "etranger"),
     "international_calls": (
-        "international calls", "international call", "appels internationaux",
+        # calling abroad from here; "abroad" alone is roaming (being abroad)
+        "naar het buitenland", "vers l'etranger", "call abroad", "calls abroad",
+        "calling abroad", "international calls", "international call", "appels internationaux",
         "internationale oproepen", "internationaal bellen", "international", "internationaux",
         "internationale",
     ),
@@ -67,7 +70,7 @@ _REMOVE_WORDS = (
 _BLOCK_WORDS = ("block", "bar", "bloq", "blok", "interdi", "verbied", "stop", "coupe", "couper")
 _UNBLOCK_WORDS = (
     "unblock", "unbar", "allow", "debloq", "deblok", "vrijgev", "toelat", "toestaan", "autoris",
-    "reactiv", "lift", "enable", "weer toe", "open",
+    "reactiv", "lift", "enable", "weer toe", "open", "hef", "opheff", "lever", "leve",
 )  # fmt: skip
 
 _TOKEN = re.compile(r"[\w+]+(?:[-'][\w+]+)*")
@@ -149,17 +152,16 @@ _ONLY_WORDS = frozenset({"just", "only", "juste", "seulement", "uniquement", "al
 
 def _clauses(text: str) -> tuple[list[int], set[int]]:
     """The clause number of each token of ``text`` (as ``_tokens`` splits it), and the clauses
-    that start with "just"/"only"."""
+    that say "just"/"only"."""
     numbers: list[int] = []
     only: set[int] = set()
     clause = 0
     for piece in _PUNCTUATION.split(fold(text)):
-        tokens = _TOKEN.findall(piece)
-        if tokens and tokens[0] in _ONLY_WORDS:
-            only.add(clause)
-        for token in tokens:
+        for token in _TOKEN.findall(piece):
             if token in _CLAUSE_BREAKS and numbers and numbers[-1] == clause:
                 clause += 1
+            if token in _ONLY_WORDS:
+                only.add(clause)
             numbers.append(clause)
         clause += 1
     return numbers, only
@@ -173,8 +175,10 @@ def directions(
     Each mention takes the direction word of its own clause nearest to it ("retire le roaming
     europe+ et mets le pack monde à la place" → remove Europe+, add Monde, although "mets" is
     nearer to "europe+" than "retire"); a clause without one continues the previous clause's
-    ("bloque le roaming et les numéros surtaxés"), except one starting with "just"/"only",
-    which keeps what it names (first kind); ``None`` when the text has none.
+    ("bloque le roaming et les numéros surtaxés"), except one saying "just"/"only", which keeps
+    what it names (first kind); ``None`` when the text has none. Beside an "only" clause, a
+    name in a clause without a direction word of its own is left out: "actually only the
+    premium numbers, he does need to call abroad" changes nothing about calls abroad.
     """
     tokens = _tokens(text)
     clause_of, only = _clauses(text)
@@ -185,9 +189,12 @@ def directions(
     result: dict[str, bool | None] = {}
     for code, position in mentions:
         clause = clause_of[position] if position < len(clause_of) else 0
-        if clause in only and all(clause_of[p] != clause for p, _ in words):
+        own_words = any(clause_of[p] == clause for p, _ in words)
+        if clause in only and not own_words:
             result[code] = True
             continue
+        if only and not own_words:
+            continue  # said beside an "only": context, not a change
         # Its own clause, else the nearest earlier clause that has a direction word, else any.
         scopes = [c for c in sorted({clause_of[p] for p, _ in words}) if c <= clause]
         scope = [(p, v) for p, v in words if clause_of[p] == (scopes[-1] if scopes else None)]

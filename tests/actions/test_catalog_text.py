@@ -45,6 +45,14 @@ def test_option_directions_follow_each_clause(text: str, expected: dict[str, boo
          {"roaming": True, "premium_numbers": True}),
         ("debloque les appels internationaux mais bloque les numeros 0900",
          {"international_calls": False, "premium_numbers": True}),
+        # calling abroad is international calls; being abroad is roaming
+        ("Wouter moet vanaf nu naar het buitenland kunnen bellen, hef die blokkering op. En "
+         "blokkeer meteen de 0900-nummers bij hem.",
+         {"international_calls": False, "premium_numbers": True}),
+        ("block roaming, he's abroad next month", {"roaming": True}),
+        # beside "only", a name without its own verb is context, not a change
+        ("actually only the premium numbers, he does need to call abroad sometimes",
+         {"premium_numbers": True}),
     ],
 )  # fmt: skip
 def test_barring_directions_follow_each_clause(text: str, expected: dict[str, bool]) -> None:

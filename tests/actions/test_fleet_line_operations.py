@@ -956,3 +956,27 @@ async def test_a_correction_read_as_a_question_still_edits_the_pending_request(b
 
     filled = slots_of(events)
     assert filled["plan_code"] == "pro_smart" and filled["target_line_id"] == "4"
+
+
+async def test_an_addition_starting_with_and_keeps_the_removal_waiting(backend, dispatcher):
+    # "toch" reads as "instead", but "ah en …" adds to what waits for "yes".
+    lotte = {**LOTTE, "options": [{"code": "roam_eu_plus_10gb", "name": "Roaming Europe+"}]}
+    fleet(backend, lotte)
+    pending = operation(
+        "change_options",
+        {"current_options": [], "add": [], "remove": [{"code": "roam_eu_plus_10gb"}]},
+    )
+    backend.on("GET", "/api/v1/operations/op_abc", pending)
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", {**pending, "status": "cancelled"})
+    tracker = make_tracker(
+        "ah en zet er dan toch ne Databoost 5 GB op",
+        intent="change_options",
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "change_options"},
+    )
+
+    events = await ValidateChangeOptionsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["option_changes"] == {
+        "add": ["data_boost_5gb"],
+        "remove": ["roam_eu_plus_10gb"],
+    }
