@@ -52,6 +52,11 @@ CLOCK_SKEW_SECONDS = 300
 KEYS_MAX_AGE_SECONDS = 24 * 3600
 # An unknown key id refetches the keys, but not more often than this (no fetch amplification).
 KEYS_MIN_REFRESH_SECONDS = 300
+# After a failed fetch no new one for this long, doubling with each failure in a row up to the
+# maximum: while the keys cannot be fetched, tokens are judged at once on the keys we have
+# instead of each waiting for its own fetch.
+KEYS_RETRY_MIN_SECONDS = 5.0
+KEYS_RETRY_MAX_SECONDS = 300.0
 TOKEN_RENEW_MARGIN_SECONDS = 300
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
 _MENTION = re.compile(r"<at>[^<]*</at>")
@@ -65,11 +70,16 @@ class TokenInvalid(Exception):
 class ChannelTokenValidator:
     """Validates Bot Framework channel tokens against the keys of an OpenID configuration."""
 
-    def __init__(self, app_id: str, openid_url: str) -> None:
+    def __init__(
+        self, app_id: str, openid_url: str, *, retry_min_seconds: float = KEYS_RETRY_MIN_SECONDS
+    ) -> None:
         self.app_id = app_id
         self.openid_url = openid_url
         self._keys: dict[str, dict[str, Any]] = {}
         self._fetched_at = 0.0
+        self._retry_min = retry_min_seconds
+        self._failures = 0  # failed fetches in a row
+        self._retry_at = 0.0  # no fetch before this (monotonic) time
         self._lock = asyncio.Lock()
 
     async def claims(self, token: str, activity: dict[str, Any]) -> dict[str, Any]:
@@ -101,20 +111,42 @@ class ChannelTokenValidator:
         return claims
 
     async def _key(self, kid: str) -> dict[str, Any]:
-        async with self._lock:
-            age = time.monotonic() - self._fetched_at
-            stale = age > KEYS_MAX_AGE_SECONDS
-            unknown = kid not in self._keys and age > KEYS_MIN_REFRESH_SECONDS
-            if not self._fetched_at or stale or unknown:
-                try:
-                    self._keys = await self._fetch_keys()
-                    self._fetched_at = time.monotonic()
-                except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError):
-                    # Keep serving with the keys we have; no keys at all refuses every request.
-                    logger.exception("Could not fetch Bot Framework keys from %s", self.openid_url)
+        # A request whose key we have does not queue behind a refresh already under way.
+        if self._needs_fetch(kid) and not (kid in self._keys and self._lock.locked()):
+            async with self._lock:
+                if self._needs_fetch(kid):  # unless the fetch it waited for settled it
+                    await self._refresh()
         if kid not in self._keys:
             raise TokenInvalid(f"unknown signing key {kid!r}")
         return self._keys[kid]
+
+    def _needs_fetch(self, kid: str) -> bool:
+        now = time.monotonic()
+        if now < self._retry_at:
+            return False
+        age = now - self._fetched_at
+        stale = age > KEYS_MAX_AGE_SECONDS
+        unknown = kid not in self._keys and age > KEYS_MIN_REFRESH_SECONDS
+        return not self._fetched_at or stale or unknown
+
+    async def _refresh(self) -> None:
+        try:
+            self._keys = await self._fetch_keys()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError):
+            # Keep serving with the keys we have (none: every request is refused) and wait
+            # before the next fetch, longer after each failure in a row.
+            self._failures += 1
+            wait = min(KEYS_RETRY_MAX_SECONDS, self._retry_min * 2 ** (self._failures - 1))
+            self._retry_at = time.monotonic() + wait
+            logger.exception(
+                "Could not fetch Bot Framework keys from %s; next try in %.0f s",
+                self.openid_url,
+                wait,
+            )
+            return
+        self._fetched_at = time.monotonic()
+        self._failures = 0
+        self._retry_at = 0.0
 
     async def _fetch_keys(self) -> dict[str, dict[str, Any]]:
         async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
