@@ -81,6 +81,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("GET", "/api/v1/repairs/{repair_id}"): Entry("repair"),
     ("DELETE", "/api/v1/cart/items/{item_id}"): Entry("cart_item"),
+    ("PATCH", "/api/v1/cart/items/{item_id}"): Entry("cart_item", body={"quantity": 1}),
     ("GET", "/api/v1/orders/{order_id}"): Entry("order"),
     ("GET", "/api/v1/agent/handoffs/{handoff_id}"): HANDOFF,
     ("POST", "/api/v1/agent/handoffs/{handoff_id}/take"): HANDOFF,
