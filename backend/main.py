@@ -14,6 +14,7 @@ from backend.billing.router import pages_router as billing_pages
 from backend.billing.router import router as billing_router
 from backend.chat.router import router as chat_router
 from backend.core.errors import register_error_handlers
+from backend.core.headers import add_security_headers
 from backend.core.health import router as health_router
 from backend.core.request_limits import add_request_limits
 from backend.core.settings import Settings, get_settings
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_error_handlers(app)
+    add_security_headers(app)
     add_request_limits(app)
     app.include_router(health_router)
     app.include_router(account_pages)
