@@ -115,7 +115,7 @@ bench: install ## every issue #7 number (train cost, NLU product + 3-fold CV, BA
 	$(APP)/python bench/run_all.py $(BENCH_ARGS)
 
 bench-pipelines: install ## NLU pipeline comparison on the held-out sets (product, lbfgs, DIET without transformer), then the summary table
-	.venv-rasa/bin/python bench/nlu_product.py --compare product,logreg_lbfgs_w12_c25_mindf2,diet0_e60_w1_c14
+	.venv-rasa/bin/python bench/nlu_product.py --compare product,product_without_encoder,logreg_lbfgs_w12_c25_mindf2,diet0_e60_w1_c14
 	$(APP)/python bench/run_all.py --summary-only
 
 bench-load: install ## load test: N concurrent conversations over REST, product vs stock-pipeline baseline

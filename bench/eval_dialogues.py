@@ -65,7 +65,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "bench" / "dialogues"
 RESULTS = ROOT / "bench" / "results"
 # Sets nobody tuning the bot may read: their transcripts stay out of git.
-SEALED_SETS = frozenset({"set2"})
+SEALED_SETS = frozenset({"set2", "set3"})
 SEALED_TRANSCRIPTS = ROOT / "var" / "eval-dialogues"
 MAX_USER_MESSAGES = 25
 # The same question answered this many times with the same text: the answer is not understood.
@@ -588,7 +588,7 @@ def running_stack(model: Path, keep: bool) -> Iterator[tuple[Stack, SeededState]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="set1", help="set1, set2 or a folder with <lang>.yml")
+    parser.add_argument("--set", default="set1", help="set1, set2, set3 or a folder with <lang>.yml")
     parser.add_argument("--only", default="", help="comma-separated task ids")
     parser.add_argument("--lang", default="fr,nl,en", help="comma-separated languages")
     parser.add_argument("--via", choices=("gateway", "rest"), default="gateway")

@@ -175,6 +175,8 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     "diet0_e80_w12_c25": [*_HEAD_WORD_12, {**_DIET_0, "epochs": 80}],
 }
 PRODUCT = "product"  # config.yml's own pipeline in a comparison
+# config.yml without its sentence encoder: what the encoder adds, all else equal.
+WITHOUT_ENCODER = "product_without_encoder"
 _CLASSIFIERS = {
     "LogisticRegressionClassifier",
     "StackedLogisticRegressionClassifier",
@@ -193,7 +195,11 @@ def variant_config(name: str) -> dict[str, Any]:
     (entity extractors, fallback), or config.yml's pipeline itself for ``product``."""
     config = product_config()
     pipeline = config["pipeline"]
-    if name != PRODUCT:
+    if name == WITHOUT_ENCODER:
+        config["pipeline"] = [
+            c for c in pipeline if not c["name"].endswith("SentenceEncoderFeaturizer")
+        ]
+    elif name != PRODUCT:
         tail_start = (
             max(i for i, c in enumerate(pipeline) if c["name"].rsplit(".", 1)[-1] in _CLASSIFIERS)
             + 1
@@ -745,7 +751,7 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="instead of the product report: train these pipelines (comma-separated; 'product' is"
         " config.yml's) NLU-only and compare them on the held-out sets (nlu_pipelines.*); known: "
-        + ", ".join(VARIANTS),
+        + ", ".join([*VARIANTS, WITHOUT_ENCODER]),
     )
     args = parser.parse_args(argv)
     logging.basicConfig(
