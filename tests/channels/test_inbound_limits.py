@@ -123,20 +123,7 @@ def test_a_slack_message_is_stored_normalised(slack_user: SlackUser, channel_sta
     assert user_texts(channel_stack, slack_user.sender_id) == ["hello there"]
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "words",
-        pytest.param(
-            "one word",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="actions/language.py: detect_language is quadratic on a long word "
-                "(_NOT_LANGUAGE and lingua over the whole text) and holds the action server",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("kind", ["words", "one word"])
 def test_others_are_answered_within_a_second_during_the_longest_slack_message(
     channel_stack: Stack, slack_user: SlackUser, kind: str
 ) -> None:
