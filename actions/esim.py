@@ -134,5 +134,8 @@ class ActionResendEsim(BackendAction):
         except BackendError as exc:
             utter_backend_error(dispatcher, exc)
             return done
-        dispatcher.utter_message(response="utter_esim_resent", msisdn=msisdn, sent_to=sent.sent_to)
+        # An eSIM in use cannot be downloaded twice: the backend mailed a fresh one, and the
+        # line runs on the current one until the new one is confirmed.
+        response = "utter_esim_fresh_sent" if line.status == "active" else "utter_esim_resent"
+        dispatcher.utter_message(response=response, msisdn=msisdn, sent_to=sent.sent_to)
         return done

@@ -35,6 +35,7 @@ from backend.accounts.models import Account
 from backend.billing.models import Invoice, InvoiceLink, LinkKind
 from backend.chat.models import ChatSession
 from backend.esim.models import ESimProfile
+from backend.fleet.models import LineStatus
 from backend.handoff.models import Handoff
 from backend.mail.models import OutboxEmail
 from backend.operations.models import Operation, OperationStatus
@@ -197,9 +198,21 @@ def effects(session: Session, before: Snapshot, sender_id: str) -> list[Effect]:
             Effect(f"{link.kind.value}_link", f"{link.kind.value} link for {number}",
                    {"invoice": number}, counts=payment)
         )  # fmt: skip
+    installed_before = {
+        p.line_id for p in session.scalars(select(ESimProfile)) if p.id in before.esim_sent
+    }
     for profile in session.scalars(select(ESimProfile)):
         first = before.esim_sent.get(profile.id, 1)
-        if profile.sent_count > first:
+        # Sent again, or (an eSIM in use: it cannot be downloaded twice) a fresh one mailed for
+        # a line that had an eSIM before and is still running on it; a SIM replacement's new
+        # eSIM leaves the line waiting for its confirmation instead.
+        fresh = (
+            profile.id not in before.esim_sent
+            and profile.line_id in installed_before
+            and profile.line is not None
+            and profile.line.status == LineStatus.active
+        )
+        if profile.sent_count > first or fresh:
             msisdn = profile.line.msisdn if profile.line else None
             found.append(
                 Effect("esim_resend", f"eSIM mail re-sent for {msisdn}", {"msisdn": msisdn})

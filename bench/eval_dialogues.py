@@ -588,7 +588,9 @@ def running_stack(model: Path, keep: bool) -> Iterator[tuple[Stack, SeededState]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="set1", help="set1, set2, set3 or a folder with <lang>.yml")
+    parser.add_argument(
+        "--set", default="set1", help="set1, set2, set3 or a folder with <lang>.yml"
+    )
     parser.add_argument("--only", default="", help="comma-separated task ids")
     parser.add_argument("--lang", default="fr,nl,en", help="comma-separated languages")
     parser.add_argument("--via", choices=("gateway", "rest"), default="gateway")

@@ -161,12 +161,32 @@ def send_profile_mail(
 
 
 def resend(session: Session, *, settings: Settings, line: Line) -> ESimProfile:
-    """Send the pending eSIM mail again; 409 esim_not_pending otherwise."""
+    """The manual's "Renvoyer l'e-SIM": the pending eSIM mail again, or for an eSIM in use (a
+    new phone, a deleted profile) a fresh eSIM mailed to the address the current one went to.
+
+    An installed eSIM cannot be downloaded a second time, so the fresh one has its own code;
+    the line keeps running on the current eSIM until the end user confirms the new one
+    (:func:`confirm` moves the line to it). 409 ``esim_not_pending`` for any other line.
+    """
     profile = pending_profile(session, line)
-    if profile is None or line.status != LineStatus.pending_activation:
+    if profile is not None and line.status == LineStatus.pending_activation:
+        send_profile_mail(session, settings=settings, profile=profile, line=line)
+        return profile
+    installed = session.scalars(
+        select(ESimProfile)
+        .where(ESimProfile.line_id == line.id, ESimProfile.status == ESimStatus.confirmed)
+        .order_by(ESimProfile.confirmed_at.desc(), ESimProfile.id.desc())
+    ).first()
+    if installed is None or line.sim_type != SimType.esim or line.status != LineStatus.active:
         raise ESimNotPending
-    send_profile_mail(session, settings=settings, profile=profile, line=line)
-    return profile
+    return issue_profile(
+        session,
+        settings=settings,
+        line=line,
+        iccid=new_esim_iccid(session),
+        email=installed.email,
+        language=installed.language,
+    )
 
 
 def find_by_token(session: Session, *, token: str) -> ESimProfile:

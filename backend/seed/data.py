@@ -381,6 +381,15 @@ class ESimSeed:
 
 # eSIM profiles waiting for the end user's confirmation ("resend the eSIM mail" works on them).
 PENDING_ESIMS = (ESimSeed("+32470000023", "arne.declercq@acme-logistics.example", Language.nl),)
+# The e-mail each active eSIM was once sent to (its profile is installed, status confirmed): a
+# "resend" for a new phone mails a fresh eSIM there.
+INSTALLED_ESIMS = (
+    ESimSeed("+32470000003", "jan.peeters@acme-logistics.example", Language.nl),
+    ESimSeed("+32470000007", "pieter.goossens@acme-logistics.example", Language.nl),
+    ESimSeed("+32470000012", "marie.lambert@acme-logistics.example", Language.fr),
+    ESimSeed("+32470000018", "laura.dumont@acme-logistics.example", Language.fr),
+    ESimSeed("+32470000055", "stijn.devos@bruggebouw.example", Language.nl),
+)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from backend.seed.data import (
     BARRABLE_SERVICES,
     COMPANIES,
     FLEETS,
+    INSTALLED_ESIMS,
     INVITED_ACCOUNTS,
     OPTIONS,
     PENDING_ESIMS,
@@ -128,7 +129,7 @@ def seed_demo(session: Session, *, today: date) -> dict[str, int]:
                 line.commitment_end = commitment_end(today, line_seed.commitment_months)
             _consumption(session, line, line_seed, today=today)
     _sim_stock(session, companies)
-    _pending_esims(session, today=today)
+    _esim_profiles(session, today=today)
     _porting_requests(session, today=today)
     session.flush()
     line_seeds = {line.msisdn: line for fleet in FLEETS for line in fleet.lines}
@@ -154,13 +155,17 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, time(9, 0), tzinfo=timezone.utc)
 
 
-def _pending_esims(session: Session, *, today: date) -> None:
-    """Profiles already mailed once; nobody knows their confirmation token (resend makes one)."""
-    for seed in PENDING_ESIMS:
+def _esim_profiles(session: Session, *, today: date) -> None:
+    """Pending profiles already mailed once (nobody knows their confirmation token: resend makes
+    one), and the installed profiles of the active eSIM lines (confirmed a month ago)."""
+    seeds = [(seed, ESimStatus.pending, 1) for seed in PENDING_ESIMS]
+    seeds += [(seed, ESimStatus.confirmed, 30) for seed in INSTALLED_ESIMS]
+    for seed, status, days_ago in seeds:
         line = session.scalar(select(Line).where(Line.msisdn == seed.msisdn))
         assert line is not None
         if session.scalar(select(ESimProfile.id).where(ESimProfile.line_id == line.id)):
             continue
+        created = _at(today - timedelta(days=days_ago))
         session.add(
             ESimProfile(
                 line_id=line.id,
@@ -170,10 +175,13 @@ def _pending_esims(session: Session, *, today: date) -> None:
                 email=seed.email,
                 language=seed.language,
                 confirmation_token_hash=hash_secret(secrets.token_urlsafe(32)),
-                token_expires_at=_at(today) + CONFIRMATION_LIFETIME,
-                status=ESimStatus.pending,
+                token_expires_at=created + timedelta(days=1) + CONFIRMATION_LIFETIME,
+                status=status,
                 sent_count=1,
-                created_at=_at(today - timedelta(days=1)),
+                created_at=created,
+                confirmed_at=(
+                    created + timedelta(hours=2) if status == ESimStatus.confirmed else None
+                ),
             )
         )
 

@@ -556,7 +556,8 @@ async def test_another_companys_line_is_not_found(backend, dispatcher):
 
 
 async def test_resend_esim_uses_a_stable_key_and_says_where_it_went(backend, dispatcher):
-    backend.on("GET", "/api/v1/lines/18", line(18, "+32470000018", sim_type="esim"))
+    waiting = line(18, "+32470000018", sim_type="esim", status="pending_activation")
+    backend.on("GET", "/api/v1/lines/18", waiting)
     backend.on(
         "POST", "/api/v1/lines/18/esim/resend", json_response(202, {"sent_to": "l***@acme.be"})
     )
@@ -569,6 +570,20 @@ async def test_resend_esim_uses_a_stable_key_and_says_where_it_went(backend, dis
     assert responses(dispatcher) == ["utter_esim_resent", "utter_esim_resent"]
     assert dispatcher.messages[0]["sent_to"] == "l***@acme.be"
     assert dispatcher.messages[0]["msisdn"] == "0470 00 00 18"
+
+
+async def test_resend_for_an_esim_in_use_says_a_fresh_one_was_sent(backend, dispatcher):
+    backend.on("GET", "/api/v1/lines/7", line(7, "+32470000007", sim_type="esim"))
+    backend.on(
+        "POST", "/api/v1/lines/7/esim/resend", json_response(202, {"sent_to": "p***@acme.be"})
+    )
+    tracker = make_tracker(
+        "Pieter deleted the mail with his QR code, can you send it again?",
+        intent="resend_esim",
+        slots={"target_line_id": "7"},
+    )
+    await ActionResendEsim(backend.client()).run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_esim_fresh_sent"]
 
 
 async def test_resend_without_a_line_offers_the_lines_waiting_for_esim_confirmation(

@@ -151,7 +151,7 @@ async def test_resend_sends_a_new_mail_for_a_pending_esim_only(
     db_session: Session,
 ) -> None:
     pending = line_by_msisdn(db_session, "+32470000023")
-    active = line_by_msisdn(db_session, "+32470000003")
+    active = line_by_msisdn(db_session, "+32470000004")  # a physical SIM: no eSIM to send
 
     def resend(line_id: int, headers: dict[str, str]) -> Any:
         return client.post(
@@ -177,6 +177,32 @@ async def test_resend_sends_a_new_mail_for_a_pending_esim_only(
     assert (await client.get(path)).status_code == 400
     assert (await client.post(_link_path(_latest_mail(db_session)))).status_code == 200
     assert line_by_msisdn(db_session, "+32470000023").status == LineStatus.active
+
+
+async def test_resend_for_an_esim_in_use_mails_a_fresh_one_and_the_line_keeps_running(
+    client: httpx.AsyncClient, fleet_manager: dict[str, str], db_session: Session
+) -> None:
+    # Jan changed phones: his installed eSIM cannot be downloaded again.
+    jan = line_by_msisdn(db_session, "+32470000003")
+    old_iccid = jan.iccid
+
+    sent = await client.post(
+        f"/api/v1/lines/{jan.id}/esim/resend",
+        headers={**fleet_manager, "Idempotency-Key": new_key()},
+    )
+
+    assert sent.status_code == 202 and sent.json() == {"sent_to": "j***@acme-logistics.example"}
+    mail = _latest_mail(db_session)
+    assert mail.to == "jan.peeters@acme-logistics.example"
+    assert _decode_qr(mail.attachments[0].content).startswith("LPA:1$smdp.")
+    db_session.expire_all()
+    assert line_by_msisdn(db_session, "+32470000003").status == LineStatus.active
+    assert line_by_msisdn(db_session, "+32470000003").iccid == old_iccid
+    # Confirmed on the new phone: the line runs on the new eSIM, still active.
+    assert (await client.post(_link_path(mail))).status_code == 200
+    db_session.expire_all()
+    after = line_by_msisdn(db_session, "+32470000003")
+    assert after.status == LineStatus.active and after.iccid != old_iccid
 
 
 async def test_unknown_confirmation_token_shows_a_clear_page(client: httpx.AsyncClient) -> None:
