@@ -262,6 +262,20 @@ def _item_public(session: Session, item: CartItem) -> dict[str, Any]:
     }
 
 
+def _check_stock_for(session: Session, variant: DeviceVariant, needed: int, quantity: int) -> None:
+    """409 ``out_of_stock`` with the alternatives when ``needed`` exceeds the variant's stock."""
+    if variant.stock < needed:
+        raise OutOfStock(
+            details={
+                "device_id": variant.device_id,
+                "colour": variant.colour,
+                "storage_gb": variant.storage_gb,
+                "stock": variant.stock,
+                "alternatives": alternatives(session, variant, quantity=quantity),
+            }
+        )
+
+
 def add_to_cart(
     session: Session,
     *,
@@ -305,16 +319,7 @@ def add_to_cart(
     )
     wanted = quantity + (existing.quantity if existing else 0)
     in_cart = sum(i.quantity for i in _cart_items(session, principal) if i.variant_id == variant.id)
-    if variant.stock < in_cart + quantity:
-        raise OutOfStock(
-            details={
-                "device_id": device.id,
-                "colour": variant.colour,
-                "storage_gb": variant.storage_gb,
-                "stock": variant.stock,
-                "alternatives": alternatives(session, variant, quantity=quantity),
-            }
-        )
+    _check_stock_for(session, variant, in_cart + quantity, quantity)
     if existing is not None:
         existing.quantity = min(wanted, MAX_QUANTITY)
     else:
@@ -356,16 +361,7 @@ def set_cart_quantity(
         for i in _cart_items(session, principal)
         if i.variant_id == variant.id and i.id != item.id
     )
-    if variant.stock < others + quantity:
-        raise OutOfStock(
-            details={
-                "device_id": variant.device_id,
-                "colour": variant.colour,
-                "storage_gb": variant.storage_gb,
-                "stock": variant.stock,
-                "alternatives": alternatives(session, variant, quantity=quantity),
-            }
-        )
+    _check_stock_for(session, variant, others + quantity, quantity)
     item.quantity = quantity
     session.flush()
     return cart_public(session, principal)
