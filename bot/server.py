@@ -23,7 +23,8 @@ know goes to Rasa's own lookup, which still handles late-imported classes and er
 3. Long messages (issue #15): linear regex features, regex patterns with a time budget, and
 the NLU of a long message off the event loop (:mod:`bot.long_messages`).
 
-It also refuses to start with a demo secret outside ``ENVIRONMENT=local`` (bot/demo_secrets.py).
+It also refuses to start with a demo secret outside ``ENVIRONMENT=local`` (bot/demo_secrets.py),
+and hides ``/version`` there.
 """
 
 from __future__ import annotations
@@ -35,12 +36,16 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+import rasa.server
 from jsonschema import ValidationError, exceptions, validators
 from rasa.__main__ import main as rasa_main
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot import long_messages
 from bot.demo_secrets import DEMO_SECRETS, LOCAL, DemoSecretRefused, refuse_demo_secrets
@@ -113,7 +118,29 @@ def refuse_demo_secrets_at_start(argv: list[str], environ: Mapping[str, str]) ->
         sys.exit(f"bot.server: {refused}")
 
 
+def hide_version(environment: str) -> None:
+    """Outside local mode, Rasa's ``/version`` answers 404: the exact release tells an attacker
+    which advisories to try. ``/`` (the health check) and the token-protected API stay."""
+    if environment == LOCAL:
+        return
+    create_app = rasa.server.create_app
+
+    def create_app_without_version(*args: Any, **kwargs: Any) -> Sanic:
+        app: Sanic = create_app(*args, **kwargs)
+
+        @app.middleware("request")  # type: ignore[untyped-decorator,no-untyped-call]
+        async def no_version(request: Request) -> HTTPResponse | None:
+            if request.path.rstrip("/") == "/version":
+                return response.json({"status": "failure", "reason": "NotFound"}, status=404)
+            return None
+
+        return app
+
+    rasa.server.create_app = create_app_without_version
+
+
 if __name__ == "__main__":
     refuse_demo_secrets_at_start(sys.argv[1:], os.environ)
+    hide_version(os.environ.get("ENVIRONMENT", LOCAL))
     install()
     sys.exit(rasa_main())
