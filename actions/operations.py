@@ -255,10 +255,10 @@ async def correction_events(
     """Re-open the pending operation's form for a correction; where no form can take one, say
     that nothing was done and how to change it (never execute or drop it silently).
 
-    Rasa validates a form started by a follow-up action only when one of its slots is already
-    filled: the pending operation's line is set again, so that the form's validator reads the
-    correction and takes the pending request over (``OperationFormValidation.run``) instead of
-    asking everything anew.
+    The form's validator reads the correction and takes the pending request over
+    (``OperationFormValidation.run``). The pending operation's line is set before the form
+    starts as well: where that take-over cannot happen (the operation expired or the backend
+    failed meanwhile), the form still knows the line and asks only what the correction left.
     """
     if form := CORRECTION_FORMS.get(str(pending_type)):
         pending_id = str(tracker.get_slot(PENDING_ID_SLOT) or "")

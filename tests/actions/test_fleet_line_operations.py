@@ -793,11 +793,9 @@ async def test_a_plan_change_at_an_activation_summary_reopens_the_activation_for
     assert events == [FollowupAction("activation_form")]
 
 
-async def test_a_reopened_form_gets_the_pending_line_back_so_rasa_validates_the_correction(
-    backend, dispatcher
-):
-    # Rasa validates a form started by a follow-up action only when one of its slots is
-    # filled; without the line, "nee wacht, doe direct Pro Unlimited" was asked "which line?".
+async def test_a_reopened_form_gets_the_pending_line_back(backend, dispatcher):
+    # "nee wacht, doe direct Pro Unlimited" was answered "which line?": the form starts with
+    # the pending operation's line, whatever happens to the take-over.
     backend.on("GET", "/api/v1/operations/op_abc", operation("change_plan", UNLIMITED_FOR_LOTTE))
     tracker = make_tracker(
         "nee wacht, doe direct Pro Unlimited",
