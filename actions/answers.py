@@ -47,7 +47,8 @@ _NEGATIONS = frozenset(
 _PHRASES = (("d accord", "daccord"), ("vas y", "vasy"), ("do it", "yes"), ("go ahead", "yes"),
             ("doe maar", "doe"), ("is goed", "goed"), ("c est bon", "ok"))  # fmt: skip
 _WORD = re.compile(r"[a-z]+")
-_FILLERS = frozenset({"ah", "oh", "euh", "eh", "hmm", "hm", "ehm", "uh", "um", "bon", "nou", "tja"})
+# Sounds before an answer that do not change it ("ah nee", "euh oui").
+FILLERS = frozenset({"ah", "oh", "euh", "eh", "hmm", "hm", "ehm", "uh", "um", "bon", "nou", "tja"})
 # The form slots that are yes/no questions: a worded answer to them is never an interruption
 # (the form validators and ``AnswerPolicy`` both read this).
 YES_NO_SLOTS = frozenset({"block_old_sim", "keep_number", "split_bill"})
@@ -70,7 +71,7 @@ def yes_or_no(text: str) -> bool | None:
         return None  # a button payload: its intent says it
     words = _words(text)
     # "ah nee", "oh oui", "euh no": a filler before the answer does not change it.
-    while words[:1] and words[0] in _FILLERS:
+    while words[:1] and words[0] in FILLERS:
         words = words[1:]
     if not words or len(words) > MAX_WORDS:
         return None

@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import FILLERS
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -110,7 +111,7 @@ _INSTEAD_WORDS = ("instead", "plutot", "a la place", "in plaats", "liever", "toc
                   "seulement", "uniquement", "only", "just", "alleen", "enkel")  # fmt: skip
 
 
-_FILLERS = frozenset({"ah", "oh", "euh", "eh", "hmm", "ok", "oke", "okay", "bon", "nou"})
+_OKAY = frozenset({"ok", "oke", "okay"})
 _ADDING_STARTS = frozenset({"and", "et", "en", "also", "aussi", "ook", "plus", "puis"})
 
 
@@ -180,7 +181,7 @@ class ValidateCatalogChangeForm(OperationFormValidation):
             words = re.findall(r"[a-z]+", fold(latest_text(tracker)))
             said = f" {' '.join(words)} "
             # "ah en zet er dan toch ne Databoost op": "and …" adds, whatever "toch" says.
-            first = next((word for word in words if word not in _FILLERS), "")
+            first = next((w for w in words if w not in FILLERS and w not in _OKAY), "")
             instead = first not in _ADDING_STARTS and any(
                 f" {word} " in said for word in _INSTEAD_WORDS
             )
