@@ -15,6 +15,8 @@ from backend.core.models import UtcDateTime, str_enum, utcnow
 
 class RepairStatus(str, enum.Enum):
     requested = "requested"
+    # The device is in the operator's hands: taken by the courier, or for a drop-off received at
+    # the shop. One step either way; what is said about it depends on the repair's pickup.
     picked_up = "picked_up"
     in_repair = "in_repair"
     ready = "ready"
@@ -24,6 +26,8 @@ class RepairStatus(str, enum.Enum):
 class Pickup(str, enum.Enum):
     workplace = "workplace"  # the manual's "Au travail": the company address
     other_address = "other_address"
+    # The customer brings the device to one of the operator's shops: no courier, no address.
+    drop_off = "drop_off"
 
 
 class Repair(Base):
@@ -42,7 +46,8 @@ class Repair(Base):
     imei: Mapped[str] = mapped_column(String(15))
     problem: Mapped[str] = mapped_column(Text)
     pickup: Mapped[Pickup] = mapped_column(str_enum(Pickup, "repair_pickup"))
-    address: Mapped[Any] = mapped_column(JSON)
+    # Where the courier picks the device up; None for a drop-off (SQL NULL, not JSON null).
+    address: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[RepairStatus] = mapped_column(str_enum(RepairStatus, "repair_status"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Every status the repair went through: [{"status", "at"}] (the workshop stand-in).

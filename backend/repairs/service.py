@@ -79,7 +79,7 @@ def create_repair(
     imei: str,
     problem: str,
     pickup: Pickup,
-    address: dict[str, str],
+    address: dict[str, str] | None,
     now: datetime,
 ) -> Repair:
     """Record the repair, number it ``R<year>-<id:06d>`` and mail the confirmation."""

@@ -1,5 +1,8 @@
 """The repair workshop stand-in: requested → picked_up → in_repair → ready → returned.
 
+A drop-off (``Pickup.drop_off``) goes through the same steps: its ``picked_up`` means the device
+was received at the shop, and is worded so for the customer (no courier took it).
+
 An operator (a helpdesk agent, ``POST /api/v1/agent/repairs/{id}/advance``) or this command moves
 a repair one step; in the demo, ``due`` moves every repair whose status is older than a delay, so
 the repair status the bot gives changes as time passes.

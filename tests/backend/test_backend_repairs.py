@@ -1,15 +1,37 @@
-"""Repairs: the request_repair operation (IMEI checks, pickup), e-mail, list and scoping."""
+"""Repairs: the request_repair operation (IMEI checks, pickup, drop-off at a shop), e-mail, list
+and scoping; the migration that brought the drop-off."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+
 import httpx
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import Engine, delete, inspect, make_url, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend import migrate
+from backend.accounts.models import Account
+from backend.core.db import create_db_engine
+from backend.core.models import Language
 from backend.mail.models import OutboxEmail
-from backend.repairs.models import Repair
-from tests.backend.conftest import ACME_FM, ACME_USER, AGENT, BRUGGE_FM, bearer
+from backend.repairs.models import Pickup, Repair, RepairStatus
+from backend.seed.service import seed_demo
+from tests.backend.conftest import (
+    ACME_FM,
+    ACME_USER,
+    AGENT,
+    BRUGGE_FM,
+    LOCAL_POSTGRES_URL,
+    _postgres_answers,
+    bearer,
+    postgres_schema,
+)
 from tests.backend.ops_helpers import (
     confirm,
     error_code,
@@ -80,6 +102,8 @@ async def test_end_user_repair_at_work_with_confirmation_mail(
     assert mails[0].to == "julie.dubois@acme-logistics.example"
     assert mails[0].language == "fr"
     assert "réparation" in mails[0].subject
+    assert "Enlèvement: au travail" in mails[0].body_text
+    assert "Notre coursier vous contactera" in mails[0].body_text
     listed = (await client.get(f"{API}/repairs", headers=headers)).json()
     assert listed[0]["number"] == result["number"]
     assert listed[0]["status"] == "requested"
@@ -160,3 +184,167 @@ async def test_end_user_repair_without_line_is_for_the_own_line(client: httpx.As
     result = (await confirm(client, headers, op_id)).json()["result"]
     detail = (await client.get(f"{API}/repairs/{result['repair_id']}", headers=headers)).json()
     assert detail["msisdn"] == "+32470000002"
+
+
+# What the confirmation e-mail says of a drop-off in each language: where, and what to do.
+DROP_OFF_WORDING = {
+    Language.fr: (
+        "Dépôt: dans l'un de nos magasins",
+        "Apportez l'appareil dans l'un de nos magasins en mentionnant le numéro",
+        "coursier",
+    ),
+    Language.nl: (
+        "Afgifte: in een van onze winkels",
+        "Breng het toestel binnen in een van onze winkels en vermeld het nummer",
+        "koerier",
+    ),
+    Language.en: (
+        "Drop-off: at one of our shops",
+        "Bring the device to one of our shops and mention the number",
+        "courier",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", list(Language))
+async def test_drop_off_at_a_shop_has_no_address_and_says_so(
+    client: httpx.AsyncClient, db_session: Session, language: Language
+) -> None:
+    account = db_session.scalars(select(Account).where(Account.gsm == ACME_USER[0])).one()
+    account.language = language
+    db_session.flush()
+    headers = await bearer(client, *ACME_USER)
+    # An address sent along with a drop-off is ignored (no courier goes anywhere).
+    stray = {"street": "Meir 1", "postal_code": "2000", "city": "Antwerpen"}
+    first = await prepare(
+        client,
+        headers,
+        "request_repair",
+        params={"imei": IMEI, "problem": PROBLEM, "pickup": "drop_off", "address": stray},
+    )
+    assert first.status_code == 201, first.text
+    summary = first.json()["summary"]
+    assert summary["pickup"] == "drop_off" and summary["address"] is None
+    done = await confirm(client, headers, first.json()["id"])
+    assert done.status_code == 200, done.text
+    result = done.json()["result"]
+
+    repair = db_session.get(Repair, result["repair_id"])
+    assert repair is not None
+    db_session.refresh(repair)
+    assert repair.pickup == Pickup.drop_off and repair.address is None
+    # SQL NULL, not the JSON text 'null': "no address" is the column's own absence of a value.
+    stored = db_session.execute(
+        text("SELECT address IS NULL FROM repairs WHERE id = :id"), {"id": repair.id}
+    ).scalar_one()
+    assert stored in (True, 1)
+    detail = (await client.get(f"{API}/repairs/{repair.id}", headers=headers)).json()
+    assert detail["pickup"] == "drop_off" and detail["address"] is None
+
+    mail = db_session.scalars(
+        select(OutboxEmail).where(OutboxEmail.subject.contains(result["number"]))
+    ).one()
+    assert mail.language == language.value
+    where, what_to_do, courier = DROP_OFF_WORDING[language]
+    assert mail.body_html is not None
+    for body in (mail.body_text, mail.body_html):
+        assert where in body
+        assert f"{what_to_do} {result['number']}" in body
+        assert courier not in body.lower()
+        assert "Meir" not in body and "None" not in body
+
+    # The workshop takes it through the same steps: its first one is the shop's reception.
+    agent = await bearer(client, *AGENT)
+    moved = await client.post(
+        f"{API}/agent/repairs/{repair.id}/advance",
+        headers={**agent, "Idempotency-Key": new_key()},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["status"] == RepairStatus.picked_up.value
+
+
+def _postgres_base_url() -> str | None:
+    """The PostgreSQL the suite may use (TEST_DATABASE_URL, else the local one if it answers)."""
+    url = os.environ.get("TEST_DATABASE_URL", LOCAL_POSTGRES_URL)
+    if make_url(url).get_backend_name() != "postgresql":
+        url = LOCAL_POSTGRES_URL
+    return url if _postgres_answers(url) else None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty database of each kind the backend runs on."""
+    if request.param == "sqlite":
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{directory}/drop_off.db"
+        return
+    base_url = _postgres_base_url()
+    if base_url is None:
+        pytest.skip("no PostgreSQL answers")
+    with postgres_schema(base_url, f"repair_drop_off_{os.getpid()}") as url:
+        yield url
+
+
+def _old_style_repair(session: Session) -> Repair:
+    account = session.scalars(select(Account).where(Account.gsm == ACME_USER[0])).one()
+    return Repair(
+        company_id=account.company_id,
+        account_id=account.id,
+        imei="352099001761481",
+        problem=PROBLEM,
+        pickup=Pickup.workplace,
+        address={"street": "Meir 1", "postal_code": "2000", "city": "Antwerpen"},
+        status=RepairStatus.requested,
+    )
+
+
+def _refused(engine: Engine, statement: str, repair_id: int) -> None:
+    """``statement`` (on the repair ``:id``) breaks a constraint; its own transaction is undone."""
+    with engine.connect() as connection, pytest.raises(IntegrityError):
+        connection.execute(text(statement), {"id": repair_id})
+
+
+def test_migration_0014_adds_the_drop_off_and_keeps_existing_repairs(
+    empty_database_url: str,
+) -> None:
+    config = migrate.alembic_config(database_url=empty_database_url)
+    command.upgrade(config, "0013")
+    engine = create_db_engine(empty_database_url)
+    try:
+        with Session(engine) as session:
+            seed_demo(session, today=date(2026, 11, 26))
+            kept = _old_style_repair(session)
+            session.add(kept)
+            session.commit()
+            kept_id = kept.id
+        set_drop_off = "UPDATE repairs SET pickup = 'drop_off' WHERE id = :id"
+        drop_address = "UPDATE repairs SET address = NULL WHERE id = :id"
+        _refused(engine, set_drop_off, kept_id)
+        _refused(engine, drop_address, kept_id)
+
+        command.upgrade(config, "head")
+        with Session(engine) as session:
+            old = session.get(Repair, kept_id)
+            assert old is not None and old.pickup == Pickup.workplace
+            assert old.address == {"street": "Meir 1", "postal_code": "2000", "city": "Antwerpen"}
+            dropped = _old_style_repair(session)
+            dropped.pickup, dropped.address = Pickup.drop_off, None
+            session.add(dropped)
+            session.commit()
+        _refused(engine, "UPDATE repairs SET pickup = 'courier' WHERE id = :id", kept_id)
+
+        # 0013 cannot hold a drop-off: the downgrade refuses and changes nothing.
+        with pytest.raises(RuntimeError, match="dropped off at a shop"):
+            command.downgrade(config, "0013")
+        with Session(engine) as session:
+            assert session.scalars(select(Repair.pickup)).all().count(Pickup.drop_off) == 1
+            session.execute(delete(Repair).where(Repair.pickup == Pickup.drop_off))
+            session.commit()
+        command.downgrade(config, "0013")
+        _refused(engine, set_drop_off, kept_id)
+        _refused(engine, drop_address, kept_id)
+        assert "ix_repairs_company_id" in {
+            index["name"] for index in inspect(engine).get_indexes("repairs")
+        }
+    finally:
+        engine.dispose()

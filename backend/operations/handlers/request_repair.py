@@ -1,4 +1,5 @@
-"""request_repair: a device repair with its IMEI, picked up at work or at another address."""
+"""request_repair: a device repair with its IMEI, picked up at work or at another address, or
+dropped off by the customer at one of the operator's shops."""
 
 from __future__ import annotations
 
@@ -27,13 +28,18 @@ class Address(BaseModel):
 
 
 class RequestRepairParams(Params):
+    """``address`` is read for ``other_address`` only: ``workplace`` takes the company's address
+    and ``drop_off`` has none (an address sent with them is ignored, as the summary shows)."""
+
     imei: str = Field(min_length=1, max_length=40)
     problem: str = Field(min_length=5, max_length=2000)
     pickup: Pickup = Pickup.workplace
     address: Address | None = None
 
 
-def _address(ctx: OpContext, params: RequestRepairParams) -> dict[str, str]:
+def _address(ctx: OpContext, params: RequestRepairParams) -> dict[str, str] | None:
+    if params.pickup == Pickup.drop_off:
+        return None
     if params.pickup == Pickup.workplace:
         company = ctx.company
         return {"street": company.street, "postal_code": company.postal_code, "city": company.city}
