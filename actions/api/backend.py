@@ -27,9 +27,10 @@ import ssl
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -300,14 +301,34 @@ class PasswordResetSent(_Model):
     expires_in_minutes: int = 30
 
 
-class RegistrationResent(_Model):
-    """Answer of ``POST /lines/{id}/registration-email``: who got it again (address masked)."""
+class EmployeeLinkSent(_Model):
+    """Which employee of the company got a single-use link by e-mail (address masked)."""
 
     account_id: int
     first_name: str = ""
     last_name: str = ""
     gsm: str
     sent_to: str
+
+
+class RegistrationResent(EmployeeLinkSent):
+    """Answer of ``POST /lines/{id}/registration-email``: who got it again."""
+
+
+class LineAccessSent(EmployeeLinkSent):
+    """Answer of ``POST /lines/{id}/password-reset``: ``reset_sent`` (registered: a 30-minute
+    password-reset link) or ``registration_sent`` (invited, not registered yet: the 7-day
+    registration link again); ``expires_at`` is when the link expires."""
+
+    outcome: Literal["reset_sent", "registration_sent"]
+    expires_at: datetime
+
+
+class PortalInvitationSent(EmployeeLinkSent):
+    """Answer of ``POST /lines/{id}/portal-invitation``: the employee invited, the registration
+    e-mail sent; ``expires_at`` is when the link expires."""
+
+    expires_at: datetime
 
 
 class Ticket(_Model):
@@ -785,6 +806,37 @@ class BackendClient:
             idempotency_key=idempotency_key,
         )
         return _parse(RegistrationResent, data)
+
+    async def request_line_password_reset(
+        self, identity: ChatIdentity, line_id: int, *, idempotency_key: str
+    ) -> LineAccessSent:
+        """``POST /lines/{id}/password-reset``: the link that lets the employee of a company line
+        into the portal (fleet manager only). ``ConflictError`` ``no_portal_account`` (nobody
+        invited: offer ``invite_line_user``) or ``no_email_on_account``; ``RateLimitedError``."""
+        data = await self._request(
+            "POST",
+            f"/lines/{line_id}/password-reset",
+            identity,
+            json={},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(LineAccessSent, data)
+
+    async def invite_line_user(
+        self, identity: ChatIdentity, line_id: int, *, email: str, idempotency_key: str
+    ) -> PortalInvitationSent:
+        """``POST /lines/{id}/portal-invitation``: invite the employee of a company line to the
+        portal at ``email`` (fleet manager only). ``InvalidRequestError`` ``email_invalid``;
+        ``ConflictError`` ``account_already_registered`` or ``portal_login_taken``;
+        ``RateLimitedError``."""
+        data = await self._request(
+            "POST",
+            f"/lines/{line_id}/portal-invitation",
+            identity,
+            json={"email": email},
+            idempotency_key=idempotency_key,
+        )
+        return _parse(PortalInvitationSent, data)
 
     async def list_activations(self, identity: ChatIdentity) -> list[PendingActivation]:
         """``GET /activations``: the fleet's lines waiting for eSIM confirmation or porting."""

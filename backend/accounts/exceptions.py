@@ -70,6 +70,15 @@ class NoPortalAccount(AppError):
     message = "Nobody was invited to the portal for this line."
 
 
+class PortalLoginTaken(AppError):
+    status_code = 409
+    code = "portal_login_taken"
+    message = (
+        "This number is already the login of a portal account outside your company; "
+        "the helpdesk can sort it out."
+    )
+
+
 class NoEmailOnAccount(AppError):
     status_code = 409
     code = "no_email_on_account"

@@ -16,7 +16,7 @@ import enum
 import hashlib
 import hmac
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -71,8 +71,8 @@ def request_for_number(session: Session, *, settings: Settings, gsm: str) -> Res
     return ResetOutcome.sent
 
 
-def send_reset_link(session: Session, *, settings: Settings, account: Account) -> str:
-    """E-mail ``account`` a new reset link in its language; returns the address.
+def send_reset_link(session: Session, *, settings: Settings, account: Account) -> datetime:
+    """E-mail ``account`` a new reset link in its language; returns when the link expires.
 
     Over a limit: :class:`AccessEmailsLimited` (nothing sent). The caller commits.
     """
@@ -114,7 +114,7 @@ def send_reset_link(session: Session, *, settings: Settings, account: Account) -
         ),
     )
     logger.info("Password reset link e-mailed to account %s", account.id)
-    return account.email
+    return expires_at
 
 
 def find_reset_token(session: Session, *, token: str) -> PasswordResetToken:

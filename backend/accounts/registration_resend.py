@@ -55,6 +55,21 @@ def resend_registration(
         raise NoPortalAccount
     if account.status == AccountStatus.active:
         raise AccountAlreadyRegistered
+    expires_at = send_within_limit(session, settings=settings, account=account)
+    logger.info(
+        "Registration e-mail of account %s sent again by account %s",
+        account.id,
+        principal.account.id,
+    )
+    return account, expires_at
+
+
+def send_within_limit(session: Session, *, settings: Settings, account: Account) -> datetime:
+    """E-mail the pending ``account`` a new registration link; returns when it expires.
+
+    Over ``rate_limit_registration_emails_per_account`` links to the account in the rate-limit
+    window: :class:`AccessEmailsLimited` (nothing sent). The caller commits.
+    """
     tokens.lock_account(session, account.id)
     window = timedelta(seconds=settings.rate_limit_window_seconds)
     limit = settings.rate_limit_registration_emails_per_account
@@ -63,10 +78,4 @@ def resend_registration(
     )
     if limit > 0 and sent >= limit:
         raise AccessEmailsLimited(retry_after=retry_after)
-    expires_at = send_registration_email(session, settings=settings, account=account)
-    logger.info(
-        "Registration e-mail of account %s sent again by account %s",
-        account.id,
-        principal.account.id,
-    )
-    return account, expires_at
+    return send_registration_email(session, settings=settings, account=account)

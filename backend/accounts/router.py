@@ -1,38 +1,75 @@
-"""Routes: login, registration (API and page), /me, the role switch, password reset and the
-registration e-mail sent again by a fleet manager (the reset pages are the portal's)."""
+"""Routes: login, registration (API and page), /me, the role switch, password reset, and a fleet
+manager's help for an employee's portal access by line: the registration e-mail again, the link
+that lets them in, an invitation (the reset pages are the portal's)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
-from backend.accounts import password_reset, registration_resend, service
+from backend.accounts import employee_access, password_reset, registration_resend, service
 from backend.accounts.exceptions import RegistrationTokenInvalid
+from backend.accounts.models import Account
 from backend.accounts.schemas import (
     ActiveRoleRequest,
+    LineAccessSent,
     LoginRequest,
     MePublic,
     PasswordResetAccepted,
     PasswordResetRequest,
     PasswordResetSent,
+    PortalInvitationRequest,
+    PortalInvitationSent,
     RegistrationRequest,
     RegistrationResent,
     TokenResponse,
 )
 from backend.accounts.throttle import LoginThrottleDep, client_address
 from backend.core.db import SessionDep, SettingsDep
-from backend.core.idempotency import IdempotencyDep, run_idempotent
+from backend.core.idempotency import IdempotencyDep, IdempotentRequest, run_idempotent
 from backend.core.security import create_access_token
 from backend.esim.service import mask_email
 from backend.mail.templates import get_environment
-from backend.principal import FleetManagerDep, PrincipalDep
+from backend.principal import FleetManagerDep, Principal, PrincipalDep
 
 _RESET_MINUTES = int(password_reset.RESET_LINK_LIFETIME.total_seconds() // 60)
 
 router = APIRouter(tags=["accounts"])
 pages_router = APIRouter(include_in_schema=False)
+
+
+def _employee(account: Account) -> dict[str, Any]:
+    """Who got a link, as every answer about an employee's e-mailed link tells it (address
+    masked): the fields of ``EmployeeLinkSent`` but the expiry."""
+    return {
+        "account_id": account.id,
+        "first_name": account.first_name,
+        "last_name": account.last_name,
+        "gsm": account.gsm,
+        "sent_to": mask_email(account.email or ""),
+    }
+
+
+def _accepted(
+    session: Session,
+    principal: Principal,
+    idempotency: IdempotentRequest,
+    action: Callable[[], BaseModel],
+) -> JSONResponse:
+    """``action`` once per Idempotency-Key of the caller, answered 202 (an e-mail went out)."""
+    return run_idempotent(
+        session,
+        account_id=principal.account.id,
+        request=idempotency,
+        status_code=202,
+        action=action,
+    )
 
 
 @router.post("/auth/login")
@@ -93,18 +130,12 @@ def request_own_password_reset(
     backend bound the conversation to). Over the per-account limit: 429 ``rate_limited``."""
 
     def action() -> PasswordResetSent:
-        sent_to = password_reset.send_reset_link(
-            session, settings=settings, account=principal.account
+        password_reset.send_reset_link(session, settings=settings, account=principal.account)
+        return PasswordResetSent(
+            sent_to=mask_email(principal.account.email or ""), expires_in_minutes=_RESET_MINUTES
         )
-        return PasswordResetSent(sent_to=mask_email(sent_to), expires_in_minutes=_RESET_MINUTES)
 
-    return run_idempotent(
-        session,
-        account_id=principal.account.id,
-        request=idempotency,
-        status_code=202,
-        action=action,
-    )
+    return _accepted(session, principal, idempotency, action)
 
 
 @router.post(
@@ -127,22 +158,64 @@ def resend_registration_email(
         account, expires_at = registration_resend.resend_registration(
             session, settings=settings, principal=principal, line_id=line_id
         )
-        return RegistrationResent(
-            account_id=account.id,
-            first_name=account.first_name,
-            last_name=account.last_name,
-            gsm=account.gsm,
-            sent_to=mask_email(account.email or ""),
-            expires_at=expires_at,
-        )
+        return RegistrationResent(**_employee(account), expires_at=expires_at)
 
-    return run_idempotent(
-        session,
-        account_id=principal.account.id,
-        request=idempotency,
-        status_code=202,
-        action=action,
-    )
+    return _accepted(session, principal, idempotency, action)
+
+
+@router.post("/lines/{line_id}/password-reset", status_code=202, response_model=LineAccessSent)
+def send_line_user_access_link(
+    principal: FleetManagerDep,
+    line_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    """Help the employee of a company line log in: a 30-minute password-reset link if they are
+    registered (``outcome`` ``reset_sent``), else the registration e-mail again
+    (``registration_sent``).
+
+    Another company's line: 404 ``line_not_found``; nobody invited for the line: 409
+    ``no_portal_account``; no address on the account: 409 ``no_email_on_account``; too many
+    links of that kind for the employee: 429 ``rate_limited``.
+    """
+
+    def action() -> LineAccessSent:
+        outcome, account, expires_at = employee_access.send_access_link(
+            session, settings=settings, principal=principal, line_id=line_id
+        )
+        return LineAccessSent(outcome=outcome, **_employee(account), expires_at=expires_at)
+
+    return _accepted(session, principal, idempotency, action)
+
+
+@router.post(
+    "/lines/{line_id}/portal-invitation", status_code=202, response_model=PortalInvitationSent
+)
+def invite_line_user(
+    body: PortalInvitationRequest,
+    principal: FleetManagerDep,
+    line_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    """Invite the employee of a company line to the portal: the registration e-mail to ``email``
+    (a new end-user account whose login is the line's number, or the pending one's new address).
+
+    Another company's line: 404 ``line_not_found``; not an e-mail address: 422 ``email_invalid``;
+    already registered: 409 ``account_already_registered``; the number is the login of an
+    account outside the company: 409 ``portal_login_taken``; too many registration e-mails for
+    the employee: 429 ``rate_limited``.
+    """
+
+    def action() -> PortalInvitationSent:
+        account, expires_at = employee_access.invite_line_user(
+            session, settings=settings, principal=principal, line_id=line_id, email=body.email
+        )
+        return PortalInvitationSent(**_employee(account), expires_at=expires_at)
+
+    return _accepted(session, principal, idempotency, action)
 
 
 @router.get("/me")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Literal
 
@@ -84,8 +85,8 @@ class PasswordResetSent(BaseModel):
     expires_in_minutes: int
 
 
-class RegistrationResent(BaseModel):
-    """The registration e-mail went again to an employee (address masked)."""
+class EmployeeLinkSent(BaseModel):
+    """A single-use link e-mailed to an employee of the caller's company (address masked)."""
 
     account_id: int
     first_name: str
@@ -93,3 +94,31 @@ class RegistrationResent(BaseModel):
     gsm: str
     sent_to: str
     expires_at: datetime
+
+
+class RegistrationResent(EmployeeLinkSent):
+    """The registration e-mail went again to an employee."""
+
+
+class LineAccessOutcome(str, enum.Enum):
+    """Which link a line's employee got: a password reset (registered) or the registration
+    e-mail again (invited, not registered yet)."""
+
+    reset_sent = "reset_sent"
+    registration_sent = "registration_sent"
+
+
+class LineAccessSent(EmployeeLinkSent):
+    """A fleet manager's "help them log in" for the employee of a line."""
+
+    outcome: LineAccessOutcome
+
+
+class PortalInvitationRequest(RequestModel):
+    """Where the employee of a line receives the portal invitation."""
+
+    email: str = Field(min_length=1, max_length=254, examples=["lotte.maes@example.com"])
+
+
+class PortalInvitationSent(EmployeeLinkSent):
+    """The employee of a line was invited to the portal: the registration e-mail went out."""

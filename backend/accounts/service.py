@@ -159,22 +159,53 @@ def invite_fleet_manager(
     msisdn = normalize_msisdn(gsm)
     if msisdn is None:
         raise InvalidGsm
-    account = session.scalar(select(Account).where(Account.gsm == msisdn))
-    if account is not None and account.status == AccountStatus.active:
-        raise AccountAlreadyRegistered
-    if account is None:
-        account = Account(gsm=msisdn, status=AccountStatus.pending)
-        session.add(account)
-    account.company = company
-    account.role = account.active_role = Role.fleet_manager
-    account.email = email
-    account.first_name = first_name
-    account.last_name = last_name
-    account.language = language or company.language
-    session.flush()
+    account = prepare_invitation(
+        session,
+        account=session.scalar(select(Account).where(Account.gsm == msisdn)),
+        gsm=msisdn,
+        company=company,
+        role=Role.fleet_manager,
+        email=email,
+        language=language or company.language,
+        first_name=first_name,
+        last_name=last_name,
+    )
     send_registration_email(session, settings=settings, account=account)
     session.commit()
     logger.info("Invited account %s as fleet manager of company %s", account.id, company.id)
+    return account
+
+
+def prepare_invitation(
+    session: Session,
+    *,
+    account: Account | None,
+    gsm: str,
+    company: Company,
+    role: Role,
+    email: str,
+    language: Language,
+    first_name: str = "",
+    last_name: str = "",
+) -> Account:
+    """The pending account to invite, given this profile: ``account`` if there is one (still
+    pending: an active one is :class:`AccountAlreadyRegistered`), else a new account whose login
+    is ``gsm`` (normalized).
+
+    Flushed, so the account has an id; the caller sends the registration e-mail and commits.
+    """
+    if account is not None and account.status == AccountStatus.active:
+        raise AccountAlreadyRegistered
+    if account is None:
+        account = Account(gsm=gsm, status=AccountStatus.pending)
+        session.add(account)
+    account.company = company
+    account.role = account.active_role = role
+    account.email = email
+    account.first_name = first_name
+    account.last_name = last_name
+    account.language = language
+    session.flush()
     return account
 
 

@@ -66,6 +66,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/lines/{line_id}/consumption"): Entry("line"),
     ("POST", "/api/v1/lines/{line_id}/esim/resend"): Entry("line"),
     ("POST", "/api/v1/lines/{line_id}/registration-email"): Entry("line", fleet_manager_only=True),
+    ("POST", "/api/v1/lines/{line_id}/password-reset"): Entry("line", fleet_manager_only=True),
+    ("POST", "/api/v1/lines/{line_id}/portal-invitation"): Entry(
+        "line", fleet_manager_only=True, body={"email": "new.colleague@example.com"}
+    ),
     ("GET", "/api/v1/porting-requests/{request_id}"): Entry(
         "porting_request", fleet_manager_only=True
     ),
