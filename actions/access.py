@@ -6,9 +6,15 @@
   Slack/Teams user) hears about "forgot password" on the login page and may give their GSM
   number here (``POST /auth/password-reset``); the answer is the same whether or not the number
   has an account, so the bot cannot be used to find out who has one.
+  A fleet manager who names an employee ("Lotte can't log in, send her a reset") has the link
+  sent to that employee's account (``POST /lines/{id}/password-reset``; an employee who never
+  completed the registration gets the registration e-mail again).
 - ``registration_resend_form`` (slot ``target_line_id``): a fleet manager names the employee by
   name or number (``actions/line_resolution.py``); ``POST /lines/{id}/registration-email``.
   Anyone else is told where the registration e-mail comes from and who can send it again.
+- ``portal_invitation_form`` (slots ``target_line_id``, ``invitation_email``): an employee
+  without any portal account, met by either of the above, is invited with the address the fleet
+  manager gives (``POST /lines/{id}/portal-invitation``).
 
 Whose account it is always comes from the backend's binding of this conversation, never from a
 slot or an entity (design.md §4).
@@ -16,22 +22,25 @@ slot or an entity (design.md §4).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import Any
 
 import phonenumbers
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import said_yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
     ChatIdentity,
     ConflictError,
     IdentityUnknownError,
+    InvalidRequestError,
     Line,
     RateLimitedError,
 )
@@ -43,6 +52,7 @@ from actions.common import (
     latest_text,
     require_identity,
 )
+from actions.line_resolution import resolve_line, utter_resolution_problem
 from actions.operation_forms import LINE_SLOT, OperationFormValidation, is_interruption
 from actions.operations import (
     PENDING_ID_SLOT,
@@ -52,6 +62,7 @@ from actions.operations import (
     utter_backend_error,
 )
 from actions.phone import format_national
+from actions.validators import InvalidValue, check_email
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +71,13 @@ GSM_SLOT = "password_reset_gsm"
 # The slot's value for "the account of this conversation" (only the validator sets it, and only
 # after the backend named the account; the submit action then asks for the caller's own link).
 OWN_ACCOUNT = "own"
+# The slot's value for an employee's account, named by their line: ``line:<id>``.
+EMPLOYEE_PREFIX = "line:"
 RESET_PREFIX = "password_reset:"
 RESET_TYPE = "password_reset"
 REGISTRATION_FORM = "registration_resend_form"
+INVITATION_FORM = "portal_invitation_form"
+INVITATION_EMAIL_SLOT = "invitation_email"
 
 _REGION = "BE"
 # "password" in the three languages, as people type it (mdp, pw, paswoord, ww...).
@@ -91,23 +106,34 @@ def mobile_number(tracker: Tracker) -> str | None:
     return None
 
 
-class ValidatePasswordResetForm(OperationFormValidation):
-    """The account of the conversation, else the GSM number someone not logged in gives."""
+class _DeclinableForm(OperationFormValidation):
+    """A form whose question may be answered "no thanks" ("give me your number", "what's her
+    address?"): nothing is sent, the user is told so, and the form ends."""
 
-    fleet_manager_only = False
-    needs_line = False
-
-    def name(self) -> str:
-        return f"validate_{RESET_FORM}"
+    declinable_slot = ""
+    declined_response = ""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if tracker.get_slot("requested_slot") == GSM_SLOT and latest_intent(tracker) == "deny":
-            # "no thanks" to "give me your number": nothing is sent, and the form ends.
-            dispatcher.utter_message(response="utter_password_reset_not_sent")
+        asked = tracker.get_slot("requested_slot") == self.declinable_slot
+        if asked and said_yes_or_no(tracker) is False:
+            dispatcher.utter_message(response=self.declined_response)
             return self._stop(domain)
         return list(await super().run(dispatcher, tracker, domain))
+
+
+class ValidatePasswordResetForm(_DeclinableForm):
+    """The account of the conversation, an employee a fleet manager names, else the GSM number
+    someone not logged in gives."""
+
+    fleet_manager_only = False
+    needs_line = False
+    declinable_slot = GSM_SLOT
+    declined_response = "utter_password_reset_not_sent"
+
+    def name(self) -> str:
+        return f"validate_{RESET_FORM}"
 
     async def extract(
         self,
@@ -116,22 +142,31 @@ class ValidatePasswordResetForm(OperationFormValidation):
         identity: ChatIdentity,
         line: Line | None,
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") is None:
-            try:
-                await self.backend.get_me(identity)
-            except IdentityUnknownError:
-                pass  # not logged in: a number given in the same message, else the how-to
-            else:
-                # Logged in: their own account, whatever number the message may contain.
-                return {GSM_SLOT: OWN_ACCOUNT}
-            number = mobile_number(tracker)
-            if number is None:
-                dispatcher.utter_message(response="utter_password_reset_how")
-                return {}
-            return {GSM_SLOT: number}
+        opening = tracker.get_slot("requested_slot") is None
+        if not opening and latest_intent(tracker) == "choose_line":
+            # A fleet manager's answer to "which Jan?" (buttons of the opening's candidates).
+            resolution = await resolve_line(self.backend, identity, tracker)
+            if resolution.line is not None:
+                return {GSM_SLOT: f"{EMPLOYEE_PREFIX}{resolution.line.id}"}
+        me = None
+        if opening:
+            # Not logged in: a number given in this message, else the how-to.
+            with contextlib.suppress(IdentityUnknownError):
+                me = await self.backend.get_me(identity)
+        if me is not None:
+            # Logged in: their own account, or a fleet manager's employee named here.
+            if me.active_role == "fleet_manager":
+                resolution = await resolve_line(self.backend, identity, tracker)
+                if resolution.line is not None and resolution.line.id != me.line_id:
+                    return {GSM_SLOT: f"{EMPLOYEE_PREFIX}{resolution.line.id}"}
+                if resolution.referenced and resolution.line is None:
+                    utter_resolution_problem(dispatcher, resolution)
+                    return {}  # "which Jan?": the answer names the line
+            return {GSM_SLOT: OWN_ACCOUNT}
         number = mobile_number(tracker)
         if number is None:
-            dispatcher.utter_message(response="utter_invalid_password_reset_gsm")
+            response = "utter_password_reset_how" if opening else "utter_invalid_password_reset_gsm"
+            dispatcher.utter_message(response=response)
             return {}
         return {GSM_SLOT: number}
 
@@ -150,6 +185,9 @@ class ActionPasswordReset(BackendAction):
         done: list[EventType] = [SlotSet(GSM_SLOT, None)]
         if not value:
             return done  # the form was stopped
+        if str(value).startswith(EMPLOYEE_PREFIX):
+            line_id = int(str(value).removeprefix(EMPLOYEE_PREFIX))
+            return [*done, *await self._employee_reset(dispatcher, tracker, line_id)]
         if value == OWN_ACCOUNT:
             dispatcher.utter_message(response="utter_ask_confirm_password_reset")
             # The key is fixed here, so "yes" said twice (or retried) sends one e-mail.
@@ -169,6 +207,62 @@ class ActionPasswordReset(BackendAction):
             response="utter_password_reset_requested", msisdn=format_national(str(value))
         )
         return done
+
+    async def _employee_reset(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, line_id: int
+    ) -> list[EventType]:
+        """The link goes to the employee's own account address (their current password keeps
+        working until they choose a new one, so no "yes?" first, like the registration e-mail);
+        an employee who never registered gets that e-mail again, one without an account is
+        offered an invitation."""
+        identity = require_identity(tracker)
+        try:
+            line = await self.backend.get_line(identity, line_id)
+            key = idempotency_key(tracker, f"line_password_reset:{line_id}")
+            sent = await self.backend.request_line_password_reset(
+                identity, line_id, idempotency_key=key
+            )
+        except ConflictError as exc:
+            return offer_invitation(dispatcher, exc, line)
+        except RateLimitedError as exc:
+            minutes = retry_minutes(exc.retry_after)
+            dispatcher.utter_message(response="utter_password_reset_limited", minutes=minutes)
+            return []
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return []
+        response = (
+            "utter_employee_password_reset_sent"
+            if sent.outcome == "reset_sent"
+            else "utter_registration_email_resent"
+        )
+        dispatcher.utter_message(
+            response=response,
+            name=f"{sent.first_name} {sent.last_name}".strip() or line.user_name,
+            msisdn=format_national(sent.gsm),
+            sent_to=sent.sent_to,
+        )
+        return []
+
+
+def offer_invitation(
+    dispatcher: CollectingDispatcher, exc: ConflictError, line: Line
+) -> list[EventType]:
+    """An employee with no portal account at all: offer to invite them (their e-mail address
+    is asked next); any other refusal is said as such."""
+    name, msisdn = line.user_name or line.label or "—", format_national(line.msisdn)
+    if exc.code == "no_portal_account":
+        dispatcher.utter_message(response="utter_offer_portal_invitation", name=name, msisdn=msisdn)
+        return [SlotSet(LINE_SLOT, str(line.id)), FollowupAction(INVITATION_FORM)]
+    response = {
+        "account_already_registered": "utter_registration_already_done",
+        "no_email_on_account": "utter_employee_account_without_email",
+    }.get(exc.code or "")
+    if response is None:
+        utter_backend_error(dispatcher, exc)
+    else:
+        dispatcher.utter_message(response=response, name=name, msisdn=msisdn)
+    return []
 
 
 @register_local_confirm(RESET_PREFIX)
@@ -268,33 +362,100 @@ class ActionResendRegistration(BackendAction):
         if not line_id:
             return []  # the form was stopped
         done: list[EventType] = [SlotSet(LINE_SLOT, None)]
-        name, msisdn = "—", "—"
         try:
             identity = require_identity(tracker)
             line = await self.backend.get_line(identity, int(line_id))
-            name, msisdn = line.user_name or line.label or "—", format_national(line.msisdn)
             # Same user message, same key: a retry after a lost answer sends no second e-mail.
             key = idempotency_key(tracker, f"registration_email:{line.id}")
             sent = await self.backend.resend_registration_email(
                 identity, line.id, idempotency_key=key
             )
         except ConflictError as exc:
+            return [*done, *offer_invitation(dispatcher, exc, line)]
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return done
+        full_name = f"{sent.first_name} {sent.last_name}".strip() or line.user_name or line.label
+        dispatcher.utter_message(
+            response="utter_registration_email_resent",
+            name=full_name,
+            msisdn=format_national(sent.gsm),
+            sent_to=sent.sent_to,
+        )
+        return done
+
+
+class ValidatePortalInvitationForm(_DeclinableForm):
+    """The e-mail address of an employee without a portal account (the line is known)."""
+
+    declinable_slot = INVITATION_EMAIL_SLOT
+    declined_response = "utter_portal_invitation_not_sent"
+
+    def name(self) -> str:
+        return f"validate_{INVITATION_FORM}"
+
+    async def extract(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line | None,
+    ) -> dict[str, Any]:
+        typed = latest_text(tracker)
+        # The address in "c'est lotte.maes@acme.be": the entity, else the word with an "@".
+        said = [w.strip(".,;:!?()<>\"'") for w in typed.split() if "@" in w]
+        raw = next(iter([*entity_values(tracker, "email"), *said]), None)
+        if raw is None and tracker.get_slot("requested_slot") != INVITATION_EMAIL_SLOT:
+            return {}
+        try:
+            return {INVITATION_EMAIL_SLOT: check_email(raw or typed)}
+        except InvalidValue:
+            dispatcher.utter_message(response="utter_invalid_invitation_email")
+            return {}
+
+
+class ActionInviteEmployee(BackendAction):
+    """``POST /lines/{id}/portal-invitation``: the registration e-mail to the address given."""
+
+    def name(self) -> str:
+        return "action_invite_employee"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        line_id, email = tracker.get_slot(LINE_SLOT), tracker.get_slot(INVITATION_EMAIL_SLOT)
+        done: list[EventType] = [SlotSet(LINE_SLOT, None), SlotSet(INVITATION_EMAIL_SLOT, None)]
+        if not line_id or not email:
+            return done  # the form was stopped
+        try:
+            identity = require_identity(tracker)
+            line = await self.backend.get_line(identity, int(line_id))
+            key = idempotency_key(tracker, f"portal_invitation:{line.id}:{email}")
+            sent = await self.backend.invite_line_user(
+                identity, line.id, email=str(email), idempotency_key=key
+            )
+        except ConflictError as exc:
             response = {
                 "account_already_registered": "utter_registration_already_done",
-                "no_portal_account": "utter_registration_not_invited",
+                "portal_login_taken": "utter_portal_login_taken",
             }.get(exc.code or "")
             if response is None:
                 utter_backend_error(dispatcher, exc)
             else:
-                dispatcher.utter_message(response=response, name=name, msisdn=msisdn)
+                name = line.user_name or line.label
+                dispatcher.utter_message(
+                    response=response, name=name, msisdn=format_national(line.msisdn)
+                )
+            return done
+        except InvalidRequestError:
+            dispatcher.utter_message(response="utter_invalid_invitation_email")
             return done
         except BackendError as exc:
             utter_backend_error(dispatcher, exc)
             return done
-        full_name = f"{sent.first_name} {sent.last_name}".strip() or name
         dispatcher.utter_message(
-            response="utter_registration_email_resent",
-            name=full_name,
+            response="utter_portal_invitation_sent",
+            name=f"{sent.first_name} {sent.last_name}".strip() or line.user_name,
             msisdn=format_national(sent.gsm),
             sent_to=sent.sent_to,
         )

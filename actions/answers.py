@@ -107,6 +107,11 @@ _STOP_MARKERS = frozenset(
 )  # fmt: skip
 
 
+def says_stop(text: str) -> bool:
+    """Whether a message has a word that stops ("au travail, non stop", "cancel it")."""
+    return any(word in _STOP_MARKERS for word in _words(text))
+
+
 def is_explicit_stop(text: str) -> bool:
     """Whether a message says only "stop" ("laat maar", "laisse tomber", "cancel it") — not a
     description that the classifier took for a stop ("valt constant uit, herstart vanzelf")."""
@@ -119,10 +124,12 @@ def is_explicit_stop(text: str) -> bool:
 
 
 # Words that announce a change of mind ("ah attends non, finalement une eSIM", "toch liever
-# Pro Smart", "actually make it two").
+# Pro Smart", "actually make it two") or a mistake owned ("oups, je me suis trompée de compte",
+# "oei, verkeerde rekening", "sorry, wrong number").
 _CORRECTION = re.compile(
     r"\b(?:finalement|plutot|en fait|attends|non attends|je veux dire|instead|actually|rather|"
-    r"wait|i mean|eigenlijk|toch|liever|wacht|ik bedoel)\b"
+    r"wait|i mean|eigenlijk|toch|liever|wacht|ik bedoel|oups|oops|oeps|oei|trompee?|erreur de|"
+    r"verkeerde?|vergist|wrong|mistake|typo)\b"
 )
 # "make it 2", "mets-en 4", "maak er drie van": with a number, a new quantity.
 _MAKE_IT = re.compile(

@@ -50,7 +50,13 @@ _IBAN_IN_TEXT = re.compile(r"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-
 # "… BE71 0961 2345 6769 for Acme Logistics" / "au nom de" / "op naam van" / "voor".
 _HOLDER_AFTER_IBAN = re.compile(
     r"\b(?:for|in the name of|on behalf of|holder|pour|au nom de|titulaire|voor|op naam van|"
-    r"houder)\s+(?P<holder>.+?)[\s.!]*$",
+    r"houder)\s*:?\s+(?P<holder>.+?)[\s.!]*$",
+    re.IGNORECASE,
+)
+# Where a holder's name typed in a sentence ends: the end of the sentence, or the sign-off of a
+# message written like an e-mail ("titulaire : Acme Logistics NV. Cordialement, Sofie").
+_HOLDER_END = re.compile(
+    r"[.!?](?:\s|$)|,\s*(?:cordialement|merci|regards|best|kind|thanks|bedankt|groeten|mvg)\b",
     re.IGNORECASE,
 )
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -90,9 +96,15 @@ class ValidateDirectDebitForm(OperationFormValidation):
 
     fleet_manager_only = False  # an end user sets up the mandate of their own split-bill part
     needs_line = False
+    op_type = "setup_direct_debit"  # "oops, wrong account: BE46…" at the summary re-opens it
 
     def name(self) -> str:
         return "validate_direct_debit_form"
+
+    def pending_values(self, operation: Operation) -> dict[str, Any]:
+        # The summary shows the IBAN masked only: a corrected holder asks for the IBAN again.
+        holder = operation.summary.get("holder")
+        return {HOLDER_SLOT: holder} if isinstance(holder, str) and holder else {}
 
     async def extract(
         self,
@@ -116,7 +128,8 @@ class ValidateDirectDebitForm(OperationFormValidation):
         if match is not None and requested != HOLDER_SLOT:
             after = _HOLDER_AFTER_IBAN.search(text[match.start() :])
             if after is not None:
-                values[HOLDER_SLOT] = holder_from(after.group("holder"))
+                holder = after.group("holder")
+                values[HOLDER_SLOT] = holder_from(_HOLDER_END.split(holder, maxsplit=1)[0])
         elif requested == HOLDER_SLOT:
             values[HOLDER_SLOT] = holder_from(text)
             if values[HOLDER_SLOT] is None:

@@ -221,6 +221,7 @@ CORRECTION_FORMS = {
     "change_plan": "change_plan_form",
     "change_options": "change_options_form",
     "change_barrings": "change_barrings_form",
+    "setup_direct_debit": "direct_debit_form",
 }
 _TOKEN = re.compile(r"[\w+]+")
 _CATALOGUE_WORDS = tuple(

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.activation import next_slot_events
+from actions.answers import says_stop
 from actions.api.backend import BackendError, ChatIdentity, InvalidRequestError, Line, Operation
 from actions.common import (
     RESPONSE_PREFIX,
@@ -56,11 +57,28 @@ _WORKPLACE_WORDS = ("travail", "bureau", "boulot", "work", "office", "werk", "ka
                     "entreprise", "societe", "bedrijf", "firma", "company", "coursier", "courier",
                     "koerier")  # fmt: skip
 _OTHER_WORDS = ("autre", "other", "another", "ander", "thuis", "domicile", "home", "maison")
+PICKUPS = ("workplace", "other_address", "drop_off")
+# "je le dépose moi-même", "ik breng hem zelf binnen", "I'll drop it off": no courier ("dropped
+# in water" is a problem, not a drop-off). Answering the pickup question, "en magasin" is enough.
+_DROP_OFF_VERBS = re.compile(
+    r"\b(?:depose\w*|apporte\w*|drop\s+(?:\w+\s+)?off|drop-?off|bring\w*\s+(?:\w+\s+)?(?:in|over|to)"
+    r"|breng\w*|binnenbreng\w*|afgeven)\b"
+)
+_SHOP_WORDS = re.compile(r"\b(?:magasin|boutique|shop|store|winkel)\b")
+
+
+def drop_off_in(text: str, *, answering: bool = False) -> bool:
+    """Whether the user will bring the device to a shop themselves."""
+    folded = fold(text)
+    return bool(_DROP_OFF_VERBS.search(folded) or (answering and _SHOP_WORDS.search(folded)))
 
 
 def pickup_in(text: str) -> str | None:
-    """``workplace`` / ``other_address`` from what people type ("au travail", "thuis"...)."""
+    """``workplace`` / ``other_address`` / ``drop_off`` from what people type ("au travail",
+    "thuis", "ik breng hem zelf binnen")..."""
     words = fold(text)
+    if drop_off_in(text, answering=True):
+        return "drop_off"
     if any(word in words for word in _OTHER_WORDS):
         return "other_address"
     if any(word in words for word in _WORKPLACE_WORDS):
@@ -94,12 +112,15 @@ class ValidateRepairForm(OperationFormValidation):
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
+        pickup = requested == PICKUP_SLOT and pickup_in(text) is not None
         answer = (
             requested in (PROBLEM_SLOT, ADDRESS_SLOT)
-            or (requested == PICKUP_SLOT and pickup_in(text) is not None)
+            or pickup
             or (requested == IMEI_SLOT and _IMEI_IN_TEXT.search(text) is not None)
         )
-        free_text = requested in (PROBLEM_SLOT, ADDRESS_SLOT)
+        # "I'll drop it off myself" read as "stop" is still the answer, like a description;
+        # "au travail, non stop" stops.
+        free_text = requested in (PROBLEM_SLOT, ADDRESS_SLOT) or (pickup and not says_stop(text))
         view = answer_view(tracker, answer, free_text=free_text)
         events = await super().run(dispatcher, view, domain)
         return next_slot_events(view, events, required_repair_slots)
@@ -139,7 +160,9 @@ class ValidateRepairForm(OperationFormValidation):
         pickup = next(iter(entity_values(tracker, PICKUP_SLOT)), None)
         if pickup is None and requested == PICKUP_SLOT and not text.startswith("/"):
             pickup = pickup_in(text)
-        if pickup in ("workplace", "other_address"):
+        if pickup is None and requested is None and drop_off_in(text):
+            pickup = "drop_off"  # "Je peux le déposer moi-même, pas besoin de coursier."
+        if pickup in PICKUPS:
             values[PICKUP_SLOT] = pickup
         elif requested == PICKUP_SLOT:
             dispatcher.utter_message(response="utter_invalid_repair_pickup")
@@ -211,11 +234,7 @@ class ActionPrepareRepair(BackendAction):
         }
         if pickup == "other_address":
             params["address"] = slots[ADDRESS_SLOT]
-        summary_response = (
-            "utter_summary_request_repair_other_address"
-            if pickup == "other_address"
-            else "utter_summary_request_repair_workplace"
-        )
+        summary_response = f"{RESPONSE_PREFIX}_summary_request_repair_{pickup}"
         try:
             events = await prepare_operation(
                 dispatcher,
@@ -268,6 +287,8 @@ class ActionShowRepairs(BackendAction):
             return []
         for repair in repairs[:5]:
             status = repair.status if repair.status in REPAIR_STATUSES else "requested"
+            if repair.pickup == "drop_off" and status in ("requested", "picked_up"):
+                status = f"{status}_drop_off"  # brought to a shop: nobody picks it up
             created = repair.created_at[:10] if repair.created_at else None
             dispatcher.utter_message(
                 response=f"{RESPONSE_PREFIX}_repair_status_{status}",

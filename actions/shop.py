@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.activation import next_slot_events
-from actions.answers import quantity_in, said_yes_or_no
+from actions.answers import NUMBER_WORDS, quantity_in, said_yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -76,6 +76,10 @@ _COMPANY_WORDS = ("entreprise", "societe", "bureau", "travail", "bedrijf", "firm
                   "werk", "company", "office", "work")  # fmt: skip
 _OTHER_WORDS = ("autre", "other", "another", "ander", "thuis", "domicile", "home", "maison")
 NO_LINE = "none"  # the device is not for one particular line (company stock)
+# The words of the item the form (re)starts with when they are not the latest message: the next
+# device of "3 Crosscall and 2 iPhone 16e", or "" after an out-of-stock variant (nothing to read).
+ITEM_TEXT_SLOT = "shop_item_text"
+MORE_ITEMS_SLOT = "shop_more_items"  # the words of the request's other devices, in order
 MAX_RESULTS = 5
 MAX_QUANTITY = 20  # the backend's limit per cart line
 ORDER_STATUSES = ("received", "processing", "shipped", "delivered")
@@ -218,20 +222,26 @@ class ActionSearchDevices(BackendAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         language = conversation_language(tracker)
+        text = latest_text(tracker)
         try:
-            devices = await self.backend.search_devices(
-                require_identity(tracker), q=search_words(latest_text(tracker))
-            )
+            identity = require_identity(tracker)
+            devices = await self.backend.search_devices(identity, q=search_words(text))
+            named = device_mentions(text, await self.backend.search_devices(identity, q=""))
         except BackendError as exc:
             logger.info("Device search failed: %r", exc)
             utter_backend_error(dispatcher, exc)
             return []
+        ordering = _ORDER_WORDS.search(fold(text)) is not None
+        # ("a cheap Samsung" is a search: one, "un", "een" are articles as much as counts)
+        if named and (ordering or (opening_quantity(text, named[0][0]) or 0) > 1):
+            # "Ik wil twee Galaxy A56 bestellen, grafiet", "we need 3 Crosscall and 2 iPhone
+            # 16e": devices named with an order or a count: straight to their colour, capacity
+            # and quantity (the form reads them from here).
+            return [SlotSet(DEVICE_SLOT, str(named[0][0].id)), FollowupAction("shop_item_form")]
         if not devices:
             dispatcher.utter_message(response="utter_no_devices_found")
             return []
-        if len(devices) == 1 and _ORDER_WORDS.search(fold(latest_text(tracker))):
-            # "Ik wil twee Galaxy A56 bestellen, grafiet, 128 GB": one device and an order:
-            # straight to its colour, capacity and quantity (the form reads them from here).
+        if len(devices) == 1 and ordering:
             return [SlotSet(DEVICE_SLOT, str(devices[0].id)), FollowupAction("shop_item_form")]
         rows = "\n".join(device_line(d, language) for d in devices[:MAX_RESULTS])
         dispatcher.utter_message(
@@ -278,6 +288,80 @@ def shown_device(tracker: Tracker, typed: str) -> str | None:
     return None
 
 
+# Words for a phone in general: a count before them is how many ("two phones", "5 toestellen").
+_DEVICE_WORDS = frozenset(
+    {"phone", "phones", "smartphone", "smartphones", "gsm", "gsms", "device", "devices",
+     "handset", "handsets", "telephone", "telephones", "portable", "portables", "appareil",
+     "appareils", "toestel", "toestellen", "telefoon", "telefoons", "gsmke", "gsmkes"}
+)  # fmt: skip
+
+
+def _count(token: str) -> int | None:
+    """How many a word says: "3", "trois", "drie", and "a"/"an" (one) before a device."""
+    if token.isdigit():
+        return int(token) if 1 <= int(token) <= MAX_QUANTITY else None
+    return 1 if token in ("a", "an") else NUMBER_WORDS.get(token)
+
+
+def _count_before(tokens: list[str], index: int) -> tuple[int, int] | None:
+    """(position, count) of a count among the two words before ``tokens[index]`` ("twee
+    Samsung", "two new phones")."""
+    for position in range(index - 1, max(index - 3, -1), -1):
+        count = _count(tokens[position])
+        if count is not None:
+            return position, count
+    return None
+
+
+def _name_tokens(device: Device) -> set[str]:
+    """The words of a device's names that are not bare numbers ("Fairphone 5": the 5 of "5
+    Fairphone 5" is a count)."""
+    return {t for n in (device.model, device.name) for t in _tokens(n).split() if not t.isdigit()}
+
+
+def opening_quantity(typed: str, device: Device | None) -> int | None:
+    """The count before the first word for the device in an opening message ("Ik wil twee
+    Samsung Galaxy A56", "un iPhone 16 blanc", "order two phones")."""
+    tokens = _tokens(typed).split()
+    named = _DEVICE_WORDS | (_name_tokens(device) if device is not None else set())
+    first = next((i for i, token in enumerate(tokens) if token in named), None)
+    found = _count_before(tokens, first) if first is not None else None
+    return found[1] if found else None
+
+
+def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, str]]:
+    """Each device named in ``typed`` with the words that describe it, in the order said:
+    "3 Crosscall Core-Z5 for the site and 2 iPhone 16e in black" → (Core-Z5, "3 crosscall core
+    z5 for the site and"), (iPhone 16e, "2 iphone 16e in black"). At one place the longest name
+    wins ("iPhone 16 Pro", not "iPhone 16"); a brand alone names its only device."""
+    tokens = _tokens(typed).split()
+    brands: dict[str, list[Device]] = {}
+    for device in catalogue:
+        brands.setdefault(_tokens(device.brand), []).append(device)
+    spans: list[tuple[int, int, Device]] = []
+    for device in catalogue:
+        names = [_tokens(n).split() for n in (device.model, device.name)]
+        if len(brands.get(_tokens(device.brand), [])) == 1:
+            names.append(_tokens(device.brand).split())
+        for name in (n for n in names if n):
+            spans.extend(
+                (start, start + len(name), device)
+                for start in range(len(tokens) - len(name) + 1)
+                if tokens[start : start + len(name)] == name
+            )
+    taken: list[tuple[int, int, Device]] = []
+    for start, end, device in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+        overlaps = any(start < e and s < end for s, e, _ in taken)
+        if not overlaps and all(str(d.id) != str(device.id) for _, _, d in taken):
+            taken.append((start, end, device))
+    taken.sort(key=lambda span: span[0])
+    starts = [found[0] if (found := _count_before(tokens, s)) else s for s, _, _ in taken]
+    return [
+        (device, " ".join(tokens[begin : starts[i + 1] if i + 1 < len(starts) else None]))
+        for i, ((_, _, device), begin) in enumerate(zip(taken, starts, strict=True))
+    ]
+
+
 class ValidateShopItemForm(OperationFormValidation):
     """Slots ``shop_device_id``, ``shop_colour``, ``shop_storage_gb``, ``shop_quantity``."""
 
@@ -290,11 +374,18 @@ class ValidateShopItemForm(OperationFormValidation):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker)
+        no_line = requested == FOR_LINE_SLOT and _NO_LINE_WORDS.search(fold(text)) is not None
         answer = (
-            tracker.get_slot("requested_slot") == QUANTITY_SLOT
-            and quantity_in(latest_text(tracker)) is not None
+            (requested == QUANTITY_SLOT and quantity_in(text) is not None)
+            or no_line
+            # The next device of the same request: the words read are that device's.
+            or (requested is None and tracker.get_slot(ITEM_TEXT_SLOT) is not None)
         )
-        return list(await super().run(dispatcher, answer_view(tracker, answer), domain))
+        # "voor geen specifieke lijn, reservetoestellen" is an answer, even read as "stop".
+        view = answer_view(tracker, answer, free_text=no_line)
+        return list(await super().run(dispatcher, view, domain))
 
     async def extract(
         self,
@@ -304,24 +395,50 @@ class ValidateShopItemForm(OperationFormValidation):
         line: Line | None,
     ) -> dict[str, Any]:
         requested = tracker.get_slot("requested_slot")
-        text = latest_text(tracker).strip()
+        item_text = tracker.get_slot(ITEM_TEXT_SLOT) if requested is None else None
+        queued = item_text is not None
+        text = str(item_text) if queued else latest_text(tracker).strip()
         typed = "" if text.startswith("/") else text
+
+        def entity(name: str) -> str | None:
+            # A queued item's words are not the latest message: its entities belong elsewhere.
+            return None if queued else next(iter(entity_values(tracker, name)), None)
+
         values: dict[str, Any] = {}
-        device_id = next(iter(entity_values(tracker, DEVICE_SLOT)), None)
-        if device_id is None and typed and requested in (None, DEVICE_SLOT):
-            # Typed rather than tapped: "Galaxy A56 5G", "the first one".
-            device_id = shown_device(tracker, typed) or await self._named_device(identity, typed)
+        if requested is None:
+            # A new request forgets the devices of an earlier one that was stopped.
+            values = {ITEM_TEXT_SLOT: None} if queued else {MORE_ITEMS_SLOT: None}
+        device_id = entity(DEVICE_SLOT)
+        typed_choice = bool(typed) and requested in (None, DEVICE_SLOT)
+        if device_id is None and typed_choice:
+            device_id = shown_device(tracker, typed)  # "the first one" of the list just shown
+        if device_id is None and typed_choice:
+            # Typed rather than tapped: "Galaxy A56 5G", or several devices ("3 Crosscall and 2
+            # iPhone 16e"): the first now with its own words, the others after it.
+            catalogue = await self.backend.search_devices(identity, q="")
+            mentions = device_mentions(typed, catalogue)
+            if len(mentions) > 1:
+                typed = mentions[0][1]
+                if requested is None and not queued:
+                    values[MORE_ITEMS_SLOT] = [words for _, words in mentions[1:]]
+            device_id = await self._named_device(identity, typed, mentions)
         if device_id is None:
             device_id = tracker.get_slot(DEVICE_SLOT)
-        if device_id is None:
+        device: Device | None = None
+        if device_id is not None:
+            try:
+                device = await self.backend.get_device(identity, device_id)
+            except NotFoundError:
+                dispatcher.utter_message(response="utter_invalid_shop_device_id")
+                return {**values, DEVICE_SLOT: None}
+        if requested is None and not tracker.get_slot(QUANTITY_SLOT):
+            quantity = opening_quantity(typed, device)  # "twee Galaxy A56", "two phones"
+            if quantity is not None:
+                values[QUANTITY_SLOT] = float(quantity)
+        if device is None:
             if requested == DEVICE_SLOT:
                 dispatcher.utter_message(response="utter_invalid_shop_device_id")
             return values
-        try:
-            device = await self.backend.get_device(identity, device_id)
-        except NotFoundError:
-            dispatcher.utter_message(response="utter_invalid_shop_device_id")
-            return {DEVICE_SLOT: None}
         if str(device_id) != str(tracker.get_slot(DEVICE_SLOT)):
             # Another device: the earlier colour and capacity no longer apply.
             values.update({DEVICE_SLOT: str(device.id), COLOUR_SLOT: None, STORAGE_SLOT: None})
@@ -329,7 +446,7 @@ class ValidateShopItemForm(OperationFormValidation):
         colours = sorted({v.colour for v in device.variants})
         storages = sorted({v.storage_gb for v in device.variants})
 
-        colour = next(iter(entity_values(tracker, COLOUR_SLOT)), None) or colour_in(typed, colours)
+        colour = entity(COLOUR_SLOT) or colour_in(typed, colours)
         if colour in colours:
             values[COLOUR_SLOT] = colour
         elif len(colours) == 1 and not slots.get(COLOUR_SLOT):
@@ -339,7 +456,7 @@ class ValidateShopItemForm(OperationFormValidation):
                 response="utter_invalid_shop_colour", colours=", ".join(colours)
             )
 
-        storage_raw = next(iter(entity_values(tracker, STORAGE_SLOT)), None)
+        storage_raw = entity(STORAGE_SLOT)
         storage = int(storage_raw) if storage_raw and storage_raw.isdigit() else None
         storage = storage if storage in storages else storage_in(typed, storages)
         if storage is not None:
@@ -352,7 +469,9 @@ class ValidateShopItemForm(OperationFormValidation):
                 storages=", ".join(f"{s} GB" for s in storages),
             )
 
-        values.update(await self._for_line(dispatcher, tracker, identity, requested, typed))
+        values.update(
+            await self._for_line(dispatcher, tracker, identity, requested, typed, queued=queued)
+        )
 
         if requested == QUANTITY_SLOT:
             quantity = quantity_in(typed)
@@ -362,16 +481,14 @@ class ValidateShopItemForm(OperationFormValidation):
                 dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
         return values
 
-    async def _named_device(self, identity: ChatIdentity, typed: str) -> str | None:
-        """The catalogue device the words name: the longest model name found in them, or the
-        only device a search for them returns."""
-        # Names are matched against the whole catalogue: the search narrows by any word some
-        # device contains ("one" is in "iPhone"), which a whole sentence is full of.
-        catalogue = await self.backend.search_devices(identity, q="")
-        said = f" {_tokens(typed)} "
-        named = [d for d in catalogue if any(f" {_tokens(n)} " in said for n in (d.model, d.name))]
-        if named:
-            return str(max(named, key=lambda d: len(d.model)).id)
+    async def _named_device(
+        self, identity: ChatIdentity, typed: str, mentions: list[tuple[Device, str]]
+    ) -> str | None:
+        """The device the words name (the first of ``mentions``, found in the whole catalogue:
+        a search narrows by any word some device contains, "one" is in "iPhone"), else the only
+        device a search for them returns."""
+        if mentions:
+            return str(mentions[0][0].id)
         found = await self.backend.search_devices(identity, q=typed)
         return str(found[0].id) if len(found) == 1 else None
 
@@ -382,12 +499,16 @@ class ValidateShopItemForm(OperationFormValidation):
         identity: ChatIdentity,
         requested: str | None,
         typed: str,
+        *,
+        queued: bool,
     ) -> dict[str, Any]:
         """For which line: none (company stock), a named line, or an end user's own line."""
         if requested is None:
             me = await self.backend.get_me(identity)
             if me.active_role != "fleet_manager":
                 return {FOR_LINE_SLOT: str(me.line_id) if me.line_id else NO_LINE}
+            if queued:
+                return {}  # the next device of the request: its line was carried over or is asked
         if NO_LINE in entity_values(tracker, FOR_LINE_SLOT) or (
             requested == FOR_LINE_SLOT
             and (said_yes_or_no(tracker) is False or _NO_LINE_WORDS.search(fold(typed)))
@@ -440,7 +561,9 @@ class ActionAskShopColour(_AskVariant):
         return "action_ask_shop_colour"
 
     def _buttons(self, device: Device, colour: str | None) -> list[dict[str, str]]:
-        colours = sorted({v.colour for v in device.variants})
+        # The colours in stock, when some are: a button that can only fail is no shortcut.
+        in_stock = {v.colour for v in device.variants if v.stock > 0}
+        colours = sorted(in_stock or {v.colour for v in device.variants})
         return [{"title": c, "payload": f'/inform{{"shop_colour": "{c}"}}'} for c in colours]
 
 
@@ -494,8 +617,7 @@ class ActionAddToCart(BackendAction):
                 idempotency_key=key,
             )
         except ConflictError as exc:
-            self._out_of_stock(dispatcher, exc, language)
-            return form_slot_resets(domain)
+            return await self._choose_again(dispatcher, tracker, exc, language)
         except InvalidRequestError:
             dispatcher.utter_message(response="utter_variant_unknown")
             return form_slot_resets(domain)
@@ -509,6 +631,17 @@ class ActionAddToCart(BackendAction):
             count=sum(item.quantity for item in cart.items),
             total=format_money(cart.total_incl_vat, language),
         )
+        more = list(slots.get(MORE_ITEMS_SLOT) or [])
+        if more:
+            # "3 Crosscall and 2 iPhone 16e": the form starts again with the next device's
+            # words; "no particular line" said for the first one holds for all of them.
+            return [
+                *form_slot_resets(domain),
+                SlotSet(FOR_LINE_SLOT, NO_LINE if for_line == NO_LINE else None),
+                SlotSet(ITEM_TEXT_SLOT, str(more[0])),
+                SlotSet(MORE_ITEMS_SLOT, more[1:] or None),
+                FollowupAction("shop_item_form"),
+            ]
         # People asked to order, not to fill a cart: a "yes" goes on to delivery and summary.
         dispatcher.utter_message(response="utter_ask_place_order_now")
         return [
@@ -516,6 +649,36 @@ class ActionAddToCart(BackendAction):
             SlotSet(PENDING_ID_SLOT, f"{START_PREFIX}order_delivery_form"),
             SlotSet(PENDING_TYPE_SLOT, START_PREFIX.rstrip(":")),
         ]
+
+    async def _choose_again(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        exc: ConflictError,
+        language: str,
+    ) -> list[EventType]:
+        """Out of stock: the form asks again what it must, keeping the rest of the request
+        (how many, for which line, the other devices): another colour or capacity of the same
+        device while it has stock, else another device among the backend's alternatives."""
+        device_id = tracker.get_slot(DEVICE_SLOT)
+        quantity = int(tracker.get_slot(QUANTITY_SLOT) or 1)
+        try:
+            device = await self.backend.get_device(require_identity(tracker), device_id)
+        except BackendError as exc_device:
+            logger.info("Device %s unavailable: %r", device_id, exc_device)
+            device = None
+        again: list[EventType] = [SlotSet(COLOUR_SLOT, None), SlotSet(STORAGE_SLOT, None)]
+        if device is not None and any(v.stock >= quantity for v in device.variants):
+            dispatcher.utter_message(
+                response="utter_variant_out_of_stock",
+                device=device.name,
+                colour=tracker.get_slot(COLOUR_SLOT),
+                storage=int(tracker.get_slot(STORAGE_SLOT) or 0),
+            )
+        else:
+            self._out_of_stock(dispatcher, exc, language)
+            again.append(SlotSet(DEVICE_SLOT, None))
+        return [*again, SlotSet(ITEM_TEXT_SLOT, ""), FollowupAction("shop_item_form")]
 
     @staticmethod
     def _out_of_stock(dispatcher: CollectingDispatcher, exc: ConflictError, language: str) -> None:

@@ -384,11 +384,22 @@ def _mail_to(entry: dict[str, Any], accounts: dict[str, str]) -> str | None:
 
 
 def judge_operation(
-    entry: dict[str, Any], found: list[Effect], claimed: set[int], accounts: dict[str, str]
+    entry: dict[str, Any],
+    found: list[Effect],
+    claimed: set[int],
+    accounts: dict[str, str],
+    unregistered: frozenset[str] = frozenset(),
 ) -> str | None:
-    """Claim the effect ``entry`` describes; None when it is there, else why not."""
+    """Claim the effect ``entry`` describes; None when it is there, else why not.
+
+    ``accounts`` maps the GSM numbers of accounts to their e-mail address after the task;
+    ``unregistered`` holds those whose account was never registered (invited, with no password
+    yet): for them a password reset is the registration e-mail, the only way to choose one.
+    """
     op = str(entry["operation"])
     kinds = _effect_kinds(entry)
+    if op == "password_reset" and e164(entry.get("gsm", "")) in unregistered:
+        kinds = ("registration_mail",)
     candidates = [i for i, e in enumerate(found) if e.kind in kinds and i not in claimed]
     if op in ("password_reset", "registration_resend"):
         address = _mail_to(entry, accounts)

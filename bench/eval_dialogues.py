@@ -47,7 +47,7 @@ from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
 import backend.models  # noqa: F401 - every model registered, for the relationships
-from backend.accounts.models import Account
+from backend.accounts.models import Account, AccountStatus
 from backend.chat.models import ChatSession
 from backend.companies.models import Company
 from backend.fleet.models import Line
@@ -379,14 +379,18 @@ def judge_task(
     text = "\n".join(dialogue.replies)
     figures = judge.Figures(task.language, tuple(dialogue.replies))
     utterances = [u for turn in dialogue.turns for u in turn.utterances]
-    accounts = {a.gsm: a.email or "" for a in session.scalars(select(Account)) if a.email}
+    everyone = list(session.scalars(select(Account)))
+    accounts = {a.gsm: a.email or "" for a in everyone if a.email}
+    unregistered = frozenset(a.gsm for a in everyone if a.status == AccountStatus.pending)
     claimed: set[int] = set()
     expects_none = False
     for entry in task.expect:
         if entry.get("operation") == "none":
             expects_none = True
         elif "operation" in entry:
-            reasons.append(judge.judge_operation(entry, found, claimed, accounts) or "")
+            reasons.append(
+                judge.judge_operation(entry, found, claimed, accounts, unregistered) or ""
+            )
         elif "answer" in entry:
             reasons.append(judge.judge_answer(entry, api, figures, utterances) or "")
         else:

@@ -11,14 +11,17 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from rasa_sdk.events import FollowupAction
 
 from actions.access import (
     OWN_ACCOUNT,
     RESET_PREFIX,
     ActionAskRegistrationResendFormTargetLineId,
+    ActionInviteEmployee,
     ActionPasswordReset,
     ActionResendRegistration,
     ValidatePasswordResetForm,
+    ValidatePortalInvitationForm,
     ValidateRegistrationResendForm,
     mentions_password,
     mobile_number,
@@ -44,6 +47,7 @@ DOMAIN: dict[str, Any] = {
     "forms": {
         "password_reset_form": {"required_slots": ["password_reset_gsm"]},
         "registration_resend_form": {"required_slots": ["target_line_id"]},
+        "portal_invitation_form": {"required_slots": ["target_line_id", "invitation_email"]},
     },
     "responses": {
         "utter_faq_imei": [],
@@ -376,7 +380,7 @@ async def test_resend_posts_with_a_stable_key_and_says_where_it_went(backend, di
     ("answer", "expected"),
     [
         (error(409, "account_already_registered"), "utter_registration_already_done"),
-        (error(409, "no_portal_account"), "utter_registration_not_invited"),
+        (error(409, "no_portal_account"), "utter_offer_portal_invitation"),
         (error(404, "line_not_found"), "utter_operation_line_not_found"),
         (error(429, "rate_limited"), "utter_rate_limited"),
         (json_response(500, {}), "utter_backend_unavailable"),
@@ -504,3 +508,106 @@ async def test_how_to_switch_portals_is_still_explained(backend, dispatcher):
 
     assert responses(dispatcher) == ["utter_faq_role_switch"]
     assert backend.requests == []
+
+
+# --- a fleet manager's employee: reset link, registration again, or an invitation -------------
+
+
+async def test_a_fleet_manager_naming_an_employee_resets_that_employees_password(
+    backend, dispatcher
+):
+    # "Lotte can't log in, send her a reset": the link went to the fleet manager's own address.
+    fleet(backend).on("GET", "/api/v1/lines/4", LOTTE)
+    text = "Lotte can't log in to the portal, she forgot her password. Her number is 0470 00 00 04"
+    tracker = make_tracker(
+        text, intent="ask_password_reset", entities=[entity("phone_number", "0470 00 00 04")]
+    )
+    backend.on("GET", "/api/v1/lines", [LOTTE])
+
+    events = await ValidatePasswordResetForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["password_reset_gsm"] == "line:4"
+    sent = {"outcome": "reset_sent", "account_id": 9, "first_name": "Lotte", "last_name": "Maes",
+            "gsm": "+32470000004", "sent_to": "l***@acme.be",
+            "expires_at": "2026-12-06T22:30:00Z"}  # fmt: skip
+    backend.on("POST", "/api/v1/lines/4/password-reset", json_response(202, sent))
+    tracker.slots.update(slots_of(events))
+    await ActionPasswordReset(backend.client()).run(dispatcher, tracker, DOMAIN)
+    await ActionPasswordReset(backend.client()).run(dispatcher, tracker, DOMAIN)  # a retry
+
+    first, second = posts(backend)
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
+    assert responses(dispatcher) == ["utter_employee_password_reset_sent"] * 2
+    assert dispatcher.messages[0]["name"] == "Lotte Maes"
+    assert dispatcher.messages[0]["sent_to"] == "l***@acme.be"
+
+
+async def test_the_fleet_managers_own_number_is_their_own_reset(backend, dispatcher):
+    fleet(backend).on("GET", "/api/v1/lines", [line(1, "+32470000001", user_name="Sofie")])
+    tracker = make_tracker(
+        "I forgot my password, my number is 0470 00 00 01",
+        intent="ask_password_reset",
+        entities=[entity("phone_number", "0470 00 00 01")],
+    )
+    events = await ValidatePasswordResetForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["password_reset_gsm"] == OWN_ACCOUNT
+
+
+async def test_an_employee_without_account_is_offered_an_invitation(backend, dispatcher):
+    fleet(backend).on("GET", "/api/v1/lines/4", LOTTE)
+    backend.on("POST", "/api/v1/lines/4/password-reset", error(409, "no_portal_account"))
+    tracker = make_tracker("x", intent="inform", slots={"password_reset_gsm": "line:4"})
+
+    events = await ActionPasswordReset(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_offer_portal_invitation"]
+    assert slots_of(events)["target_line_id"] == "4"
+    assert FollowupAction("portal_invitation_form") in events
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("lotte.maes@acme-logistics.example", "lotte.maes@acme-logistics.example"),
+        ("c'est lotte.maes@Acme-Logistics.example", "lotte.maes@acme-logistics.example"),
+    ],
+)
+async def test_the_invitation_address_is_checked(backend, dispatcher, typed, expected):
+    fleet(backend).on("GET", "/api/v1/lines/4", LOTTE)
+    asked = {"target_line_id": "4", "requested_slot": "invitation_email"}
+    tracker = make_tracker(typed, intent="inform", slots=asked)
+    events = await ValidatePortalInvitationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["invitation_email"] == expected
+
+    wrong = make_tracker("lotte at acme", intent="inform", slots=asked)
+    events = await ValidatePortalInvitationForm(backend.client()).run(dispatcher, wrong, DOMAIN)
+    assert "invitation_email" not in slots_of(events)
+    assert responses(dispatcher) == ["utter_invalid_invitation_email"]
+
+    no = make_tracker("non merci", intent="deny", slots=asked)
+    events = await ValidatePortalInvitationForm(backend.client()).run(dispatcher, no, DOMAIN)
+    assert stopped(events) and responses(dispatcher)[-1] == "utter_portal_invitation_not_sent"
+    assert posts(backend) == []
+
+
+async def test_the_invitation_is_sent_once_to_the_address_given(backend, dispatcher):
+    fleet(backend).on("GET", "/api/v1/lines/4", LOTTE)
+    sent = {"account_id": 9, "first_name": "Lotte", "last_name": "Maes", "gsm": "+32470000004",
+            "sent_to": "l***@acme.be", "expires_at": "2026-12-13T22:00:00Z"}  # fmt: skip
+    backend.on("POST", "/api/v1/lines/4/portal-invitation", json_response(202, sent))
+    slots = {"target_line_id": "4", "invitation_email": "lotte@acme.be"}
+    tracker = make_tracker("lotte@acme.be", intent="inform", slots=slots)
+
+    events = await ActionInviteEmployee(backend.client()).run(dispatcher, tracker, DOMAIN)
+    await ActionInviteEmployee(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    first, second = posts(backend)
+    assert json.loads(first.content) == {"email": "lotte@acme.be"}
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
+    assert responses(dispatcher)[0] == "utter_portal_invitation_sent"
+    assert slots_of(events) == {"target_line_id": None, "invitation_email": None}
+
+    dispatcher.messages.clear()
+    backend.on("POST", "/api/v1/lines/4/portal-invitation", error(409, "portal_login_taken"))
+    await ActionInviteEmployee(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_portal_login_taken"]

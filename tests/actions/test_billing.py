@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.billing import (
@@ -286,6 +287,48 @@ async def test_iban_and_holder_in_one_message_fill_both_slots(backend, dispatche
     assert SlotSet("direct_debit_iban", "BE71096123456769") in events
     assert SlotSet("direct_debit_holder", "Acme Logistics") in events
     assert backend.requests == []  # nothing asked of the backend before the summary
+
+
+async def test_a_holder_written_like_an_email_stops_at_the_sign_off(backend, dispatcher):
+    # The holder became ": Acme Logistics NV. Cordialement, Sofie Janssens".
+    text = (
+        "Bonjour, nous souhaiterions passer à la domiciliation. IBAN : BE62 5100 0754 7061, "
+        "titulaire : Acme Logistics NV. Cordialement, Sofie Janssens"
+    )
+    tracker = make_tracker(text, intent="setup_direct_debit")
+    events = await ValidateDirectDebitForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("direct_debit_iban", "BE62510007547061") in events
+    assert SlotSet("direct_debit_holder", "Acme Logistics NV") in events
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Oups, je me suis trompée de compte : c'est le BE46 0013 9923 8336. Même titulaire.",
+        "oei, verkeerde rekening. 't moet BE46 0013 9923 8336 zijn, zelfde naam",
+        "sorry, wrong account, it's BE46 0013 9923 8336",
+    ],
+)
+async def test_another_iban_at_the_summary_corrects_the_pending_mandate(backend, dispatcher, typed):
+    summary = {"iban_masked": "BE62 **** **** 7061", "holder": "Acme Logistics NV"}
+    pending = {"id": "op_dd", "type": "setup_direct_debit", "status": "pending", "summary": summary}
+    backend.on("GET", "/api/v1/operations/op_dd", pending)
+    backend.on("POST", "/api/v1/operations/op_dd/cancel", {**pending, "status": "cancelled"})
+    slots = {"pending_operation_id": "op_dd", "pending_operation_type": "setup_direct_debit"}
+    # The confirm action (where AnswerPolicy sends a correction naming an IBAN) re-opens the form
+    tracker = make_tracker(
+        typed, intent="nlu_fallback", entities=[entity("iban", "BE46 0013 9923 8336")], slots=slots
+    )
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert FollowupAction("direct_debit_form") in events
+    assert "/api/v1/operations/op_dd/confirm" not in backend.paths()
+
+    events = await ValidateDirectDebitForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert SlotSet("direct_debit_iban", "BE46001399238336") in events
+    assert SlotSet("direct_debit_holder", "Acme Logistics NV") in events  # kept
+    assert "/api/v1/operations/op_dd/cancel" in backend.paths()  # the old one never runs
+    assert "utter_pending_operation_replaced" not in responses(dispatcher)
 
 
 async def test_only_the_missing_holder_is_asked(backend, dispatcher):

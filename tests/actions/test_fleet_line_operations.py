@@ -746,10 +746,10 @@ async def test_a_yes_with_details_at_a_summary_that_cannot_be_edited_runs_nothin
     backend, dispatcher
 ):
     tracker = make_tracker(
-        "yes but on BE62 5100 0754 7061",
+        "yes but 0470 00 00 05",
         intent="affirm",
-        entities=[entity("iban", "BE62 5100 0754 7061")],
-        slots={"pending_operation_id": "op_abc", "pending_operation_type": "setup_direct_debit"},
+        entities=[entity("phone_number", "0470 00 00 05")],
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "deactivate_line"},
     )
 
     events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)

@@ -79,6 +79,10 @@ def test_pickup_words_and_address_only_for_another_address():
     assert pickup_in("bij het bedrijf ophalen") == "workplace"
     assert pickup_in("at another address") == "other_address"
     assert pickup_in("bof") is None
+    assert pickup_in("ik breng hem zelf binnen") == "drop_off"
+    assert pickup_in("I'll drop it off myself") == "drop_off"
+    assert pickup_in("je le dépose en magasin") == "drop_off"
+    assert pickup_in("au magasin") == "drop_off"
     assert "repair_address" not in required_repair_slots({"repair_pickup": "workplace"})
     assert required_repair_slots({"repair_pickup": "other_address"})[-1] == "repair_address"
 
@@ -220,3 +224,57 @@ async def test_a_problem_read_as_stop_is_still_the_problem(backend, dispatcher):
     # saying only "stop" still stops
     stop = make_tracker("laat maar", intent="stop", slots=asked)
     assert await ValidateRepairForm(backend.client()).run(dispatcher, stop, DOMAIN) == []
+
+
+async def test_a_drop_off_said_at_the_opening_is_no_courier(backend, dispatcher):
+    # "Je peux le déposer moi-même, pas besoin de coursier": the form insisted on a pickup.
+    backend.on("GET", "/api/v1/me", me_end_user())
+    backend.on("GET", "/api/v1/lines", [line()])
+    opening = "le GSM ne charge plus, IMEI 490154203237518. Je peux le déposer moi-même"
+    events = await ValidateRepairForm(backend.client()).run(
+        dispatcher, make_tracker(opening, intent="request_repair"), DOMAIN
+    )
+    assert slots_of(events)["repair_pickup"] == "drop_off"
+    # a phone that fell in water is a problem, not a drop-off
+    events = await ValidateRepairForm(backend.client()).run(
+        dispatcher, make_tracker("my phone dropped in the water", intent="request_repair"), DOMAIN
+    )
+    assert "repair_pickup" not in slots_of(events)
+
+
+async def test_a_drop_off_repair_has_its_summary_and_its_own_status_words(backend, dispatcher):
+    posted: list[httpx.Request] = []
+
+    def prepare(request: httpx.Request) -> httpx.Response:
+        posted.append(request)
+        return json_response(201, operation())
+
+    backend.on("POST", "/api/v1/operations", prepare)
+    slots = {**FILLED, "repair_pickup": "drop_off"}
+    tracker = make_tracker("in de winkel", intent="inform", slots=slots)
+    await ActionPrepareRepair(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert json.loads(posted[0].content)["params"]["pickup"] == "drop_off"
+    assert "address" not in json.loads(posted[0].content)["params"]
+    assert responses(dispatcher)[0] == "utter_summary_request_repair_drop_off"
+
+    dispatcher.messages.clear()
+    repair = {"id": 3, "number": "R2026-000003", "imei_masked": "…7518", "pickup": "drop_off",
+              "created_at": "2026-11-20T09:00:00Z", "msisdn": "+32470123456"}  # fmt: skip
+    backend.on(
+        "GET", "/api/v1/repairs", [{**repair, "status": s} for s in ("picked_up", "in_repair")]
+    )
+    await ActionShowRepairs(backend.client()).run(
+        dispatcher, make_tracker("where is my repair", intent="ask_repair_status"), DOMAIN
+    )
+    assert responses(dispatcher) == [
+        "utter_repair_status_picked_up_drop_off",
+        "utter_repair_status_in_repair",
+    ]
+
+
+async def test_a_drop_off_read_as_stop_is_still_the_answer(backend, dispatcher):
+    backend.on("GET", "/api/v1/lines/12", line())
+    slots = {**FILLED, "repair_pickup": None, "requested_slot": "repair_pickup"}
+    tracker = make_tracker("I'll drop it off myself", intent="stop", slots=slots)
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["repair_pickup"] == "drop_off"

@@ -9,10 +9,12 @@ import httpx
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
+from actions.api.backend import Device
 from actions.operations import ActionConfirmOperation
 from actions.shop import (
     ActionAddToCart,
     ActionAskOrderDelivery,
+    ActionAskShopColour,
     ActionAskShopStorageGb,
     ActionPrepareOrder,
     ActionRemoveCartItem,
@@ -23,6 +25,8 @@ from actions.shop import (
     ValidateShopItemForm,
     colour_in,
     delivery_in,
+    device_mentions,
+    opening_quantity,
     quantity_in,
     search_words,
     storage_in,
@@ -66,6 +70,9 @@ IPHONE = {"id": 1, "brand": "Apple", "model": "iPhone 16", "name": "Apple iPhone
 GALAXY = {"id": 2, "brand": "Samsung", "model": "Galaxy A55", "name": "Samsung Galaxy A55",
           "rugged": False, "min_price": "399.00",
           "variants": [variant("Navy", 256, "399.00", 8)]}  # fmt: skip
+SOLD_OUT = {"id": 3, "brand": "Nokia", "model": "3210 4G", "name": "Nokia 3210 4G",
+            "rugged": False, "min_price": "79.00",
+            "variants": [variant("Grunge Black", 128, "79.00", 0)]}  # fmt: skip
 ITEM = {"id": 31, "device_id": 1, "name": "Apple iPhone 16", "colour": "Black", "storage_gb": 128,
         "quantity": 2, "unit_price": "829.00"}  # fmt: skip
 CART = {"items": [ITEM], "total_excl_vat": "1658.00", "total_incl_vat": "2006.18"}
@@ -78,6 +85,7 @@ def shop(backend: FakeBackend) -> FakeBackend:
     backend.on("GET", "/api/v1/me", me_fleet_manager())
     backend.on("GET", "/api/v1/catalog/devices/1", IPHONE)
     backend.on("GET", "/api/v1/catalog/devices/2", GALAXY)
+    backend.on("GET", "/api/v1/catalog/devices/3", SOLD_OUT)
     return backend
 
 
@@ -101,7 +109,7 @@ async def test_search_sends_the_words_and_lists_matches_with_buttons(backend, di
     shop(backend).on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
     tracker = make_tracker("a cheap Samsung", intent="search_device")
     await ActionSearchDevices(backend.client()).run(dispatcher, tracker, DOMAIN)
-    assert backend.requests[-1].url.params["q"] == "cheap Samsung"
+    assert backend.requests[0].url.params["q"] == "cheap Samsung"
     [message] = dispatcher.messages
     assert message["response"] == "utter_devices_found"
     assert "Apple iPhone 16" in message["devices"] and "Black, White" in message["devices"]
@@ -178,26 +186,57 @@ async def test_add_to_cart_body_and_stable_key(backend, dispatcher):
     assert dispatcher.messages[0]["count"] == 2
 
 
-async def test_out_of_stock_offers_the_backends_alternatives(backend, dispatcher):
+async def test_a_sold_out_variant_asks_another_colour_keeping_the_rest(backend, dispatcher):
+    # "un iPhone 16 blanc": white was sold out; the bot listed other phones and asked nothing.
+    shop(backend).on("POST", "/api/v1/cart/items", error(409, "out_of_stock"))
+    chosen = {**CHOSEN, "shop_for_line_id": "none", "shop_more_items": ["1 galaxy a55"]}
+    tracker = make_tracker("no specific line", intent="inform", slots=chosen)
+
+    events = await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_variant_out_of_stock"
+    assert (message["device"], message["colour"], message["storage"]) == (
+        "Apple iPhone 16", "Black", 256
+    )  # fmt: skip
+    assert slots_of(events) == {"shop_colour": None, "shop_storage_gb": None, "shop_item_text": ""}
+    assert FollowupAction("shop_item_form") in events  # quantity, line and next device kept
+
+    dispatcher.messages.clear()
+    tracker = make_tracker("no specific line", slots={**chosen, **slots_of(events)})
+    await ActionAskShopColour(backend.client()).run(dispatcher, tracker, DOMAIN)
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles == ["Black", "White"]
+    tracker.slots["shop_device_id"] = "3"
+    await ActionAskShopColour(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert [b["title"] for b in dispatcher.messages[1]["buttons"]] == ["Grunge Black"]
+
+
+async def test_a_sold_out_device_offers_the_backends_alternatives(backend, dispatcher):
     shop(backend)
     body = {
         "error": {"code": "out_of_stock", "message": "x", "details": {"alternatives": [GALAXY]}}
     }
     backend.on("POST", "/api/v1/cart/items", json_response(409, body))
-    tracker = make_tracker("2", intent="inform", slots=CHOSEN)
-    await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+    tracker = make_tracker(
+        "2", intent="inform", slots={**CHOSEN, "shop_device_id": "3", "shop_colour": "Grunge Black"}
+    )
+    events = await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert message["response"] == "utter_out_of_stock_alternatives"
     assert "Samsung Galaxy A55" in message["devices"]
     assert message["buttons"] == [
         {"title": "Samsung Galaxy A55", "payload": '/choose_device{"shop_device_id": "2"}'}
     ]
+    assert slots_of(events)["shop_device_id"] is None
+    assert "shop_quantity" not in slots_of(events)  # "how many" is not asked again
+    assert FollowupAction("shop_item_form") in events
 
 
 async def test_out_of_stock_without_alternatives_and_unknown_variant(backend, dispatcher):
     shop(backend)
     backend.on("POST", "/api/v1/cart/items", error(409, "out_of_stock"))
-    tracker = make_tracker("2", intent="inform", slots=CHOSEN)
+    tracker = make_tracker("2", intent="inform", slots={**CHOSEN, "shop_device_id": "3"})
     await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
     backend.on("POST", "/api/v1/cart/items", error(422, "variant_unknown"))
     await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
@@ -605,3 +644,88 @@ async def test_a_new_quantity_at_the_order_summary_prepares_it_again(backend, di
         "utter_ask_confirm_operation",
     ]
     assert slots_of(events)["pending_operation_id"] == "op-o2"
+
+
+def test_how_many_is_the_count_before_the_device():
+    galaxy = Device.model_validate(GALAXY)
+    assert opening_quantity("Ik wil twee Samsung Galaxy A55 bestellen, 256 GB", galaxy) == 2
+    assert opening_quantity("slt un iphone 16 blanc 128 go pour thomas", None) is None
+    assert opening_quantity("I'd like a Galaxy A55 for Charlotte", galaxy) == 1
+    assert opening_quantity("order two new phones for the reps", None) == 2
+    assert opening_quantity("vijf toestellen voor de werf", None) == 5
+    # capacities and model numbers are no count
+    assert opening_quantity("Galaxy A55 256 GB", galaxy) is None
+    assert opening_quantity("50 Galaxy A55", galaxy) is None  # more than the shop's limit
+
+
+def test_several_devices_in_one_message_each_with_its_words():
+    catalogue = [Device.model_validate(d) for d in (IPHONE, GALAXY, SOLD_OUT)]
+    mentions = device_mentions(
+        "Hi, we need 3 Samsung Galaxy A55 for the site workers and 2 iPhone 16 in white", catalogue
+    )
+    assert [(str(d.id), words) for d, words in mentions] == [
+        ("2", "3 samsung galaxy a55 for the site workers and"),
+        ("1", "2 iphone 16 in white"),
+    ]
+    # one device named twice (brand, then full name) is one mention; a brand alone names its
+    # only device
+    assert [d.id for d, _ in device_mentions("Samsung: de Galaxy A55", catalogue)] == [2]
+    assert [d.id for d, _ in device_mentions("vijf Nokia in 't zwart", catalogue)] == [3]
+
+
+async def test_an_opening_with_how_many_is_not_asked_again(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
+    tracker = make_tracker("Ik wil twee Samsung Galaxy A55 bestellen", intent="choose_device")
+
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["shop_quantity"] == 2.0
+    assert slots_of(events)["shop_device_id"] == "2"
+
+
+async def test_two_devices_in_one_message_are_both_added(backend, dispatcher):
+    # "3 Crosscall for the site workers and 2 iPhone 16e": only 3 iPhones were ordered.
+    shop(backend).on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
+    opening = "we need 3 Galaxy A55 for the site and 2 iPhone 16 in white, 128 GB"
+    tracker = make_tracker(opening, intent="choose_device")
+    first = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+    assert (first["shop_device_id"], first["shop_quantity"]) == ("2", 3.0)
+    assert "shop_colour" in first and first["shop_colour"] == "Navy"  # not the iPhone's white
+    assert first["shop_more_items"] == ["2 iphone 16 in white 128 gb"]
+
+    backend.on("POST", "/api/v1/cart/items", json_response(201, CART))
+    slots = {**first, "shop_storage_gb": 256.0, "shop_for_line_id": "none"}
+    tracker = make_tracker("no particular line", intent="inform", slots=slots)
+    events = await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_cart_item_added"]  # not yet "order now?"
+    assert FollowupAction("shop_item_form") in events
+    after = {**slots, **slots_of(events)}
+    assert after["shop_item_text"] == "2 iphone 16 in white 128 gb"
+    assert after["shop_for_line_id"] == "none" and after["shop_more_items"] is None
+
+    tracker = make_tracker("no particular line", intent="deny", slots=after)
+    second = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+    assert (second["shop_device_id"], second["shop_colour"]) == ("1", "White")
+    assert (second["shop_storage_gb"], second["shop_quantity"]) == (128.0, 2.0)
+    assert second["shop_item_text"] is None
+
+
+async def test_no_line_read_as_stop_is_still_the_answer(backend, dispatcher):
+    shop(backend)
+    tracker = make_tracker(
+        "voor geen specifieke lijn, reservetoestellen",
+        intent="stop",
+        slots={**CHOSEN, "requested_slot": "shop_for_line_id"},
+    )
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["shop_for_line_id"] == "none"
+
+
+async def test_devices_named_with_a_count_go_to_the_form_not_to_a_list(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
+    tracker = make_tracker("we need 3 Galaxy A55 and 2 iPhone 16", intent="search_device")
+
+    events = await ActionSearchDevices(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert SlotSet("shop_device_id", "2") in events
+    assert FollowupAction("shop_item_form") in events
