@@ -45,6 +45,11 @@ def check_sim_available(session: Session, *, company_id: int, raw_iccid: str) ->
     return card
 
 
+def sim_status(session: Session, *, iccid: str) -> SimStatus | None:
+    """The stock status of a SIM card, ``None`` if it is in no stock (seeded lines, eSIMs)."""
+    return session.scalar(select(SimCard.status).where(SimCard.iccid == iccid))
+
+
 def mark_sim(session: Session, *, iccid: str, status: SimStatus) -> None:
     """Set the stock status of a SIM card if it is in a stock (seeded lines may not be)."""
     card = session.scalar(select(SimCard).where(SimCard.iccid == iccid))

@@ -17,6 +17,7 @@ class OperationType(str, enum.Enum):
     activate_line = "activate_line"
     replace_sim = "replace_sim"
     block_sim = "block_sim"
+    unblock_sim = "unblock_sim"
     change_plan = "change_plan"
     change_options = "change_options"
     change_barrings = "change_barrings"

@@ -218,3 +218,25 @@ def scratch_sqlite_url() -> Iterator[str]:
     """A new empty SQLite database file."""
     with tempfile.TemporaryDirectory() as directory:
         yield f"sqlite:///{directory}/scratch.db"
+
+
+def _postgres_base_url() -> str | None:
+    """The PostgreSQL the suite may use (TEST_DATABASE_URL, else the local one if it answers)."""
+    url = os.environ.get("TEST_DATABASE_URL", LOCAL_POSTGRES_URL)
+    if make_url(url).get_backend_name() != "postgresql":
+        url = LOCAL_POSTGRES_URL
+    return url if _postgres_answers(url) else None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty database of each kind the backend runs on (for tests of single migrations)."""
+    if request.param == "sqlite":
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{directory}/empty.db"
+        return
+    base_url = _postgres_base_url()
+    if base_url is None:
+        pytest.skip("no PostgreSQL answers")
+    with postgres_schema(base_url, f"migration_step_{os.getpid()}") as url:
+        yield url

@@ -3,15 +3,12 @@ and scoping; the migration that brought the drop-off."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
 from datetime import date
 
 import httpx
 import pytest
 from alembic import command
-from sqlalchemy import Engine, delete, inspect, make_url, select, text
+from sqlalchemy import Engine, delete, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,10 +24,7 @@ from tests.backend.conftest import (
     ACME_USER,
     AGENT,
     BRUGGE_FM,
-    LOCAL_POSTGRES_URL,
-    _postgres_answers,
     bearer,
-    postgres_schema,
 )
 from tests.backend.ops_helpers import (
     confirm,
@@ -261,28 +255,6 @@ async def test_drop_off_at_a_shop_has_no_address_and_says_so(
     )
     assert moved.status_code == 200, moved.text
     assert moved.json()["status"] == RepairStatus.picked_up.value
-
-
-def _postgres_base_url() -> str | None:
-    """The PostgreSQL the suite may use (TEST_DATABASE_URL, else the local one if it answers)."""
-    url = os.environ.get("TEST_DATABASE_URL", LOCAL_POSTGRES_URL)
-    if make_url(url).get_backend_name() != "postgresql":
-        url = LOCAL_POSTGRES_URL
-    return url if _postgres_answers(url) else None
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """An empty database of each kind the backend runs on."""
-    if request.param == "sqlite":
-        with tempfile.TemporaryDirectory() as directory:
-            yield f"sqlite:///{directory}/drop_off.db"
-        return
-    base_url = _postgres_base_url()
-    if base_url is None:
-        pytest.skip("no PostgreSQL answers")
-    with postgres_schema(base_url, f"repair_drop_off_{os.getpid()}") as url:
-        yield url
 
 
 def _old_style_repair(session: Session) -> Repair:

@@ -11,7 +11,7 @@ from backend.operations.handlers.billing import (
     SetupDirectDebit,
     StopDirectDebit,
 )
-from backend.operations.handlers.block_sim import BlockSim
+from backend.operations.handlers.block_sim import BlockSim, UnblockSim
 from backend.operations.handlers.change_barrings import ChangeBarrings
 from backend.operations.handlers.change_options import ChangeOptions
 from backend.operations.handlers.change_plan import ChangePlan
@@ -27,6 +27,7 @@ HANDLERS: dict[OperationType, OperationHandler[Any]] = {
         ActivateLine(),
         ReplaceSim(),
         BlockSim(),
+        UnblockSim(),
         ChangePlan(),
         ChangeOptions(),
         ChangeBarrings(),
