@@ -107,6 +107,18 @@ _STOP_MARKERS = frozenset(
 )  # fmt: skip
 
 
+# Words that ask for a person ("can I talk to someone", "een medewerker aub").
+_PERSON = re.compile(
+    r"\b(?:agent|human|humain|someone|somebody|person|advisor|adviseur|conseill\w*|quelqu un|"
+    r"iemand|medewerker|mens|operator|operateur|helpdesk|support)\b"
+)
+
+
+def asks_for_person(text: str) -> bool:
+    """Whether a message asks for a person (so a "human" intent is not a misread answer)."""
+    return _PERSON.search(" ".join(_words(text))) is not None
+
+
 def says_stop(text: str) -> bool:
     """Whether a message has a word that stops ("au travail, non stop", "cancel it")."""
     return any(word in _STOP_MARKERS for word in _words(text))

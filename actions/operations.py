@@ -74,6 +74,23 @@ QuantityChange = Callable[
     [BackendClient, CollectingDispatcher, Tracker, str], Awaitable[list[EventType]]
 ]
 _QUANTITY_CHANGES: dict[str, QuantityChange] = {}
+# What a "no" to an operation already changed ("cancelled" is not the whole truth when a SIM
+# replacement's old card was blocked before): op type → follow-up that says so and offers the
+# way back, or returns None when nothing was changed.
+CancelFollowup = Callable[
+    [BackendClient, CollectingDispatcher, Tracker, str], Awaitable[list[EventType] | None]
+]
+_CANCEL_FOLLOWUPS: dict[str, CancelFollowup] = {}
+
+
+def register_cancel_followup(op_type: str) -> Callable[[CancelFollowup], CancelFollowup]:
+    """Decorator: run ``function`` after the pending ``op_type`` is cancelled."""
+
+    def decorate(function: CancelFollowup) -> CancelFollowup:
+        _CANCEL_FOLLOWUPS[op_type] = function
+        return function
+
+    return decorate
 
 
 def register_quantity_change(*pending: str) -> Callable[[QuantityChange], QuantityChange]:
@@ -138,6 +155,7 @@ def clear_pending() -> list[EventType]:
 _CONFLICT_RESPONSES = {
     "out_of_stock": "utter_order_out_of_stock",
     "cart_empty": "utter_cart_empty",
+    "line_state_conflict": "utter_line_state_conflict",
 }
 
 
@@ -404,6 +422,11 @@ class ActionCancelOperation(BackendAction):
                 except BackendError as exc:
                     # It expires by itself after 15 minutes; the user's "no" is what matters.
                     logger.info("Cancelling %s failed: %r", pending_id, exc)
+                followup = _CANCEL_FOLLOWUPS.get(str(pending_type))
+                if followup is not None:
+                    offered = await followup(self.backend, dispatcher, tracker, pending_id)
+                    if offered is not None:
+                        return [*clear_pending(), *form_slot_resets(domain), *offered]
             dispatcher.utter_message(response="utter_operation_cancelled")
         else:
             dispatcher.utter_message(response="utter_form_cancelled")

@@ -86,18 +86,25 @@ ORDER_STATUSES = ("received", "processing", "shipped", "delivered")
 _GB = re.compile(r"(\d{2,4})\s*(?:gb|go|g)?\b", re.IGNORECASE)
 
 
+def variant_text(colour: Any, storage_gb: Any) -> str:
+    """``Black, 128 GB``; a phone without storage to choose (Nokia 3210: 0) is its colour."""
+    storage = int(float(storage_gb or 0))
+    return f"{colour}, {storage} GB" if storage else str(colour)
+
+
 def device_line(device: Device, language: str) -> str:
     """``• iPhone 16 · from €829.00 · Black, White · 128/256 GB · in stock``-style row parts."""
     colours = sorted({v.colour for v in device.variants})
-    storages = sorted({v.storage_gb for v in device.variants})
+    storages = sorted({v.storage_gb for v in device.variants if v.storage_gb})
     price = device.min_price or min((v.price_excl_vat for v in device.variants), default=None)
-    return "• {name} · {price} · {colours} · {storages} GB · {stock}".format(
-        name=device.name,
-        price=format_money(price, language) if price is not None else "—",
-        colours=", ".join(colours) or "—",
-        storages="/".join(str(s) for s in storages) or "—",
-        stock=sum(v.stock for v in device.variants),
-    )
+    parts = [
+        device.name,
+        format_money(price, language) if price is not None else "—",
+        ", ".join(colours) or "—",
+        *(["/".join(str(s) for s in storages) + " GB"] if storages else []),
+        str(sum(v.stock for v in device.variants)),
+    ]
+    return "• " + " · ".join(parts)
 
 
 def device_buttons(devices: list[Device]) -> list[dict[str, str]]:
@@ -147,7 +154,12 @@ def colour_in(text: str, colours: list[str]) -> str | None:
     complete = [c for c in colours if _colour_tokens(c) and _colour_tokens(c) <= said]
     if complete:
         return max(complete, key=lambda c: len(_colour_tokens(c)))
-    partial = [c for c in colours if _colour_tokens(c) & said]
+    # "blue" is in "Icyblue" and "Silverblue": marketing names glue the plain colour on.
+    partial = [
+        c
+        for c in colours
+        if any(w == t or (len(w) >= 4 and w in t) for w in said for t in _colour_tokens(c))
+    ]
     if partial:
         return partial[0] if len(partial) == 1 else None
     family = set().union(*(_COLOUR_FAMILIES.get(word, set()) for word in said))
@@ -206,7 +218,7 @@ def search_words(text: str) -> str:
 def cart_rows(cart: Cart, language: str) -> str:
     """One row per cart item."""
     return "\n".join(
-        f"• {item.quantity} × {item.name} ({item.colour}, {item.storage_gb} GB) · "
+        f"• {item.quantity} × {item.name} ({variant_text(item.colour, item.storage_gb)}) · "
         f"{format_money(item.unit_price * item.quantity, language)}"
         for item in cart.items
     )
@@ -383,7 +395,8 @@ class ValidateShopItemForm(OperationFormValidation):
             # The next device of the same request: the words read are that device's.
             or (requested is None and tracker.get_slot(ITEM_TEXT_SLOT) is not None)
         )
-        # "voor geen specifieke lijn, reservetoestellen" is an answer, even read as "stop".
+        # "voor geen specifieke lijn, reservetoestellen" is an answer, even read as "stop" or as
+        # a request for a human.
         view = answer_view(tracker, answer, free_text=no_line)
         return list(await super().run(dispatcher, view, domain))
 
@@ -446,7 +459,13 @@ class ValidateShopItemForm(OperationFormValidation):
         colours = sorted({v.colour for v in device.variants})
         storages = sorted({v.storage_gb for v in device.variants})
 
-        colour = entity(COLOUR_SLOT) or colour_in(typed, colours)
+        storage_raw = entity(STORAGE_SLOT)
+        storage = int(storage_raw) if storage_raw and storage_raw.isdigit() else None
+        storage = storage if storage in storages else storage_in(typed, storages)
+        # "the blue one with 256 GB": of two blues, the one that comes in 256 GB.
+        known = storage if storage is not None else slots.get(STORAGE_SLOT)
+        sized = sorted({v.colour for v in device.variants if v.storage_gb == known}) or colours
+        colour = entity(COLOUR_SLOT) or colour_in(typed, sized) or colour_in(typed, colours)
         if colour in colours:
             values[COLOUR_SLOT] = colour
         elif len(colours) == 1 and not slots.get(COLOUR_SLOT):
@@ -456,12 +475,9 @@ class ValidateShopItemForm(OperationFormValidation):
                 response="utter_invalid_shop_colour", colours=", ".join(colours)
             )
 
-        storage_raw = entity(STORAGE_SLOT)
-        storage = int(storage_raw) if storage_raw and storage_raw.isdigit() else None
-        storage = storage if storage in storages else storage_in(typed, storages)
         if storage is not None:
             values[STORAGE_SLOT] = float(storage)
-        elif len(storages) == 1 and not slots.get(STORAGE_SLOT):
+        elif len(storages) == 1 and slots.get(STORAGE_SLOT) is None:
             values[STORAGE_SLOT] = float(storages[0])
         elif requested == STORAGE_SLOT:
             dispatcher.utter_message(
@@ -542,13 +558,14 @@ class _AskVariant(BackendAction):
         try:
             device = await self.backend.get_device(require_identity(tracker), device_id)
             name = device.name
-            buttons = self._buttons(device, tracker.get_slot(COLOUR_SLOT))
+            language = conversation_language(tracker)
+            buttons = self._buttons(device, tracker.get_slot(COLOUR_SLOT), language)
         except BackendError as exc:
             logger.info("Device %s unavailable: %r", device_id, exc)
         dispatcher.utter_message(response=self.response, device=name, buttons=buttons)
         return []
 
-    def _buttons(self, device: Device, colour: str | None) -> list[dict[str, str]]:
+    def _buttons(self, device: Device, colour: str | None, language: str) -> list[dict[str, str]]:
         raise NotImplementedError
 
 
@@ -560,7 +577,7 @@ class ActionAskShopColour(_AskVariant):
     def name(self) -> str:
         return "action_ask_shop_colour"
 
-    def _buttons(self, device: Device, colour: str | None) -> list[dict[str, str]]:
+    def _buttons(self, device: Device, colour: str | None, language: str) -> list[dict[str, str]]:
         # The colours in stock, when some are: a button that can only fail is no shortcut.
         in_stock = {v.colour for v in device.variants if v.stock > 0}
         colours = sorted(in_stock or {v.colour for v in device.variants})
@@ -575,11 +592,12 @@ class ActionAskShopStorageGb(_AskVariant):
     def name(self) -> str:
         return "action_ask_shop_storage_gb"
 
-    def _buttons(self, device: Device, colour: str | None) -> list[dict[str, str]]:
+    def _buttons(self, device: Device, colour: str | None, language: str) -> list[dict[str, str]]:
         variants = [v for v in device.variants if colour in (None, v.colour)]
         return [
             {
-                "title": f"{v.storage_gb} GB · {v.price_excl_vat} € ({v.stock})",
+                "title": f"{v.storage_gb} GB · {format_money(v.price_excl_vat, language)} "
+                f"({v.stock})",
                 "payload": f'/inform{{"shop_storage_gb": "{v.storage_gb}"}}',
             }
             for v in sorted(variants, key=lambda v: v.storage_gb)
@@ -600,7 +618,7 @@ class ActionAddToCart(BackendAction):
         storage, quantity = slots.get(STORAGE_SLOT), slots.get(QUANTITY_SLOT)
         for_line = slots.get(FOR_LINE_SLOT)
         for_line_id = int(for_line) if for_line and str(for_line).isdigit() else None
-        if not device_id or not colour or not storage or not quantity:
+        if not device_id or not colour or storage is None or not quantity:
             return form_slot_resets(domain)
         language = conversation_language(tracker)
         key = idempotency_key(
@@ -619,8 +637,9 @@ class ActionAddToCart(BackendAction):
         except ConflictError as exc:
             return await self._choose_again(dispatcher, tracker, exc, language)
         except InvalidRequestError:
+            # A colour that does not come in that capacity: both are asked again.
             dispatcher.utter_message(response="utter_variant_unknown")
-            return form_slot_resets(domain)
+            return _ask_variant_again(device_cleared=False)
         except BackendError as exc:
             logger.info("Adding to the cart failed: %r", exc)
             utter_backend_error(dispatcher, exc)
@@ -667,18 +686,15 @@ class ActionAddToCart(BackendAction):
         except BackendError as exc_device:
             logger.info("Device %s unavailable: %r", device_id, exc_device)
             device = None
-        again: list[EventType] = [SlotSet(COLOUR_SLOT, None), SlotSet(STORAGE_SLOT, None)]
         if device is not None and any(v.stock >= quantity for v in device.variants):
             dispatcher.utter_message(
                 response="utter_variant_out_of_stock",
                 device=device.name,
-                colour=tracker.get_slot(COLOUR_SLOT),
-                storage=int(tracker.get_slot(STORAGE_SLOT) or 0),
+                variant=variant_text(tracker.get_slot(COLOUR_SLOT), tracker.get_slot(STORAGE_SLOT)),
             )
-        else:
-            self._out_of_stock(dispatcher, exc, language)
-            again.append(SlotSet(DEVICE_SLOT, None))
-        return [*again, SlotSet(ITEM_TEXT_SLOT, ""), FollowupAction("shop_item_form")]
+            return _ask_variant_again(device_cleared=False)
+        self._out_of_stock(dispatcher, exc, language)
+        return _ask_variant_again(device_cleared=True)
 
     @staticmethod
     def _out_of_stock(dispatcher: CollectingDispatcher, exc: ConflictError, language: str) -> None:
@@ -700,10 +716,20 @@ class ActionAddToCart(BackendAction):
         )
 
 
+def _ask_variant_again(*, device_cleared: bool) -> list[EventType]:
+    """The item form again, asking the colour and capacity (and the device, when cleared);
+    how many, for which line and the request's other devices are kept."""
+    again = [SlotSet(COLOUR_SLOT, None), SlotSet(STORAGE_SLOT, None)]
+    if device_cleared:
+        again.append(SlotSet(DEVICE_SLOT, None))
+    return [*again, SlotSet(ITEM_TEXT_SLOT, ""), FollowupAction("shop_item_form")]
+
+
 def _remove_buttons(cart: Cart) -> list[dict[str, str]]:
     return [
         {
-            "title": f"✕ {item.quantity} × {item.name} ({item.colour}, {item.storage_gb} GB)",
+            "title": f"✕ {item.quantity} × {item.name} "
+            f"({variant_text(item.colour, item.storage_gb)})",
             "payload": f'/remove_cart_item{{"cart_item_id": "{item.id}"}}',
         }
         for item in cart.items
@@ -782,7 +808,7 @@ def _order_summary(operation: Operation, language: str) -> dict[str, Any]:
     items = summary.get("items") or []
     rows = "\n".join(
         f"• {item.get('quantity', 1)} × {item.get('name', '—')} "
-        f"({item.get('colour', '')}, {item.get('storage_gb', '')} GB)"
+        f"({variant_text(item.get('colour', ''), item.get('storage_gb'))})"
         for item in items
         if isinstance(item, dict)
     )

@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import is_explicit_stop
+from actions.answers import asks_for_person, is_explicit_stop
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -216,11 +216,15 @@ def answer_view(tracker: Tracker, looks_like_answer: bool, free_text: bool = Fal
     """``tracker`` as seen by the form: an answer-looking message counts as ``inform``.
 
     Any text answers a free-text question (a description, a problem, an address), even one
-    read as "stop" ("valt constant uit, herstart vanzelf"), unless it says nothing but stop.
+    read as "stop" ("valt constant uit, herstart vanzelf") or as a request for a human, unless
+    it says nothing but stop or asks for a person.
     """
     intent = latest_intent(tracker)
     text = latest_text(tracker)
-    described = free_text and intent == "stop" and not is_explicit_stop(text)
+    described = free_text and (
+        (intent == "stop" and not is_explicit_stop(text))
+        or (intent == "request_agent" and not asks_for_person(text))
+    )
     hard = intent in HARD_INTERRUPTIONS and not described
     if not looks_like_answer or hard or text.startswith("/"):
         return tracker

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -228,7 +228,19 @@ def effects(session: Session, before: Snapshot, sender_id: str) -> list[Effect]:
         if account.active_role.value != before.active_roles.get(account.id):
             role = account.active_role.value
             found.append(Effect("role_switch", f"account switched to {role}", {"to": role}))
-    return found + _mail_effects(session, before)
+    return _undone(found) + _mail_effects(session, before)
+
+
+def _undone(found: list[Effect]) -> list[Effect]:
+    """A SIM blocked and unblocked again in the same task ("forget it, she found it") changed
+    nothing: neither operation counts."""
+    unblocked = {e.data.get("msisdn") for e in found if e.kind == "unblock_sim"}
+    return [
+        replace(e, counts=False)
+        if e.kind in ("block_sim", "unblock_sim") and e.data.get("msisdn") in unblocked
+        else e
+        for e in found
+    ]
 
 
 # --------------------------------------------------------------------------- expect: operations

@@ -196,9 +196,7 @@ async def test_a_sold_out_variant_asks_another_colour_keeping_the_rest(backend, 
 
     [message] = dispatcher.messages
     assert message["response"] == "utter_variant_out_of_stock"
-    assert (message["device"], message["colour"], message["storage"]) == (
-        "Apple iPhone 16", "Black", 256
-    )  # fmt: skip
+    assert (message["device"], message["variant"]) == ("Apple iPhone 16", "Black, 256 GB")
     assert slots_of(events) == {"shop_colour": None, "shop_storage_gb": None, "shop_item_text": ""}
     assert FollowupAction("shop_item_form") in events  # quantity, line and next device kept
 
@@ -710,15 +708,66 @@ async def test_two_devices_in_one_message_are_both_added(backend, dispatcher):
     assert second["shop_item_text"] is None
 
 
-async def test_no_line_read_as_stop_is_still_the_answer(backend, dispatcher):
+@pytest.mark.parametrize("intent", ["stop", "request_agent"])
+async def test_no_line_misread_is_still_the_answer(backend, dispatcher, intent):
+    # "voor geen specifieke lijn, reservetoestellen" was read as a request for a human.
     shop(backend)
     tracker = make_tracker(
         "voor geen specifieke lijn, reservetoestellen",
-        intent="stop",
+        intent=intent,
         slots={**CHOSEN, "requested_slot": "shop_for_line_id"},
     )
     events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
     assert slots_of(events)["shop_for_line_id"] == "none"
+    # asking for a person is not an answer
+    human = make_tracker(
+        "geen idee, een medewerker aub",
+        intent="request_agent",
+        slots={**CHOSEN, "requested_slot": "shop_for_line_id"},
+    )
+    assert await ValidateShopItemForm(backend.client()).run(dispatcher, human, DOMAIN) == []
+
+
+async def test_a_phone_without_storage_choice_is_added_and_shown_by_colour(backend, dispatcher):
+    # "vijf Nokia 3210 in 't zwart": the Nokia has no capacity (0) and nothing was added.
+    shop(backend)
+    nokia_item = {**ITEM, "device_id": 3, "name": "Nokia 3210 4G", "colour": "Grunge Black",
+                  "storage_gb": 0, "quantity": 5}  # fmt: skip
+    cart = {**CART, "items": [nokia_item]}
+    backend.on("POST", "/api/v1/cart/items", json_response(201, cart))
+    slots = {"shop_device_id": "3", "shop_colour": "Grunge Black", "shop_storage_gb": 0.0,
+             "shop_quantity": 5.0, "shop_for_line_id": "none"}  # fmt: skip
+    await ActionAddToCart(backend.client()).run(
+        dispatcher, make_tracker("geen lijn", slots=slots), DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_cart_item_added", "utter_ask_place_order_now"]
+    backend.on("GET", "/api/v1/cart", cart)
+    await ActionShowCart(backend.client()).run(dispatcher, make_tracker("cart"), DOMAIN)
+    assert "(Grunge Black) ·" in dispatcher.messages[-1]["items"]
+
+
+async def test_the_colour_that_comes_in_the_capacity_asked_and_an_unknown_pair_asked_again(
+    backend, dispatcher
+):
+    s25 = {"id": 4, "brand": "Samsung", "model": "Galaxy S25", "name": "Samsung Galaxy S25",
+           "rugged": False, "variants": [variant("Navy", 128, "749.00", 10),
+                                         variant("Icyblue", 256, "809.00", 0),
+                                         variant("Silver Shadow", 256, "809.00", 7)]}  # fmt: skip
+    shop(backend).on("GET", "/api/v1/catalog/devices/4", s25)
+    backend.on("GET", "/api/v1/catalog/devices", [s25])
+    tracker = make_tracker(
+        "the blue one with 256 GB", intent="inform", slots={"shop_device_id": "4"}
+    )
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+    assert (values["shop_colour"], values["shop_storage_gb"]) == ("Icyblue", 256.0)
+
+    backend.on("POST", "/api/v1/cart/items", error(422, "variant_unknown"))
+    events = await ActionAddToCart(backend.client()).run(
+        dispatcher, make_tracker("x", slots={**CHOSEN, "shop_device_id": "4"}), DOMAIN
+    )
+    assert responses(dispatcher)[-1] == "utter_variant_unknown"
+    assert FollowupAction("shop_item_form") in events  # asked again, not a dead end
+    assert slots_of(events)["shop_colour"] is None and "shop_device_id" not in slots_of(events)
 
 
 async def test_devices_named_with_a_count_go_to_the_form_not_to_a_list(backend, dispatcher):
