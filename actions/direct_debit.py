@@ -49,8 +49,9 @@ DIRECT_DEBIT_FORM = "direct_debit_form"
 _IBAN_IN_TEXT = re.compile(r"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b")
 # "… BE71 0961 2345 6769 for Acme Logistics" / "au nom de" / "op naam van" / "voor".
 _HOLDER_AFTER_IBAN = re.compile(
-    r"\b(?:for|in the name of|on behalf of|holder|pour|au nom de|titulaire|voor|op naam van|"
-    r"houder)\s*:?\s+(?P<holder>.+?)[\s.!]*$",
+    r"\b(?:for|in the name of|on behalf of|(?:account )?holder|owner|name on the account|"
+    r"account name|pour|au nom de|titulaire|voor|op naam van|(?:rekening)?houder|eigenaar)"
+    r"(?:\s+(?:is|est))?\s*:?\s+(?P<holder>.+?)[\s.!)]*$",
     re.IGNORECASE,
 )
 # Where a holder's name typed in a sentence ends: the end of the sentence, or the sign-off of a
@@ -73,6 +74,18 @@ def iban_from(raw: str) -> str:
         except InvalidValue:
             continue
     return check_iban(raw)
+
+
+# "it's Acme Logistics NV", "c'est Acme", "het is Acme": the name after the lead-in.
+_LEAD_IN = re.compile(r"^(?:it'?s|it is|that'?s|c'?est|het is|dat is|'t is)\s+", re.IGNORECASE)
+
+
+def holder_in(text: str) -> str | None:
+    """The holder's name in a sentence: after "holder"/"titulaire"/"op naam van" if said, else
+    the whole answer without its lead-in, up to the end of the sentence or a sign-off."""
+    after = _HOLDER_AFTER_IBAN.search(text)
+    name = after.group("holder") if after is not None else _LEAD_IN.sub("", text.strip())
+    return holder_from(_HOLDER_END.split(name, maxsplit=1)[0])
 
 
 def holder_from(text: str) -> str | None:
@@ -128,10 +141,9 @@ class ValidateDirectDebitForm(OperationFormValidation):
         if match is not None and requested != HOLDER_SLOT:
             after = _HOLDER_AFTER_IBAN.search(text[match.start() :])
             if after is not None:
-                holder = after.group("holder")
-                values[HOLDER_SLOT] = holder_from(_HOLDER_END.split(holder, maxsplit=1)[0])
+                values[HOLDER_SLOT] = holder_in(after.group(0))
         elif requested == HOLDER_SLOT:
-            values[HOLDER_SLOT] = holder_from(text)
+            values[HOLDER_SLOT] = holder_in(text)
             if values[HOLDER_SLOT] is None:
                 dispatcher.utter_message(response="utter_invalid_direct_debit_holder")
         return {slot: value for slot, value in values.items() if value is not None}

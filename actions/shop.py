@@ -374,6 +374,44 @@ def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, s
     ]
 
 
+def _variant_values(
+    dispatcher: CollectingDispatcher,
+    device: Device,
+    typed: str,
+    requested: str | None,
+    slots: dict[str, Any],
+    colour_entity: str | None,
+    storage_entity: str | None,
+) -> dict[str, Any]:
+    """The colour and capacity of ``device`` said in ``typed`` (or tapped); the only one there
+    is when there is one; a specific re-ask when the one asked for is not understood."""
+    values: dict[str, Any] = {}
+    colours = sorted({v.colour for v in device.variants})
+    storages = sorted({v.storage_gb for v in device.variants})
+    storage = int(storage_entity) if storage_entity and storage_entity.isdigit() else None
+    storage = storage if storage in storages else storage_in(typed, storages)
+    # "the blue one with 256 GB": of two blues, the one that comes in 256 GB.
+    known = storage if storage is not None else slots.get(STORAGE_SLOT)
+    sized = sorted({v.colour for v in device.variants if v.storage_gb == known}) or colours
+    colour = colour_entity or colour_in(typed, sized) or colour_in(typed, colours)
+    if colour in colours:
+        values[COLOUR_SLOT] = colour
+    elif len(colours) == 1 and not slots.get(COLOUR_SLOT):
+        values[COLOUR_SLOT] = colours[0]
+    elif requested == COLOUR_SLOT:
+        dispatcher.utter_message(response="utter_invalid_shop_colour", colours=", ".join(colours))
+    if storage is not None:
+        values[STORAGE_SLOT] = float(storage)
+    elif len(storages) == 1 and slots.get(STORAGE_SLOT) is None:
+        values[STORAGE_SLOT] = float(storages[0])
+    elif requested == STORAGE_SLOT:
+        dispatcher.utter_message(
+            response="utter_invalid_shop_storage_gb",
+            storages=", ".join(f"{s} GB" for s in storages),
+        )
+    return values
+
+
 class ValidateShopItemForm(OperationFormValidation):
     """Slots ``shop_device_id``, ``shop_colour``, ``shop_storage_gb``, ``shop_quantity``."""
 
@@ -456,35 +494,10 @@ class ValidateShopItemForm(OperationFormValidation):
             # Another device: the earlier colour and capacity no longer apply.
             values.update({DEVICE_SLOT: str(device.id), COLOUR_SLOT: None, STORAGE_SLOT: None})
         slots = {**tracker.slots, **values}
-        colours = sorted({v.colour for v in device.variants})
-        storages = sorted({v.storage_gb for v in device.variants})
-
-        storage_raw = entity(STORAGE_SLOT)
-        storage = int(storage_raw) if storage_raw and storage_raw.isdigit() else None
-        storage = storage if storage in storages else storage_in(typed, storages)
-        # "the blue one with 256 GB": of two blues, the one that comes in 256 GB.
-        known = storage if storage is not None else slots.get(STORAGE_SLOT)
-        sized = sorted({v.colour for v in device.variants if v.storage_gb == known}) or colours
-        colour = entity(COLOUR_SLOT) or colour_in(typed, sized) or colour_in(typed, colours)
-        if colour in colours:
-            values[COLOUR_SLOT] = colour
-        elif len(colours) == 1 and not slots.get(COLOUR_SLOT):
-            values[COLOUR_SLOT] = colours[0]
-        elif requested == COLOUR_SLOT:
-            dispatcher.utter_message(
-                response="utter_invalid_shop_colour", colours=", ".join(colours)
-            )
-
-        if storage is not None:
-            values[STORAGE_SLOT] = float(storage)
-        elif len(storages) == 1 and slots.get(STORAGE_SLOT) is None:
-            values[STORAGE_SLOT] = float(storages[0])
-        elif requested == STORAGE_SLOT:
-            dispatcher.utter_message(
-                response="utter_invalid_shop_storage_gb",
-                storages=", ".join(f"{s} GB" for s in storages),
-            )
-
+        values.update(
+            _variant_values(dispatcher, device, typed, requested, slots, entity(COLOUR_SLOT),
+                            entity(STORAGE_SLOT))
+        )  # fmt: skip
         values.update(
             await self._for_line(dispatcher, tracker, identity, requested, typed, queued=queued)
         )

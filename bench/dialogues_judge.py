@@ -225,7 +225,9 @@ def effects(session: Session, before: Snapshot, sender_id: str) -> list[Effect]:
         role = chat.active_role.value
         found.append(Effect("role_switch", f"conversation switched to {role}", {"to": role}))
     for account in session.scalars(select(Account)):
-        if account.active_role.value != before.active_roles.get(account.id):
+        if account.id not in before.active_roles:
+            continue  # invited during the task: a new account, not a switch
+        if account.active_role.value != before.active_roles[account.id]:
             role = account.active_role.value
             found.append(Effect("role_switch", f"account switched to {role}", {"to": role}))
     return _undone(found) + _mail_effects(session, before)

@@ -71,6 +71,8 @@ SLOT_KINDS: dict[str, str] = {
     "repair_address": "address",
     # tickets
     "ticket_contact_number": "contact_number",
+    # access: the address an employee without a portal account is invited at
+    "invitation_email": "email",
 }
 
 # pending_operation_type → kind, when the pending "operation" is an offer rather than a summary

@@ -304,6 +304,31 @@ async def test_a_holder_written_like_an_email_stops_at_the_sign_off(backend, dis
 @pytest.mark.parametrize(
     "typed",
     [
+        "direct debit please: BE46001399238336 (owner: Acme Logistics NV)",
+        "domiciliëring op BE46 0013 9923 8336, rekeninghouder Acme Logistics NV",
+        "la domiciliation sur BE46 0013 9923 8336 dont le titulaire est Acme Logistics NV",
+        "Set up direct debit. IBAN: BE46 0013 9923 8336. Name on the account: Acme Logistics NV.",
+    ],
+)
+async def test_the_holder_named_after_the_iban_in_peoples_words(backend, dispatcher, typed):
+    tracker = make_tracker(typed, intent="setup_direct_debit")
+    events = await ValidateDirectDebitForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("direct_debit_holder", "Acme Logistics NV") in events
+
+
+@pytest.mark.parametrize(
+    "typed", ["it's Acme Logistics NV", "c'est au nom de Acme Logistics NV", "Acme Logistics NV."]
+)
+async def test_the_holder_answer_without_its_lead_in(backend, dispatcher, typed):
+    asked = {"direct_debit_iban": "BE46001399238336", "requested_slot": "direct_debit_holder"}
+    tracker = make_tracker(typed, intent="inform", slots=asked)
+    events = await ValidateDirectDebitForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("direct_debit_holder", "Acme Logistics NV") in events
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
         "Oups, je me suis trompée de compte : c'est le BE46 0013 9923 8336. Même titulaire.",
         "oei, verkeerde rekening. 't moet BE46 0013 9923 8336 zijn, zelfde naam",
         "sorry, wrong account, it's BE46 0013 9923 8336",
