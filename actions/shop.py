@@ -143,8 +143,17 @@ _COLOUR_FAMILIES = {
 }
 
 
+def _colour_word(word: str) -> str:
+    """The English colour word of a French/Dutch one, plurals too ("noirs", "blanches")."""
+    if word in _COLOUR_WORDS:
+        return _COLOUR_WORDS[word]
+    if word.endswith("s") and word[:-1] in _COLOUR_WORDS:
+        return _COLOUR_WORDS[word[:-1]]
+    return word
+
+
 def _colour_tokens(text: str) -> set[str]:
-    return {_COLOUR_WORDS.get(word, word) for word in words(text)}
+    return {_colour_word(word) for word in words(text)}
 
 
 def colour_in(text: str, colours: list[str]) -> str | None:
@@ -259,6 +268,10 @@ class ActionSearchDevices(BackendAction):
         dispatcher.utter_message(
             response="utter_devices_found", devices=rows, buttons=device_buttons(devices)
         )
+        if ordering or (opening_quantity(text, None) or 0) > 1:
+            # "I need two rugged phones": the order goes on with the choice among these (the
+            # form keeps the count and reads "the Samsung one" against this list).
+            return [FollowupAction("shop_item_form")]
         return []
 
 
@@ -285,19 +298,38 @@ def _tokens(text: str) -> str:
     return " ".join(_ALNUM.findall(fold(text)))
 
 
-def shown_device(tracker: Tracker, typed: str) -> str | None:
-    """The device an ordinal picks among the buttons of the latest list the bot showed."""
-    position = next((_ORDINALS[w] for w in words(typed) if w in _ORDINALS), None)
-    if position is None:
-        return None
-    for event in reversed(tracker.events):
+def _shown_devices(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(device id, title) of the device buttons of the latest list among ``events``."""
+    for event in reversed(events):
         buttons = (
             (event.get("data") or {}).get("buttons") or [] if event.get("event") == "bot" else []
         )
-        shown = [m.group(1) for b in buttons if (m := _DEVICE_PAYLOAD.match(str(b.get("payload"))))]
+        shown = [
+            (m.group(1), str(b.get("title") or ""))
+            for b in buttons
+            if (m := _DEVICE_PAYLOAD.match(str(b.get("payload"))))
+        ]
         if shown:
-            return shown[position] if -len(shown) <= position < len(shown) else None
-    return None
+            return shown
+    return []
+
+
+def shown_device(tracker: Tracker, typed: str) -> str | None:
+    """The device an ordinal picks among the buttons of the latest list the bot showed."""
+    shown = _shown_devices(tracker.events)
+    position = next((_ORDINALS[w] for w in words(typed) if w in _ORDINALS), None)
+    if position is None:
+        return None
+    return shown[position][0] if -len(shown) <= position < len(shown) else None
+
+
+def shown_by_name(tracker: Tracker, typed: str) -> str | None:
+    """The one device of the latest list whose name has a word of the answer ("the Samsung",
+    "de Crosscall"): a partial name that is only clear among the devices just shown."""
+    said = set(_tokens(typed).split())
+    shown = _shown_devices(tracker.events)
+    named = [device for device, title in shown if said & set(_tokens(title).split())]
+    return named[0] if len(named) == 1 else None
 
 
 # Words for a phone in general: a count before them is how many ("two phones", "5 toestellen").
@@ -341,11 +373,35 @@ def opening_quantity(typed: str, device: Device | None) -> int | None:
     return found[1] if found else None
 
 
+# A model number: letters and digits together ("xcover7", "a56", "16e", "z5"), or four digits
+# ("3210"); not a network generation ("5g", "4g").
+_MODEL_NUMBER = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+|\d{4,}")
+_GENERATION = re.compile(r"\d+g")
+
+
+def _model_parts(model: list[str]) -> list[list[str]]:
+    """The runs of a model's words that hold its model number: "galaxy xcover7 pro" → "xcover7",
+    "xcover7 pro", "galaxy xcover7"…; a run of plain words ("galaxy", "pro") names nothing."""
+    numbered = [
+        i
+        for i, t in enumerate(model)
+        if _MODEL_NUMBER.fullmatch(t) and not _GENERATION.fullmatch(t)
+    ]
+    return [
+        model[start:end]
+        for start in range(len(model))
+        for end in range(start + 1, len(model) + 1)
+        if any(start <= i < end for i in numbered)
+    ]
+
+
 def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, str]]:
     """Each device named in ``typed`` with the words that describe it, in the order said:
     "3 Crosscall Core-Z5 for the site and 2 iPhone 16e in black" → (Core-Z5, "3 crosscall core
     z5 for the site and"), (iPhone 16e, "2 iphone 16e in black"). At one place the longest name
-    wins ("iPhone 16 Pro", not "iPhone 16"); a brand alone names its only device."""
+    wins ("iPhone 16 Pro", not "iPhone 16"); a brand alone names its only device; part of a
+    model name names it when it holds the model number ("XCover7 Pro", "A56"), the plainest
+    model first ("S25" is the Galaxy S25, not the S25 Ultra)."""
     tokens = _tokens(typed).split()
     brands: dict[str, list[Device]] = {}
     for device in catalogue:
@@ -353,6 +409,7 @@ def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, s
     spans: list[tuple[int, int, Device]] = []
     for device in catalogue:
         names = [_tokens(n).split() for n in (device.model, device.name)]
+        names.extend(_model_parts(_tokens(device.model).split()))
         if len(brands.get(_tokens(device.brand), [])) == 1:
             names.append(_tokens(device.brand).split())
         for name in (n for n in names if n):
@@ -362,7 +419,10 @@ def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, s
                 if tokens[start : start + len(name)] == name
             )
     taken: list[tuple[int, int, Device]] = []
-    for start, end, device in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+    plainest = {str(d.id): len(_tokens(d.model).split()) for d in catalogue}
+    for start, end, device in sorted(
+        spans, key=lambda s: (s[0], s[0] - s[1], plainest[str(s[2].id)])
+    ):
         overlaps = any(start < e and s < end for s, e, _ in taken)
         if not overlaps and all(str(d.id) != str(device.id) for _, _, d in taken):
             taken.append((start, end, device))
@@ -398,12 +458,18 @@ def _variant_values(
         values[COLOUR_SLOT] = colour
     elif len(colours) == 1 and not slots.get(COLOUR_SLOT):
         values[COLOUR_SLOT] = colours[0]
+    elif len(sized) == 1 and known is not None and not slots.get(COLOUR_SLOT):
+        values[COLOUR_SLOT] = sized[0]  # "the 256 GB Pixel 9": only Porcelain comes in 256 GB
     elif requested == COLOUR_SLOT:
         dispatcher.utter_message(response="utter_invalid_shop_colour", colours=", ".join(colours))
+    chosen = values.get(COLOUR_SLOT) or slots.get(COLOUR_SLOT)
+    in_colour = sorted({v.storage_gb for v in device.variants if v.colour == chosen})
     if storage is not None:
         values[STORAGE_SLOT] = float(storage)
     elif len(storages) == 1 and slots.get(STORAGE_SLOT) is None:
         values[STORAGE_SLOT] = float(storages[0])
+    elif len(in_colour) == 1 and slots.get(STORAGE_SLOT) is None:
+        values[STORAGE_SLOT] = float(in_colour[0])  # a white Pixel 9 only comes in 256 GB
     elif requested == STORAGE_SLOT:
         dispatcher.utter_message(
             response="utter_invalid_shop_storage_gb",
@@ -464,15 +530,22 @@ class ValidateShopItemForm(OperationFormValidation):
         if device_id is None and typed_choice:
             device_id = shown_device(tracker, typed)  # "the first one" of the list just shown
         if device_id is None and typed_choice:
-            # Typed rather than tapped: "Galaxy A56 5G", or several devices ("3 Crosscall and 2
-            # iPhone 16e"): the first now with its own words, the others after it.
+            # Typed rather than tapped: "Galaxy A56 5G", "XCover7 Pro", or several devices ("3
+            # Crosscall and 2 iPhone 16e": the first now with its own words, the others after
+            # it), found in the whole catalogue (a search narrows by any word some device has:
+            # "one" is in "iPhone"); else "the Samsung" among the devices just listed.
             catalogue = await self.backend.search_devices(identity, q="")
             mentions = device_mentions(typed, catalogue)
             if len(mentions) > 1:
                 typed = mentions[0][1]
                 if requested is None and not queued:
                     values[MORE_ITEMS_SLOT] = [words for _, words in mentions[1:]]
-            device_id = await self._named_device(identity, typed, mentions)
+            if mentions:
+                device_id = str(mentions[0][0].id)
+            elif requested == DEVICE_SLOT:
+                device_id = shown_by_name(tracker, typed)
+            if device_id is None:
+                device_id = await self._searched_device(identity, typed)
         if device_id is None:
             device_id = tracker.get_slot(DEVICE_SLOT)
         device: Device | None = None
@@ -510,14 +583,8 @@ class ValidateShopItemForm(OperationFormValidation):
                 dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
         return values
 
-    async def _named_device(
-        self, identity: ChatIdentity, typed: str, mentions: list[tuple[Device, str]]
-    ) -> str | None:
-        """The device the words name (the first of ``mentions``, found in the whole catalogue:
-        a search narrows by any word some device contains, "one" is in "iPhone"), else the only
-        device a search for them returns."""
-        if mentions:
-            return str(mentions[0][0].id)
+    async def _searched_device(self, identity: ChatIdentity, typed: str) -> str | None:
+        """The only device a catalogue search for the words returns."""
         found = await self.backend.search_devices(identity, q=typed)
         return str(found[0].id) if len(found) == 1 else None
 
@@ -554,6 +621,22 @@ class ValidateShopItemForm(OperationFormValidation):
         elif asked and typed:
             dispatcher.utter_message(response="utter_invalid_shop_for_line_id")
         return {}
+
+
+class ActionAskShopDeviceId(BackendAction):
+    """Which device? Unless this turn already listed the devices to choose from."""
+
+    def name(self) -> str:
+        return "action_ask_shop_device_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        turn = list(tracker.events)
+        last_user = max((i for i, e in enumerate(turn) if e.get("event") == "user"), default=-1)
+        if not _shown_devices(turn[last_user + 1 :]):
+            dispatcher.utter_message(response="utter_ask_shop_device_id")
+        return []
 
 
 class _AskVariant(BackendAction):

@@ -52,6 +52,7 @@ INTENTS = (
     # Fleet operations and their questions.
     "activate_line",
     "replace_sim",
+    "unblock_sim",
     "resend_esim",
     "ask_activation_status",
     "change_plan",

@@ -15,6 +15,7 @@ from actions.shop import (
     ActionAddToCart,
     ActionAskOrderDelivery,
     ActionAskShopColour,
+    ActionAskShopDeviceId,
     ActionAskShopStorageGb,
     ActionPrepareOrder,
     ActionRemoveCartItem,
@@ -535,6 +536,8 @@ def test_colours_in_french_and_dutch_words():
     assert colour_in("bleu ciel", colours) == "Sky Blue"
     assert colour_in("olijfgroen", colours) == "Awesome Olive"
     assert colour_in("rouge", colours) is None
+    assert colour_in("deux iPhone noirs", colours) == "Black"  # plurals
+    assert colour_in("bleues", ["Black", "Sky Blue"]) == "Sky Blue"
 
 
 def test_a_plain_colour_finds_the_marketing_name():
@@ -778,3 +781,58 @@ async def test_devices_named_with_a_count_go_to_the_form_not_to_a_list(backend, 
 
     assert SlotSet("shop_device_id", "2") in events
     assert FollowupAction("shop_item_form") in events
+
+
+def test_part_of_a_model_name_with_its_number_names_it():
+    xcover = Device.model_validate({"id": 5, "brand": "Samsung", "model": "Galaxy XCover7 Pro",
+                                    "name": "Samsung Galaxy XCover7 Pro"})  # fmt: skip
+    s25 = Device.model_validate({"id": 6, "brand": "Samsung", "model": "Galaxy S25",
+                                 "name": "Samsung Galaxy S25"})  # fmt: skip
+    ultra = Device.model_validate({"id": 7, "brand": "Samsung", "model": "Galaxy S25 Ultra",
+                                   "name": "Samsung Galaxy S25 Ultra"})  # fmt: skip
+    catalogue = [xcover, s25, ultra, Device.model_validate(GALAXY)]
+    assert [d.id for d, _ in device_mentions("3 XCover7 Pro bestellen", catalogue)] == [5]
+    assert [d.id for d, _ in device_mentions("een S25 aub", catalogue)] == [6]  # the plainest
+    assert [d.id for d, _ in device_mentions("the S25 Ultra", catalogue)] == [7]
+    assert [d.id for d, _ in device_mentions("a galaxy phone", catalogue)] == []  # no number
+
+
+async def test_the_colour_that_comes_in_one_capacity_is_not_asked_its_capacity(backend, dispatcher):
+    # "Order a Pixel 9 in white": Porcelain only comes in 256 GB, yet the capacity was asked.
+    variants = [variant("Obsidian", 128, "739.00"), variant("Porcelain", 256, "839.00")]
+    pixel = {"id": 8, "brand": "Google", "model": "Pixel 9", "name": "Google Pixel 9",
+             "variants": variants}  # fmt: skip
+    shop(backend).on("GET", "/api/v1/catalog/devices/8", pixel)
+    backend.on("GET", "/api/v1/catalog/devices", [pixel])
+    tracker = make_tracker("Order a Pixel 9 in white", intent="choose_device")
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+    assert (values["shop_colour"], values["shop_storage_gb"]) == ("Porcelain", 256.0)
+    tracker = make_tracker("the 128 GB one", intent="inform", slots={"shop_device_id": "8"})
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+    assert (values["shop_colour"], values["shop_storage_gb"]) == ("Obsidian", 128.0)
+
+
+async def test_an_order_without_a_device_name_lists_them_and_the_form_takes_the_choice(
+    backend, dispatcher
+):
+    # "I need two rugged phones": a list, and then nothing read "the Samsung one".
+    rugged = [IPHONE, GALAXY]
+    shop(backend).on("GET", "/api/v1/catalog/devices", rugged)
+    tracker = make_tracker("I need two rugged phones for the site guys", intent="search_device")
+    events = await ActionSearchDevices(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_devices_found"]
+    assert FollowupAction("shop_item_form") in events
+
+    # the form's "which device?" is the list itself in this turn
+    listed = {"event": "bot", "text": "…", "data": {"buttons": dispatcher.messages[0]["buttons"]}}
+    tracker.events.append(listed)
+    dispatcher.messages.clear()
+    await ActionAskShopDeviceId(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == []
+
+    answer = make_tracker(
+        "the Samsung one", intent="inform", slots={"requested_slot": "shop_device_id"}
+    )
+    answer.events.insert(0, listed)
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, answer, DOMAIN))
+    assert values["shop_device_id"] == "2"
