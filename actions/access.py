@@ -1,8 +1,9 @@
 """Access to the portal (manual, "Accès"): forgotten password, registration e-mail not received.
 
 - ``password_reset_form`` (slot ``password_reset_gsm``). A conversation the backend bound to an
-  account needs no number: the link goes to that account's own address, after a "yes" (the
-  shared confirm rule; ``POST /me/password-reset``). Anyone else (not logged in, an unlinked
+  account needs no number: the link goes to that account's own address at once — the current
+  password keeps working until a new one is chosen, so a "yes?" first would only delay the one
+  thing asked for (``POST /me/password-reset``). Anyone else (not logged in, an unlinked
   Slack/Teams user) hears about "forgot password" on the login page and may give their GSM
   number here (``POST /auth/password-reset``); the answer is the same whether or not the number
   has an account, so the bot cannot be used to find out who has one.
@@ -55,9 +56,6 @@ from actions.common import (
 from actions.line_resolution import resolve_line, utter_resolution_problem
 from actions.operation_forms import LINE_SLOT, OperationFormValidation, is_interruption
 from actions.operations import (
-    PENDING_ID_SLOT,
-    PENDING_TYPE_SLOT,
-    register_local_confirm,
     retry_minutes,
     utter_backend_error,
 )
@@ -73,7 +71,6 @@ GSM_SLOT = "password_reset_gsm"
 OWN_ACCOUNT = "own"
 # The slot's value for an employee's account, named by their line: ``line:<id>``.
 EMPLOYEE_PREFIX = "line:"
-RESET_PREFIX = "password_reset:"
 RESET_TYPE = "password_reset"
 REGISTRATION_FORM = "registration_resend_form"
 INVITATION_FORM = "portal_invitation_form"
@@ -172,8 +169,8 @@ class ValidatePasswordResetForm(_DeclinableForm):
 
 
 class ActionPasswordReset(BackendAction):
-    """Submit of ``password_reset_form``: ask "yes?" for the own account, else send the link
-    for the number given (the same neutral answer whatever the backend knows)."""
+    """Submit of ``password_reset_form``: the link for the own account or for an employee's, or
+    for the number given (then the same neutral answer whatever the backend knows)."""
 
     def name(self) -> str:
         return "action_password_reset"
@@ -189,14 +186,10 @@ class ActionPasswordReset(BackendAction):
             line_id = int(str(value).removeprefix(EMPLOYEE_PREFIX))
             return [*done, *await self._employee_reset(dispatcher, tracker, line_id)]
         if value == OWN_ACCOUNT:
-            dispatcher.utter_message(response="utter_ask_confirm_password_reset")
-            # The key is fixed here, so "yes" said twice (or retried) sends one e-mail.
+            # One key per user message: a retried turn sends one e-mail.
             key = idempotency_key(tracker, RESET_TYPE)
-            return [
-                *done,
-                SlotSet(PENDING_ID_SLOT, f"{RESET_PREFIX}{key}"),
-                SlotSet(PENDING_TYPE_SLOT, RESET_TYPE),
-            ]
+            await send_own_reset_link(self.backend, dispatcher, tracker, key)
+            return done
         try:
             await self.backend.request_password_reset(require_identity(tracker), gsm=str(value))
         except BackendError as exc:
@@ -265,14 +258,13 @@ def offer_invitation(
     return []
 
 
-@register_local_confirm(RESET_PREFIX)
 async def send_own_reset_link(
-    client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
+    client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, key: str
 ) -> None:
-    """On "yes": the link goes to the address of the account bound to this conversation."""
+    """The link goes to the address of the account bound to this conversation."""
     try:
         sent = await client.request_own_password_reset(
-            require_identity(tracker), idempotency_key=pending_id.removeprefix(RESET_PREFIX)
+            require_identity(tracker), idempotency_key=key
         )
     except RateLimitedError as exc:
         dispatcher.utter_message(

@@ -10,7 +10,9 @@ shared confirm action executes it (actions/operations.py).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -62,11 +64,14 @@ from actions.validators import (
     check_mobile_number,
     check_person_name,
     check_postal_address,
+    other_sim_check_digit_ok,
 )
 
 logger = logging.getLogger(__name__)
 
 FORM = "activation_form"
+# The current operator's SIM card number last pointed out as a likely typo (a digest).
+SIM_DOUBT_SLOT = "current_sim_number_doubt"
 NO_IBAN = "none"
 # Backend 422 code → (slot to ask again, response that explains it).
 ERROR_SLOTS: dict[str, tuple[str, str]] = {
@@ -127,7 +132,7 @@ def utter_invalid(dispatcher: CollectingDispatcher, problem: InvalidValue, raw: 
         dispatcher.utter_message(response="utter_invalid_choice")
 
 
-def find_plan(plans: list[CatalogItem], value: str) -> CatalogItem | None:
+def find_plan(plans: Sequence[CatalogItem], value: str) -> CatalogItem | None:
     """The plan named by a code ("pro_smart") or by any of its names ("Pro Smart", "data seule")."""
     wanted = fold(value).replace("_", " ").replace("-", " ").strip()
     for plan in plans:
@@ -141,7 +146,7 @@ def find_plan(plans: list[CatalogItem], value: str) -> CatalogItem | None:
     return None
 
 
-def plan_buttons(plans: list[CatalogItem], language: str) -> list[dict[str, str]]:
+def plan_buttons(plans: Sequence[CatalogItem], language: str) -> list[dict[str, str]]:
     """One button per plan: "Pro Smart · € 25,00"."""
     buttons = []
     for plan in plans:
@@ -157,6 +162,7 @@ class ValidateActivationForm(OperationFormValidation):
     needs_line = False
     rate_limited_flow = "activation"
     op_type = "activate_line"  # its slots stay filled while the summary waits
+    bookkeeping_slots = frozenset({SIM_DOUBT_SLOT})
 
     def name(self) -> str:
         return f"validate_{FORM}"
@@ -230,10 +236,10 @@ class ValidateActivationForm(OperationFormValidation):
 
         if requested == "current_sim_number" and typed:
             raw = first(found, "iccid") or digits_part(text)
-            values["current_sim_number"] = checked(dispatcher, check_current_sim_number, raw)
+            values.update(other_sim_number(dispatcher, raw, doubted=current(SIM_DOUBT_SLOT)))
         customer = customer_number_in(text) if typed else None
         if customer is None and requested == "current_customer_number" and typed:
-            customer = text.strip()
+            customer = customer_number_in(text, labelled=False) or text.strip()
         if customer is not None:
             values["current_customer_number"] = checked(dispatcher, check_customer_number, customer)
             if values["current_customer_number"] and current("number_type") is None:
@@ -277,6 +283,23 @@ class ValidateActivationForm(OperationFormValidation):
             if chosen is None:
                 dispatcher.utter_message(response="utter_invalid_plan")
         return values
+
+
+def other_sim_number(
+    dispatcher: CollectingDispatcher, raw: str, *, doubted: str | None
+) -> dict[str, Any]:
+    """The current operator's SIM card number, or the question again. A number whose last digit
+    is not its check digit is pointed out once (a typo is likely); sent again as it is, it is
+    taken: the current operator checks its own card numbers in the porting request. What was
+    pointed out is kept as a digest (the tracker store keeps no card number in clear)."""
+    digits: str | None = checked(dispatcher, check_current_sim_number, raw)
+    if digits is None:
+        return {"current_sim_number": None}
+    digest = hashlib.sha256(digits.encode()).hexdigest()[:16]
+    if other_sim_check_digit_ok(digits) or digest == doubted:
+        return {"current_sim_number": digits}
+    dispatcher.utter_message(response="utter_doubt_current_sim_number")
+    return {"current_sim_number": None, SIM_DOUBT_SLOT: digest}
 
 
 def checked(dispatcher: CollectingDispatcher, check: Any, raw: str) -> Any:

@@ -62,25 +62,42 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
     },
 }
 EXPECTED = {"fr": "prévu le", "nl": "verwacht op", "en": "expected on"}
+SINCE = {"fr": "depuis le", "nl": "sinds", "en": "since"}
+ESIM_WAITING = "pending_esim_confirmation"
+
+
+def _day(iso: str, language: str) -> str:
+    try:
+        return format_date(date.fromisoformat(iso[:10]), "medium", locale=locale_for(language))
+    except ValueError:
+        return iso
+
+
+def _label(status: str, language: str) -> str:
+    return STATUS_LABELS.get(status, {}).get(language, status)
+
+
+def state_parts(activation: PendingActivation, language: str) -> list[str]:
+    """What the line waits for: the user's eSIM confirmation (since when), the transfer
+    (expected when), else its status."""
+    parts: list[str] = []
+    if activation.esim_pending or activation.status == ESIM_WAITING:
+        waiting = _label(ESIM_WAITING, language)
+        if activation.created_at:
+            waiting += f" {SINCE[language]} {_day(activation.created_at, language)}"
+        parts.append(waiting)
+    porting = activation.porting_request
+    if porting:
+        parts.append(_label(porting.status, language))
+        if porting.expected_date:
+            parts.append(f"{EXPECTED[language]} {_day(porting.expected_date, language)}")
+    return parts or [_label(activation.status, language)]
 
 
 def status_row(activation: PendingActivation, language: str) -> str:
     """• 0478 12 34 56 · Jan Peeters · transfer accepted … · expected on 3 Dec 2026."""
-    porting = activation.porting_request
-    status = porting.status if porting else activation.status
-    label = STATUS_LABELS.get(status, {}).get(language, status)
-    parts = [format_national(activation.msisdn), activation.user_name or "—", label]
-    if porting and porting.expected_date:
-        try:
-            expected = format_date(
-                date.fromisoformat(porting.expected_date[:10]),
-                "medium",
-                locale=locale_for(language),
-            )
-        except ValueError:
-            expected = porting.expected_date
-        parts.append(f"{EXPECTED[language]} {expected}")
-    return "• " + " · ".join(parts)
+    parts = [format_national(activation.msisdn), activation.user_name or "—"]
+    return "• " + " · ".join([*parts, *state_parts(activation, language)])
 
 
 class ActionShowActivationStatus(BackendAction):

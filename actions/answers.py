@@ -43,9 +43,13 @@ _NEGATIONS = frozenset(
     {"pas", "non", "mais", "sauf", "niet", "geen", "maar", "behalve", "not", "no", "but",
      "except", "dont", "nee"}
 )  # fmt: skip
+_BUT = frozenset({"maar", "mais", "but"})
 # Phrases whose words are spread over two tokens after folding ("d'accord", "vas-y").
 _PHRASES = (("d accord", "daccord"), ("vas y", "vasy"), ("do it", "yes"), ("go ahead", "yes"),
-            ("doe maar", "doe"), ("is goed", "goed"), ("c est bon", "ok"))  # fmt: skip
+            ("doe maar", "doe"), ("is goed", "goed"), ("c est bon", "ok"), ("in orde", "ok"),
+            ("ca marche", "ok"), ("ca roule", "ok"), ("allez y", "allez"), ("go for it", "yes"),
+            ("sounds good", "ok"), ("let s do it", "yes"), ("lets do it", "yes"),
+            ("ga je gang", "ok"), ("ga maar", "ok"), ("mag doorgaan", "ok"))  # fmt: skip
 _WORD = re.compile(r"[a-z]+")
 # Sounds before an answer that do not change it ("ah nee", "euh oui").
 FILLERS = frozenset({"ah", "oh", "euh", "eh", "hmm", "hm", "ehm", "uh", "um", "bon", "nou", "tja"})
@@ -77,7 +81,10 @@ def yes_or_no(text: str) -> bool | None:
         return None
     first, rest = words[0], words[1:]
     if first in _YES and first not in _NO:
-        return None if any(word in _NEGATIONS for word in rest) else True
+        # "ja maar…", "oui mais…" turn the yes; later, "maar" is Dutch's softener ("ja, bestel
+        # maar", "doe maar") and "mais"/"but" no longer bear on the yes.
+        turned = [w for i, w in enumerate(rest) if w in _NEGATIONS and (i == 0 or w not in _BUT)]
+        return None if turned else True
     if first in _NO:
         return False
     return None
@@ -135,13 +142,33 @@ def is_explicit_stop(text: str) -> bool:
     )
 
 
+# Whole phrases that call off what waits, wherever they stand in a long message ("hold on - he
+# just called, the phone was in his car. Cancel that, don't replace anything.").
+_CALL_OFF = re.compile(
+    r"\b(?:cancel (?:that|it|this|everything|the request)|forget (?:it|about it)|never ?mind|"
+    r"don t (?:do|replace|change|send|order|activate|block) (?:anything|it|that)|"
+    r"leave it(?: as it is)?|no need any ?more|"
+    r"annule(?:z)? (?:tout|ca|cela|la demande)|laisse(?:z)? tomber|oublie(?:z)? ca|"
+    r"ne (?:fais|faites|change|changez|remplace|remplacez) rien|plus besoin|"
+    r"laat (?:maar|het)(?: zitten| zo)?|vergeet (?:het|dat)|niks (?:doen|vervangen|veranderen)|"
+    r"niets (?:doen|vervangen|veranderen)|annuleer (?:maar|dat|het|alles)|hoeft niet meer)\b"
+)
+
+
+def calls_off(text: str) -> bool:
+    """Whether a message, however long, calls off what waits for a yes."""
+    return _CALL_OFF.search(" ".join(_words(text))) is not None
+
+
 # Words that announce a change of mind ("ah attends non, finalement une eSIM", "toch liever
 # Pro Smart", "actually make it two") or a mistake owned ("oups, je me suis trompée de compte",
 # "oei, verkeerde rekening", "sorry, wrong number").
 _CORRECTION = re.compile(
     r"\b(?:finalement|plutot|en fait|attends|non attends|je veux dire|instead|actually|rather|"
     r"wait|i mean|eigenlijk|toch|liever|wacht|ik bedoel|oups|oops|oeps|oei|trompee?|erreur de|"
-    r"verkeerde?|vergist|wrong|mistake|typo)\b"
+    r"verkeerde?|vergist|wrong|mistake|typo|sorry|pardon|excusez|"
+    r"(?:use|take|prends|prenez|utilise|utilisez|neem|gebruik) (?:the |our |l |notre |de |het |"
+    r"onze )?(?:other|autre|andere?))\b"
 )
 # "make it 2", "mets-en 4", "maak er drie van": with a number, a new quantity.
 _MAKE_IT = re.compile(
@@ -179,6 +206,15 @@ def is_quantity_change(text: str) -> bool:
         and not is_question(text)
         and quantity_in(text) is not None
     )
+
+
+# A capitalised word inside a sentence: a person's name ("ik bedoelde Jonas, niet Tim").
+_INNER_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-ZÀ-Ý][a-zà-ÿ]{2,}")
+
+
+def names_someone(text: str) -> bool:
+    """Whether the message names a person (a line's user) inside a sentence."""
+    return _INNER_NAME.search(text.strip()) is not None
 
 
 def is_correction(text: str) -> bool:

@@ -9,7 +9,7 @@ matching keeps working when the catalogue is renamed. The longest match wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from actions.api.backend import CatalogItem
 from actions.line_resolution import fold
@@ -92,7 +92,7 @@ def _phrases(
 
 def find_codes(
     text: str,
-    items: list[CatalogItem],
+    items: Sequence[CatalogItem],
     synonyms: dict[str, tuple[str, ...]],
 ) -> list[tuple[str, int]]:
     """Codes named in ``text`` with the token position of each mention, in text order.
@@ -121,7 +121,7 @@ def find_codes(
 
 
 def find_code(
-    text: str, items: list[CatalogItem], synonyms: dict[str, tuple[str, ...]]
+    text: str, items: Sequence[CatalogItem], synonyms: dict[str, tuple[str, ...]]
 ) -> str | None:
     """The single code named in ``text`` (the longest mention), or ``None``."""
     codes = find_codes(text, items, synonyms)

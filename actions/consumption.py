@@ -53,6 +53,36 @@ def refers_back(text: str) -> bool:
     return _REFERS_BACK.search(fold(text)) is not None
 
 
+# A fleet manager asking about their own line rather than the fleet: "my own line", "mon
+# propre usage", "mijn eigen verbruik", "on my phone", "sur ma ligne", "op mijn gsm", "mine".
+_OWN_LINE = re.compile(
+    r"\b(?:my\s+own|my\s+personal|ma\s+propre|mon\s+propre|mes\s+propres|mijn\s+eigen"
+    r"|ikzelf|moi-meme|myself|perso|personnelle|persoonlijk"
+    r"|my\s+(?:line|phone|number|mobile|sim|gsm|cell|handset)"
+    r"|(?:ma|mon)\s+(?:ligne|numero|gsm|telephone|portable|mobile|sim|natel)"
+    r"|mijn\s+(?:lijn|nummer|gsm|telefoon|sim|toestel|abonnement)"
+    r"|mine|la\s+mienne|le\s+mien|de\s+mijne|het\s+mijne)\b"
+)
+# "and what was the whole fleet's total?", "et pour toute la flotte ?", "en de hele vloot?":
+# the fleet asked for next to one line.
+_FLEET = re.compile(
+    r"\b(?:fleet|flotte|parc|vloot|park|wagenpark"
+    r"|(?:all|toutes|alle)\s+(?:(?:of\s+)?(?:our|the|les|nos|onze|de)\s+)?(?:lines|lignes|lijnen)"
+    r"|(?:whole|entire|toute)\s+(?:the\s+)?(?:company|l'entreprise|la\s+societe)"
+    r"|(?:hele|heel\s+het)\s+(?:bedrijf|firma))\b"
+)
+
+
+def asks_own_line(text: str) -> bool:
+    """Whether a fleet manager's question is about their own line, not the fleet."""
+    return _OWN_LINE.search(fold(text)) is not None
+
+
+def asks_fleet(text: str) -> bool:
+    """Whether the question names the fleet as a whole."""
+    return _FLEET.search(fold(text)) is not None
+
+
 class ActionShowConsumption(BackendAction):
     """Answers "how much did 0470 12 34 56 use last month?" and its variants."""
 
@@ -92,7 +122,9 @@ class ActionShowConsumption(BackendAction):
         try:
             identity = require_identity(tracker)
             if msisdn is not None:
-                await self._line_by_number(dispatcher, identity, msisdn, month, language)
+                found = await self._line_by_number(dispatcher, identity, msisdn, month, language)
+                if found and asks_fleet(text):
+                    await self._fleet_too(dispatcher, identity, month, language)
             else:
                 context = await self._context_line(identity, tracker) if refers_back(text) else None
                 await self._own_or_fleet(dispatcher, identity, text, month, language, context)
@@ -120,7 +152,8 @@ class ActionShowConsumption(BackendAction):
         msisdn: str,
         month: Month,
         language: str,
-    ) -> None:
+    ) -> bool:
+        """The usage of the line with that number; ``False`` when it is not one of ours."""
         # The backend only returns the caller's own lines: another company's number and an
         # unknown number look exactly the same, and so does the answer.
         lines = await self.backend.find_lines(identity, msisdn=msisdn)
@@ -129,15 +162,35 @@ class ActionShowConsumption(BackendAction):
             dispatcher.utter_message(
                 response="utter_line_not_found", msisdn=format_national(msisdn)
             )
-            return
+            return False
         try:
             usage = await self.backend.get_line_consumption(identity, line.id, month=month.iso)
         except NotFoundError:
             dispatcher.utter_message(
                 response="utter_line_not_found", msisdn=format_national(msisdn)
             )
-            return
+            return False
         utter_line_consumption(dispatcher, usage, language)
+        return True
+
+    async def _fleet_too(
+        self,
+        dispatcher: CollectingDispatcher,
+        identity: ChatIdentity,
+        month: Month,
+        language: str,
+    ) -> None:
+        """After one line's usage, the fleet totals of the same month ("and the whole fleet?").
+
+        Only a fleet manager sees the fleet; for anyone else the line's answer stands alone.
+        """
+        me = await self.backend.get_me(identity)
+        if me.active_role != "fleet_manager":
+            return
+        fleet = await self.backend.get_fleet_consumption(
+            identity, month=month.iso, top=TOP_CONSUMERS
+        )
+        utter_fleet_consumption(dispatcher, fleet, language, with_top=False)
 
     async def _named_line(
         self,
@@ -184,13 +237,11 @@ class ActionShowConsumption(BackendAction):
     ) -> None:
         me = await self.backend.get_me(identity)
         if me.active_role == "fleet_manager":
-            if await self._named_line(dispatcher, identity, text, month, language):
-                return
-            if context_line_id is not None:
-                usage = await self.backend.get_line_consumption(
-                    identity, int(context_line_id), month=month.iso
-                )
-                utter_line_consumption(dispatcher, usage, language)
+            if await self._fleet_manager_line(
+                dispatcher, identity, text, month, language, context_line_id, me.line_id
+            ):
+                if asks_fleet(text):
+                    await self._fleet_too(dispatcher, identity, month, language)
                 return
             fleet = await self.backend.get_fleet_consumption(
                 identity, month=month.iso, top=TOP_CONSUMERS
@@ -202,6 +253,34 @@ class ActionShowConsumption(BackendAction):
             return
         usage = await self.backend.get_line_consumption(identity, me.line_id, month=month.iso)
         utter_line_consumption(dispatcher, usage, language)
+
+    async def _fleet_manager_line(
+        self,
+        dispatcher: CollectingDispatcher,
+        identity: ChatIdentity,
+        text: str,
+        month: Month,
+        language: str,
+        context_line_id: str | None,
+        own_line_id: int | None,
+    ) -> bool:
+        """One line a fleet manager asks about (own, named, being changed); ``False``: the fleet."""
+        if asks_own_line(text):
+            if own_line_id is None:
+                dispatcher.utter_message(response="utter_no_own_line")
+                return True
+            usage = await self.backend.get_line_consumption(identity, own_line_id, month=month.iso)
+            utter_line_consumption(dispatcher, usage, language)
+            return True
+        if await self._named_line(dispatcher, identity, text, month, language):
+            return True
+        if context_line_id is None:
+            return False
+        usage = await self.backend.get_line_consumption(
+            identity, int(context_line_id), month=month.iso
+        )
+        utter_line_consumption(dispatcher, usage, language)
+        return True
 
 
 def utter_line_consumption(
@@ -261,8 +340,12 @@ def utter_fleet_consumption(
     language: str,
     *,
     ranked_by: str = "cost",
+    with_top: bool = True,
 ) -> None:
-    """Fleet totals for the month and the top consumers by ``ranked_by`` (employer part only)."""
+    """Fleet totals for the month and the top consumers by ``ranked_by`` (employer part only).
+
+    ``with_top=False``: the totals alone, the answer to "and the whole fleet's total?".
+    """
     totals = fleet.totals
     dispatcher.utter_message(
         response="utter_fleet_consumption",
@@ -279,7 +362,7 @@ def utter_fleet_consumption(
         key=lambda usage: (-_ranked_value(usage, ranked_by, language)[0], usage.msisdn),
     )
     top = [usage for usage in ranked if _ranked_value(usage, ranked_by, language)[0] > 0]
-    top = top[:TOP_CONSUMERS]
+    top = top[:TOP_CONSUMERS] if with_top else []
     if top:
         rows = "\n".join(
             "• "

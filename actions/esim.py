@@ -8,6 +8,7 @@ itself never passes through the bot: the backend mails it to the end user only.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -15,14 +16,22 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.activation_status import ESIM_WAITING, STATUS_LABELS, state_parts
 from actions.api.backend import (
     BackendError,
     ChatIdentity,
     ConflictError,
     Line,
 )
-from actions.common import BackendAction, chat_identity, idempotency_key, require_identity
-from actions.line_resolution import MAX_LINE_BUTTONS
+from actions.common import (
+    BackendAction,
+    chat_identity,
+    conversation_language,
+    idempotency_key,
+    latest_text,
+    require_identity,
+)
+from actions.line_resolution import MAX_LINE_BUTTONS, fold
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operations import utter_backend_error
 from actions.phone import format_national
@@ -30,6 +39,34 @@ from actions.phone import format_national
 logger = logging.getLogger(__name__)
 
 FORM = "esim_resend_form"
+# "Is de eSIM van Arne al actief? Zo niet, stuur de mail opnieuw", "toujours en attente ?",
+# "is it active yet?": the request also asks where the eSIM stands. Words of the request
+# itself ("activation e-mail", "activatiemail", "activer") do not count.
+_ASKS_STATE = re.compile(
+    r"\b(?:actie?f|active|activee?s?|activated|geactiveerd|status|statut|etat|pending"
+    r"|en\s+attente|in\s+afwachting|confirmed|confirmee?|bevestigd|ou\s+en\s+est"
+    r"|waar\s+staat|hoe\s+(?:zit|staat)\s+het)\b"
+)
+
+
+def asks_state(text: str) -> bool:
+    """Whether the message asks if the eSIM is active yet."""
+    return _ASKS_STATE.search(fold(text)) is not None
+
+
+def request_text(tracker: Tracker) -> str:
+    """What the user said since asking for the resend: the form's opening message and the
+    answers after it (the line may have been asked for in between)."""
+    texts: list[str] = []
+    opened = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == FORM:
+            opened = True
+        elif event.get("event") == "user":
+            texts.insert(0, str(event.get("text") or ""))
+            if opened:
+                break
+    return " ".join(texts) if opened else latest_text(tracker)
 
 
 class ValidateEsimResendForm(OperationFormValidation):
@@ -124,6 +161,10 @@ class ActionResendEsim(BackendAction):
             identity = require_identity(tracker)
             line = await self.backend.get_line(identity, int(line_id))
             msisdn = format_national(line.msisdn)
+            if asks_state(request_text(tracker)) and not await self._state_said(
+                dispatcher, identity, line, conversation_language(tracker)
+            ):
+                return done
             # Same user message, same key: the client's resend after a lost answer replays the
             # first result, so the user never gets a second mail.
             key = idempotency_key(tracker, f"esim_resend:{line.id}")
@@ -139,3 +180,36 @@ class ActionResendEsim(BackendAction):
         response = "utter_esim_fresh_sent" if line.status == "active" else "utter_esim_resent"
         dispatcher.utter_message(response=response, msisdn=msisdn, sent_to=sent.sent_to)
         return done
+
+    async def _state_said(
+        self, dispatcher: CollectingDispatcher, identity: ChatIdentity, line: Line, language: str
+    ) -> bool:
+        """Says where the eSIM stands; ``False`` when it is already active (nothing to resend).
+
+        The waiting state and its date come from ``GET /activations`` (fleet managers only);
+        without it the line's status still tells that the user has not confirmed yet.
+        """
+        msisdn, user_name = format_national(line.msisdn), line.user_name or line.label or "—"
+        if line.status == "active" and line.sim_type == "esim":
+            dispatcher.utter_message(
+                response="utter_esim_already_active", msisdn=msisdn, user_name=user_name
+            )
+            return False
+        if line.status != "pending_activation":
+            return True  # the resend answers (nothing waits for a confirmation)
+        try:
+            activations = await self.backend.list_activations(identity)
+        except BackendError as exc:
+            logger.info("Activation state unavailable: %r", exc)
+            activations = []
+        found = next((a for a in activations if a.line_id == line.id), None)
+        if found is not None:
+            state = " · ".join(state_parts(found, language))
+        elif line.sim_type == "esim":
+            state = STATUS_LABELS[ESIM_WAITING][language]
+        else:
+            return True  # not an eSIM: the resend answers
+        dispatcher.utter_message(
+            response="utter_esim_state_pending", msisdn=msisdn, user_name=user_name, state=state
+        )
+        return True

@@ -19,14 +19,14 @@ from actions.common import (
     latest_intent,
     latest_text,
 )
-from actions.formatting import format_money
+from actions.plans import utter_plan_list
 from actions.role import ActionSwitchRole
 
 logger = logging.getLogger(__name__)
 
 
 class ActionAnswerFaq(BackendAction):
-    """Utters ``utter_<faq intent>``; plan prices come live from the catalogue."""
+    """Utters ``utter_<faq intent>``; plans (allowances, prices) come live from the catalogue."""
 
     def name(self) -> str:
         return "action_answer_faq"
@@ -64,9 +64,4 @@ class ActionAnswerFaq(BackendAction):
             logger.info("Plan prices unavailable: %r", exc)
             dispatcher.utter_message(response="utter_backend_unavailable")
             return
-        rows = "\n".join(
-            f"• {plan.label(language)} · {format_money(plan.monthly_price, language)}"
-            for plan in plans
-            if plan.monthly_price is not None
-        )
-        dispatcher.utter_message(response="utter_faq_plan_prices", plans=rows)
+        utter_plan_list(dispatcher, plans, latest_text(tracker), language)

@@ -17,12 +17,19 @@ from rasa_sdk import Tracker
 
 from actions.line_resolution import fold
 
-_CUSTOMER_NUMBER = re.compile(
-    r"(?:customer\s*(?:number|no\.?|nr\.?)|klant(?:en)?nummer|klantnr\.?|"
-    r"num[ée]ro\s+(?:de\s+)?client|n°\s*(?:de\s+)?client)\s*:?\s*([A-Za-z0-9][A-Za-z0-9 .-]{2,24}"
-    r"[A-Za-z0-9])",
+_CUSTOMER_LABEL = re.compile(
+    r"(?:customer\s*(?:number|no\.?|nr\.?|id)|account\s*(?:number|no\.?)|klant(?:en)?nummer|"
+    r"klantnr\.?|num[ée]ro\s+(?:de\s+)?client|n°\s*(?:de\s+)?client|"
+    r"num\s+client)",
     re.IGNORECASE,
 )
+# A customer number: letters and digits with at least one digit, maybe in groups ("CUST-1234",
+# "3045 1288 76"); the words between the label and it ("chez Orange est", "bij BASE:") are not.
+_CUSTOMER_VALUE = re.compile(
+    r"(?<![\w@.])(?=[A-Za-z0-9.\-/]*\d)[A-Za-z0-9][A-Za-z0-9.\-/]*[A-Za-z0-9]"
+    r"(?:\s\d[\dA-Za-z]*)*(?![\w@])"
+)
+_LABEL_REACH = 30
 _DIGIT_RUN = re.compile(r"[0-9][\w .\-/]*[0-9]|[0-9]")
 # What people put before a name: "it's for Jan Peeters", "c'est pour…", "het is voor…".
 _NAME_PREFIX = re.compile(
@@ -58,7 +65,9 @@ _REASONS = {"lost": "lost", "lose": "lost", "perdu": "lost", "perdue": "lost", "
             "gestolen": "stolen", "diefstal": "stolen", "vol": "stolen", "theft": "stolen",
             "broken": "broken", "damaged": "broken", "casse": "broken", "cassee": "broken",
             "abimee": "broken", "kapot": "broken", "defect": "broken", "beschadigd": "broken",
-            "werkt": "broken", "fonctionne": "broken", "work": "broken",
+            "werkt": "broken", "fonctionne": "broken", "work": "broken", "morte": "broken",
+            "mort": "broken", "dead": "broken", "dood": "broken", "hs": "broken",
+            "fichue": "broken", "reconnue": "broken", "herkend": "broken", "detected": "broken",
             "switch": "switch", "passer": "switch", "omzetten": "switch",
             "overschakelen": "switch", "overstappen": "switch", "changer": "switch",
             "swap": "switch"}  # fmt: skip
@@ -165,12 +174,14 @@ def replacement_reason_in(value: str) -> str | None:
     if value in ("lost", "stolen", "broken", "switch"):
         return value
     found = words(value)
-    if exact := next((_REASONS[w] for w in found if w in _REASONS), None):
-        return exact
-    return next(
-        (reason for word in found for stem, reason in _REASON_STEMS if word.startswith(stem)),
-        None,
-    )
+    exact = [_REASONS[w] for w in found if w in _REASONS]
+    stems = [reason for word in found for stem, reason in _REASON_STEMS if word.startswith(stem)]
+    # What happened to the card wins over the wish that comes with it ("the SIM is dead, can we
+    # switch to an eSIM?" is a broken card: the fee and the blocking depend on it).
+    for reasons in (exact, stems):
+        if happened := next((reason for reason in reasons if reason != "switch"), None):
+            return happened
+    return next(iter(exact + stems), None)
 
 
 def number_mode_in(value: str, *, strict: bool = False) -> str | None:
@@ -213,10 +224,17 @@ def split_bill_in(text: str) -> bool | None:
     return _NEGATED_SPLIT.search(folded) is None
 
 
-def customer_number_in(text: str) -> str | None:
-    """The value after "customer number" / "klantnummer" / "numéro de client"."""
-    match = _CUSTOMER_NUMBER.search(text)
-    return match.group(1).strip() if match else None
+def customer_number_in(text: str, *, labelled: bool = True) -> str | None:
+    """The value after "customer number" / "klantnummer" / "numéro de client" ("le numéro
+    client chez Orange est 3045128876"); with ``labelled=False`` (the question was just asked)
+    the first value with a digit anywhere in the message."""
+    label = _CUSTOMER_LABEL.search(text)
+    if label is None and labelled:
+        return None
+    # A few words after the label at most: further on, a number is something else.
+    start = label.end() if label else 0
+    match = _CUSTOMER_VALUE.search(text[: start + _LABEL_REACH] if label else text, start)
+    return match.group(0).strip() if match else None
 
 
 def digits_part(text: str) -> str:

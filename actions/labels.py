@@ -68,6 +68,35 @@ ADD: dict[str, str] = {"fr": "Ajouter", "nl": "Toevoegen", "en": "Add"}
 REMOVE: dict[str, str] = {"fr": "Retirer", "nl": "Verwijderen", "en": "Remove"}
 BLOCK: dict[str, str] = {"fr": "Bloquer", "nl": "Blokkeren", "en": "Block"}
 UNBLOCK: dict[str, str] = {"fr": "Débloquer", "nl": "Deblokkeren", "en": "Unblock"}
+# What a plan includes, when the catalogue says unlimited (null) or none (0).
+UNLIMITED_DATA: dict[str, str] = {
+    "fr": "data illimitées",
+    "nl": "onbeperkt data",
+    "en": "unlimited data",
+}
+UNLIMITED_CALLS_SMS: dict[str, str] = {
+    "fr": "appels et SMS illimités",
+    "nl": "onbeperkt bellen en sms'en",
+    "en": "unlimited calls and texts",
+}
+UNLIMITED_CALLS: dict[str, str] = {
+    "fr": "appels illimités",
+    "nl": "onbeperkt bellen",
+    "en": "unlimited calls",
+}
+UNLIMITED_SMS: dict[str, str] = {
+    "fr": "SMS illimités",
+    "nl": "onbeperkt sms'en",
+    "en": "unlimited texts",
+}
+NO_DATA: dict[str, str] = {"fr": "sans data", "nl": "geen data", "en": "no data"}
+NO_CALLS_SMS: dict[str, str] = {
+    "fr": "ni appels ni SMS",
+    "nl": "geen bellen of sms",
+    "en": "no calls or texts",
+}
+NO_CALLS: dict[str, str] = {"fr": "sans appels", "nl": "geen bellen", "en": "no calls"}
+NO_SMS: dict[str, str] = {"fr": "sans SMS", "nl": "geen sms", "en": "no texts"}
 
 
 def label(table: dict[str, str], language: str) -> str:

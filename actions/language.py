@@ -80,22 +80,30 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "vos", "notre", "nos", "je", "tu", "vous", "nous", "moi", "il", "elle", "pour", "sur",
         "avec", "sans", "et", "ou", "pas", "ne", "quoi", "comment", "quel", "quelle", "quels",
         "qui", "peux", "veux", "voudrais", "merci", "oui", "non", "stp", "svp", "aussi", "encore",
-        "rien", "tout", "bonjour", "salut"
+        "rien", "tout", "bonjour", "salut", "ligne", "numero", "besoin", "mettre", "faut",
+        "aussi", "mes", "lui", "leur", "fait", "faire", "peut", "dois", "doit", "chez"
     )),
     "nl": frozenset((
         "het", "een", "mijn", "ik", "gij", "ge", "uw", "jij", "jou", "mij", "ons", "onze", "dit",
         "dat", "die", "deze", "wat", "hoe", "wie", "welke", "kan", "kunt", "kunde", "wil", "zou",
         "graag", "bedankt", "dank", "ja", "nee", "aub", "voor", "op", "met", "zonder", "niet",
         "geen", "ook", "nog", "hebben", "heb", "heeft", "zijn", "alle", "allee", "maar", "laat",
-        "doe", "mag", "moet", "hallo", "dag"
+        "doe", "mag", "moet", "hallo", "dag", "lijn", "nummer", "zijn", "haar", "hij", "ze",
+        "wij", "jullie", "zet", "nodig", "kunnen", "moeten", "ook", "hier", "daar", "er"
     )),
     "en": frozenset((
         "the", "an", "my", "your", "you", "i", "it", "its", "this", "that", "what", "how", "who",
         "which", "can", "want", "would", "please", "thanks", "thank", "yes", "for", "with",
         "without", "and", "or", "not", "also", "still", "have", "has", "are", "to", "from", "pls",
-        "plz", "hi", "hello", "instead"
+        "plz", "hi", "hello", "instead", "would", "will", "am", "our", "their", "his", "her",
+        "need", "like", "line", "phone", "number", "add", "remove", "get", "show", "much",
+        "many", "does", "did", "could", "should", "just", "some", "any", "there", "here"
     )),
 }  # fmt: skip
+# English contractions, read as the words they stand for: "I'd like…" split into "I" and "d"
+# counted the French "d'" too. Not "'s": Dutch writes plurals so ("gsm's", "auto's").
+_EN_CONTRACTIONS = re.compile(r"(?<=[A-Za-z])['’](d|ll|re|ve|m|t)\b", re.IGNORECASE)
+_EN_EXPANDED = {"d": " would", "ll": " will", "re": " are", "ve": " have", "m": " am", "t": " not"}
 DETECTION_SAMPLE = 1_000  # characters
 MAX_WORD_LETTERS = 40
 # Enough function words of one language (and none of the others) settle it by themselves.
@@ -124,6 +132,7 @@ def detect_language(text: str) -> str | None:
     # "word" took 35 s of the action server's CPU. Words longer than any real word are no
     # language either.
     text = _NOT_LANGUAGE.sub(" ", text[:DETECTION_SAMPLE])
+    text = _EN_CONTRACTIONS.sub(lambda match: _EN_EXPANDED[match.group(1).lower()], text)
     words = [word for word in _WORD.findall(text) if len(word) <= MAX_WORD_LETTERS]
     text = " ".join(words)
     if sum(len(word) for word in words) < MIN_LETTERS:

@@ -39,6 +39,14 @@ _OWN_LINE = re.compile(
     r"mijn (?:eigen )?(?:lijn|nummer|gsm|telefoon|sim)|de mijne|het mijne|"
     r"my (?:own )?(?:line|number|phone|mobile|sim)|mine)\b"
 )
+# Somebody named as another person ("my colleague Marie Lambert", "ma collègue Marie", "de gsm van
+# collega Jan", "Marie Lambert's phone"): when no visible line is theirs, the request is not
+# about the caller's own line, whatever else it says.
+_NAME = r"[A-ZÀ-Ý][^\W\d_]+(?:[-'][^\W\d_]+)?"
+_OTHER_PERSON = re.compile(
+    rf"(?i:\b(?:colleague|coworker|co-worker|collegue|collègue|collega)\s+)(?P<name>{_NAME}"
+    rf"(?:\s+{_NAME})?)|(?P<owner>{_NAME}\s+{_NAME})['’]s\b"
+)
 # Words that are names of lines' users only by accident ("Pro Start", "Data Only"...).
 _STOP_WORDS = frozenset(
     {
@@ -56,6 +64,8 @@ class LineResolution:
     line: Line | None = None
     candidates: list[Line] = field(default_factory=list)
     not_found: str | None = None  # what the user typed, when it matched nothing
+    # ``not_found`` is somebody else, named as a person (not the caller's own line)
+    other_person: bool = False
     invalid_number: str | None = None  # a number that is not a Belgian mobile number
 
     @property
@@ -86,9 +96,17 @@ def _name_keys(line: Line) -> list[tuple[str, ...]]:
     return [key for key in keys if not (len(key) == 1 and key[0] in _STOP_WORDS)]
 
 
+# "ik bedoelde Jonas, niet Tim", "Thomas, pas Lotte", "not Lotte": a name after these is the
+# line the user does NOT mean.
+_NOT_THIS = frozenset({"not", "pas", "niet", "non", "no", "geen", "nee"})
+
+
 def _contains(words: list[str], key: tuple[str, ...]) -> bool:
     size = len(key)
-    return any(tuple(words[i : i + size]) == key for i in range(len(words) - size + 1))
+    return any(
+        tuple(words[i : i + size]) == key and (i == 0 or words[i - 1] not in _NOT_THIS)
+        for i in range(len(words) - size + 1)
+    )
 
 
 def match_lines_in_text(text: str, lines: list[Line]) -> tuple[list[Line], str | None]:
@@ -158,6 +176,10 @@ async def resolve_line(
         return LineResolution(candidates=matches)
     if typed:
         return LineResolution(not_found=typed)
+    if person := _OTHER_PERSON.search(text):
+        return LineResolution(
+            not_found=person.group("name") or person.group("owner"), other_person=True
+        )
     return LineResolution()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Sequence
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -22,7 +23,7 @@ _SEPARATOR = " · "
 _ESIM = re.compile(r"\be-?sim", re.IGNORECASE)
 
 
-def filtered_lines(lines: list[Line], text: str, plans: list[CatalogItem]) -> list[Line]:
+def filtered_lines(lines: list[Line], text: str, plans: Sequence[CatalogItem]) -> list[Line]:
     """The lines the question narrows to: "on Pro Smart", "eSIM lines", "with roaming"."""
     if text.startswith("/"):
         return lines

@@ -83,7 +83,10 @@ def is_interruption(intent: str | None) -> bool:
 
 
 def accepted_slots_kept(
-    tracker: Tracker, requested: str | None, values: dict[str, Any]
+    tracker: Tracker,
+    requested: str | None,
+    values: dict[str, Any],
+    bookkeeping: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """``values`` without those that would change a slot the form has already accepted.
 
@@ -92,13 +95,14 @@ def accepted_slots_kept(
     one accepted earlier: digits typed for the current operator's SIM must not replace the new
     SIM's serial, nor a later sentence's "pro" the plan chosen three questions ago. Unless the
     user says they changed their mind ("finalement une eSIM", "toch liever Pro Smart").
+    ``bookkeeping`` slots are the form's own notes, never an answer: always written.
     """
     if requested is None or is_correction(latest_text(tracker)):
         return values
     return {
         slot: value
         for slot, value in values.items()
-        if slot == requested or tracker.get_slot(slot) is None
+        if slot == requested or slot in bookkeeping or tracker.get_slot(slot) is None
     }
 
 
@@ -107,6 +111,8 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
 
     #: Only a fleet manager may run this form (the backend checks it anyway).
     fleet_manager_only = True
+    #: Slots the form writes for itself (not answers), updated whatever was asked.
+    bookkeeping_slots: frozenset[str] = frozenset()
     #: Whether the form needs a line (slot ``target_line_id``).
     needs_line = True
     #: The operation this form prepares: a correction at its summary re-opens the form.
@@ -199,6 +205,10 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
                 values.update(seeded)
             line: Line | None = None
             if self.needs_line:
+                if requested is None and await self._about_a_colleague(
+                    dispatcher, tracker, identity
+                ):
+                    return self._stop(domain)
                 line, ambiguous, line_values = await self._line(
                     dispatcher, tracker, identity, requested, intent
                 )
@@ -216,7 +226,7 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
             utter_backend_error(dispatcher, exc)
             return self._stop(domain)
 
-        values = accepted_slots_kept(tracker, requested, values)
+        values = accepted_slots_kept(tracker, requested, values, self.bookkeeping_slots)
         failures = int(tracker.get_slot(FAILED_ATTEMPTS_SLOT) or 0)
         if requested and values.get(requested) is None and intent != CONTINUE_INTENT:
             failures = 0 if ambiguous else failures + 1
@@ -296,6 +306,19 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         if resolution.referenced:
             utter_resolution_problem(dispatcher, resolution)
         return None, bool(resolution.candidates), {}
+
+    async def _about_a_colleague(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: ChatIdentity
+    ) -> bool:
+        """An end user asking for a colleague's line ("my colleague Marie lost her phone, get
+        her a new eSIM") is told whom to ask; the request never falls on their own line."""
+        resolution = await resolve_line(self.backend, identity, tracker)
+        if not resolution.other_person:
+            return False
+        if (await self.backend.get_me(identity)).active_role == "fleet_manager":
+            return False  # a fleet manager hears that no such line is in the fleet
+        dispatcher.utter_message(response="utter_only_own_line", name=resolution.not_found)
+        return True
 
     def _ask_meant(
         self, dispatcher: CollectingDispatcher, domain: DomainDict, line_id: str | None

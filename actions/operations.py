@@ -25,7 +25,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import DETAIL_ENTITIES, is_quantity_change, is_question, yes_or_no
+from actions.answers import DETAIL_ENTITIES, is_correction, is_question, names_someone, yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -45,7 +45,6 @@ from actions.common import (
     chat_identity,
     conversation_language,
     idempotency_key,
-    latest_text,
     require_identity,
 )
 from actions.line_resolution import fold
@@ -68,10 +67,11 @@ _DONE_VARS: dict[str, DoneVars] = {}
 # before POST /tickets): pending-id prefix → what "yes" does; "no" just forgets them.
 LocalConfirm = Callable[[BackendClient, CollectingDispatcher, Tracker, str], Awaitable[None]]
 _LOCAL_CONFIRMS: dict[str, LocalConfirm] = {}
-# A new quantity said while an order waits for "yes" ("make it 2, finance approved two"): the
-# shop registers how to apply it, by pending id or pending type.
+# A change said while an order waits for "yes" ("make it 2, finance approved two", "make the
+# Nokias black instead"): the shop registers how to apply it, by pending id or pending type; it
+# returns ``None`` when the message changes nothing, and the answer goes on as usual.
 QuantityChange = Callable[
-    [BackendClient, CollectingDispatcher, Tracker, str], Awaitable[list[EventType]]
+    [BackendClient, CollectingDispatcher, Tracker, str], Awaitable[list[EventType] | None]
 ]
 _QUANTITY_CHANGES: dict[str, QuantityChange] = {}
 # What a "no" to an operation already changed ("cancelled" is not the whole truth when a SIM
@@ -81,6 +81,9 @@ CancelFollowup = Callable[
     [BackendClient, CollectingDispatcher, Tracker, str], Awaitable[list[EventType] | None]
 ]
 _CANCEL_FOLLOWUPS: dict[str, CancelFollowup] = {}
+# The key of the follow-up of a form stopped before its summary (no pending operation yet): a
+# step already done in the form ("block the old SIM now?") is said, not "nothing was changed".
+STOPPED_FORM = "stopped_form"
 
 
 def register_cancel_followup(op_type: str) -> Callable[[CancelFollowup], CancelFollowup]:
@@ -260,6 +263,8 @@ def mentions_details(tracker: Tracker) -> bool:
         return False  # "yes, but what's the difference?" changes nothing
     if any(e.get("entity") in DETAIL_ENTITIES for e in message.get("entities") or []):
         return True
+    if is_correction(text) and names_someone(text):
+        return True  # "oei sorry, ik bedoelde Jonas, niet Tim": another line, by its user
     # Words only: "les minutes internationales, elle…" names the option despite the comma.
     folded = f" {' '.join(_TOKEN.findall(fold(text)))} "
     return any(f" {word} " in folded for word in _CATALOGUE_WORDS)
@@ -342,8 +347,10 @@ class ActionConfirmOperation(BackendAction):
             dispatcher.utter_message(response="utter_nothing_to_confirm")
             return clear_pending()
         change = _QUANTITY_CHANGES.get(pending_id) or _QUANTITY_CHANGES.get(str(pending_type))
-        if change is not None and is_quantity_change(latest_text(tracker)):
-            return await change(self.backend, dispatcher, tracker, pending_id)
+        if change is not None and (
+            (changed := await change(self.backend, dispatcher, tracker, pending_id)) is not None
+        ):
+            return changed
         if pending_id.startswith(START_PREFIX):
             # "Do you really want to deactivate a line?" — yes: the form starts now.
             return [*clear_pending(), FollowupAction(pending_id.removeprefix(START_PREFIX))]
@@ -429,5 +436,11 @@ class ActionCancelOperation(BackendAction):
                         return [*clear_pending(), *form_slot_resets(domain), *offered]
             dispatcher.utter_message(response="utter_operation_cancelled")
         else:
+            followup = _CANCEL_FOLLOWUPS.get(STOPPED_FORM)
+            offered = None
+            if followup is not None and identity is not None:
+                offered = await followup(self.backend, dispatcher, tracker, "")
+            if offered is not None:
+                return [*clear_pending(), *form_slot_resets(domain), *offered]
             dispatcher.utter_message(response="utter_form_cancelled")
         return [*clear_pending(), *form_slot_resets(domain)]

@@ -1,8 +1,11 @@
-"""Change a line's tariff plan: which line, which plan (buttons with prices), summary, confirm."""
+"""Change a line's tariff plan: which line, which plan (buttons with what each plan includes
+and its price), summary, confirm; and the catalogue's plan list for "which plans do you have?".
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -13,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.api.backend import (
     BackendError,
     CatalogItem,
+    CatalogPlan,
     ChatIdentity,
     InvalidRequestError,
     Line,
@@ -26,8 +30,19 @@ from actions.common import (
     entity_values,
     latest_text,
 )
-from actions.formatting import format_money
-from actions.labels import PER_MONTH, label
+from actions.formatting import format_data, format_minutes, format_money, format_number
+from actions.labels import (
+    NO_CALLS,
+    NO_CALLS_SMS,
+    NO_DATA,
+    NO_SMS,
+    PER_MONTH,
+    UNLIMITED_CALLS,
+    UNLIMITED_CALLS_SMS,
+    UNLIMITED_DATA,
+    UNLIMITED_SMS,
+    label,
+)
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operation_text import item_name, money, signed_money
 from actions.operations import (
@@ -44,8 +59,73 @@ PLAN_SLOT = "plan_code"
 FORM = "change_plan_form"
 
 
+def _data(gigabytes: int | None, language: str) -> str:
+    if gigabytes is None:
+        return label(UNLIMITED_DATA, language)
+    return format_data(gigabytes * 1024, language) if gigabytes else label(NO_DATA, language)
+
+
+def _calls(minutes: int | None, language: str) -> str:
+    if minutes is None:
+        return label(UNLIMITED_CALLS, language)
+    return format_minutes(minutes, language) if minutes else label(NO_CALLS, language)
+
+
+def _texts(texts: int | None, language: str) -> str:
+    if texts is None:
+        return label(UNLIMITED_SMS, language)
+    return f"{format_number(texts, language)} SMS" if texts else label(NO_SMS, language)
+
+
+def _calls_and_texts(minutes: int | None, texts: int | None, language: str) -> list[str]:
+    """ "300 min", "300 SMS"; said once when both are unlimited or both none."""
+    if minutes is None and texts is None:
+        return [label(UNLIMITED_CALLS_SMS, language)]
+    if minutes == 0 and texts == 0:
+        return [label(NO_CALLS_SMS, language)]
+    return [_calls(minutes, language), _texts(texts, language)]
+
+
+def plan_allowances(plan: CatalogPlan, language: str) -> list[str]:
+    """What the plan includes as the catalogue gives it: ``["5 GB", "300 min", "300 SMS"]``."""
+    if not plan.allowances_known:
+        return []
+    return [
+        _data(plan.data_gb, language),
+        *_calls_and_texts(plan.voice_minutes, plan.sms, language),
+    ]
+
+
+def plan_row(plan: CatalogPlan, language: str, *, per_month: bool = False) -> str:
+    """``Pro Start · 5 GB · 300 min · 300 SMS · € 15,00`` (``/month`` on a button)."""
+    parts = [plan.label(language), *plan_allowances(plan, language)]
+    if plan.monthly_price is not None:
+        price = money(plan.monthly_price, language)
+        parts.append(f"{price}{label(PER_MONTH, language)}" if per_month else price)
+    return " · ".join(parts)
+
+
+def utter_plan_list(
+    dispatcher: CollectingDispatcher, plans: list[CatalogPlan], text: str, language: str
+) -> None:
+    """The catalogue, each plan with its allowances and price; a plan the question names
+    ("hoeveel data zit er in Pro Start?") is answered first, then the others."""
+    named = {code for code, _ in find_codes(text, plans, PLAN_SYNONYMS)}
+    asked = [plan for plan in plans if plan.code in named]
+    others = [plan for plan in plans if plan.code not in named]
+    if len(asked) == 1:
+        dispatcher.utter_message(
+            response="utter_plan_details",
+            plan=plan_row(asked[0], language),
+            plans="\n".join(f"• {plan_row(plan, language)}" for plan in others),
+        )
+        return
+    rows = "\n".join(f"• {plan_row(plan, language)}" for plan in [*asked, *others])
+    dispatcher.utter_message(response="utter_faq_plan_prices", plans=rows)
+
+
 def plan_from_message(
-    tracker: Tracker, plans: list[CatalogItem], current: str | None = None
+    tracker: Tracker, plans: Sequence[CatalogItem], current: str | None = None
 ) -> str | None:
     """A plan code from a button payload (``plan`` entity) or from the words of the message.
 
@@ -127,8 +207,7 @@ class ActionAskPlanCode(BackendAction):
         current = line.plan.code if line.plan else None
         buttons = [
             {
-                "title": f"{plan.label(language)} · {money(plan.monthly_price, language)}"
-                f"{label(PER_MONTH, language)}",
+                "title": plan_row(plan, language, per_month=True),
                 "payload": f'/inform{{"plan": "{plan.code}"}}',
             }
             for plan in plans

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -20,11 +21,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.activation import next_slot_events
-from actions.answers import NUMBER_WORDS, quantity_in, said_yes_or_no
+from actions.answers import (
+    NUMBER_WORDS,
+    is_quantity_change,
+    quantity_in,
+    said_yes_or_no,
+    yes_or_no,
+)
 from actions.api.backend import (
     BackendClient,
     BackendError,
     Cart,
+    CartItem,
     ChatIdentity,
     Company,
     ConflictError,
@@ -33,6 +41,20 @@ from actions.api.backend import (
     Line,
     NotFoundError,
     Operation,
+)
+from actions.cart_changes import (
+    ADD,
+    COLOUR_FAMILIES,
+    COLOUR_WORDS,
+    ORDER_START,
+    ORDER_TYPE,
+    REMOVE,
+    SWITCH,
+    change_kind,
+    change_kinds,
+    names_capacity,
+    names_colour,
+    says_cart_change,
 )
 from actions.common import (
     RESPONSE_PREFIX,
@@ -51,6 +73,7 @@ from actions.operations import (
     PENDING_ID_SLOT,
     PENDING_TYPE_SLOT,
     START_PREFIX,
+    clear_pending,
     form_slot_resets,
     prepare_operation,
     register_done_vars,
@@ -72,9 +95,6 @@ DELIVERY_SLOT = "order_delivery"  # "company" or "other_address"
 ORDER_ADDRESS_SLOT = "order_address"  # {"street","postal_code","city"} for another address
 COMPANY_DELIVERY = "company"
 OTHER_DELIVERY = "other_address"
-_COMPANY_WORDS = ("entreprise", "societe", "bureau", "travail", "bedrijf", "firma", "kantoor",
-                  "werk", "company", "office", "work")  # fmt: skip
-_OTHER_WORDS = ("autre", "other", "another", "ander", "thuis", "domicile", "home", "maison")
 NO_LINE = "none"  # the device is not for one particular line (company stock)
 # The words of the item the form (re)starts with when they are not the latest message: the next
 # device of "3 Crosscall and 2 iPhone 16e", or "" after an out-of-stock variant (nothing to read).
@@ -115,40 +135,12 @@ def device_buttons(devices: list[Device]) -> list[dict[str, str]]:
     ]
 
 
-# Colour words in French and Dutch, as the catalogue's English colour names use them.
-_COLOUR_WORDS = {
-    "noir": "black", "noire": "black", "zwart": "black", "zwarte": "black",
-    "blanc": "white", "blanche": "white", "wit": "white", "witte": "white",
-    "bleu": "blue", "bleue": "blue", "blauw": "blue", "blauwe": "blue", "bleuciel": "blue",
-    "ciel": "sky", "hemelsblauw": "blue", "lucht": "sky",
-    "rose": "pink", "roze": "pink", "vert": "green", "verte": "green", "groen": "green",
-    "gris": "grey", "grise": "grey", "grijs": "grey", "gray": "grey", "graphite": "graphite",
-    "grafiet": "graphite", "argent": "silver", "argente": "silver", "zilver": "silver",
-    "or": "gold", "doree": "gold", "goud": "gold", "olive": "olive", "olijf": "olive",
-    "olijfgroen": "olive", "titane": "titanium", "naturel": "natural", "naturelle": "natural",
-    "natuurlijk": "natural", "desert": "desert", "woestijn": "desert", "mat": "matte",
-    "matte": "matte", "marine": "navy", "bleumarine": "navy", "marineblauw": "navy",
-    "porcelaine": "porcelain", "porselein": "porcelain", "obsidienne": "obsidian",
-}  # fmt: skip
-
-
-# Marketing names by the plain colour people say ("the black ones" is the Pixel's Obsidian).
-_COLOUR_FAMILIES = {
-    "black": {"obsidian", "midnight", "onyx", "graphite", "charcoal", "jet", "space"},
-    "white": {"porcelain", "starlight", "snow", "chalk", "cream", "ivory", "pearl"},
-    "blue": {"ultramarine", "navy", "sky", "azure", "teal", "ocean"},
-    "grey": {"graphite", "titanium", "slate", "space", "silver"},
-    "green": {"olive", "mint", "sage", "teal"},
-    "pink": {"rose", "peony", "coral"},
-}
-
-
 def _colour_word(word: str) -> str:
     """The English colour word of a French/Dutch one, plurals too ("noirs", "blanches")."""
-    if word in _COLOUR_WORDS:
-        return _COLOUR_WORDS[word]
-    if word.endswith("s") and word[:-1] in _COLOUR_WORDS:
-        return _COLOUR_WORDS[word[:-1]]
+    if word in COLOUR_WORDS:
+        return COLOUR_WORDS[word]
+    if word.endswith("s") and word[:-1] in COLOUR_WORDS:
+        return COLOUR_WORDS[word[:-1]]
     return word
 
 
@@ -171,7 +163,7 @@ def colour_in(text: str, colours: list[str]) -> str | None:
     ]
     if partial:
         return partial[0] if len(partial) == 1 else None
-    family = set().union(*(_COLOUR_FAMILIES.get(word, set()) for word in said))
+    family = set().union(*(COLOUR_FAMILIES.get(word, set()) for word in said))
     related = [c for c in colours if _colour_tokens(c) & family]
     return related[0] if len(related) == 1 else None
 
@@ -185,14 +177,73 @@ def storage_in(text: str, storages: list[int]) -> int | None:
     return None
 
 
-def delivery_in(text: str) -> str | None:
-    """``company`` / ``other_address`` from what people type ("autre adresse", "het bedrijf")."""
-    words = fold(text)
-    if any(word in words for word in _OTHER_WORDS):
-        return OTHER_DELIVERY
-    if any(word in words for word in _COMPANY_WORDS):
-        return COMPANY_DELIVERY
+# Where people say the company is: "au siège", "naar 't bedrijf", "head office", "bij ons", and
+# "same as usual" (orders go to the company address unless told otherwise).
+_COMPANY_PLACE = re.compile(
+    r"\b(?:entreprise|societe|boite|bureaux?|siege|travail|firma|bedrijf\w*|kantoor|werk|zetel|"
+    r"hoofdzetel|hoofdkantoor|company|office|offices|work|hq|headquarters|chez nous|bij ons|"
+    r"as usual|same as (?:usual|always|before|last time)|the usual|comme d habitude|"
+    r"comme toujours|habituelle?|zoals (?:gewoonlijk|altijd|anders|steeds|vroeger)|"
+    r"gebruikelijke?)\b"
+)
+# "autre adresse", "ander adres", "to her home", "chez elle", "bij hem thuis".
+_OTHER_PLACE = re.compile(
+    r"\b(?:autre|other|another|different|ander|andere|thuis|domicile|home|maison|prive|privee|"
+    r"chez (?:elle|lui|moi|eux|toi)|bij (?:haar|hem|mij)|(?:her|his|my) place|residence)\b"
+)
+# A word that turns the company into somewhere else: "pas au siège", "niet aan de hoofdzetel".
+_NOT_THERE = frozenset({"pas", "not", "niet", "geen", "sauf", "except", "behalve"})
+# Words before an address in a sentence: "leveren aan Industrieweg 22", "chez elle, 12 rue …".
+_ADDRESS_LEAD = frozenset(
+    {"to", "at", "the", "our", "her", "his", "my", "home", "deliver", "delivery", "address",
+     "please", "another", "other", "send", "it", "naar", "aan", "op", "in", "de", "het", "t",
+     "ons", "onze", "haar", "zijn", "thuis", "leveren", "levering", "adres", "ander", "andere",
+     "een", "bij", "graag", "aub", "a", "au", "chez", "elle", "lui", "livrer", "livraison",
+     "l", "adresse", "autre", "une", "son", "sa", "leur", "domicile", "svp", "envoyer"}
+)  # fmt: skip
+_POSTAL_CITY = re.compile(
+    r"\b(?P<code>[1-9]\d{3})\s+(?P<city>[^\W\d_][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+)
+
+
+def address_in(text: str) -> dict[str, str] | None:
+    """A Belgian postal address said anywhere in a sentence ("to her home: Avenue Louise 54,
+    1050 Ixelles", "leveren aan Industrieweg 22, 9000 Gent, niet aan de hoofdzetel")."""
+    for match in _POSTAL_CITY.finditer(text):
+        before = re.split(r"[:;\n.!?]", text[: match.start()])[-1]
+        chunks = [c for c in before.split(",") if any(ch.isdigit() for ch in c)]
+        if not chunks:
+            continue
+        street = chunks[-1].split()
+        while street and fold(street[0]).strip("'’") in _ADDRESS_LEAD:
+            street = street[1:]
+        try:
+            return check_postal_address(f"{' '.join(street)}, {match['code']} {match['city']}")
+        except InvalidValue:
+            continue
     return None
+
+
+def _names_street(text: str, street: str | None) -> bool:
+    """Whether ``text`` names ``street`` (its name, with or without the number): "naar ons
+    kantoor in de Kolvestraat" is the company's address."""
+    name = " ".join(t for t in _tokens(street or "").split() if not t.isdigit())
+    return len(name) >= 4 and f" {name} " in f" {_tokens(text)} "
+
+
+def delivery_in(text: str, company_street: str | None = None) -> str | None:
+    """``company`` / ``other_address`` from what people type ("au siège", "het bedrijf", "same
+    as usual", the company's own street; "autre adresse", "to her home", another address)."""
+    said = _tokens(text)
+    if _names_street(text, company_street):
+        return COMPANY_DELIVERY
+    if address_in(text) is not None or _OTHER_PLACE.search(said):
+        return OTHER_DELIVERY
+    place = _COMPANY_PLACE.search(said)
+    if place is None:
+        return None
+    negated = _NOT_THERE & set(said[: place.start()].split()[-3:])
+    return OTHER_DELIVERY if negated else COMPANY_DELIVERY
 
 
 def required_order_slots(slots: dict[str, Any]) -> list[str]:
@@ -395,6 +446,13 @@ def _model_parts(model: list[str]) -> list[list[str]]:
     ]
 
 
+def _said_at(tokens: list[str], start: int, name: list[str]) -> bool:
+    """Whether ``name`` is said at ``start``, its last word maybe in the plural ("the Nokias",
+    "3 S25s"; "Nokia's" is two words already)."""
+    said = tokens[start : start + len(name)]
+    return said[:-1] == name[:-1] and said[-1] in (name[-1], name[-1] + "s")
+
+
 def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, str]]:
     """Each device named in ``typed`` with the words that describe it, in the order said:
     "3 Crosscall Core-Z5 for the site and 2 iPhone 16e in black" → (Core-Z5, "3 crosscall core
@@ -416,7 +474,7 @@ def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, s
             spans.extend(
                 (start, start + len(name), device)
                 for start in range(len(tokens) - len(name) + 1)
-                if tokens[start : start + len(name)] == name
+                if _said_at(tokens, start, name)
             )
     taken: list[tuple[int, int, Device]] = []
     plainest = {str(d.id): len(_tokens(d.model).split()) for d in catalogue}
@@ -964,21 +1022,33 @@ class ValidateOrderDeliveryForm(OperationFormValidation):
         typed = "" if text.startswith("/") else text
         values: dict[str, Any] = {}
         delivery = next(iter(entity_values(tracker, DELIVERY_SLOT)), None)
-        if delivery is None and requested == DELIVERY_SLOT:
-            delivery = delivery_in(typed)
+        # The opening ("oui, livrez au siège") may say it as well as the answer to the question.
+        if delivery is None and requested in (None, DELIVERY_SLOT) and typed:
+            delivery = delivery_in(typed, await self._company_street(identity))
         if delivery in (COMPANY_DELIVERY, OTHER_DELIVERY):
             values[DELIVERY_SLOT] = delivery
-            if delivery == COMPANY_DELIVERY:
-                values[ORDER_ADDRESS_SLOT] = None
+            # "ander adres: Kerkstraat 12, 9000 Gent": the address comes with the choice.
+            given = address_in(typed) if delivery == OTHER_DELIVERY else None
+            if delivery == COMPANY_DELIVERY or given is not None:
+                values[ORDER_ADDRESS_SLOT] = given
         elif requested == DELIVERY_SLOT:
             dispatcher.utter_message(response="utter_invalid_order_delivery")
 
         if requested == ORDER_ADDRESS_SLOT and typed:
             try:
-                values[ORDER_ADDRESS_SLOT] = check_postal_address(typed)
+                values[ORDER_ADDRESS_SLOT] = address_in(typed) or check_postal_address(typed)
             except InvalidValue:
                 dispatcher.utter_message(response="utter_invalid_order_address")
         return values
+
+    async def _company_street(self, identity: ChatIdentity) -> str | None:
+        """The company's street, which names the company address as well as "au siège"."""
+        try:
+            me = await self.backend.get_me(identity)
+        except BackendError as exc:
+            logger.info("Company address unavailable: %r", exc)
+            return None
+        return me.company.street if me.company else None
 
 
 class ActionAskOrderDelivery(BackendAction):
@@ -1039,65 +1109,446 @@ class ActionPrepareOrder(BackendAction):
         return [*events, *resets]
 
 
-@register_quantity_change("place_order", f"{START_PREFIX}order_delivery_form")
-async def change_order_quantity(
+# --- a change of the cart while the order waits for "yes" ------------------------------------
+
+
+@dataclass
+class Addition:
+    """A variant to put in the cart: a new colour/capacity of a device in it, or the variant a
+    switched item becomes."""
+
+    device: Device
+    colour: str
+    storage_gb: int
+    quantity: int
+    for_line_id: int | None
+
+
+@dataclass
+class CartChange:
+    """What a message changes in the cart. Devices not in it yet go through the item form (their
+    colour, capacity, line are asked there), ``new_for_line`` being the line of the item one
+    replaces; ``refusal`` is the response that says a colour or capacity does not exist."""
+
+    additions: list[Addition] = field(default_factory=list)
+    quantities: list[tuple[CartItem, int]] = field(default_factory=list)
+    removals: list[CartItem] = field(default_factory=list)
+    new_devices: list[str] = field(default_factory=list)
+    new_for_line: str | None = None
+    refusal: tuple[str, dict[str, str]] | None = None
+
+    def changes_cart(self) -> bool:
+        """Whether the cart itself is changed (not only the form started)."""
+        return bool(self.additions or self.quantities or self.removals)
+
+
+# "sans les Nokia, et mets 4 XCover": where a removal and another change meet, each clause is read
+# with its own words.
+_CLAUSE_BREAK = re.compile(r"[,;.!?]+|\b(?:and|et|mais|but|maar|puis|then|dan)\b", re.IGNORECASE)
+# Words that are no count when a variant is switched ("prends plutôt un noir" keeps how many).
+_ARTICLES = frozenset({"a", "an", "un", "une", "een", "one"})
+# A number before these is a capacity, a price or a duration, not how many.
+_UNITS = frozenset({"gb", "go", "g", "giga", "tb", "to", "euro", "euros", "eur", "mb"})
+# Model-name words that say nothing about which device ("the Pro ones" is no name).
+_GENERIC_NAME_WORDS = frozenset({"pro", "plus", "max", "mini", "ultra", "lite", "edge", "neo"})
+# A "no" that names nothing of the cart ("toch maar niet", "finalement non", "actually no").
+_NO_WORDS = frozenset({"non", "nee", "neen", "no", "nope", "niet", "pas", "not"})
+
+
+def _clauses(text: str) -> list[tuple[str, str | None]]:
+    """(words, kind of change) of each clause; the whole message unless it removes something
+    and changes something else ("drop the Nokias and make it 4 XCovers")."""
+    kinds = change_kinds(text)
+    if REMOVE not in kinds or len(kinds) == 1:
+        return [(text, change_kind(text))]
+    clauses: list[tuple[str, str | None]] = []
+    kind: str | None = None
+    for part in (p for p in _CLAUSE_BREAK.split(text) if p.strip()):
+        kind = change_kind(part) or kind  # "sans les Nokia, les XCover aussi": still removing
+        clauses.append((part, kind))
+    return clauses
+
+
+def _count_in(words: str, device: Device, *, articles: bool) -> int | None:
+    """How many the words say ("2 witte", "x4", "drie"), not the numbers of the device's name,
+    of a capacity or a price; articles count only where asked ("make it one")."""
+    name = {t for n in (device.brand, device.model, device.name) for t in _tokens(n).split()}
+    tokens = _tokens(words).split()
+    for index, token in enumerate(tokens):
+        if token in name or token.removesuffix("s") in name:
+            continue
+        if index + 1 < len(tokens) and tokens[index + 1] in _UNITS:
+            continue
+        if not articles and token in _ARTICLES:
+            continue
+        digits = re.fullmatch(r"x?(\d{1,3})x?", token)
+        count = _count(digits.group(1) if digits else token)
+        if count is not None:
+            return count
+    return None
+
+
+def _loose_words(device: Device) -> set[str]:
+    """The words people shorten a device's name to: "nokia", "xcover" (of "XCover7")."""
+    found: set[str] = set()
+    for token in _tokens(f"{device.brand} {device.model}").split():
+        stem = token.rstrip("0123456789")
+        found.update(w for w in (token, stem) if len(w) >= 3 and not w.isdigit())
+    return found - _GENERIC_NAME_WORDS
+
+
+def _loosely_named(words: str, devices: list[Device]) -> list[Device]:
+    """The cart's devices named by a shortened name ("the XCovers", "de Samsungs") that no
+    other device in the cart shares."""
+    said = {w for t in _tokens(words).split() for w in (t, t.removesuffix("s"))}
+    names = {str(d.id): _loose_words(d) for d in devices}
+    found = []
+    for device in devices:
+        shared = set().union(*(n for i, n in names.items() if i != str(device.id)))
+        if (names[str(device.id)] - shared) & said:
+            found.append(device)
+    return found
+
+
+def _implied_devices(words: str, cart: Cart, devices: list[Device]) -> list[Device]:
+    """The device a message means without naming it: the cart's only one, or the one of the
+    items in the colour said ("the gold ones are a bit much")."""
+    if len(devices) == 1:
+        return devices
+    coloured = {str(i.device_id) for i in cart.items if colour_in(words, [i.colour])}
+    return [d for d in devices if str(d.id) in coloured] if len(coloured) == 1 else []
+
+
+def _named_items(words: str, items: list[CartItem]) -> list[CartItem]:
+    """Among several items of one device, those whose colour or capacity is said."""
+    if len(items) < 2:
+        return []
+    return [
+        i
+        for i in items
+        if colour_in(words, [i.colour]) or (i.storage_gb and storage_in(words, [i.storage_gb]))
+    ]
+
+
+def _variant_of(
+    device: Device, colour: str | None, storage: int | None, item: CartItem
+) -> tuple[str, int] | None:
+    """The variant with the colour and capacity said, the item's where one is not said; a new
+    colour that comes in one capacity takes it (and the other way round)."""
+    pairs = {(v.colour, v.storage_gb) for v in device.variants}
+    wanted = (colour or item.colour, storage if storage is not None else item.storage_gb)
+    if wanted in pairs:
+        return wanted
+    if colour and storage is None:
+        sizes = [s for c, s in pairs if c == colour]
+        return (colour, sizes[0]) if len(sizes) == 1 else None
+    if storage is not None and not colour:
+        colours = [c for c, s in pairs if s == storage]
+        return (colours[0], storage) if len(colours) == 1 else None
+    return None
+
+
+def _change_item(
+    change: CartChange, kind: str | None, device: Device, words: str, cart: Cart, clause: str
+) -> None:
+    """The change ``words`` make to the cart's items of ``device``."""
+    items = [i for i in cart.items if str(i.device_id) == str(device.id)]
+    said = _named_items(words, items)
+    if kind == REMOVE:
+        chosen = said or items
+        count = _count_in(words, device, articles=False)
+        if count is not None and len(chosen) == 1 and count < chosen[0].quantity:
+            change.quantities.append((chosen[0], chosen[0].quantity - count))  # "enlève 2 Nokia"
+        else:
+            change.removals.extend(chosen)
+        return
+    target = items[0] if len(items) == 1 or kind == ADD else said[0] if len(said) == 1 else None
+    if target is None:
+        return  # which of the items? nothing is guessed
+    colours = sorted({v.colour for v in device.variants})
+    storages = sorted({v.storage_gb for v in device.variants if v.storage_gb})
+    # The colour and capacity the item has are not what changes ("the gold is a bit much").
+    colour = colour_in(words, [c for c in colours if c != target.colour])
+    storage = storage_in(words, [s for s in storages if s != target.storage_gb])
+    if colour is None and names_colour(words) and not colour_in(words, [target.colour]):
+        change.refusal = ("utter_invalid_shop_colour", {"colours": ", ".join(colours)})
+        return
+    if storage is None and names_capacity(words) and not storage_in(words, [target.storage_gb]):
+        change.refusal = (
+            "utter_invalid_shop_storage_gb",
+            {"storages": ", ".join(f"{s} GB" for s in storages)},
+        )
+        return
+    count = _count_in(words, device, articles=False)
+    if kind != ADD and colour is None and storage is None:
+        # "make it one", "only 3 XCovers": a new quantity for the item.
+        if count is None and is_quantity_change(clause):
+            count = _count_in(words, device, articles=True)
+        if count is not None and count != target.quantity:
+            change.quantities.append((target, count))
+        return
+    variant = _variant_of(device, colour, storage, target)
+    if variant is None:
+        change.refusal = ("utter_variant_unknown", {})
+        return
+    quantity = count or (1 if kind == ADD else target.quantity)
+    change.additions.append(Addition(device, *variant, quantity, target.for_line_id))
+    if kind != ADD:
+        change.removals.append(target)  # a switch: the new variant replaces the item
+
+
+def _new_device(
+    change: CartChange, device: Device, words: str, *, replaced: list[CartItem]
+) -> None:
+    """A device not in the cart: added through the item form, or replacing ``replaced``
+    ("prends plutôt des Galaxy S25"), directly when its colour and capacity are clear."""
+    quantity = _count_in(words, device, articles=False) or sum(i.quantity for i in replaced)
+    lines = {i.for_line_id for i in replaced}
+    for_line = next(iter(lines)) if len(lines) == 1 else None
+    change.removals.extend(replaced)
+    if replaced:
+        # requested=None: nothing is asked, the colour and capacity are only read.
+        chosen = _variant_values(CollectingDispatcher(), device, words, None, {}, None, None)
+        if COLOUR_SLOT in chosen and STORAGE_SLOT in chosen:
+            variant = (str(chosen[COLOUR_SLOT]), int(chosen[STORAGE_SLOT]))
+            change.additions.append(Addition(device, *variant, quantity, for_line))
+            return
+        change.new_for_line = str(for_line) if for_line is not None else NO_LINE
+    said = _count_in(words, device, articles=False) is not None
+    change.new_devices.append(words if said or not quantity else f"{quantity} {words}")
+
+
+def read_cart_change(text: str, cart: Cart, catalogue: list[Device]) -> CartChange:
+    """What ``text`` changes in ``cart``: the devices named (in the cart or not, "the Nokias"
+    too) or implied (the cart's only device, "the gold ones"), each with its own words."""
+    change = CartChange()
+    in_cart = list(dict.fromkeys(str(i.device_id) for i in cart.items))
+    devices = [d for i in in_cart for d in catalogue if str(d.id) == i]
+    for clause, kind in _clauses(text):
+        mentions = device_mentions(clause, catalogue)
+        named = [(d, w) for d, w in mentions if str(d.id) in in_cart]
+        new = [(d, w) for d, w in mentions if str(d.id) not in in_cart]
+        if not named:
+            named = [(d, clause) for d in _loosely_named(clause, devices)]
+        if not named and not new:
+            named = [(d, clause) for d in _implied_devices(clause, cart, devices)]
+        old = [d for d, _ in named] or (devices if len(devices) == 1 else [])
+        for device, said in named if not (new and kind == SWITCH) else []:
+            _change_item(change, kind, device, said, cart, clause)
+        for device, said in new if kind != REMOVE else []:
+            if kind != SWITCH:
+                _new_device(change, device, said, replaced=[])
+            elif len(old) == 1:
+                replaced = [i for i in cart.items if str(i.device_id) == str(old[0].id)]
+                _new_device(change, device, said, replaced=replaced)
+            # else: replacing which one? nothing is guessed
+    return change
+
+
+async def _catalogue(client: BackendClient, identity: ChatIdentity, cart: Cart) -> list[Device]:
+    """The whole catalogue (a device may be named that is not in the cart yet), with the cart's
+    devices for sure."""
+    catalogue = await client.search_devices(identity, q="")
+    known = {str(d.id) for d in catalogue}
+    for device_id in dict.fromkeys(str(i.device_id) for i in cart.items):
+        if device_id not in known:
+            catalogue.append(await client.get_device(identity, device_id))
+    return catalogue
+
+
+class _SoldOut(Exception):
+    """A variant of the change is out of stock (its device name and variant, to say so)."""
+
+    def __init__(self, device: str, variant: str) -> None:
+        super().__init__(device, variant)
+        self.device, self.variant = device, variant
+
+
+async def _apply(
+    client: BackendClient, identity: ChatIdentity, tracker: Tracker, change: CartChange
+) -> Cart:
+    """Additions first, removals last: a variant out of stock leaves the rest of the cart as
+    it was (the switched item stays)."""
+    cart: Cart | None = None
+    for n, add in enumerate(change.additions):
+        what = f"{n}:{add.device.id}:{add.colour}:{add.storage_gb}:{add.quantity}:{add.for_line_id}"
+        try:
+            cart = await client.add_cart_item(
+                identity,
+                device_id=str(add.device.id),
+                colour=add.colour,
+                storage_gb=add.storage_gb,
+                quantity=add.quantity,
+                for_line_id=add.for_line_id,
+                idempotency_key=idempotency_key(tracker, f"cart_change:{what}"),
+            )
+        except ConflictError as exc:
+            raise _SoldOut(add.device.name, variant_text(add.colour, add.storage_gb)) from exc
+    for item, quantity in change.quantities:
+        key = idempotency_key(tracker, f"cart_quantity:{item.id}:{quantity}")
+        try:
+            cart = await client.set_cart_quantity(identity, item.id, quantity, idempotency_key=key)
+        except ConflictError as exc:
+            raise _SoldOut(item.name, variant_text(item.colour, item.storage_gb)) from exc
+    for item in change.removals:
+        key = idempotency_key(tracker, f"cart_remove:{item.id}")
+        cart = await client.remove_cart_item(identity, str(item.id), idempotency_key=key)
+    return cart if cart is not None else await client.get_cart(identity)
+
+
+def _names_anything(text: str, catalogue: list[Device]) -> bool:
+    """Whether a message names something a cart is made of: a device, a colour, a capacity."""
+    return bool(device_mentions(text, catalogue) or names_colour(text) or names_capacity(text))
+
+
+async def _summary_address(
+    client: BackendClient, identity: ChatIdentity, pending_id: str
+) -> dict[str, Any] | None:
+    """The delivery address of the order summary waiting (the next summary keeps it)."""
+    delivery = (await client.get_operation(identity, pending_id)).summary.get("delivery_address")
+    address = {k: v for k, v in (delivery or {}).items() if k in ("street", "postal_code", "city")}
+    return address or None
+
+
+@register_quantity_change(ORDER_TYPE, ORDER_START)
+async def change_order(
     client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
-) -> list[EventType]:
-    """ "Make it 2" while the cart waits to be ordered or the order summary waits for "yes": the
-    cart line gets the new quantity, and an order summary is prepared again, so that "yes"
-    orders exactly what was shown last."""
+) -> list[EventType] | None:
+    """ "Make the Nokias black instead", "doe er nog 2 witte van 256 GB bij", "sans les Nokia",
+    "make it 2" while the cart waits to be ordered or the order summary waits for "yes": the cart
+    is changed and read back with the same question (a new order summary, so that "yes" orders
+    exactly what was shown last). ``None``: not a change of the cart, the answer goes on."""
+    text = latest_text(tracker)
+    if not (is_quantity_change(text) or says_cart_change(text)):
+        return None
     summary_waits = not pending_id.startswith(START_PREFIX)
     ask = "utter_ask_confirm_operation" if summary_waits else "utter_ask_place_order_now"
-    quantity = quantity_in(latest_text(tracker))
-    if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
-        dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
-        dispatcher.utter_message(response=ask)
-        return []
     language = conversation_language(tracker)
     identity = require_identity(tracker)
     try:
         cart = await client.get_cart(identity)
-        if len(cart.items) != 1:
-            # Which line of the cart? Buttons to remove lines exist; say how to change it.
-            dispatcher.utter_message(response="utter_correction_restart")
-            dispatcher.utter_message(response=ask)
-            return []
-        item = cart.items[0]
-        delivery = (await client.get_operation(identity, pending_id)).summary.get(
-            "delivery_address"
-        ) if summary_waits else None  # fmt: skip
-        key = idempotency_key(tracker, f"cart_quantity:{item.id}:{quantity}")
-        cart = await client.set_cart_quantity(identity, item.id, quantity, idempotency_key=key)
-    except ConflictError as exc:
-        ActionAddToCart._out_of_stock(dispatcher, exc, language)
+        catalogue = await _catalogue(client, identity, cart)
+        change = read_cart_change(text, cart, catalogue)
+        if not change.changes_cart() and not change.new_devices:
+            return _unchanged(dispatcher, text, change, cart, catalogue, language, ask)
+        address = await _summary_address(client, identity, pending_id) if summary_waits else None
+        if change.changes_cart():
+            cart = await _apply(client, identity, tracker, change)
+        if summary_waits:
+            # The summary shown no longer holds: "yes" must order what is shown next.
+            key = f"cancel:{pending_id}"
+            await client.cancel_operation(identity, pending_id, idempotency_key=key)
+    except _SoldOut as sold_out:
+        dispatcher.utter_message(
+            response="utter_variant_out_of_stock", device=sold_out.device, variant=sold_out.variant
+        )
+        dispatcher.utter_message(response=ask)
+        return []
+    except InvalidRequestError:
+        dispatcher.utter_message(response="utter_variant_unknown")
         dispatcher.utter_message(response=ask)
         return []
     except BackendError as exc:
-        logger.info("Changing the quantity failed: %r", exc)
+        logger.info("Changing the cart failed: %r", exc)
         utter_backend_error(dispatcher, exc)
         return []
-    dispatcher.utter_message(
-        response="utter_cart_quantity_changed",
-        quantity=quantity,
-        name=item.name,
-        count=sum(line.quantity for line in cart.items),
-        total=format_money(cart.total_incl_vat, language),
-    )
+    if change.new_devices:
+        return _new_devices_form(dispatcher, change, cart, language)
+    if not cart.items:
+        dispatcher.utter_message(response="utter_cart_empty")
+        return clear_pending()
     if not summary_waits:
+        _utter_cart_updated(dispatcher, cart, language)
         dispatcher.utter_message(response=ask)
         return []
-    await client.cancel_operation(identity, pending_id, idempotency_key=f"cancel:{pending_id}")
-    address = {k: v for k, v in (delivery or {}).items() if k in ("street", "postal_code", "city")}
-    return await prepare_operation(
-        dispatcher,
-        tracker,
-        client=client,
-        op_type="place_order",
-        line_id=None,
-        params={"delivery_address": address or None},
-        summary_response="utter_summary_place_order",
-        summary_vars=_order_summary,
+    return await _summary_again(dispatcher, tracker, client, address)
+
+
+async def _summary_again(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    client: BackendClient,
+    address: dict[str, Any] | None,
+) -> list[EventType]:
+    """A new order summary of the changed cart, to the same address, asking "yes" again."""
+    try:
+        return await prepare_operation(
+            dispatcher,
+            tracker,
+            client=client,
+            op_type=ORDER_TYPE,
+            line_id=None,
+            params={"delivery_address": address},
+            summary_response="utter_summary_place_order",
+            summary_vars=_order_summary,
+        )
+    except InvalidRequestError as exc:
+        code = "out_of_stock" if exc.code == "out_of_stock" else "refused"
+        dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_order_{code}")
+        return clear_pending()
+
+
+def _utter_cart_updated(dispatcher: CollectingDispatcher, cart: Cart, language: str) -> None:
+    dispatcher.utter_message(
+        response="utter_cart_updated",
+        items=cart_rows(cart, language),
+        total_excl_vat=format_money(cart.total_excl_vat, language),
+        total_incl_vat=format_money(cart.total_incl_vat, language),
     )
+
+
+def _unchanged(
+    dispatcher: CollectingDispatcher,
+    text: str,
+    change: CartChange,
+    cart: Cart,
+    catalogue: list[Device],
+    language: str,
+    ask: str,
+) -> list[EventType] | None:
+    """Nothing of the cart changes: a colour or capacity that does not exist is said so; a
+    message that names nothing of a cart is the yes or no it says ("toch maar niet" is a no);
+    else the bot says what it understood the cart to be and asks again."""
+    if change.refusal is not None:
+        response, variables = change.refusal
+        dispatcher.utter_message(response=response, **variables)
+    elif is_quantity_change(text) and not 1 <= (quantity_in(text) or 0) <= MAX_QUANTITY:
+        dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
+    elif _names_anything(text, catalogue) or (answer := _plain_answer(text)) is None:
+        items = cart_rows(cart, language)
+        dispatcher.utter_message(response="utter_cart_change_unclear", items=items)
+    elif answer:
+        return None  # "oui, et envoyez aussi la facture": the order goes on
+    else:
+        return [FollowupAction("action_cancel_operation")]
+    dispatcher.utter_message(response=ask)
+    return []
+
+
+def _plain_answer(text: str) -> bool | None:
+    """The yes or no of a message that names nothing of a cart ("toch maar niet" is a no)."""
+    answer = yes_or_no(text)
+    if answer is None and _NO_WORDS & set(_tokens(text).split()):
+        return False
+    return answer
+
+
+def _new_devices_form(
+    dispatcher: CollectingDispatcher, change: CartChange, cart: Cart, language: str
+) -> list[EventType]:
+    """The item form for the devices not in the cart yet, after saying what changed already;
+    the order's question is asked again once they are in the cart."""
+    if change.changes_cart():
+        _utter_cart_updated(dispatcher, cart, language)
+    first, *more = change.new_devices
+    return [
+        *clear_pending(),
+        *(SlotSet(slot, None) for slot in (DEVICE_SLOT, COLOUR_SLOT, STORAGE_SLOT, QUANTITY_SLOT)),
+        SlotSet(FOR_LINE_SLOT, change.new_for_line),
+        SlotSet(ITEM_TEXT_SLOT, first),
+        SlotSet(MORE_ITEMS_SLOT, more or None),
+        FollowupAction("shop_item_form"),
+    ]
 
 
 class ActionShowOrders(BackendAction):

@@ -20,6 +20,7 @@ from actions.api.backend import BackendClient, BackendError, ChatIdentity, Line,
 from actions.common import BackendAction, require_identity
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operations import (
+    STOPPED_FORM,
     form_slot_resets,
     prepare_operation,
     register_cancel_followup,
@@ -111,11 +112,33 @@ async def still_blocked_after_cancel(
     """A replacement cancelled after its old SIM was blocked: say the card is still blocked and
     offer to unblock it; ``None`` when the line is not blocked (nothing was changed)."""
     try:
-        identity = require_identity(tracker)
-        operation = await client.get_operation(identity, pending_id)
-        if operation.line_id is None:
-            return None
-        line = await client.get_line(identity, operation.line_id)
+        operation = await client.get_operation(require_identity(tracker), pending_id)
+    except BackendError as exc:
+        logger.info("Reading the cancelled replacement failed: %r", exc)
+        return None
+    return await _offer_if_blocked(client, dispatcher, tracker, operation.line_id)
+
+
+@register_cancel_followup(STOPPED_FORM)
+async def still_blocked_after_stop(
+    client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, _: str
+) -> list[EventType] | None:
+    """A replacement stopped before its summary, after its old SIM was blocked ("laat maar,
+    ze heeft hem teruggevonden"): the same as a cancelled one, never "nothing was changed"."""
+    line_id = tracker.get_slot(LINE_SLOT)
+    if tracker.get_slot("block_old_sim") is not True or not str(line_id or "").isdigit():
+        return None
+    return await _offer_if_blocked(client, dispatcher, tracker, int(str(line_id)))
+
+
+async def _offer_if_blocked(
+    client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, line_id: int | None
+) -> list[EventType] | None:
+    """Say the card is still blocked and offer to unblock it; ``None`` when it is not."""
+    if line_id is None:
+        return None
+    try:
+        line = await client.get_line(require_identity(tracker), line_id)
     except BackendError as exc:
         logger.info("Reading the replaced line failed: %r", exc)
         return None

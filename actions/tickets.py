@@ -78,6 +78,76 @@ def _is_phone_number(text: str) -> bool:
     return True
 
 
+# What marks the number support should call ("call me back on", "rappelez-moi au", "contact
+# via mij op", "bereikbaar op"...) when a message also names the line the ticket is about. The
+# cue must come just before the number (a few filler words, no other number in between); a
+# bare "bereik"/"reach" is left out: "geen bereik op 0470…" is about that line.
+_CONTACT_BEFORE = re.compile(
+    r"(?:\b(?:call|ring|phone|text|reach|contact|get\s+back\s+to|get\s+hold\s+of)\s+(?:me|us)\b"
+    r"|\bcall\s*back\b|\breachable\b|\b(?:re)?contact\w*"
+    r"|\b(?:my|mon|mijn)\s+(?:own\s+|propre\s+|eigen\s+)?"
+    r"(?:number|numero|nummer|gsm|mobile|portable|phone|telephone)\s*(?:is|est|:)"
+    r"|\brappel\w*|\bm'appel\w*|\bappel\w*[\s-]+moi\b|\bjoign\w*|\bjoindre\b"
+    r"|\bbel\s+(?:me|mij)\b|\bterug\s*(?:te\s+)?bel\w*|\b(?:me|mij)\s+(?:terug\s*)?bellen\b"
+    r"|\bbereik(?:baar|en)\b)"
+    r"[^0-9]{0,25}$"
+)
+# …or just after it: "0470 00 00 01 (mon numéro)", "…, that's my number", "om me te bereiken".
+_CONTACT_AFTER = re.compile(
+    r"^\W{0,4}(?:(?:is|est|c'est|that's|thats|dat\s+is)\s+)?"
+    r"(?:(?:my|mon|mijn)\s+(?:own\s+|propre\s+|eigen\s+)?"
+    r"(?:contact\w*|number|numero|nummer|gsm|mobile|portable)\b"
+    r"|(?:pour|to|om)\s+(?:me|mij)\s+(?:te\s+)?"
+    r"(?:joindre|rappeler|contacter|reach|call|bereiken|bellen|contacteren|terug)"
+    r"|(?:pour|for|voor)\s+(?:le\s+|het\s+|the\s+)?(?:contact|callback|rappel|terugbellen)\b)"
+)
+
+
+def _number_spans(text: str, numbers: list[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, e164)`` of each valid number, in the order of the text.
+
+    Entities are substrings of the text (the regex extractor); one not found in it (a button
+    payload) gets the span ``(-1, -1)``: it counts, but takes no cue.
+    """
+    spans: list[tuple[int, int, str]] = []
+    for raw in dict.fromkeys(numbers):  # two extractors may give the same number
+        try:
+            number = check_phone_number(raw)
+        except InvalidValue:
+            continue
+        start = text.find(raw)
+        spans.append((start, start + len(raw), number) if start >= 0 else (-1, -1, number))
+    return sorted(spans)
+
+
+def contact_number_in(text: str, numbers: list[str]) -> tuple[str | None, bool]:
+    """``(contact number, ambiguous)`` read from a message and its ``phone_number`` entities.
+
+    The number after a contact word is the contact; one number alone is the contact; several
+    with none marked are ambiguous (the form asks rather than guessing which is the line the
+    ticket is about and which is the caller's).
+    """
+    spans = _number_spans(text, numbers)
+    distinct = list(dict.fromkeys(number for _, _, number in spans))
+    if len(distinct) <= 1:
+        return (distinct[0] if distinct else None), False
+    located = [span for span in spans if span[0] >= 0]
+    ends = [0, *(end for _, end, _ in located)]
+    starts = [start for start, _, _ in located] + [len(text)]
+    before = [
+        number
+        for index, (start, _, number) in enumerate(located)
+        if _CONTACT_BEFORE.search(fold(text[max(ends[index], start - 60) : start]))
+    ]
+    after = [
+        number
+        for index, (_, end, number) in enumerate(located)
+        if _CONTACT_AFTER.search(fold(text[end : starts[index + 1]]))
+    ]
+    marked = before or after
+    return (marked[0], False) if marked else (None, True)
+
+
 _LATEST_WORDS = re.compile(
     r"\b(?:just|last|latest|recent|newest|new|created|dernier|derniere|recent|vient|viens|"
     r"nouveau|nouvel|cree|net|laatste|recentste|zonet|daarnet|juist|nieuwe|aangemaakt)\b"
@@ -291,15 +361,17 @@ class ValidateTicketForm(OperationFormValidation):
             elif requested == SUBJECT_SLOT:
                 dispatcher.utter_message(response="utter_invalid_ticket_subject")
         numbers = entity_values(tracker, "phone_number")
-        if requested == CONTACT_SLOT or numbers:
+        contact, ambiguous = contact_number_in(text, numbers)
+        if contact is not None:
+            values[CONTACT_SLOT] = contact
+        elif requested == CONTACT_SLOT and not ambiguous:
             raw = numbers[0] if numbers else text
             try:
                 values[CONTACT_SLOT] = check_phone_number(raw)
             except InvalidValue:
-                if requested == CONTACT_SLOT:
-                    dispatcher.utter_message(
-                        response="utter_invalid_ticket_contact_number", phone_number=raw
-                    )
+                dispatcher.utter_message(
+                    response="utter_invalid_ticket_contact_number", phone_number=raw
+                )
         if requested == DESCRIPTION_SLOT and not text.startswith("/"):
             if len(text) >= MIN_DESCRIPTION_LENGTH:
                 values[DESCRIPTION_SLOT], values[FOLLOWUP_SLOT] = split_followup_comment(text)
@@ -350,7 +422,11 @@ class ActionAskTicketSubject(BackendAction):
 
 
 class ActionAskTicketContactNumber(BackendAction):
-    """Asks the contact number, offering the caller's own GSM as a button when known."""
+    """Asks the contact number, offering the caller's own GSM as a button when known.
+
+    When the message just read had several numbers and none marked as the contact, the
+    question says so and names the caller's own line, the usual answer.
+    """
 
     def name(self) -> str:
         return "action_ask_ticket_contact_number"
@@ -358,18 +434,27 @@ class ActionAskTicketContactNumber(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        buttons: list[dict[str, str]] = []
+        own: str | None = None
         try:
-            me = await self.backend.get_me(require_identity(tracker))
-            if me.gsm:
-                buttons.append(
-                    {
-                        "title": display_format(me.gsm),
-                        "payload": f'/inform{{"phone_number": "{me.gsm}"}}',
-                    }
-                )
+            own = (await self.backend.get_me(require_identity(tracker))).gsm
         except BackendError as exc:
             logger.info("Own number unavailable: %r", exc)
+        buttons = (
+            [{"title": display_format(own), "payload": f'/inform{{"phone_number": "{own}"}}'}]
+            if own
+            else []
+        )
+        text, numbers = latest_text(tracker), entity_values(tracker, "phone_number")
+        _, ambiguous = contact_number_in(text, numbers)
+        if ambiguous and own:
+            found = dict.fromkeys(number for _, _, number in _number_spans(text, numbers))
+            dispatcher.utter_message(
+                response="utter_ask_ticket_contact_number_several",
+                numbers=", ".join(display_format(number) for number in found),
+                own_number=display_format(own),
+                buttons=buttons,
+            )
+            return []
         dispatcher.utter_message(response="utter_ask_ticket_contact_number", buttons=buttons)
         return []
 

@@ -17,6 +17,7 @@ from validation import (
     check_iban,
     check_iccid,
     normalize,
+    other_sim_check_digit_ok,
 )
 from validation import check_be_mobile as check_mobile_number
 from validation import check_other_sim_number as check_current_sim_number
@@ -31,6 +32,7 @@ __all__ = [
     "check_mobile_number",
     "check_person_name",
     "check_postal_address",
+    "other_sim_check_digit_ok",
 ]
 
 _POSTAL = re.compile(r"^(?P<street>.+?)[,\s]+(?P<postal_code>[1-9]\d{3})\s+(?P<city>\D{2,})$")

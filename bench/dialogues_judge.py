@@ -583,7 +583,7 @@ def _usage_checks(f: Figures, usage: dict[str, Any]) -> list[tuple[str, bool]]:
 _UNPAID = {
     "fr": r"pas (encore )?(été )?pay|non pay|impay|ouverte|à payer",
     "nl": r"niet betaald|nog niet|onbetaald|openstaand|\bopen\b",
-    "en": r"not (yet )?paid|unpaid|\bopen\b|outstanding",
+    "en": r"(?:not|n['’]t) (?:been )?(?:yet )?paid|unpaid|\bopen\b|outstanding",
 }
 _PAID = {"fr": r"pay[ée]", "nl": r"betaald", "en": r"\bpaid\b"}
 # A line waiting for its activation or number transfer, as the replies say it.

@@ -29,6 +29,7 @@ from validation.sim import (
     check_iccid,
     check_other_sim_number,
     complete_iccid,
+    other_sim_check_digit_ok,
 )
 from validation.text import compact, normalize
 
@@ -53,4 +54,5 @@ __all__ = [
     "mask_iban",
     "national_format",
     "normalize",
+    "other_sim_check_digit_ok",
 ]

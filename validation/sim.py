@@ -55,14 +55,22 @@ def check_iccid(raw: str) -> str:
 
 
 def check_other_sim_number(raw: str) -> str:
-    """The SIM card number at the current operator (porting a residential number): any ICCID
-    (89…, 19–20 digits, Luhn). One code, ``current_sim_number_invalid``, with ``details.reason``."""
+    """The SIM card number at the current operator (porting a residential number): 89…, 19–20
+    digits. One code, ``current_sim_number_invalid``, with ``details.reason``.
+
+    No check-digit rule here: the current operator is the one who accepts or rejects its own
+    card number in the porting request, and a user who read the number off the card must be able
+    to send it. The bot still points out a Luhn mismatch once (``other_sim_check_digit_ok``)."""
     digits = compact(raw)
     code, message = "current_sim_number_invalid", "This SIM card number is not valid."
     if problem := _serial_problem(digits, "current_sim_number"):
         raise InvalidValue(code, {"reason": problem.code, **problem.details}, message)
     if not digits.startswith(TELECOM_PREFIX):
         raise InvalidValue(code, {"reason": "prefix"}, message)
-    if not luhn.is_valid(digits):
-        raise InvalidValue(code, {"reason": "check_digit"}, f"{message[:-1]} (check digit).")
     return digits
+
+
+def other_sim_check_digit_ok(digits: str) -> bool:
+    """Whether another operator's SIM card number ends with its E.118 (Luhn) check digit: when it
+    does not, a typo is likely, though some cards print the serial without it."""
+    return luhn.is_valid(digits)

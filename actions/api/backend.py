@@ -188,6 +188,23 @@ class CatalogItem(_Model):
         return self.names.get(language) or self.name
 
 
+class CatalogPlan(CatalogItem):
+    """A tariff plan of the catalogue (``GET /plans``) with its allowances.
+
+    ``None`` in an allowance means unlimited; a field the answer left out is not known
+    (``allowances_known``), so nothing is said about it rather than "unlimited".
+    """
+
+    data_gb: int | None = None
+    voice_minutes: int | None = None
+    sms: int | None = None
+
+    @property
+    def allowances_known(self) -> bool:
+        """Whether the backend said what the plan includes."""
+        return {"data_gb", "voice_minutes", "sms"} <= self.model_fields_set
+
+
 class Line(_Model):
     """A mobile line (``GET /lines``)."""
 
@@ -635,9 +652,9 @@ class BackendClient:
         """``GET /lines/{id}``: one line with its plan, options and barrings (404 if not ours)."""
         return _parse(Line, await self._request("GET", f"/lines/{line_id}", identity))
 
-    async def list_plans(self, identity: ChatIdentity) -> list[CatalogItem]:
-        """``GET /plans``: the tariff plans with their monthly price."""
-        return _parse_list(CatalogItem, await self._request("GET", "/plans", identity))
+    async def list_plans(self, identity: ChatIdentity) -> list[CatalogPlan]:
+        """``GET /plans``: the tariff plans with their monthly price and allowances."""
+        return _parse_list(CatalogPlan, await self._request("GET", "/plans", identity))
 
     async def list_options(self, identity: ChatIdentity) -> list[CatalogItem]:
         """``GET /options``: the options that can be added to a line."""

@@ -33,13 +33,30 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from actions.answers import (
     DETAIL_ENTITIES,
     YES_NO_SLOTS,
+    calls_off,
     is_correction,
     is_quantity_change,
     is_question,
+    names_someone,
     yes_or_no,
 )
+from actions.cart_changes import order_waits, says_cart_change
 
 PENDING_SLOT = "pending_slot"
+PENDING_TYPE_SLOT = "pending_operation_type"
+# Intents that start an operation of their own: asked as a question while a summary waits
+# ("blijft zijn optie dan gewoon actief?" read as ``change_options``), they once dropped the
+# waiting operation for a new form; the summary is finished first (``FINISH_FIRST``).
+OPERATION_INTENTS = frozenset(
+    {"request_data_erasure", "create_ticket", "add_ticket_comment", "request_repair",
+     "search_device", "choose_device", "remove_cart_item", "place_order", "change_plan",
+     "change_options", "change_barrings", "deactivate_line", "switch_role", "activate_line",
+     "replace_sim", "unblock_sim", "resend_esim", "setup_direct_debit", "stop_direct_debit",
+     "change_delivery_method", "ask_password_reset", "ask_registration_resend"}
+)  # fmt: skip
+FINISH_FIRST = "utter_finish_pending_first"
+# A form waiting for "shall I start?" (``start:<form>``) and the intent that asks for it.
+_START_INTENTS = {"start:order_delivery_form": "place_order"}
 SLOTS = "yes_no_slots"
 CONFIRM_ACTION = "confirm_action"
 CANCEL_ACTION = "cancel_action"
@@ -108,24 +125,39 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         # A correction naming a detail ("Pro Smart instead", "nee, zet Thomas als contact,
         # 0470 00 00 05": a "no" that goes on with a detail is no refusal) or a new quantity
         # ("make it 2").
+        # "oei sorry, ik bedoelde Jonas, niet Tim": another line, named by its user.
+        other_line = is_correction(text) and names_someone(text)
         correcting = (
             (is_correction(text) or answer is False)
             and not is_question(text)
-            and bool(entities & DETAIL_ENTITIES)
+            and (bool(entities & DETAIL_ENTITIES) or other_line)
         ) or is_quantity_change(text)
+        # "make the Nokias black instead", "sans les Nokia": a change of the cart of the order
+        # waiting for "yes", which the confirm action makes (actions/cart_changes.py).
+        cart_change = says_cart_change(text)
+        if tracker.latest_action_name == FINISH_FIRST:
+            return str(ACTION_LISTEN_NAME)
         if tracker.latest_action_name in (self._confirm, self._cancel):
             # After the action this policy chose, the turn is over: left to the rules, the
             # message's own intent ("stop", "deactivate_line") would find no rule and fall back,
             # and the fallback's rewind would undo the action's events (the pending operation
             # came back and "yes" confirmed it again).
-            return ACTION_LISTEN_NAME if answer is not None or correcting else None
+            return ACTION_LISTEN_NAME if answer is not None or correcting or cart_change else None
         if tracker.latest_action_name != ACTION_LISTEN_NAME:
             return None
         form = tracker.active_loop_name
-        if not form and tracker.get_slot(self._pending_slot) and correcting:
+        pending = tracker.get_slot(self._pending_slot)
+        order = order_waits(pending, tracker.get_slot(PENDING_TYPE_SLOT))
+        if not form and pending and (correcting or (order and cart_change)):
             # "could you make it Pro Unlimited instead?" at a summary: the confirm action reads
             # it as a correction of the pending operation, whatever intent it was given.
             return self._confirm
+        if answer is None and not form and self._asks_about_another(tracker, text, entities):
+            return FINISH_FIRST
+        if answer is None and not form and self._asks_again(tracker, text, entities):
+            answer = True
+        elif answer is None and not form and not entities & DETAIL_ENTITIES and calls_off(text):
+            answer = False
         if answer is None:
             return None
         if form:
@@ -134,3 +166,35 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         if tracker.get_slot(self._pending_slot):
             return self._confirm if answer else self._cancel
         return None
+
+    def _asks_about_another(
+        self, tracker: DialogueStateTracker, text: str, entities: set[Any]
+    ) -> bool:
+        """A question that reads as another operation while a summary waits: the summary is
+        answered first, nothing is dropped behind the user's back."""
+        intent = _intent(tracker)
+        asked = text.rstrip().endswith("?") or is_question(text)
+        return (
+            bool(tracker.get_slot(self._pending_slot))
+            and asked
+            and intent in OPERATION_INTENTS
+            and intent != tracker.get_slot(PENDING_TYPE_SLOT)
+            and not entities & DETAIL_ENTITIES
+        )
+
+    def _asks_again(self, tracker: DialogueStateTracker, text: str, entities: set[Any]) -> bool:
+        """At a summary, asking for the very operation it shows is a yes ("in orde, plaats de
+        bestelling" at the order summary once dropped the order and started a new one)."""
+        pending_type = tracker.get_slot(PENDING_TYPE_SLOT)
+        pending_id = str(tracker.get_slot(self._pending_slot) or "")
+        intent = _intent(tracker)
+        if not pending_id or intent is None or entities & DETAIL_ENTITIES or is_question(text):
+            return False
+        return intent == pending_type or intent == _START_INTENTS.get(pending_id)
+
+
+def _intent(tracker: DialogueStateTracker) -> str | None:
+    """The intent the classifier gave the latest message."""
+    message = tracker.latest_message
+    name = (message.intent or {}).get("name") if message is not None else None
+    return name if isinstance(name, str) else None

@@ -15,7 +15,6 @@ from rasa_sdk.events import FollowupAction
 
 from actions.access import (
     OWN_ACCOUNT,
-    RESET_PREFIX,
     ActionAskRegistrationResendFormTargetLineId,
     ActionInviteEmployee,
     ActionPasswordReset,
@@ -28,7 +27,6 @@ from actions.access import (
 )
 from actions.fallback import suggestion_buttons
 from actions.faq import ActionAnswerFaq
-from actions.operations import ActionCancelOperation, ActionConfirmOperation
 from actions.privacy import ActionAskDataErasure
 from actions.role import ActionSwitchRole
 from tests.actions.support import (
@@ -95,46 +93,26 @@ async def test_logged_in_the_link_is_for_the_own_account_whatever_number_is_type
     assert posts(backend) == []
 
 
-async def test_own_account_asks_yes_then_sends_the_link_once(backend, dispatcher):
-    tracker = make_tracker(
-        "forgot my password", intent="ask_password_reset", slots={"password_reset_gsm": "own"}
-    )
-
-    asked = await ActionPasswordReset(backend.client()).run(dispatcher, tracker, DOMAIN)
-
-    assert responses(dispatcher) == ["utter_ask_confirm_password_reset"]
-    pending = slots_of(asked)
-    assert pending["password_reset_gsm"] is None
-    assert pending["pending_operation_id"].startswith(RESET_PREFIX)
-    assert posts(backend) == []  # nothing sent before the "yes"
-
+async def test_own_account_gets_the_link_at_once_and_once(backend, dispatcher):
     backend.on(
         "POST",
         "/api/v1/me/password-reset",
         json_response(202, {"sent_to": "j***@acme.be", "expires_in_minutes": 30}),
     )
-    yes = make_tracker("yes", intent="affirm", slots=pending)
-    done = await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
-
-    [sent] = posts(backend)
-    assert sent.headers["Idempotency-Key"] == pending["pending_operation_id"].removeprefix(
-        RESET_PREFIX
+    tracker = make_tracker(
+        "forgot my password", intent="ask_password_reset", slots={"password_reset_gsm": "own"}
     )
-    assert dispatcher.messages[-1]["response"] == "utter_password_reset_sent"
+
+    done = await ActionPasswordReset(backend.client()).run(dispatcher, tracker, DOMAIN)
+    again = await ActionPasswordReset(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    first, retried = posts(backend)
+    # A retried turn carries the same key: the backend sends one e-mail.
+    assert first.headers["Idempotency-Key"] == retried.headers["Idempotency-Key"]
+    assert responses(dispatcher) == ["utter_password_reset_sent"] * 2
     assert dispatcher.messages[-1]["sent_to"] == "j***@acme.be"
     assert dispatcher.messages[-1]["minutes"] == 30
-    assert slots_of(done)["pending_operation_id"] is None
-
-
-async def test_no_to_the_own_link_sends_nothing(backend, dispatcher):
-    pending = {"pending_operation_id": f"{RESET_PREFIX}k1", "pending_operation_type": "x"}
-
-    await ActionCancelOperation(backend.client()).run(
-        dispatcher, make_tracker("no", intent="deny", slots=pending), DOMAIN
-    )
-
-    assert responses(dispatcher) == ["utter_operation_cancelled"]
-    assert backend.requests == []
+    assert slots_of(done) == slots_of(again) == {"password_reset_gsm": None}
 
 
 async def test_own_link_over_the_limit_says_when_to_retry(backend, dispatcher):
@@ -147,9 +125,11 @@ async def test_own_link_over_the_limit_says_when_to_retry(backend, dispatcher):
             headers={"Retry-After": "600"},
         ),
     )
-    yes = make_tracker("oui", intent="affirm", slots={"pending_operation_id": f"{RESET_PREFIX}k"})
+    tracker = make_tracker(
+        "mot de passe oublié", intent="ask_password_reset", slots={"password_reset_gsm": "own"}
+    )
 
-    await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
+    await ActionPasswordReset(backend.client()).run(dispatcher, tracker, DOMAIN)
 
     assert responses(dispatcher) == ["utter_password_reset_limited"]
     assert dispatcher.messages[0]["minutes"] == 10

@@ -117,8 +117,8 @@ def test_porting_sim_number_and_customer_number():
     assert check_current_sim_number("8944 0000 0000 0000 001") == "8944000000000000001"
     with pytest.raises(InvalidValue, match="current_sim_number_invalid"):
         check_current_sim_number("12345")
-    with pytest.raises(InvalidValue, match="current_sim_number_invalid"):
-        check_current_sim_number("8944000000000000002")
+    # No check digit required: the current operator judges its own cards (the form warns once).
+    assert check_current_sim_number("8944000000000000002") == "8944000000000000002"
     assert check_customer_number("1234567") == "1234567"
     with pytest.raises(InvalidValue, match="current_customer_number_invalid"):
         check_customer_number("ab")
@@ -189,6 +189,75 @@ async def test_several_details_at_once_fill_only_what_was_said(backend, dispatch
     assert filled["current_customer_number"] == "1234567"
     # Only the end user's name and the split bill question are left.
     assert filled["requested_slot"] == "end_user_name"
+    assert responses(dispatcher) == []
+
+
+PORTING_SLOTS = {
+    "sim_type": "physical",
+    "new_iccid": GOOD_ICCID,
+    "end_user_name": "Eline Wuyts",
+    "number_mode": "port",
+    "port_msisdn": "+32478234567",
+    "plan_code": "pro_smart",
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "het simkaartnummer bij BASE is 8932 1000 1122 3344 556",
+        "le numero de sa carte SIM Proximus est 8932 0200 4455 6677 881",
+        "his BASE SIM card number is 8932 1000 9988 7766 554",
+    ],
+)
+async def test_a_sim_number_without_its_check_digit_is_doubted_once_then_taken(
+    backend, dispatcher, text
+):
+    fleet_backend(backend)
+    slots = {**PORTING_SLOTS, "number_type": "residential", "requested_slot": "current_sim_number"}
+    digits = "".join(ch for ch in text if ch.isdigit())
+    first = make_tracker(text, intent="inform", slots=slots)
+    filled = slots_of(await ValidateActivationForm(backend.client()).run(dispatcher, first, DOMAIN))
+    assert filled["current_sim_number"] is None
+    assert responses(dispatcher) == ["utter_doubt_current_sim_number"]
+    doubt = filled["current_sim_number_doubt"]
+    assert digits not in doubt  # a digest: no card number in clear in the tracker store
+
+    # Another number is doubted in its turn; the same one again was read off the card: taken.
+    other = make_tracker("8932100011223344551", intent="inform", slots={**slots, **filled})
+    dispatcher.messages.clear()
+    refiled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, other, DOMAIN)
+    )
+    assert refiled["current_sim_number_doubt"] not in (None, doubt)
+    again = make_tracker(text, intent="inform", slots={**slots, **filled})
+    dispatcher.messages.clear()
+    filled = slots_of(await ValidateActivationForm(backend.client()).run(dispatcher, again, DOMAIN))
+    assert filled["current_sim_number"] == digits
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("le numero client chez Orange est 3045128876", "3045128876"),
+        ("klantnummer bij Orange: 55012345", "55012345"),
+        ("their customer number at Orange is CUST-88123", "CUST88123"),
+        ("c'est 3045 1288 76 sur la facture", "3045128876"),
+    ],
+)
+async def test_the_customer_number_is_found_in_a_sentence(backend, dispatcher, text, number):
+    fleet_backend(backend)
+    slots = {
+        **PORTING_SLOTS,
+        "number_type": "professional",
+        "requested_slot": "current_customer_number",
+    }
+    tracker = make_tracker(text, intent="inform", slots=slots)
+    filled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    )
+    assert filled["current_customer_number"] == number
     assert responses(dispatcher) == []
 
 
@@ -779,6 +848,10 @@ async def test_a_lost_sim_replacement_over_the_limit_blocks_nothing(backend, dis
         ("on me l'a volé", "stolen"),
         ("screen cracked", "broken"),
         ("the volume button", None),
+        # what happened to the card wins over the wish that comes with it
+        ("la sim est morte (plus reconnue par son tel), on peut passer en esim ?", "broken"),
+        ("haar sim is dood, ze wil overschakelen naar een eSIM", "broken"),
+        ("the SIM is dead, can we switch him to an eSIM?", "broken"),
     ],
 )
 def test_the_replacement_reason_is_understood_in_peoples_words(typed, reason):
@@ -843,3 +916,38 @@ async def test_a_correction_at_the_activation_summary_changes_only_what_was_said
     assert filled["pending_operation_id"] is None
     assert "/api/v1/operations/op_abc/cancel" in backend.paths()
     assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my colleague Marie Lambert lost her phone, can you get her a new eSIM?", "Marie Lambert"),
+        ("ma collègue Marie a cassé sa carte SIM, il lui en faut une nouvelle", "Marie"),
+        ("de simkaart van collega Pieter Goossens is kapot", "Pieter Goossens"),
+    ],
+)  # fmt: skip
+async def test_an_end_user_asking_for_a_colleagues_line_is_told_whom_to_ask(
+    backend, dispatcher, text, name
+):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    backend.on("GET", "/api/v1/lines", [line(user_name="Jan Janssens", label="Jan Janssens")])
+    tracker = make_tracker(text, intent="replace_sim")
+
+    events = await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_only_own_line"]
+    assert dispatcher.messages[0]["name"] == name
+    assert ActiveLoop(None) in events  # nothing asked, nothing blocked on the own line
+    assert [r.method for r in backend.requests] == ["GET"] * len(backend.requests)
+
+
+async def test_a_fleet_manager_naming_a_colleague_of_the_fleet_gets_that_line(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/rate-limits/activation", {"flow": "activation", "allowed": True})
+    backend.on("GET", "/api/v1/lines", [line(user_name="Marie Lambert", label="Marie Lambert")])
+    tracker = make_tracker("my colleague Marie Lambert broke her SIM card", intent="replace_sim")
+
+    events = await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, {})
+
+    assert "utter_only_own_line" not in responses(dispatcher)
+    assert slots_of(events)["target_line_id"] == "12"

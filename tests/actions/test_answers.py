@@ -14,6 +14,9 @@ from actions.answers import is_explicit_stop, is_question, yes_or_no
         "ouais c'est bon", "Oui, il tient à garder son numéro, c'est celui qu'il a depuis 15 ans",
         "ja", "jep", "Ja, stopzetten", "ja doe maar", "is goed", "oké", "akkoord", "zeker",
         "yes", "yes deactivate", "yep go ahead", "sure", "ok make it Smart instead", "Yes please!",
+        # Dutch's softener "maar" after the verb is no "but"; everyday ways to say fine
+        "ja, bestel maar", "ja, doe maar snel", "in orde", "ok ça marche", "sounds good",
+        "ga je gang",
     ],
 )  # fmt: skip
 def test_a_leading_yes_is_a_yes(text: str) -> None:

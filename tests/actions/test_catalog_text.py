@@ -1,6 +1,9 @@
-"""Which option or barring each part of a sentence names, and in which direction."""
+"""Which option or barring each part of a sentence names, and in which direction; the plan
+list with each plan's allowances."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -11,6 +14,8 @@ from actions.catalog_text import (
     find_codes,
     option_directions,
 )
+from actions.faq import ActionAnswerFaq
+from tests.actions.support import make_tracker, plain, responses
 
 
 @pytest.mark.parametrize(
@@ -57,3 +62,97 @@ def test_option_directions_follow_each_clause(text: str, expected: dict[str, boo
 )  # fmt: skip
 def test_barring_directions_follow_each_clause(text: str, expected: dict[str, bool]) -> None:
     assert barring_directions(text, find_codes(text, [], BARRING_SYNONYMS)) == expected
+
+
+def catalogue_plan(
+    code: str, name: str, price: str, data: int | None, voice: int | None, sms: int | None
+) -> dict[str, Any]:
+    names = {"fr": name, "nl": name, "en": name}
+    return {"code": code, "name": name, "names": names, "monthly_price": price,
+            "data_gb": data, "voice_minutes": voice, "sms": sms}  # fmt: skip
+
+
+# The demo catalogue: null is unlimited, 0 is none.
+CATALOGUE = [
+    catalogue_plan("pro_start", "Pro Start", "15.00", 5, 300, 300),
+    catalogue_plan("pro_smart", "Pro Smart", "25.00", 20, None, None),
+    catalogue_plan("pro_unlimited", "Pro Unlimited", "40.00", None, None, None),
+    catalogue_plan("data_only_50gb", "Data Only 50 GB", "20.00", 50, 0, 0),
+]
+FAQ_DOMAIN = {"responses": {"utter_faq_plan_prices": [], "utter_plan_details": []}}
+
+
+async def ask_plans(backend, dispatcher, text: str, language: str) -> list[dict[str, Any]]:
+    backend.on("GET", "/api/v1/plans", CATALOGUE)
+    tracker = make_tracker(text, intent="faq_plan_prices", slots={"language": language})
+    await ActionAnswerFaq(backend.client()).run(dispatcher, tracker, FAQ_DOMAIN)
+    return dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "rows"),
+    [
+        ("fr", "quels sont vos abonnements ?", [
+            "• Pro Start · 5 Go · 300 min · 300 SMS · 15,00 €",
+            "• Pro Smart · 20 Go · appels et SMS illimités · 25,00 €",
+            "• Pro Unlimited · data illimitées · appels et SMS illimités · 40,00 €",
+            "• Data Only 50 GB · 50 Go · ni appels ni SMS · 20,00 €",
+        ]),
+        ("nl", "welke tariefplannen hebben jullie?", [
+            "• Pro Start · 5 GB · 300 min · 300 SMS · € 15,00",
+            "• Pro Smart · 20 GB · onbeperkt bellen en sms'en · € 25,00",
+            "• Pro Unlimited · onbeperkt data · onbeperkt bellen en sms'en · € 40,00",
+            "• Data Only 50 GB · 50 GB · geen bellen of sms · € 20,00",
+        ]),
+        ("en", "what plans do you have?", [
+            "• Pro Start · 5 GB · 300 mins · 300 SMS · €15.00",
+            "• Pro Smart · 20 GB · unlimited calls and texts · €25.00",
+            "• Pro Unlimited · unlimited data · unlimited calls and texts · €40.00",
+            "• Data Only 50 GB · 50 GB · no calls or texts · €20.00",
+        ]),
+    ],
+)  # fmt: skip
+async def test_the_plan_list_gives_each_plans_allowances_and_price(
+    backend, dispatcher, language: str, question: str, rows: list[str]
+) -> None:
+    [message] = await ask_plans(backend, dispatcher, question, language)
+
+    assert message["response"] == "utter_faq_plan_prices"
+    assert plain(message["plans"]).splitlines() == rows
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "plan"),
+    [
+        ("nl", "hoeveel data zit er eigenlijk in Pro Start?",
+         "Pro Start · 5 GB · 300 min · 300 SMS · € 15,00"),
+        ("fr", "c'est combien de Go le forfait pro smart ?",
+         "Pro Smart · 20 Go · appels et SMS illimités · 25,00 €"),
+        ("en", "does Data Only include any calls?",
+         "Data Only 50 GB · 50 GB · no calls or texts · €20.00"),
+    ],
+)  # fmt: skip
+async def test_a_question_about_one_plan_answers_that_plan_first(
+    backend, dispatcher, language: str, question: str, plan: str
+) -> None:
+    [message] = await ask_plans(backend, dispatcher, question, language)
+
+    assert message["response"] == "utter_plan_details"
+    assert plain(message["plan"]) == plan
+    others = plain(message["plans"]).splitlines()
+    assert len(others) == 3 and not any(row.startswith(f"• {plan}") for row in others)
+
+
+async def test_without_the_allowances_the_list_still_gives_the_prices(backend, dispatcher):
+    bare = [{k: v for k, v in plan.items() if k in ("code", "name", "names", "monthly_price")}
+            for plan in CATALOGUE[:2]]  # fmt: skip
+    backend.on("GET", "/api/v1/plans", bare)
+    tracker = make_tracker("plans?", intent="faq_plan_prices", slots={"language": "en"})
+
+    await ActionAnswerFaq(backend.client()).run(dispatcher, tracker, FAQ_DOMAIN)
+
+    assert responses(dispatcher) == ["utter_faq_plan_prices"]
+    assert plain(dispatcher.messages[0]["plans"]).splitlines() == [
+        "• Pro Start · €15.00",
+        "• Pro Smart · €25.00",
+    ]

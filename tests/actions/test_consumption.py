@@ -424,3 +424,106 @@ async def test_a_question_pointing_back_at_a_summary_is_about_its_line(backend, 
 
     assert responses(dispatcher) == ["utter_line_consumption"]
     assert backend.requests[-1].url.path == "/api/v1/lines/13/consumption"
+
+
+FLEET = {
+    "month": "2026-11",
+    "lines": [consumption(), consumption(line_id=13, msisdn="+32470000013")],
+    "totals": {"voice_minutes": 600, "sms": 90, "data_mb": 10240, "cost": "1031.40"},
+    "top_consumers": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "how much have I used on my own line so far this month?"),
+        ("en", "what's the usage on my phone this month"),
+        ("fr", "je voudrais voir mon propre usage ce mois-ci"),
+        ("fr", "combien j'ai consommé sur ma ligne ce mois-ci ?"),
+        ("nl", "wat is mijn eigen verbruik deze maand?"),
+        ("nl", "hoeveel data heb ik al verbruikt op mijn lijn?"),
+    ],
+)
+async def test_a_fleet_manager_asking_about_their_own_line_gets_that_line(
+    backend, dispatcher, language, question
+):
+    backend.on("GET", "/api/v1/me", me_fleet_manager(line_id=1))
+    backend.on("GET", "/api/v1/lines/1/consumption", consumption(line_id=1, msisdn="+32470000001"))
+    backend.on("GET", "/api/v1/consumption", FLEET)
+
+    await run(backend, dispatcher, question, slots={"language": language})
+
+    assert responses(dispatcher) == ["utter_line_consumption"]
+    assert dispatcher.messages[0]["msisdn"] == "0470 00 00 01"
+    assert backend.requests[-1].url.params["month"] == "2026-11"
+    assert "/api/v1/consumption" not in backend.paths()
+
+
+async def test_a_fleet_manager_without_an_own_line_is_told_so(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager(line_id=None))
+
+    await run(backend, dispatcher, "mijn eigen verbruik", slots={"language": "nl"})
+
+    assert responses(dispatcher) == ["utter_no_own_line"]
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "What did Pieter Goossens use in November (data, calls, texts)? And what was the "
+               "whole fleet's total for that month?"),
+        ("fr", "Qu'a consommé Pieter Goossens en novembre ? Et le total de toute la flotte pour "
+               "ce mois-là ?"),
+        ("nl", "Wat heeft Pieter Goossens in november verbruikt? En wat was het totaal van de "
+               "hele vloot die maand?"),
+    ],
+)  # fmt: skip
+async def test_one_line_and_the_fleet_total_asked_at_once_are_both_answered(
+    backend, dispatcher, language, question
+):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on(
+        "GET", "/api/v1/lines", [line(), line(13, "+32470000013", user_name="Pieter Goossens")]
+    )
+    backend.on("GET", "/api/v1/lines/13/consumption", consumption(line_id=13, month="2026-11"))
+    backend.on("GET", "/api/v1/consumption", FLEET)
+
+    await action(backend).run(dispatcher, make_tracker(question, slots={"language": language}), {})
+
+    assert responses(dispatcher) == ["utter_line_consumption", "utter_fleet_consumption"]
+    usage, fleet = (r for r in backend.requests if "consumption" in r.url.path)
+    assert usage.url.path == "/api/v1/lines/13/consumption"
+    assert usage.url.params["month"] == fleet.url.params["month"] == "2026-11"
+
+
+async def test_a_number_and_the_fleet_total_asked_at_once_are_both_answered(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [line()])
+    backend.on("GET", "/api/v1/lines/12/consumption", consumption())
+    backend.on("GET", "/api/v1/consumption", FLEET)
+
+    await run(
+        backend,
+        dispatcher,
+        "usage of 0470 12 34 56 this month, and for all our lines?",
+        entities=[entity("phone_number", "0470 12 34 56")],
+    )
+
+    assert responses(dispatcher) == ["utter_line_consumption", "utter_fleet_consumption"]
+
+
+async def test_an_end_user_asking_about_the_fleet_too_gets_only_their_line(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    backend.on("GET", "/api/v1/lines", [line()])
+    backend.on("GET", "/api/v1/lines/12/consumption", consumption())
+
+    await run(
+        backend,
+        dispatcher,
+        "usage of 0470 12 34 56, and the whole fleet?",
+        entities=[entity("phone_number", "0470 12 34 56")],
+    )
+
+    assert responses(dispatcher) == ["utter_line_consumption"]
+    assert "/api/v1/consumption" not in backend.paths()

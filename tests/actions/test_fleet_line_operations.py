@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.barring import ActionPrepareChangeBarrings, ValidateChangeBarringsForm
@@ -222,6 +223,38 @@ async def test_plan_buttons_show_the_other_plans_with_their_price(backend, dispa
         "Pro Unlimited · €40.00/month",
     ]
     assert message["buttons"][1]["payload"] == '/inform{"plan": "pro_unlimited"}'
+
+
+@pytest.mark.parametrize(
+    ("language", "titles"),
+    [
+        ("fr", ["Pro Smart · 20 Go · appels et SMS illimités · 25,00 €/mois",
+                "Pro Unlimited · data illimitées · appels et SMS illimités · 40,00 €/mois"]),
+        ("nl", ["Pro Smart · 20 GB · onbeperkt bellen en sms'en · € 25,00/maand",
+                "Pro Unlimited · onbeperkt data · onbeperkt bellen en sms'en · € 40,00/maand"]),
+        ("en", ["Pro Smart · 20 GB · unlimited calls and texts · €25.00/month",
+                "Pro Unlimited · unlimited data · unlimited calls and texts · €40.00/month"]),
+    ],
+)  # fmt: skip
+async def test_plan_buttons_show_what_each_plan_includes(backend, dispatcher, language, titles):
+    fleet(backend)
+    allowances = {"pro_start": (5, 300, 300), "pro_smart": (20, None, None),
+                  "pro_unlimited": (None, None, None)}  # fmt: skip
+    catalogue = [
+        {
+            **item,
+            **dict(zip(("data_gb", "voice_minutes", "sms"), allowances[item["code"]], strict=True)),
+        }
+        for item in PLANS
+    ]
+    backend.on("GET", "/api/v1/plans", catalogue)
+    tracker = make_tracker(
+        "", intent="change_plan", slots={"target_line_id": "4", "language": language}
+    )
+
+    await ActionAskPlanCode(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert [plain(b["title"]) for b in dispatcher.messages[0]["buttons"]] == titles
 
 
 # --- options and barrings ---------------------------------------------------------------------
@@ -694,6 +727,33 @@ async def test_the_reopened_plan_form_edits_the_pending_request_and_cancels_the_
     assert filled["pending_operation_id"] is None  # the next summary gets its own id
     assert [r.url.path for r in posts(backend)] == ["/api/v1/operations/op_abc/cancel"]
     assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oei sorry, ik bedoelde Thomas Willems, niet Lotte! Lotte blijft zoals ze is.",
+        "ah pardon, je voulais dire Thomas, pas Lotte",
+        "sorry, I meant Thomas Willems, not Lotte",
+    ],
+)
+async def test_another_line_named_at_the_summary_moves_the_request_to_it(backend, dispatcher, text):
+    fleet(backend)
+    backend.on("GET", "/api/v1/operations/op_abc", operation("change_plan", UNLIMITED_FOR_LOTTE))
+    backend.on(
+        "POST", "/api/v1/operations/op_abc/cancel", operation("change_plan", {}, status="cancelled")
+    )
+    said = make_tracker(text, intent="nlu_fallback", slots=PENDING_PLAN)
+
+    reopened = await ActionConfirmOperation(backend.client()).run(dispatcher, said, DOMAIN)
+    assert FollowupAction("change_plan_form") in reopened
+
+    lotte = {**PENDING_PLAN, "target_line_id": "4"}
+    form = make_tracker(text, intent="nlu_fallback", slots=lotte)
+    filled = slots_of(await ValidateChangePlanForm(backend.client()).run(dispatcher, form, DOMAIN))
+    assert filled["target_line_id"] == "5"  # Thomas, with the plan of the pending request
+    assert filled["plan_code"] == "pro_unlimited"
+    assert "/api/v1/operations/op_abc/confirm" not in [r.url.path for r in posts(backend)]
 
 
 async def test_a_barring_added_while_another_waits_keeps_both(backend, dispatcher):

@@ -38,6 +38,12 @@ from tests.actions.support import entity, error, make_tracker, me_end_user, resp
         ("ok make it Smart instead", "en"),
         # names and product words are no language (lingua read this one as Dutch)
         ("passe Lotte en pro smart stp", "fr"),
+        # English contractions are English ("I'd" once counted as the French "d'"), and a
+        # sentence made of names and plain words still has English words of its own
+        ("I'd like to order an iPhone 16 Pro for our CEO", "en"),
+        ("block roaming on Lien Verhaeghe's line", "en"),
+        ("ik wil 2 gsm's bestellen", "nl"),
+        ("il me faut une nouvelle ligne", "fr"),
     ],
 )
 def test_clear_sentences_are_detected(text, language):

@@ -10,6 +10,8 @@ import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.api.backend import Device
+from actions.cart_changes import order_waits as cart_order_waits
+from actions.cart_changes import says_cart_change
 from actions.operations import ActionConfirmOperation
 from actions.shop import (
     ActionAddToCart,
@@ -24,6 +26,7 @@ from actions.shop import (
     ActionShowOrders,
     ValidateOrderDeliveryForm,
     ValidateShopItemForm,
+    address_in,
     colour_in,
     delivery_in,
     device_mentions,
@@ -602,6 +605,7 @@ async def test_a_new_quantity_before_ordering_changes_the_cart(backend, dispatch
         return json_response(200, {**CART, "items": [{**ITEM, "quantity": 1}]})
 
     shop(backend).on("GET", "/api/v1/cart", CART).on("PATCH", "/api/v1/cart/items/31", patch)
+    backend.on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
     waiting = {"pending_operation_id": "start:order_delivery_form",
                "pending_operation_type": "start"}  # fmt: skip
     said = make_tracker("make it one, finance only approved one", intent="inform", slots=waiting)
@@ -609,8 +613,8 @@ async def test_a_new_quantity_before_ordering_changes_the_cart(backend, dispatch
     events = await ActionConfirmOperation(backend.client()).run(dispatcher, said, DOMAIN)
 
     assert [json.loads(r.content) for r in patched] == [{"quantity": 1}]
-    assert responses(dispatcher) == ["utter_cart_quantity_changed", "utter_ask_place_order_now"]
-    assert dispatcher.messages[0]["quantity"] == 1
+    assert responses(dispatcher) == ["utter_cart_updated", "utter_ask_place_order_now"]
+    assert "1 × Apple iPhone 16 (Black, 128 GB)" in dispatcher.messages[0]["items"]
     assert events == []  # the question still waits: "yes" goes on to delivery
 
 
@@ -630,6 +634,7 @@ async def test_a_new_quantity_at_the_order_summary_prepares_it_again(backend, di
     backend.on("PATCH", "/api/v1/cart/items/31", {**CART, "items": [{**ITEM, "quantity": 4}]})
     backend.on("POST", "/api/v1/operations/op-o1/cancel", {**old, "status": "cancelled"})
     backend.on("POST", "/api/v1/operations", prepare)
+    backend.on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
     waiting = {"pending_operation_id": "op-o1", "pending_operation_type": "place_order"}
     said = make_tracker("en fait mets-en 4, on a un chauffeur de plus", intent="inform",
                         slots={**waiting, "language": "fr"})  # fmt: skip
@@ -639,11 +644,7 @@ async def test_a_new_quantity_at_the_order_summary_prepares_it_again(backend, di
     assert "/api/v1/operations/op-o1/cancel" in backend.paths()
     assert "/api/v1/operations/op-o1/confirm" not in backend.paths()
     assert json.loads(prepared[0].content)["params"] == {"delivery_address": company}
-    assert responses(dispatcher) == [
-        "utter_cart_quantity_changed",
-        "utter_summary_place_order",
-        "utter_ask_confirm_operation",
-    ]
+    assert responses(dispatcher) == ["utter_summary_place_order", "utter_ask_confirm_operation"]
     assert slots_of(events)["pending_operation_id"] == "op-o2"
 
 
@@ -836,3 +837,377 @@ async def test_an_order_without_a_device_name_lists_them_and_the_form_takes_the_
     answer.events.insert(0, listed)
     values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, answer, DOMAIN))
     assert values["shop_device_id"] == "2"
+
+
+# --- changes of the cart while the order waits for "yes" ----------------------------------------
+
+XCOVER = {"id": 5, "brand": "Samsung", "model": "Galaxy XCover7 Pro",
+          "name": "Samsung Galaxy XCover7 Pro",
+          "variants": [variant("Black", 128, "539.00")]}  # fmt: skip
+NOKIA = {"id": 9, "brand": "Nokia", "model": "3210 4G", "name": "Nokia 3210 4G",
+         "variants": [variant("Grunge Black", 0, "69.00", 15),
+                      variant("Y2K Gold", 0, "69.00", 3)]}  # fmt: skip
+IPHONE_16E = {"id": 6, "brand": "Apple", "model": "iPhone 16e", "name": "Apple iPhone 16e",
+              "variants": [variant("Black", 128, "579.00", 9),
+                           variant("White", 256, "699.00", 3)]}  # fmt: skip
+IPHONE_PRO = {"id": 7, "brand": "Apple", "model": "iPhone 16 Pro", "name": "Apple iPhone 16 Pro",
+              "variants": [variant("Black Titanium", 256, "1099.00"),
+                           variant("Natural Titanium", 256, "1099.00", 0),
+                           variant("Desert Titanium", 512, "1349.00", 2)]}  # fmt: skip
+PIXEL = {"id": 8, "brand": "Google", "model": "Pixel 9", "name": "Google Pixel 9",
+         "variants": [variant("Obsidian", 128, "739.00"),
+                      variant("Porcelain", 256, "839.00")]}  # fmt: skip
+CATALOGUE = [XCOVER, NOKIA, IPHONE_16E, IPHONE_PRO, PIXEL, IPHONE, GALAXY]
+
+
+def cart_item(item_id: int, device: dict[str, Any], colour: str, quantity: int,
+              for_line_id: int | None = None) -> dict[str, Any]:  # fmt: skip
+    found = next(v for v in device["variants"] if v["colour"] == colour)
+    return {"id": item_id, "device_id": device["id"], "name": device["name"], "colour": colour,
+            "storage_gb": found["storage_gb"], "quantity": quantity,
+            "unit_price": found["price_excl_vat"], "for_line_id": for_line_id}  # fmt: skip
+
+
+def cart_of(*items: dict[str, Any]) -> dict[str, Any]:
+    return {"items": list(items), "total_excl_vat": "1000.00", "total_incl_vat": "1210.00"}
+
+
+# 3× XCover7 Pro Black + 2× Nokia 3210 Y2K Gold (en-504); 4× iPhone 16e Black 128 (nl-502);
+# 1× iPhone 16 Pro Desert Titanium 512 for line 1 + 4× Nokia Grunge Black (fr-504).
+XCOVERS_AND_GOLD = cart_of(cart_item(41, XCOVER, "Black", 3), cart_item(42, NOKIA, "Y2K Gold", 2))
+BLACK_16E = cart_of(cart_item(51, IPHONE_16E, "Black", 4))
+PRO_AND_NOKIAS = cart_of(
+    cart_item(61, IPHONE_PRO, "Desert Titanium", 1, for_line_id=1),
+    cart_item(62, NOKIA, "Grunge Black", 4),
+)
+PLACE_NOW = {"pending_operation_id": "start:order_delivery_form", "pending_operation_type": "start"}
+
+
+def order_waits(backend: FakeBackend, cart: dict[str, Any]) -> list[httpx.Request]:
+    """The cart ``cart`` waits to be ordered; returns the cart requests that change it."""
+    changes: list[httpx.Request] = []
+
+    def changed(request: httpx.Request) -> httpx.Response:
+        changes.append(request)
+        return json_response(200, cart)
+
+    backend.on("GET", "/api/v1/cart", cart).on("GET", "/api/v1/catalog/devices", CATALOGUE)
+    backend.on("POST", "/api/v1/cart/items", changed)
+    for item in cart["items"]:
+        backend.on("DELETE", f"/api/v1/cart/items/{item['id']}", changed)
+        backend.on("PATCH", f"/api/v1/cart/items/{item['id']}", changed)
+    return changes
+
+
+def cart_requests(changes: list[httpx.Request]) -> list[tuple[str, str, Any]]:
+    return [
+        (r.method, r.url.path.removeprefix("/api/v1/cart/items"),
+         json.loads(r.content) if r.content else None)
+        for r in changes
+    ]  # fmt: skip
+
+
+async def confirm(backend: FakeBackend, dispatcher: Any, text: str, language: str,
+                  pending: dict[str, Any] = PLACE_NOW) -> list[Any]:  # fmt: skip
+    said = make_tracker(text, intent="choose_device", slots={**pending, "language": language})
+    return list(await ActionConfirmOperation(backend.client()).run(dispatcher, said, DOMAIN))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("On second thought, make the Nokias black instead, the gold is a bit much.", "en"),
+        ("finalement mets les Nokia en noir plutôt, le doré c'est un peu trop", "fr"),
+        ("Toch liever de Nokia's in het zwart, dat goud is wat veel", "nl"),
+    ],
+)
+async def test_a_colour_switch_of_a_cart_item_at_place_the_order_now(
+    backend, dispatcher, text, language
+):
+    # en-504: "make the Nokias black instead" started a device search; 6 XCovers were ordered.
+    changes = order_waits(backend, XCOVERS_AND_GOLD)
+
+    events = await confirm(backend, dispatcher, text, language)
+
+    assert cart_requests(changes) == [
+        ("POST", "", {"device_id": "9", "colour": "Grunge Black", "storage_gb": 0, "quantity": 2}),
+        ("DELETE", "/42", None),
+    ]
+    assert responses(dispatcher) == ["utter_cart_updated", "utter_ask_place_order_now"]
+    assert events == []  # the same question waits: "yes" goes on to delivery
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("doe er toch ook nog 2 witte van 256 GB bij, voor de directie", "nl"),
+        ("ajoute aussi 2 blancs en 256 Go pour la direction", "fr"),
+        ("also add 2 white ones with 256 GB for the board", "en"),
+        ("plus 2 white 256GB please", "en"),
+    ],
+)
+async def test_another_variant_of_a_device_in_the_cart_is_a_new_item(
+    backend, dispatcher, text, language
+):
+    # nl-502: "doe er … bij" replaced the 4 black iPhones by 2 ("Aangepast: 2 × iPhone 16e").
+    changes = order_waits(backend, BLACK_16E)
+
+    await confirm(backend, dispatcher, text, language)
+
+    assert cart_requests(changes) == [
+        ("POST", "", {"device_id": "6", "colour": "White", "storage_gb": 256, "quantity": 2})
+    ]
+    assert responses(dispatcher) == ["utter_cart_updated", "utter_ask_place_order_now"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "hmm 1349 euros c'est cher... prends plutot l'iPhone 16 Pro Black Titanium en 256 Go",
+            "fr",
+        ),
+        ("that's pricey, take the iPhone 16 Pro in Black Titanium 256 GB instead", "en"),
+        ("toch liever de iPhone 16 Pro in Black Titanium, 256 GB", "nl"),
+    ],
+)
+async def test_a_variant_switch_names_its_device_among_several(backend, dispatcher, text, language):
+    # fr-504: "prends plutôt l'iPhone 16 Pro Black Titanium en 256 Go" got "répondez non puis
+    # refaites la demande"; the quantity and the line of the item stay.
+    changes = order_waits(backend, PRO_AND_NOKIAS)
+
+    await confirm(backend, dispatcher, text, language)
+
+    assert cart_requests(changes) == [
+        ("POST", "", {"device_id": "7", "colour": "Black Titanium", "storage_gb": 256,
+                      "quantity": 1, "for_line_id": 1}),
+        ("DELETE", "/61", None),
+    ]  # fmt: skip
+    assert responses(dispatcher) == ["utter_cart_updated", "utter_ask_place_order_now"]
+
+
+async def test_a_variant_switch_at_the_order_summary_prepares_it_again(backend, dispatcher):
+    summary = {"items": PRO_AND_NOKIAS["items"], "total_incl_vat": "1966.25",
+               "delivery_address": {"street": "Noorderlaan 120", "postal_code": "2030",
+                                    "city": "Antwerpen"}}  # fmt: skip
+    old = {"id": "op-o1", "type": "place_order", "status": "pending", "summary": summary}
+    changes = order_waits(backend, PRO_AND_NOKIAS)
+    backend.on("GET", "/api/v1/operations/op-o1", old)
+    backend.on("POST", "/api/v1/operations/op-o1/cancel", {**old, "status": "cancelled"})
+    backend.on("POST", "/api/v1/operations", json_response(201, {**old, "id": "op-o2"}))
+    pending = {"pending_operation_id": "op-o1", "pending_operation_type": "place_order"}
+
+    events = await confirm(
+        backend, dispatcher, "prends plutôt l'iPhone 16 Pro en Black Titanium", "fr", pending
+    )
+
+    assert [r[0] for r in cart_requests(changes)] == ["POST", "DELETE"]
+    assert "/api/v1/operations/op-o1/cancel" in backend.paths()
+    assert "/api/v1/operations/op-o1/confirm" not in backend.paths()
+    assert responses(dispatcher) == ["utter_summary_place_order", "utter_ask_confirm_operation"]
+    assert slots_of(events)["pending_operation_id"] == "op-o2"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("sans les Nokia", "fr"), ("zonder de Nokia's", "nl"), ("drop the Nokias", "en"),
+     ("non, enlève les Nokia en fait", "fr")],
+)  # fmt: skip
+async def test_an_item_named_is_removed(backend, dispatcher, text, language):
+    changes = order_waits(backend, XCOVERS_AND_GOLD)
+
+    await confirm(backend, dispatcher, text, language)
+
+    assert cart_requests(changes) == [("DELETE", "/42", None)]
+    assert responses(dispatcher) == ["utter_cart_updated", "utter_ask_place_order_now"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "quantity"),
+    [("only 2 XCovers", "en", 2), ("maar 2 XCovers aub", "nl", 2),
+     ("finalement 5 XCover au lieu de 3", "fr", 5), ("enlève 1 Nokia", "fr", 1)],
+)  # fmt: skip
+async def test_a_new_quantity_of_one_item_among_several(
+    backend, dispatcher, text, language, quantity
+):
+    changes = order_waits(backend, XCOVERS_AND_GOLD)
+
+    await confirm(backend, dispatcher, text, language)
+
+    [(method, path, body)] = cart_requests(changes)
+    assert method == "PATCH" and body == {"quantity": quantity}
+    assert path == ("/42" if "Nokia" in text else "/41")
+
+
+async def test_a_sold_out_variant_keeps_the_item_it_was_to_replace(backend, dispatcher):
+    changes = order_waits(backend, PRO_AND_NOKIAS)
+    backend.on("POST", "/api/v1/cart/items", error(409, "out_of_stock"))
+
+    await confirm(backend, dispatcher, "take the iPhone 16 Pro in Black Titanium instead", "en")
+
+    assert changes == []  # nothing removed
+    assert responses(dispatcher) == ["utter_variant_out_of_stock", "utter_ask_place_order_now"]
+    assert dispatcher.messages[0]["variant"] == "Black Titanium, 256 GB"
+
+
+async def test_a_colour_the_device_does_not_come_in_is_said(backend, dispatcher):
+    changes = order_waits(backend, XCOVERS_AND_GOLD)
+
+    await confirm(backend, dispatcher, "make the Nokias pink instead", "en")
+
+    assert changes == []
+    assert responses(dispatcher) == ["utter_invalid_shop_colour", "utter_ask_place_order_now"]
+    assert dispatcher.messages[0]["colours"] == "Grunge Black, Y2K Gold"
+
+
+async def test_a_device_not_in_the_cart_goes_through_the_item_form(backend, dispatcher):
+    order_waits(backend, XCOVERS_AND_GOLD)
+
+    events = await confirm(backend, dispatcher, "also add 2 Pixel 9 for the office", "en")
+
+    assert FollowupAction("shop_item_form") in events
+    values = slots_of(events)
+    assert values["shop_item_text"] == "2 pixel 9 for the office"
+    assert values["pending_operation_id"] is None  # asked again once they are in the cart
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("toch maar niet", [FollowupAction("action_cancel_operation")]),
+        ("finalement non", [FollowupAction("action_cancel_operation")]),
+        ("oui, et envoyez aussi la facture à la compta", [FollowupAction("order_delivery_form")]),
+    ],
+)
+async def test_a_yes_or_no_that_names_nothing_of_the_cart_stays_a_yes_or_no(
+    backend, dispatcher, text, expected
+):
+    changes = order_waits(backend, XCOVERS_AND_GOLD)
+
+    events = await confirm(backend, dispatcher, text, "fr")
+
+    assert changes == []
+    assert [e for e in events if e.get("event") == "followup"] == expected
+
+
+async def test_a_change_nobody_can_place_reads_the_cart_back(backend, dispatcher):
+    changes = order_waits(backend, XCOVERS_AND_GOLD)
+
+    await confirm(backend, dispatcher, "make them white instead", "en")  # which ones?
+
+    assert changes == []
+    assert responses(dispatcher) == ["utter_cart_change_unclear", "utter_ask_place_order_now"]
+    assert "2 × Nokia 3210 4G (Y2K Gold)" in dispatcher.messages[0]["items"]
+
+
+@pytest.mark.parametrize(
+    ("text", "change"),
+    [
+        ("On second thought, make the Nokias black instead, the gold is a bit much.", True),
+        ("doe er toch ook nog 2 witte van 256 GB bij, voor de directie", True),
+        ("hmm 1349 euros c'est cher... prends plutot l'iPhone 16 Pro Black Titanium", True),
+        ("Toch liever de Nokia's in het zwart, dat goud is wat veel", True),
+        ("sans les Nokia", True),
+        ("zonder de Nokia's", True),
+        ("drop the Nokias", True),
+        ("could you make the Nokias black instead?", True),
+        ("oui", False),
+        ("Yes, please proceed.", False),
+        ("in orde, plaats de bestelling", False),
+        ("pas encore", False),
+        ("nog niet", False),
+        ("krijg ik daar nog een bevestiging van per mail?", False),
+        ("is de zwarte wat goedkoper?", False),
+        ("Yes, deliver to her home: Avenue Louise 54, 1050 Ixelles", False),
+        ("/affirm", False),
+    ],
+)
+def test_a_change_of_the_cart_is_told_from_an_answer_by_its_words(text, change):
+    # What bot/policies/answer.py reads to send the message to the confirm action.
+    assert says_cart_change(text) is change
+
+
+def test_the_order_questions_are_the_ones_a_cart_change_answers():
+    assert cart_order_waits("start:order_delivery_form", "start")
+    assert cart_order_waits("op-1", "place_order")
+    assert not cart_order_waits("start:deactivation_form", "start")
+    assert not cart_order_waits("op-2", "change_plan")
+
+
+# --- where to deliver, in people's words --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "au siege", "au siège social", "au bureau", "à la société", "à l'entreprise", "chez nous",
+        "naar 't bedrijf", "naar het kantoor", "hoofdzetel", "maatschappelijke zetel",
+        "op kantoor", "bij ons", "head office", "HQ", "the office", "company address",
+        "our office", "same as usual", "comme d'habitude", "zoals gewoonlijk",
+        "naar ons kantoor in de Kolvestraat", "Kolvestraat 12, 8000 Brugge",
+    ],
+)  # fmt: skip
+def test_the_company_address_in_peoples_words(text):
+    # fr-504: "au siege" was refused three times.
+    assert delivery_in(text, "Kolvestraat 12") == "company"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ander adres", "autre adresse", "another address", "pas au siège, chez elle",
+     "not the office", "Industrieweg 22, 9000 Gent, niet aan de hoofdzetel",
+     "to her home: Avenue Louise 54, 1050 Ixelles"],
+)  # fmt: skip
+def test_another_address_in_peoples_words(text):
+    assert delivery_in(text, "Kolvestraat 12") == "other_address"
+
+
+def test_an_address_is_found_inside_a_sentence():
+    assert address_in("to her home: Avenue Louise 54, 1050 Ixelles") == {
+        "street": "Avenue Louise 54", "postal_code": "1050", "city": "Ixelles"
+    }  # fmt: skip
+    assert address_in("Leveren aan Industrieweg 22, 9000 Gent, niet aan de hoofdzetel") == {
+        "street": "Industrieweg 22", "postal_code": "9000", "city": "Gent"
+    }  # fmt: skip
+    assert address_in("chez elle, 12 rue des Lilas, 4000 Liège")["street"] == "12 rue des Lilas"
+    assert address_in("au siège") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("au siege", "fr"), ("naar ons kantoor in de Kolvestraat", "nl"), ("head office", "en")],
+)
+async def test_the_delivery_question_takes_the_company_in_words(
+    backend, dispatcher, text, language
+):
+    kolvestraat = company(street="Kolvestraat 12", postal_code="8000", city="Brugge")
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    backend.on("GET", "/api/v1/me", me_fleet_manager(company=kolvestraat))
+    asked = {"requested_slot": "order_delivery", "language": language}
+    tracker = make_tracker(text, intent="out_of_scope", slots=asked)
+
+    values = slots_of(
+        await ValidateOrderDeliveryForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    )
+
+    assert values["order_delivery"] == "company"
+    assert values["requested_slot"] is None
+    assert "utter_invalid_order_delivery" not in responses(dispatcher)
+
+
+async def test_another_address_given_with_the_choice_is_taken(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    asked = {"requested_slot": "order_delivery"}
+    tracker = make_tracker(
+        "another address, to her home: Avenue Louise 54, 1050 Ixelles", intent="inform", slots=asked
+    )
+
+    values = slots_of(
+        await ValidateOrderDeliveryForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    )
+
+    assert values["order_delivery"] == "other_address"
+    assert values["order_address"] == {
+        "street": "Avenue Louise 54", "postal_code": "1050", "city": "Ixelles"
+    }  # fmt: skip
+    assert values["requested_slot"] is None  # the address is not asked again

@@ -118,3 +118,32 @@ async def test_a_replacement_cancelled_before_any_block_changed_nothing(backend,
     await ActionCancelOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
 
     assert responses(dispatcher) == ["utter_operation_cancelled"]
+
+
+async def test_a_replacement_stopped_after_the_block_says_so_and_offers_the_unblock(
+    backend, dispatcher
+):
+    # "wacht, ze heeft hem teruggevonden! Laat maar zitten" at the new SIM's number: the form
+    # stopped before any summary and said "nothing was changed" while the old SIM was blocked.
+    backend.on("GET", "/api/v1/lines/16", BLOCKED)
+    backend.on("POST", "/api/v1/operations", json_response(201, unblock_op()))
+    slots = {"block_old_sim": True, "target_line_id": "16"}
+    tracker = make_tracker("laat maar zitten, niks vervangen", intent="stop", slots=slots)
+
+    events = await ActionCancelOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == [
+        "utter_replacement_cancelled_sim_still_blocked",
+        "utter_summary_unblock_sim",
+        "utter_ask_confirm_operation",
+    ]
+    assert slots_of(events)["pending_operation_id"] == "op_unblock"
+
+
+async def test_a_form_stopped_without_any_block_changed_nothing(backend, dispatcher):
+    tracker = make_tracker("stop", intent="stop", slots={"target_line_id": "16"})
+
+    await ActionCancelOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_form_cancelled"]
+    assert backend.requests == []

@@ -1,5 +1,6 @@
-"""Order, repair and ticket answers for every status the backend moves them through, rendered
-from the domain's FR/NL/EN texts with the values the actions pass (no placeholder left)."""
+"""Order, repair, ticket and eSIM answers for every status the backend moves them through,
+rendered from the domain's FR/NL/EN texts with the values the actions pass (no placeholder
+left)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,20 @@ from typing import Any
 import pytest
 import yaml
 
+from actions.activation_status import ActionShowActivationStatus
+from actions.esim import ActionResendEsim
 from actions.repairs import ActionShowRepairs
 from actions.shop import ActionShowOrders
 from actions.tickets import ActionShowTickets
-from tests.actions.support import entity, make_tracker, me_fleet_manager, responses
+from tests.actions.support import (
+    entity,
+    json_response,
+    line,
+    make_tracker,
+    me_fleet_manager,
+    plain,
+    responses,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("fr", "nl", "en")
@@ -163,3 +174,114 @@ async def test_customer_comments_only_are_not_called_a_support_answer(backend, d
     await ActionShowTickets(backend.client()).run(dispatcher, tracker, {})
 
     assert responses(dispatcher) == ["utter_ticket_status_in_progress", "utter_ticket_last_comment"]
+
+
+# --- "is the eSIM active yet? if not, resend it": the state, then the resend ------------------
+
+ARNE = line(31, "+32470000031", user_name="Arne De Clercq", label="Arne De Clercq",
+            sim_type="esim", status="pending_activation")  # fmt: skip
+ARNE_WAITING = {
+    "line_id": 31, "msisdn": "+32470000031", "user_name": "Arne De Clercq",
+    "status": "pending_activation", "sim_type": "esim", "created_at": "2026-11-26T09:00:00Z",
+    "esim_pending": True, "porting_request": None,
+}  # fmt: skip
+STATE_QUESTIONS = {
+    "fr": "L'eSIM d'Arne De Clercq est-elle toujours en attente ? Si oui renvoie-lui le mail",
+    "nl": "Is de eSIM van Arne De Clercq al actief? Zo niet, stuur de activatiemail met de "
+    "QR-code nog eens",
+    "en": "Is Arne De Clercq's eSIM active yet? If not, resend the activation mail",
+}
+WAITING_WORDS = {
+    "fr": ("n'est pas active", "en attente de confirmation", "depuis le 26 nov. 2026"),
+    "nl": ("nog niet actief", "wacht op bevestiging", "sinds 26 nov 2026"),
+    "en": ("isn't active", "waiting for the user's confirmation", "since 26 Nov 2026"),
+}
+
+
+def esim_backend(backend, arne: dict[str, Any]):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines/31", arne)
+    backend.on("GET", "/api/v1/activations", [ARNE_WAITING] if arne["status"] != "active" else [])
+    backend.on(
+        "POST", "/api/v1/lines/31/esim/resend", json_response(202, {"sent_to": "a***@acme.be"})
+    )
+    return backend
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_a_resend_asked_with_the_state_says_the_state_first(backend, dispatcher, language):
+    esim_backend(backend, ARNE)
+    tracker = make_tracker(
+        STATE_QUESTIONS[language],
+        intent="resend_esim",
+        slots={"language": language, "target_line_id": "31"},
+    )
+
+    await ActionResendEsim(backend.client()).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_esim_state_pending", "utter_esim_resent"]
+    said = plain(rendered(dispatcher.messages[0], language))
+    assert "Arne De Clercq" in said and "0470 00 00 31" in said
+    for words in WAITING_WORDS[language]:
+        assert words in said
+    assert "/api/v1/lines/31/esim/resend" in backend.paths()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_an_active_esim_is_not_resent_when_the_state_was_asked(backend, dispatcher, language):
+    esim_backend(backend, {**ARNE, "status": "active"})
+    tracker = make_tracker(
+        STATE_QUESTIONS[language],
+        intent="resend_esim",
+        slots={"language": language, "target_line_id": "31"},
+    )
+
+    await ActionResendEsim(backend.client()).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_esim_already_active"]
+    assert "0470 00 00 31" in rendered(dispatcher.messages[0], language)
+    assert "/api/v1/lines/31/esim/resend" not in backend.paths()
+
+
+async def test_the_state_question_counts_when_the_line_was_asked_in_between(backend, dispatcher):
+    esim_backend(backend, ARNE)
+    tracker = make_tracker("Arne", intent="inform", slots={"target_line_id": "31"})
+    tracker.events[:0] = [
+        {"event": "user", "text": "is the esim active yet? otherwise resend the mail"},
+        {"event": "active_loop", "name": "esim_resend_form"},
+        {"event": "bot", "text": "Which line?"},
+    ]
+
+    await ActionResendEsim(backend.client()).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_esim_state_pending", "utter_esim_resent"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "renvoie le mail d'activation de l'eSIM d'Arne",
+        "stuur de activatiemail van Arne opnieuw",
+        "resend Arne's eSIM activation e-mail",
+    ],
+)
+async def test_a_plain_resend_does_not_read_the_state(backend, dispatcher, text):
+    esim_backend(backend, ARNE)
+    tracker = make_tracker(text, intent="resend_esim", slots={"target_line_id": "31"})
+
+    await ActionResendEsim(backend.client()).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_esim_resent"]
+    assert "/api/v1/activations" not in backend.paths()
+
+
+async def test_the_activation_list_says_since_when_an_esim_waits(backend, dispatcher):
+    backend.on("GET", "/api/v1/activations", [ARNE_WAITING])
+    tracker = make_tracker("status of the activations", intent="ask_activation_status")
+
+    await ActionShowActivationStatus(backend.client()).run(dispatcher, tracker, {})
+
+    assert plain(dispatcher.messages[0]["rows"]) == (
+        "• 0470 00 00 31 · Arne De Clercq · eSIM sent, waiting for the user's confirmation "
+        "since 26 Nov 2026"
+    )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.api.backend import TicketSubject
@@ -19,6 +22,7 @@ from actions.tickets import (
     ActionShowTickets,
     ValidateTicketCommentForm,
     ValidateTicketForm,
+    contact_number_in,
     find_ticket_number,
     match_subject,
     split_followup_comment,
@@ -465,3 +469,125 @@ async def test_a_new_ticket_with_a_note_read_as_a_comment_goes_to_the_ticket_for
     filled = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, said, DOMAIN))
     assert filled["ticket_followup_comment"] == "It's only since last week pls"
     assert filled["ticket_contact_number"] == "+32470000002"
+
+
+def _phone_regex() -> re.Pattern[str]:
+    """The ``phone_number`` regex of the NLU data, the one Rasa's extractor runs."""
+    nlu = yaml.safe_load((Path(__file__).parents[2] / "data/nlu/lines.yml").read_text())
+    [block] = [item for item in nlu["nlu"] if item.get("regex") == "phone_number"]
+    return re.compile(block["examples"].strip().removeprefix("- "))
+
+
+PHONE_REGEX = _phone_regex()
+
+
+def numbers_in(text: str) -> list[str]:
+    """The ``phone_number`` entities Rasa's regex extractor gives for ``text``."""
+    return [match.group(0) for match in PHONE_REGEX.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("opening", "contact"),
+    [
+        (
+            "Hanne Stevens vertrekt en wil haar nummer 0470 00 00 22 houden als prepaid. Maak "
+            "daar een ticket voor aan aub, contact mag via mij op 0470 00 00 01.",
+            "+32470000001",
+        ),
+        (
+            "The porting of Youssef Benali's number 0475 12 34 56 is taking ages. Open a ticket "
+            "please, call me back on 0470 00 00 01.",
+            "+32470000001",
+        ),
+        (
+            "Le portage du 0475 12 34 56 de Youssef traîne depuis 2 semaines, ouvrez un ticket, "
+            "rappelez-moi au 0470 00 00 01 svp",
+            "+32470000001",
+        ),
+        (
+            "Plus de réseau sur le 0475 12 34 56 à l'entrepôt, ticket svp, je suis joignable au "
+            "+32 470 00 00 01",
+            "+32470000001",
+        ),
+        (
+            "Geen bereik op 0475 12 34 56 in het magazijn, maak een ticket, bel me terug op "
+            "0470.00.00.01",
+            "+32470000001",
+        ),
+        (
+            "ticket please: no data on 0475 12 34 56 since monday. you can reach me at "
+            "0470 00 00 01",
+            "+32470000001",
+        ),
+        (
+            "ticket svp, 0470 00 00 01 c'est mon numéro, le souci est sur le 0475 12 34 56",
+            "+32470000001",
+        ),
+    ],
+)
+def test_the_number_after_contact_words_is_the_contact(opening: str, contact: str) -> None:
+    assert contact_number_in(opening, numbers_in(opening)) == (contact, False)
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Ticket voor de overdracht van 0475 12 34 56 naar 0470 00 00 22 aub, loopt vast",
+        "Open a ticket: 0475 12 34 56 and 0470 00 00 22 both lost data since Monday",
+        "Ouvrez un ticket, le 0475 12 34 56 et le 0470 00 00 22 n'ont plus de réseau",
+    ],
+)
+def test_several_numbers_without_a_contact_word_are_ambiguous(opening: str) -> None:
+    assert contact_number_in(opening, numbers_in(opening)) == (None, True)
+
+
+def test_one_number_without_a_contact_word_is_still_the_contact() -> None:
+    text = "porting of 0475 12 34 56 is stuck, open a ticket"
+    assert contact_number_in(text, numbers_in(text)) == ("+32475123456", False)
+    assert contact_number_in("+32470000002", ["+32470000002"]) == ("+32470000002", False)
+
+
+async def test_the_contact_from_the_opening_is_the_marked_number(backend, dispatcher):
+    helpdesk(backend)
+    opening = (
+        "Hanne Stevens vertrekt en wil haar nummer 0470 00 00 22 houden als prepaid. Maak daar "
+        "een ticket voor aan aub, contact mag via mij op 0470 00 00 01."
+    )
+    entities = [entity("phone_number", n) for n in numbers_in(opening)]
+    tracker = make_tracker(opening, intent="create_ticket", entities=entities)
+
+    values = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+
+    assert values["ticket_contact_number"] == "+32470000001"
+    assert values["ticket_description"] == opening
+
+
+@pytest.mark.parametrize(
+    ("language", "opening"),
+    [
+        ("fr", "Ouvrez un ticket svp, le portage du 0475 12 34 56 vers le 0470 00 00 22 bloque "
+               "depuis dix jours, personne ne nous répond."),
+        ("nl", "Maak een ticket aub, de overdracht van 0475 12 34 56 naar 0470 00 00 22 zit al "
+               "tien dagen vast en niemand antwoordt."),
+        ("en", "Open a ticket please, the porting of 0475 12 34 56 onto 0470 00 00 22 has been "
+               "stuck for ten days and nobody answers."),
+    ],
+)  # fmt: skip
+async def test_several_unmarked_numbers_ask_for_the_contact_offering_the_own_line(
+    backend, dispatcher, language: str, opening: str
+):
+    helpdesk(backend)
+    entities = [entity("phone_number", n) for n in numbers_in(opening)]
+    tracker = make_tracker(
+        opening, intent="create_ticket", entities=entities, slots={"language": language}
+    )
+
+    values = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+    assert values["ticket_contact_number"] is None  # not guessed
+    await ActionAskTicketContactNumber(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_ticket_contact_number_several"
+    assert message["numbers"] == "0475 12 34 56, 0470 00 00 22"
+    assert message["own_number"] == "0470 00 00 02"
+    assert message["buttons"][0]["payload"] == '/inform{"phone_number": "+32470000002"}'

@@ -47,6 +47,11 @@ print(json.dumps(out))
 """
 
 PENDING = {"pending_operation_id": "op_1", "pending_operation_type": "stop_direct_debit"}
+ORDER = {"pending_operation_id": "op_2", "pending_operation_type": "place_order"}
+ORDER_START = {
+    "pending_operation_id": "start:order_delivery_form",
+    "pending_operation_type": "start",
+}
 CASES = [
     # (text, intent the classifier gave, slots, active form, expected action)
     ("oui on arrete", "stop", PENDING, None, "action_confirm_operation"),
@@ -64,6 +69,50 @@ CASES = [
     ("oui", "affirm", {"requested_slot": "plan_code"}, "change_plan_form", None),
     ("oui merci", "thank", {}, None, None),  # nothing pending: the usual rules answer
     ("what plans are there?", "faq_plan_prices", PENDING, None, None),
+    ("nee, laat Tim maar zoals hij is", "deny", PENDING, None, "action_cancel_operation"),
+    # a question that reads as another operation: the summary is finished first, not dropped
+    (
+        "blijft zijn optie met de 100 minuten internationaal dan gewoon actief?",
+        "change_options",
+        PENDING,
+        None,
+        "utter_finish_pending_first",
+    ),
+    (
+        "krijg ik daar nog een bevestiging van per mail?",
+        "ask_registration_resend",
+        ORDER,
+        None,
+        "utter_finish_pending_first",
+    ),
+    ("add roaming to his line too", "change_options", PENDING, None, None),  # a request: rules
+    # asking for the very operation the summary shows is a yes
+    ("in orde, plaats de bestelling", "place_order", ORDER, None, "action_confirm_operation"),
+    ("passe la commande stp", "place_order", ORDER_START, None, "action_confirm_operation"),
+    (
+        "arrêtez la domiciliation alors",
+        "stop_direct_debit",
+        PENDING,
+        None,
+        "action_confirm_operation",
+    ),
+    ("show me my invoices", "show_invoices", ORDER, None, None),  # another request: no yes
+    # a long message that calls the operation off is a no
+    (
+        "hold on - he just called, the phone was in his car all along. Cancel that, don't "
+        "replace anything.",
+        "nlu_fallback",
+        PENDING,
+        None,
+        "action_cancel_operation",
+    ),
+    (
+        "wacht, ze heeft hem teruggevonden! Laat maar zitten",
+        "inform",
+        PENDING,
+        None,
+        "action_cancel_operation",
+    ),
 ]
 # After the action it chose, the turn ends: the message's own intent must not reach a rule or
 # the fallback (whose rewind undid the confirmation, and "yes" confirmed again).
@@ -71,6 +120,7 @@ AFTER = [
     ("yes stop it", "stop", "action_confirm_operation", "action_listen"),
     ("Non merci, je contacterai le support", "deny", "action_cancel_operation", "action_listen"),
     ("show my lines", "show_lines", "action_confirm_operation", None),
+    ("does his option stay?", "change_options", "utter_finish_pending_first", "action_listen"),
 ]
 # A change of mind that names a detail goes to the confirm action (which re-opens the form).
 CORRECTIONS = [
@@ -92,6 +142,19 @@ CORRECTIONS = [
         "ah nee, zet als contact Thomas Willems, 0470/00.00.05, hij volgt dat op",
         "change_options",
         [("phone_number", "0470/00.00.05")],
+        "action_confirm_operation",
+    ),
+    # another line named by its user, another account owned as a mistake
+    (
+        "oei sorry, ik bedoelde Jonas Van den Broeck, niet Tim!",
+        "nlu_fallback",
+        [],
+        "action_confirm_operation",
+    ),
+    (
+        "sorry, finance says use our other account: BE62 5100 0754 7061, same holder.",
+        "inform",
+        [("iban", "BE62 5100 0754 7061")],
         "action_confirm_operation",
     ),
     # a new quantity for the order waiting for "yes"

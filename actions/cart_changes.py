@@ -1,0 +1,162 @@
+"""A change of the cart said in words while the order waits for "yes" ("Shall I place the order
+now?", the order summary): "make the Nokias black instead", "doe er nog 2 witte bij", "sans les
+Nokia", "only 3 XCovers".
+
+The words alone tell that a message changes the cart and how (add, remove, switch a variant);
+which item and which colour, capacity or quantity is read against the cart by the shop
+(``actions/shop.py``). Standard library only: the Rasa server imports it too
+(``bot/policies/answer.py``), so that such a message reaches the order's confirm action whatever
+intent the classifier gave it (it had started a new device search instead).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from actions.answers import NUMBER_WORDS, is_correction, is_question
+
+# The two questions an order waits at: "place the order now?" (before the delivery form) and
+# the order summary (a prepared ``place_order`` operation).
+ORDER_TYPE = "place_order"
+ORDER_START = "start:order_delivery_form"
+
+ADD = "add"
+REMOVE = "remove"
+SWITCH = "switch"
+
+# Colour words in French and Dutch, as the catalogue's English colour names use them.
+COLOUR_WORDS = {
+    "noir": "black", "noire": "black", "zwart": "black", "zwarte": "black",
+    "blanc": "white", "blanche": "white", "wit": "white", "witte": "white",
+    "bleu": "blue", "bleue": "blue", "blauw": "blue", "blauwe": "blue", "bleuciel": "blue",
+    "ciel": "sky", "hemelsblauw": "blue", "lucht": "sky",
+    "rose": "pink", "roze": "pink", "vert": "green", "verte": "green", "groen": "green",
+    "gris": "grey", "grise": "grey", "grijs": "grey", "gray": "grey", "graphite": "graphite",
+    "grafiet": "graphite", "argent": "silver", "argente": "silver", "zilver": "silver",
+    "or": "gold", "dore": "gold", "doree": "gold", "goud": "gold", "gouden": "gold",
+    "golden": "gold", "olive": "olive", "olijf": "olive",
+    "olijfgroen": "olive", "titane": "titanium", "naturel": "natural", "naturelle": "natural",
+    "natuurlijk": "natural", "desert": "desert", "woestijn": "desert", "mat": "matte",
+    "matte": "matte", "marine": "navy", "bleumarine": "navy", "marineblauw": "navy",
+    "porcelaine": "porcelain", "porselein": "porcelain", "obsidienne": "obsidian",
+}  # fmt: skip
+
+# Marketing names by the plain colour people say ("the black ones" is the Pixel's Obsidian).
+COLOUR_FAMILIES = {
+    "black": {"obsidian", "midnight", "onyx", "graphite", "charcoal", "jet", "space"},
+    "white": {"porcelain", "starlight", "snow", "chalk", "cream", "ivory", "pearl"},
+    "blue": {"ultramarine", "navy", "sky", "azure", "teal", "ocean"},
+    "grey": {"graphite", "titanium", "slate", "space", "silver"},
+    "green": {"olive", "mint", "sage", "teal"},
+    "pink": {"rose", "peony", "coral"},
+}
+
+# Colour words that are everyday words as well ("or", "natuurlijk" = of course, "mat", "ciel"):
+# they name a colour next to a device, but alone they are no sign of a change.
+_EVERYDAY = frozenset(
+    {"or", "mat", "matte", "marine", "desert", "naturel", "naturelle", "natuurlijk", "natural",
+     "ciel", "lucht", "sky", "jet", "space", "cream", "snow", "chalk", "pearl", "sage", "mint"}
+)  # fmt: skip
+_COLOURS = (
+    frozenset(COLOUR_WORDS)
+    | frozenset(COLOUR_WORDS.values())
+    | frozenset(COLOUR_FAMILIES)
+    | frozenset(name for family in COLOUR_FAMILIES.values() for name in family)
+    | frozenset({"red", "rouge", "rood", "yellow", "jaune", "geel", "purple", "violet",
+                 "paars", "orange", "oranje"})
+) - _EVERYDAY  # fmt: skip
+
+# A count, not an article ("nog een vraag", "encore une question" add nothing).
+_NUMBERS = frozenset(word for word, number in NUMBER_WORDS.items() if number > 1)
+_COUNT = r"(?:\d{1,2}|" + "|".join(sorted(_NUMBERS)) + r")"
+# "also add", "ajoute(s) aussi", "en plus", "plus 2 …", "doe er … bij", "ook nog", "nog 2".
+_ADD = re.compile(
+    rf"\b(?:add|adding|added|also|as well|extra|{_COUNT} more|ajout\w*|rajout\w*|en plus|aussi|"
+    rf"en supplement|encore {_COUNT}|plus {_COUNT}|erbij|toevoeg\w*|voeg\w*|ook nog|nog {_COUNT}|"
+    r"bijbestel\w*)\b"
+)
+# Dutch puts "bij" last: "doe er 2 witte bij", "zet er nog een bij, voor de directie".
+_ADD_BIJ = re.compile(r"\ber\b.*\bbij\b|\bbij\s*(?:[,.;:!?]|$)")
+# "sans les Nokia", "zonder de Nokia's", "drop the Nokias", "haal de gouden weg".
+_REMOVE = re.compile(
+    r"\b(?:without|drop|remove\w*|delete|take out|take off|leave out|skip|get rid|no more|minus|"
+    r"sans|enlev\w*|retir\w*|supprim\w*|oublie\w* (?:les?|la)|zonder|weg|verwijder\w*|schrap\w*|"
+    r"eruit|niet meer)\b"
+)
+# "make the Nokias black", "à la place des …", "vervang de …" (and the words of a change of
+# mind, ``is_correction``: "plutôt", "toch", "instead").
+_SWITCH = re.compile(
+    r"\b(?:au lieu|a la place|remplac\w*|chang\w*|echang\w*|"
+    r"replac\w*|swap\w*|switch\w*|make (?:the|them|those|these|it)|"
+    r"on second thought|in plaats|ipv|vervang\w*|wissel\w*|maak (?:de|die|ze|er|het))\b"
+)
+_CAPACITY = re.compile(r"\b\d{2,4} ?(?:gb|go|giga)\b")
+# "only 3 XCovers", "juste 2 Nokia", "maar 2 Nokia's".
+_ONLY = re.compile(rf"\b(?:only|just|juste|seulement|que|maar|slechts|enkel|alleen) {_COUNT}\b")
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents; words and the punctuation that ends a clause."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w,.;:!?]+", " ", folded).split())
+
+
+def change_kinds(text: str) -> set[str]:
+    """The kinds of change the words announce: ``add``, ``remove``, ``switch`` (a change of
+    mind: "plutôt", "toch", "instead", read as a switch of the item named)."""
+    folded = _folded(text)
+    kinds: set[str] = set()
+    if _ADD.search(folded) or _ADD_BIJ.search(folded):
+        kinds.add(ADD)
+    if _REMOVE.search(folded):
+        kinds.add(REMOVE)
+    if _SWITCH.search(folded) or is_correction(text):
+        kinds.add(SWITCH)
+    return kinds
+
+
+def change_kind(text: str) -> str | None:
+    """The change a clause makes; removing wins, then adding ("doe er toch ook nog 2 bij" adds,
+    its "toch" notwithstanding), then switching."""
+    kinds = change_kinds(text)
+    return next((kind for kind in (REMOVE, ADD, SWITCH) if kind in kinds), None)
+
+
+def names_colour(text: str) -> bool:
+    """Whether a plain colour word is said ("noirs", "witte", "black")."""
+    for word in re.findall(r"[a-z]+", _folded(text)):
+        if word in _COLOURS or (word.endswith("s") and word[:-1] in _COLOURS):
+            return True
+    return False
+
+
+def names_capacity(text: str) -> bool:
+    """Whether a capacity is said ("256 GB", "512go")."""
+    return _CAPACITY.search(_folded(text)) is not None
+
+
+def says_cart_change(text: str) -> bool:
+    """Whether a message at the order's question changes the cart rather than answering yes or
+    no: words of a change, or a colour, a capacity or "only N"; never a button, nor a question
+    ("is the black one cheaper?", "krijg ik nog een bevestiging?") unless it asks for a change
+    with its details ("toch liever zwart, dat goud is wat veel": "wat" is "a bit" here)."""
+    if text.startswith("/"):
+        return False
+    kinds = change_kinds(text)
+    details = names_colour(text) or names_capacity(text)
+    if "?" in text or is_question(text):
+        # "could you make the Nokias black instead?", "can you also add 2?" still change it.
+        return bool(kinds) and (details or _names_count(text))
+    return bool(kinds) or details or _ONLY.search(_folded(text)) is not None
+
+
+def _names_count(text: str) -> bool:
+    """Whether a number is said ("2", "twee")."""
+    return any(word.isdigit() or word in _NUMBERS for word in re.findall(r"\w+", _folded(text)))
+
+
+def order_waits(pending_id: object, pending_type: object) -> bool:
+    """Whether the question waiting is the order's ("place the order now?" or its summary)."""
+    return pending_id == ORDER_START or pending_type == ORDER_TYPE
