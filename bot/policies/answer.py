@@ -134,7 +134,9 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         ) or is_quantity_change(text)
         # "make the Nokias black instead", "sans les Nokia": a change of the cart of the order
         # waiting for "yes", which the confirm action makes (actions/cart_changes.py).
-        cart_change = says_cart_change(text)
+        pending = tracker.get_slot(self._pending_slot)
+        order = order_waits(pending, tracker.get_slot(PENDING_TYPE_SLOT))
+        cart_change = order and says_cart_change(text)
         if tracker.latest_action_name == FINISH_FIRST:
             return str(ACTION_LISTEN_NAME)
         if tracker.latest_action_name in (self._confirm, self._cancel):
@@ -146,9 +148,7 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         if tracker.latest_action_name != ACTION_LISTEN_NAME:
             return None
         form = tracker.active_loop_name
-        pending = tracker.get_slot(self._pending_slot)
-        order = order_waits(pending, tracker.get_slot(PENDING_TYPE_SLOT))
-        if not form and pending and (correcting or (order and cart_change)):
+        if not form and pending and (correcting or cart_change):
             # "could you make it Pro Unlimited instead?" at a summary: the confirm action reads
             # it as a correction of the pending operation, whatever intent it was given.
             return self._confirm
