@@ -208,6 +208,17 @@ def is_quantity_change(text: str) -> bool:
     )
 
 
+# Details that no entity carries: the split bill ("so no split billing after all").
+_DETAIL_WORDS = re.compile(
+    r"\b(?:split ?bill\w*|gesplitste factu\w*|facture partagee|facturation partagee)\b"
+)
+
+
+def names_detail_word(text: str) -> bool:
+    """Whether the message names a detail of an operation that no entity carries."""
+    return _DETAIL_WORDS.search(" ".join(_words(text))) is not None
+
+
 # A capitalised word inside a sentence: a person's name ("ik bedoelde Jonas, niet Tim").
 _INNER_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-ZÀ-Ý][a-zà-ÿ]{2,}")
 

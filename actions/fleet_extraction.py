@@ -29,7 +29,7 @@ _CUSTOMER_VALUE = re.compile(
     r"(?<![\w@.])(?=[A-Za-z0-9.\-/]*\d)[A-Za-z0-9][A-Za-z0-9.\-/]*[A-Za-z0-9]"
     r"(?:\s\d[\dA-Za-z]*)*(?![\w@])"
 )
-_LABEL_REACH = 30
+_LABEL_REACH = 50
 _DIGIT_RUN = re.compile(r"[0-9][\w .\-/]*[0-9]|[0-9]")
 # What people put before a name: "it's for Jan Peeters", "c'est pour…", "het is voor…".
 _NAME_PREFIX = re.compile(
@@ -169,12 +169,31 @@ _REASON_STEMS: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 
+# A card that stopped working, said in a few words rather than one ("doet het niet meer",
+# "geen bereik", "ne marche plus", "plus de réseau", "stopped working", "no signal"); read on
+# the accent-free words, so "doesn't" is "doesn t".
+_SIGNAL = (
+    r"(?:service|signal|signaal|bereik|netwerk|network|reseau|reception|ontvangst|connexion|"
+    r"connection|verbinding|connectie)"
+)
+_NOT_WORKING = re.compile(
+    r"\b(?:doet (?:het |t )?(?:niet|nie|niks|niets|nix)|werkt (?:\w+ )?(?:niet|nie|niks)|"
+    rf"(?:geen|no|zonder|without|sans|aucun|aucune|plus|pas) (?:de |d |du |meer )?{_SIGNAL}|"
+    r"(?:marche|fonctionne|capte) (?:plus|pas|rien)|hors service|"
+    r"(?:not|t|stopped|no longer|never) work(?:s|ing|ed)?|"
+    r"(?:not|no longer|niet|pas|plus) (?:\w+ )?(?:recogni[sz]ed|detected|herkend|reconnue?)|"
+    r"died)\b"
+)
+
+
 def replacement_reason_in(value: str) -> str | None:
     """``lost`` / ``stolen`` / ``broken`` / ``switch``."""
     if value in ("lost", "stolen", "broken", "switch"):
         return value
     found = words(value)
     exact = [_REASONS[w] for w in found if w in _REASONS]
+    if _NOT_WORKING.search(" ".join(found)):
+        exact.append("broken")
     stems = [reason for word in found for stem, reason in _REASON_STEMS if word.startswith(stem)]
     # What happened to the card wins over the wish that comes with it ("the SIM is dead, can we
     # switch to an eSIM?" is a broken card: the fee and the blocking depend on it).
@@ -233,7 +252,7 @@ def customer_number_in(text: str, *, labelled: bool = True) -> str | None:
         return None
     # A few words after the label at most: further on, a number is something else.
     start = label.end() if label else 0
-    match = _CUSTOMER_VALUE.search(text[: start + _LABEL_REACH] if label else text, start)
+    match = _CUSTOMER_VALUE.search(text[: start + _LABEL_REACH] if labelled else text, start)
     return match.group(0).strip() if match else None
 
 

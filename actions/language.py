@@ -81,7 +81,12 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "avec", "sans", "et", "ou", "pas", "ne", "quoi", "comment", "quel", "quelle", "quels",
         "qui", "peux", "veux", "voudrais", "merci", "oui", "non", "stp", "svp", "aussi", "encore",
         "rien", "tout", "bonjour", "salut", "ligne", "numero", "besoin", "mettre", "faut",
-        "aussi", "mes", "lui", "leur", "fait", "faire", "peut", "dois", "doit", "chez"
+        "aussi", "mes", "lui", "leur", "fait", "faire", "peut", "dois", "doit", "chez",
+        # imperatives a request starts with ("Mets Kevin en Pro Unlimited")
+        "mets", "mettez", "passe", "passez", "ajoute", "ajoutez", "enleve", "enlevez", "retire",
+        "retirez", "bloque", "bloquez", "debloque", "debloquez", "supprime", "supprimez",
+        "envoie", "envoyez", "commande", "commandez", "desactive", "desactivez", "remplace",
+        "remplacez", "montre", "montrez", "donne", "donnez"
     )),
     "nl": frozenset((
         "het", "een", "mijn", "ik", "gij", "ge", "uw", "jij", "jou", "mij", "ons", "onze", "dit",
@@ -89,7 +94,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "graag", "bedankt", "dank", "ja", "nee", "aub", "voor", "op", "met", "zonder", "niet",
         "geen", "ook", "nog", "hebben", "heb", "heeft", "zijn", "alle", "allee", "maar", "laat",
         "doe", "mag", "moet", "hallo", "dag", "lijn", "nummer", "zijn", "haar", "hij", "ze",
-        "wij", "jullie", "zet", "nodig", "kunnen", "moeten", "ook", "hier", "daar", "er"
+        "wij", "jullie", "zet", "nodig", "kunnen", "moeten", "ook", "hier", "daar", "er",
+        "voeg", "verwijder", "blokkeer", "deblokkeer", "stuur", "bestel", "schakel", "activeer",
+        "vervang", "toon", "geef", "naar"
     )),
     "en": frozenset((
         "the", "an", "my", "your", "you", "i", "it", "its", "this", "that", "what", "how", "who",
@@ -97,7 +104,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "without", "and", "or", "not", "also", "still", "have", "has", "are", "to", "from", "pls",
         "plz", "hi", "hello", "instead", "would", "will", "am", "our", "their", "his", "her",
         "need", "like", "line", "phone", "number", "add", "remove", "get", "show", "much",
-        "many", "does", "did", "could", "should", "just", "some", "any", "there", "here"
+        "many", "does", "did", "could", "should", "just", "some", "any", "there", "here", "put",
+        "send", "switch", "block", "unblock", "cancel", "replace", "give"
     )),
 }  # fmt: skip
 # English contractions, read as the words they stand for: "I'd like…" split into "I" and "d"

@@ -25,7 +25,14 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import DETAIL_ENTITIES, is_correction, is_question, names_someone, yes_or_no
+from actions.answers import (
+    DETAIL_ENTITIES,
+    is_correction,
+    is_question,
+    names_detail_word,
+    names_someone,
+    yes_or_no,
+)
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -263,8 +270,8 @@ def mentions_details(tracker: Tracker) -> bool:
         return False  # "yes, but what's the difference?" changes nothing
     if any(e.get("entity") in DETAIL_ENTITIES for e in message.get("entities") or []):
         return True
-    if is_correction(text) and names_someone(text):
-        return True  # "oei sorry, ik bedoelde Jonas, niet Tim": another line, by its user
+    if is_correction(text) and (names_someone(text) or names_detail_word(text)):
+        return True  # "ik bedoelde Jonas, niet Tim", "so no split billing after all"
     # Words only: "les minutes internationales, elle…" names the option despite the comma.
     folded = f" {' '.join(_TOKEN.findall(fold(text)))} "
     return any(f" {word} " in folded for word in _CATALOGUE_WORDS)

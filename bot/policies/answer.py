@@ -37,6 +37,7 @@ from actions.answers import (
     is_correction,
     is_quantity_change,
     is_question,
+    names_detail_word,
     names_someone,
     yes_or_no,
 )
@@ -52,7 +53,7 @@ OPERATION_INTENTS = frozenset(
      "search_device", "choose_device", "remove_cart_item", "place_order", "change_plan",
      "change_options", "change_barrings", "deactivate_line", "switch_role", "activate_line",
      "replace_sim", "unblock_sim", "resend_esim", "setup_direct_debit", "stop_direct_debit",
-     "change_delivery_method", "ask_password_reset", "ask_registration_resend"}
+     "change_delivery_method", "ask_password_reset", "ask_registration_resend", "pay_invoice"}
 )  # fmt: skip
 FINISH_FIRST = "utter_finish_pending_first"
 # A form waiting for "shall I start?" (``start:<form>``) and the intent that asks for it.
@@ -130,7 +131,7 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         correcting = (
             (is_correction(text) or answer is False)
             and not is_question(text)
-            and (bool(entities & DETAIL_ENTITIES) or other_line)
+            and (bool(entities & DETAIL_ENTITIES) or other_line or names_detail_word(text))
         ) or is_quantity_change(text)
         # "make the Nokias black instead", "sans les Nokia": a change of the cart of the order
         # waiting for "yes", which the confirm action makes (actions/cart_changes.py).
@@ -179,7 +180,7 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
             and asked
             and intent in OPERATION_INTENTS
             and intent != tracker.get_slot(PENDING_TYPE_SLOT)
-            and not entities & DETAIL_ENTITIES
+            and not (is_correction(text) and entities & DETAIL_ENTITIES)
         )
 
     def _asks_again(self, tracker: DialogueStateTracker, text: str, entities: set[Any]) -> bool:

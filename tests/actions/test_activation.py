@@ -244,6 +244,7 @@ async def test_a_sim_number_without_its_check_digit_is_doubted_once_then_taken(
         ("klantnummer bij Orange: 55012345", "55012345"),
         ("their customer number at Orange is CUST-88123", "CUST88123"),
         ("c'est 3045 1288 76 sur la facture", "3045128876"),
+        ("son numéro client chez l'autre opérateur c'est le 5512334490", "5512334490"),
     ],
 )
 async def test_the_customer_number_is_found_in_a_sentence(backend, dispatcher, text, number):

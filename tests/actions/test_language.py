@@ -44,6 +44,10 @@ from tests.actions.support import entity, error, make_tracker, me_end_user, resp
         ("block roaming on Lien Verhaeghe's line", "en"),
         ("ik wil 2 gsm's bestellen", "nl"),
         ("il me faut une nouvelle ligne", "fr"),
+        # a request's imperative says the language when the rest is names and products
+        ("Mets Kevin Hermans en Pro Unlimited", "fr"),
+        ("Zet Kevin Hermans op Pro Unlimited", "nl"),
+        ("Put Kevin Hermans on Pro Unlimited", "en"),
     ],
 )
 def test_clear_sentences_are_detected(text, language):

@@ -48,6 +48,7 @@ print(json.dumps(out))
 
 PENDING = {"pending_operation_id": "op_1", "pending_operation_type": "stop_direct_debit"}
 ORDER = {"pending_operation_id": "op_2", "pending_operation_type": "place_order"}
+FINISH = "utter_finish_pending_first"
 ORDER_START = {
     "pending_operation_id": "start:order_delivery_form",
     "pending_operation_type": "start",
@@ -86,6 +87,7 @@ CASES = [
         "utter_finish_pending_first",
     ),
     ("add roaming to his line too", "change_options", PENDING, None, None),  # a request: rules
+    ("kan ik die factuur intussen al betalen?", "pay_invoice", PENDING, None, FINISH),
     # asking for the very operation the summary shows is a yes
     ("in orde, plaats de bestelling", "place_order", ORDER, None, "action_confirm_operation"),
     ("passe la commande stp", "place_order", ORDER_START, None, "action_confirm_operation"),
@@ -156,6 +158,20 @@ CORRECTIONS = [
         "inform",
         [("iban", "BE62 5100 0754 7061")],
         "action_confirm_operation",
+    ),
+    # a detail no entity carries
+    (
+        "Actually HR says the company covers his whole bill, so no split billing after all.",
+        "out_of_scope",
+        [],
+        "action_confirm_operation",
+    ),
+    # a question naming a detail is still a question, not a correction
+    (
+        "moet Bert daarna zelf nog iets doen voor die eSIM werkt?",
+        "replace_sim",
+        [("sim_type", "eSIM")],
+        "utter_finish_pending_first",
     ),
     # a new quantity for the order waiting for "yes"
     ("make it 2, finance only approved two", "nlu_fallback", [], "action_confirm_operation"),
