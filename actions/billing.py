@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -20,7 +22,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api.backend import (
+    BackendClient,
     BackendError,
+    ChatIdentity,
     ConflictError,
     Invoice,
     InvoiceLine,
@@ -38,6 +42,7 @@ from actions.formatting import DEFAULT_LANGUAGE, format_day, format_month
 from actions.labels import NOTHING, label
 from actions.operation_text import money
 from actions.operations import utter_backend_error
+from actions.periods import Month, parse_period, today_in_brussels
 from actions.phone import format_national
 
 logger = logging.getLogger(__name__)
@@ -47,8 +52,17 @@ OPEN_STATUSES = frozenset({"open", "overdue"})
 INVOICE_NUMBER = re.compile(r"\bF\d{4}-\d{6}\b", re.IGNORECASE)
 # "unpaid invoices", "factures impayées / ouvertes", "openstaande / onbetaalde facturen".
 _ONLY_OPEN = re.compile(
-    r"\b(?:unpaid|outstanding|open|overdue|impay[ée]e?s?|ouvertes?|non pay[ée]e?s?|[àa] payer|"
-    r"openstaande?|onbetaalde?|niet betaalde?|te betalen|vervallen)\b",
+    r"\b(?:unpaid|outstanding|open|overdue|not (?:yet )?paid|impay[ée]e?s?|ouvertes?|"
+    r"non pay[ée]e?s?|pas (?:encore )?pay[ée]e?s?|[àa] payer|openstaande?|onbetaalde?|"
+    r"(?:nog )?niet betaalde?|te betalen|vervallen)\b",
+    re.IGNORECASE,
+)
+# Said beside an "unpaid" word, these ask for every invoice: "betaald en onbetaald", "payées et
+# impayées", "paid or not", "all of them", "les deux", "allemaal".
+_PAID_TOO = re.compile(
+    r"\b(?:paid|settled|pay(?:é|ée|és|ées|ee|ees)|r[ée]gl[ée]e?s?|betaalde?|voldaan|"
+    r"all of them|both|every one|les deux|toutes confondues|sans exception|ou non|ou pas|"
+    r"allemaal|allebei|beide|of niet)\b",
     re.IGNORECASE,
 )
 
@@ -114,30 +128,88 @@ def requested_invoice_number(tracker: Tracker) -> str | None:
     return None
 
 
+def utter_already_paid(dispatcher: CollectingDispatcher, invoice: Invoice, language: str) -> None:
+    """ "Invoice F… (October 2026) is already paid: nothing to do." """
+    dispatcher.utter_message(
+        response="utter_invoice_already_paid",
+        number=invoice.number,
+        period=format_month(invoice.period, language),
+    )
+
+
 def wants_only_open(tracker: Tracker) -> bool:
-    """Whether the user asked for the unpaid invoices only."""
-    return bool(_ONLY_OPEN.search(latest_text(tracker)))
+    """Whether the user asked for the unpaid invoices only (not "paid and unpaid")."""
+    text = latest_text(tracker)
+    if not _ONLY_OPEN.search(text):
+        return False
+    # The "paid" of "not paid" / "non payées" is part of the unpaid words: look past them.
+    return not _PAID_TOO.search(_ONLY_OPEN.sub(" ", text))
+
+
+def requested_month(tracker: Tracker, today: date) -> Month | None:
+    """The billing month named in the latest message ("d'octobre", "vorige maand"), if any."""
+    text = latest_text(tracker)
+    for number in entity_values(tracker, "phone_number"):  # "0470 10/2026…" is no month
+        text = text.replace(number, " ")
+    return parse_period(entity_values(tracker, "period"), text, today)
+
+
+def invoice_of_month(invoices: list[Invoice], month: Month) -> Invoice | None:
+    """The invoice covering ``month``; else the one issued in it ("this month's invoice" is the
+    one that came this month): the period wins, as invoices are listed by period."""
+    for invoice in invoices:
+        if invoice.period == month.iso:
+            return invoice
+    for invoice in invoices:
+        if invoice.issue_date and invoice.issue_date[:7] == month.iso:
+            return invoice
+    return None
 
 
 class _InvoiceAction(BackendAction):
-    """Shared lookup: the invoice named in the message, else a default chosen by the action."""
+    """Shared lookup: the invoice named in the message (by number, else by the month it covers),
+    else a default chosen by the action."""
+
+    def __init__(
+        self,
+        backend: BackendClient | None = None,
+        today: Callable[[], date] = today_in_brussels,
+    ) -> None:
+        super().__init__(backend)
+        self._today = today
+
+    def requested_month(self, tracker: Tracker) -> Month | None:
+        """The month named in the message, unless an invoice number says which one."""
+        if requested_invoice_number(tracker) is not None:
+            return None
+        return requested_month(tracker, self._today())
 
     async def find_invoice(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str | None
     ) -> Invoice | None:
-        """The caller's invoice ``number`` (404 → says so), or the latest one without a number."""
+        """The caller's invoice ``number``, else the one of the month named, else the latest;
+        says so when the one asked for is not among the caller's invoices."""
         identity = require_identity(tracker)
         invoices = await self.backend.list_invoices(identity)
-        if number is None:
-            if not invoices:
-                dispatcher.utter_message(response="utter_invoices_none")
-                return None
-            return invoices[0]
-        for invoice in invoices:
-            if invoice.number.upper() == number:
-                return invoice
-        dispatcher.utter_message(response="utter_invoice_not_found", number=number)
-        return None
+        if number is not None:
+            for invoice in invoices:
+                if invoice.number.upper() == number:
+                    return invoice
+            dispatcher.utter_message(response="utter_invoice_not_found", number=number)
+            return None
+        month = self.requested_month(tracker)
+        if month is not None:
+            found = invoice_of_month(invoices, month)
+            if found is None:
+                dispatcher.utter_message(
+                    response="utter_invoice_not_found_for_month",
+                    period=format_month(month.iso, conversation_language(tracker)),
+                )
+            return found
+        if not invoices:
+            dispatcher.utter_message(response="utter_invoices_none")
+            return None
+        return invoices[0]
 
 
 class ActionShowInvoices(_InvoiceAction):
@@ -251,13 +323,17 @@ class ActionDownloadInvoice(_InvoiceAction):
             utter_backend_error(dispatcher, exc)
             return []
         dispatcher.utter_message(
-            response="utter_invoice_download_link", number=invoice.number, url=link.url
+            response="utter_invoice_download_link",
+            number=invoice.number,
+            period=format_month(invoice.period, conversation_language(tracker)),
+            url=link.url,
         )
         return []
 
 
 class ActionPayInvoice(_InvoiceAction):
-    """The payment-page link of the named (else the only open) invoice; never card data."""
+    """The payment-page link of the named invoice (number or month), else the only open one;
+    never card data."""
 
     def name(self) -> str:
         return "action_pay_invoice"
@@ -267,43 +343,28 @@ class ActionPayInvoice(_InvoiceAction):
     ) -> list[EventType]:
         language = conversation_language(tracker)
         number = requested_invoice_number(tracker)
+        invoice: Invoice | None = None
         try:
             identity = require_identity(tracker)
-            if number is not None:
+            if number is not None or self.requested_month(tracker) is not None:
                 invoice = await self.find_invoice(dispatcher, tracker, number)
                 if invoice is None:
                     return []
                 if invoice.status not in OPEN_STATUSES:
-                    dispatcher.utter_message(
-                        response="utter_invoice_already_paid", number=invoice.number
-                    )
+                    utter_already_paid(dispatcher, invoice, language)
                     return []
             else:
-                invoices = await self.backend.list_invoices(identity)
-                unpaid = [i for i in invoices if i.status in OPEN_STATUSES]
-                if not unpaid:
-                    dispatcher.utter_message(response="utter_invoices_all_paid")
+                invoice = await self._only_unpaid(dispatcher, identity, language)
+                if invoice is None:
                     return []
-                if len(unpaid) > 1:
-                    dispatcher.utter_message(
-                        response="utter_which_invoice_to_pay",
-                        buttons=[
-                            {
-                                "title": f"{i.number} · {money(i.amount_incl_vat, language)}",
-                                "payload": f'/pay_invoice{{"invoice_number": "{i.number}"}}',
-                            }
-                            for i in unpaid[:MAX_LISTED_INVOICES]
-                        ],
-                    )
-                    return []
-                invoice = unpaid[0]
             link = await self.backend.create_invoice_payment_link(
                 identity,
                 invoice.id,
                 idempotency_key=idempotency_key(tracker, f"pay:{invoice.id}"),
             )
         except ConflictError:
-            dispatcher.utter_message(response="utter_invoice_already_paid", number=number or "—")
+            if invoice is not None:
+                utter_already_paid(dispatcher, invoice, language)
             return []
         except BackendError as exc:
             logger.info("Payment link failed: %r", exc)
@@ -312,10 +373,35 @@ class ActionPayInvoice(_InvoiceAction):
         dispatcher.utter_message(
             response="utter_invoice_payment_link",
             number=invoice.number,
+            period=format_month(invoice.period, language),
             amount=money(link.amount_incl_vat or invoice.amount_incl_vat, language),
             url=link.url,
         )
         return []
+
+    async def _only_unpaid(
+        self, dispatcher: CollectingDispatcher, identity: ChatIdentity, language: str
+    ) -> Invoice | None:
+        """The one open invoice; with none or several, says so (buttons) and returns ``None``."""
+        invoices = await self.backend.list_invoices(identity)
+        unpaid = [i for i in invoices if i.status in OPEN_STATUSES]
+        if not unpaid:
+            dispatcher.utter_message(response="utter_invoices_all_paid")
+            return None
+        if len(unpaid) > 1:
+            dispatcher.utter_message(
+                response="utter_which_invoice_to_pay",
+                buttons=[
+                    {
+                        "title": f"{i.number} · {format_month(i.period, language)} · "
+                        f"{money(i.amount_incl_vat, language)}",
+                        "payload": f'/pay_invoice{{"invoice_number": "{i.number}"}}',
+                    }
+                    for i in unpaid[:MAX_LISTED_INVOICES]
+                ],
+            )
+            return None
+        return unpaid[0]
 
 
 class ActionCheckInvoicePaid(_InvoiceAction):
@@ -342,6 +428,7 @@ class ActionCheckInvoicePaid(_InvoiceAction):
             dispatcher.utter_message(
                 response="utter_invoice_is_open",
                 number=invoice.number,
+                period=format_month(invoice.period, language),
                 amount=money(invoice.amount_incl_vat, language),
                 due_date=format_day(invoice.due_date, language) if invoice.due_date else "—",
                 reference=invoice.structured_reference or "—",
@@ -350,6 +437,7 @@ class ActionCheckInvoicePaid(_InvoiceAction):
             dispatcher.utter_message(
                 response="utter_invoice_is_paid",
                 number=invoice.number,
+                period=format_month(invoice.period, language),
                 amount=money(invoice.amount_incl_vat, language),
                 paid_at=format_day(invoice.paid_at, language) if invoice.paid_at else "—",
             )

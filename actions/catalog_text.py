@@ -41,15 +41,19 @@ BARRING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "premium_numbers": (
         "premium", "surtaxe", "surtaxes", "0900", "betaalnummer", "betaalnummers",
         "numeros payants", "premium-sms", "0900-nummers", "0900-nummer", "0900-numbers",
-        "0900-number", "0900-numeros",
+        "0900-number", "0900-numeros", "premium-rate", "premium-rate-nummers", "premiumnummers",
+        "0900nummers", "betaal-sms", "betaalsms", "sms payants", "numero payant",
+        "valeur ajoutee",
     ),
-    "roaming": ("roaming", "itinerance", "abroad", "buitenland", "etranger"),
+    "roaming": ("roaming", "itinerance", "abroad", "buitenland", "etranger", "l'etranger"),
     "international_calls": (
         # calling abroad from here; "abroad" alone is roaming (being abroad)
-        "naar het buitenland", "vers l'etranger", "call abroad", "calls abroad",
+        "naar het buitenland", "naar t buitenland", "vers l'etranger", "appeler l'etranger",
+        "appeler a l'etranger", "appels a l'etranger", "call abroad", "calls abroad",
         "calling abroad", "international calls", "international call", "appels internationaux",
         "internationale oproepen", "internationaal bellen", "international", "internationaux",
-        "internationale",
+        "internationale", "internationaal", "other countries", "foreign numbers",
+        "buitenlandse nummers", "numeros etrangers",
     ),
     "mobile_data": ("mobile data", "donnees", "data", "internet", "mobiele data"),
     "outgoing_calls": ("outgoing", "sortants", "sortant", "uitgaande", "uitgaand"),
@@ -72,6 +76,26 @@ _UNBLOCK_WORDS = (
     "unblock", "unbar", "allow", "debloq", "deblok", "vrijgev", "toelat", "toestaan", "autoris",
     "reactiv", "lift", "enable", "weer toe", "open", "hef", "opheff", "lever", "leve",
 )  # fmt: skip
+
+# Asking that a service can be used lifts its barring ("moet naar het buitenland kunnen bellen",
+# "doit pouvoir appeler l'étranger", "must be able to call abroad"); negated ("ne doit plus
+# pouvoir appeler", "should no longer be able to") it is a barring.
+_ABLE_WORDS = (
+    "kunnen bellen", "kan bellen", "kunt bellen", "kunnen telefoneren", "kunnen gebruiken",
+    "kan gebruiken", "mag bellen", "mogen bellen", "mag terug", "mag weer", "mogen terug",
+    "mogen weer", "pouvoir appeler", "puisse appeler", "peut appeler", "peuvent appeler",
+    "pouvoir telephoner", "pouvoir utiliser", "puisse utiliser", "able to", "can call",
+    "can use", "allowed to", "let him", "let her", "let them",
+)  # fmt: skip
+# ("ne … plus", not "plus": "en plus" is "as well"; "no longer", not "no": "no, he must…")
+_NEGATIONS = frozenset({"not", "never", "longer", "cannot", "shouldn't", "shouldn", "mustn't",
+                        "mustn", "don't", "don", "doesn't", "doesn", "won't", "niet", "geen",
+                        "nooit", "ne", "pas", "jamais"})  # fmt: skip
+_NEGATION_REACH = 4
+# The barring named rather than asked ("lift the block on roaming", "hef de blokkering op",
+# "remove the barring"): beside a word that lifts it, it says nothing about the direction.
+_BLOCK_NOUNS = frozenset({"block", "blocking", "barring", "blokkering", "blokkade", "blocage",
+                          "restriction", "restrictie"})  # fmt: skip
 
 _TOKEN = re.compile(r"[\w+]+(?:[-'][\w+]+)*")
 
@@ -168,7 +192,12 @@ def _clauses(text: str) -> tuple[list[int], set[int]]:
 
 
 def directions(
-    text: str, mentions: list[tuple[str, int]], first: tuple[str, ...], second: tuple[str, ...]
+    text: str,
+    mentions: list[tuple[str, int]],
+    first: tuple[str, ...],
+    second: tuple[str, ...],
+    negatable: tuple[str, ...] = (),
+    nouns: frozenset[str] = frozenset(),
 ) -> dict[str, bool | None]:
     """For each mentioned code: ``True`` (first kind, e.g. add), ``False`` (second) or ``None``.
 
@@ -178,13 +207,32 @@ def directions(
     ("bloque le roaming et les numéros surtaxés"), except one saying "just"/"only", which keeps
     what it names (first kind); ``None`` when the text has none. Beside an "only" clause, a
     name in a clause without a direction word of its own is left out: "actually only the
-    premium numbers, he does need to call abroad" changes nothing about calls abroad.
+    premium numbers, he does need to call abroad" changes nothing about calls abroad. A
+    ``negatable`` word of the second kind with a negation shortly before it is
+    of the first kind ("should no longer be able to call abroad"); one of the first kind
+    among ``nouns`` counts for nothing in a clause with one of the second ("lift the block").
     """
     tokens = _tokens(text)
     clause_of, only = _clauses(text)
+    # Within punctuation, not clauses: "ne doit | plus pouvoir" splits at "plus".
+    part_of = [n for n, piece in enumerate(_PUNCTUATION.split(fold(text))) for _ in _tokens(piece)]
+    negated = {
+        p
+        for p in _direction_positions(tokens, negatable)
+        if any(
+            tokens[i] in _NEGATIONS and part_of[i] == part_of[p]
+            for i in range(max(0, p - _NEGATION_REACH), p)
+        )
+    }
     # The second kind is checked first so that "unblock" never counts as "block".
-    second_at = _direction_positions(tokens, second)
-    first_at = [p for p in _direction_positions(tokens, first) if p not in second_at]
+    second_at = [p for p in _direction_positions(tokens, second) if p not in negated]
+    lifted = {clause_of[p] for p in second_at}
+    first_at = [
+        p
+        for p in _direction_positions(tokens, first)
+        if p not in second_at and not (tokens[p] in nouns and clause_of[p] in lifted)
+    ]
+    first_at = sorted({*first_at, *negated})
     words = sorted([(p, True) for p in first_at] + [(p, False) for p in second_at])
     result: dict[str, bool | None] = {}
     for code, position in mentions:
@@ -214,4 +262,6 @@ def option_directions(text: str, mentions: list[tuple[str, int]]) -> dict[str, b
 
 def barring_directions(text: str, mentions: list[tuple[str, int]]) -> dict[str, bool | None]:
     """``True`` = block, ``False`` = unblock, ``None`` = not said."""
-    return directions(text, mentions, _BLOCK_WORDS, _UNBLOCK_WORDS)
+    return directions(
+        text, mentions, _BLOCK_WORDS, _UNBLOCK_WORDS + _ABLE_WORDS, _ABLE_WORDS, _BLOCK_NOUNS
+    )

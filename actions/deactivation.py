@@ -46,6 +46,12 @@ class ValidateDeactivateLineForm(OperationFormValidation):
     """Slots ``target_line_id`` and ``keep_number`` (yes/no)."""
 
     destructive = True  # only on a confident request: otherwise "did you mean…?" first
+    # "wait, wrong one: it's Ruben's tablet that has to go" at the summary moves the request.
+    op_type = "deactivate_line"
+
+    def pending_values(self, operation: Operation) -> dict[str, Any]:
+        # A deactivation waiting for "yes" never keeps its number (that is a ticket instead).
+        return {**super().pending_values(operation), KEEP_SLOT: False}
 
     def name(self) -> str:
         return "validate_deactivate_line_form"

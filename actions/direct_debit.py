@@ -17,7 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api.backend import (
+    BackendClient,
     BackendError,
+    BillingSettings,
     ChatIdentity,
     InvalidRequestError,
     Line,
@@ -30,6 +32,7 @@ from actions.common import (
     latest_text,
     require_identity,
 )
+from actions.line_resolution import fold
 from actions.operation_forms import OperationFormValidation
 from actions.operation_text import money
 from actions.operations import (
@@ -61,8 +64,58 @@ _HOLDER_END = re.compile(
     re.IGNORECASE,
 )
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_POST = re.compile(r"\b(?:post|poste|postal|courrier|papier|paper|brief|papieren?)\b", re.I)
-_DIGITAL = re.compile(r"\b(?:e-?mail|mail|sms|digital|digita(?:le|al)|num[ée]rique)\b", re.I)
+
+# Delivery words in folded (lower-case, accent-free) text. An address counts as e-mail and is
+# tried first, so that "post@acme.be" is not read as "by post".
+_DELIVERY_WORD = re.compile(
+    r"(?P<address>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<email_sms>\be-?mail\w*|\bmail(?:s|en|tje)?\b|\bcourriel\w*|\bsms\b|\btexto\b|"
+    r"\btext messages?\b|\bele[ck]troni\w*|\bdigita\w*|\bnumeriques?(?:ment)?\b|\bpdf\b|"
+    r"\bpaperless\b|\bpapierloos\b|\bdematerialis\w*|\be-?(?:factur|invoic|bill)\w*)"
+    r"|(?P<post>\bb?post(?:ale?s?)?\b|\bposte\b|\bcourrier\b(?!\s+electroni)|\bpapiers?\b|"
+    r"\bpaper\b|\bpapieren\b|\bbrie(?:f|ven)\b|\blettres?\b|\bletters?\b)"
+)
+# What makes a delivery word the method being LEFT when it comes just before it ("stop sending
+# paper", "plus de papier", "geen papieren facturen meer", "au lieu de la poste", "on reçoit
+# encore tout par la poste"): a refusal, or the way invoices still arrive today.
+_LEAVE_BEFORE = (
+    r"\bstop\w*|\bno more\b|\bno longer\b|\binstead of\b|\brather than\b|"
+    r"\b(?:do not|don'?t|dont) (?:want|need|like)\b|\bget rid of\b|\baway from\b|\bwithout\b|"
+    r"\benough of\b|\bsick of\b|\bdone with\b|\bcancel\w*|\bstill\b|\bcurrently\b|"
+    r"\barret\w*|\bcess\w*|\bplus (?:de|d'|par|en|sur|via|les?|des|du)\b|"
+    r"\bn(?:e\s+|')(?:[\w']+\s+){0,2}?plus\b|"
+    r"\bau lieu (?:de|du|des|d')|\bplutot que\b|\bsans\b|\bzero\b|\bfini\w*|\bmarre\b|"
+    r"\bsupprim\w*|\bencore\b|\btoujours\b|\bactuellement\b|\ben ce moment\b|"
+    r"\bgeen\b|\bniet (?:meer|langer)\b|\bin plaats van\b|\bipv\b|\bzonder\b|\bweg met\b|"
+    r"\baf van\b|\bgenoeg van\b|\bnog\b|\bmomenteel\b|\bop dit moment\b"
+)
+# What makes it the method wanted ("passez-nous à l'électronique", "we'd like to get them
+# electronically", "overschakelen naar e-mail", "switch to paper").
+_TARGET_BEFORE = (
+    r"\bswitch\w*(?: \w+)? to\b|\bmov(?:e|ing)(?: \w+)? to\b|\bchang\w*(?: \w+)? to\b|"
+    r"\bgo(?:ing)? (?:for|to|back to)\b|\blike\b|\blove\b|\bprefer\w*|\brather\b|\bwant\w*|"
+    r"\bwish\b|\bplease\b|\bfrom now on\b|\bonly\b|\bpasse[rz]?\b|\bpassons\b|\bbascul\w*|"
+    r"\bchang\w* (?:pour|en|vers)\b|\bveu[xt]\b|\bvoulons\b|\bvoudri\w*|\bvoudrai\w*|"
+    r"\bsouhait\w*|\bplutot\b|\bdesormais\b|\bdorenavant\b|\buniquement\b|\bseulement\b|"
+    r"\bsvp\b|\bstp\b|\boverschakel\w*|\boverstap\w*|\bovergaan\b|\bover naar\b|"
+    r"\bomzetten\b|\bwil(?:len)?\b|\bgraag\b|\bliever\b|\bvoortaan\b|\bvanaf nu\b|"
+    r"\benkel\b|\balleen\b|\baub\b|\bgelieve\b"
+)
+# A bare "not" leaves the method in a statement ("not by post but by e-mail"), but asks for it
+# in a question: "kunnen we ze niet per mail krijgen?", "why not by e-mail?".
+_NOT = r"\bnot\b|\bniet\b|\bpas (?:de|d'|par|en|sur|via)\b"
+_CUE_BEFORE = re.compile(
+    f"(?P<leave>{_LEAVE_BEFORE})|(?P<target>{_TARGET_BEFORE})|(?P<negation>{_NOT})"
+)
+# Right after the word: "e-mail instead", "par mail plutôt", "per post graag" / "paper anymore".
+_CUE_AFTER = re.compile(
+    r"^\W*(?:\w+\W+)?(?:(?P<target>instead|rather|plutot|desormais|dorenavant|from now on|"
+    r"please|svp|stp|liever|voortaan|vanaf nu|graag|aub)|(?P<leave>any ?more|no more|meer)\b)"
+)
+# Where a delivery word's context ends: a sentence or clause boundary.
+_CLAUSE_END = re.compile(r"[.!?;:,\n]")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+DELIVERY_METHODS = ("post", "email_sms")
 
 
 def iban_from(raw: str) -> str:
@@ -96,12 +149,56 @@ def holder_from(text: str) -> str | None:
     return value
 
 
-def delivery_from(text: str) -> str | None:
-    """``post`` or ``email_sms`` from what the user typed."""
-    post, digital = bool(_POST.search(text)), bool(_DIGITAL.search(text))
-    if post == digital:
+def _other(method: str) -> str:
+    return DELIVERY_METHODS[1 - DELIVERY_METHODS.index(method)]
+
+
+def _cue(before: str, after: str, question: bool) -> str | None:
+    """``leave``/``target``: the cue nearest before the word wins (a "don't want" over its
+    "want"), else one right after it; ``None`` when the word stands alone."""
+    clause = _CLAUSE_END.split(before)[-1]
+    nearest: tuple[int, str] | None = None
+    for match in _CUE_BEFORE.finditer(clause):
+        kind = str(match.lastgroup)
+        if kind == "negation":
+            kind = "target" if question else "leave"
+        if nearest is None or match.end() > nearest[0]:
+            nearest = (match.end(), kind)
+    if nearest is not None:
+        return nearest[1]
+    following = _CUE_AFTER.match(_CLAUSE_END.split(after)[0])
+    if following is None:
         return None
-    return "post" if post else "email_sms"
+    return "leave" if following.group("leave") else "target"
+
+
+def delivery_from(text: str) -> str | None:
+    """``post`` or ``email_sms``: the method the user wants, from what they typed.
+
+    The method after "stop / plus de / geen … meer / instead of" (or the one invoices "still"
+    come by) is the one being left: "stop sending paper invoices" means e-mail. The one after
+    "switch to / passez-nous à / we'd like" is the target. ``None`` when it stays unclear.
+    """
+    folded = fold(text.replace("\u2019", "'")).replace("i.p.v.", "ipv")
+    mentions = list(_DELIVERY_WORD.finditer(folded))
+    wanted: set[str] = set()
+    plain: set[str] = set()
+    for index, mention in enumerate(mentions):
+        method = "email_sms" if mention.lastgroup == "address" else str(mention.lastgroup)
+        # A cue belongs to the nearest delivery word: "no more post but e-mail".
+        start = mentions[index - 1].end() if index else 0
+        end = mentions[index + 1].start() if index + 1 < len(mentions) else len(folded)
+        sentence_end = _SENTENCE_END.search(folded, mention.end())
+        question = sentence_end is not None and sentence_end.group(0) == "?"
+        cue = _cue(folded[start : mention.start()], folded[mention.end() : end], question)
+        if cue == "target":
+            wanted.add(method)
+        elif cue == "leave":
+            wanted.add(_other(method))
+        else:
+            plain.add(method)
+    chosen = wanted or plain
+    return next(iter(chosen)) if len(chosen) == 1 else None
 
 
 class ValidateDirectDebitForm(OperationFormValidation):
@@ -191,11 +288,24 @@ def _stop_done(operation: Operation, language: str) -> dict[str, Any]:
 
 @register_done_vars("change_delivery_method")
 def _delivery_done(operation: Operation, language: str) -> dict[str, Any]:
-    method = (operation.result or {}).get("delivery_method") or operation.summary.get(
-        "delivery_method"
-    )
+    result = operation.result or {}
+    method = result.get("delivery_method") or operation.summary.get("delivery_method")
+    email = result.get("delivery_email") or operation.summary.get("delivery_email")
     name = f"{RESPONSE_PREFIX}_operation_done_change_delivery_method"
-    return {"response": f"{name}_{method or 'email_sms'}"}
+    return {"response": f"{name}_{method or 'email_sms'}", "email": email or "—"}
+
+
+async def delivery_email(
+    client: BackendClient, identity: ChatIdentity, settings: BillingSettings
+) -> str | None:
+    """Where e-mailed invoices go: the billing e-mail, else the caller's own address (the
+    backend fills in the account's e-mail when the billing settings have none)."""
+    if settings.delivery_email:
+        return settings.delivery_email
+    try:
+        return (await client.get_me(identity)).email
+    except BackendError:
+        return None  # the summary works without it
 
 
 class ActionPrepareDirectDebit(BackendAction):
@@ -287,7 +397,7 @@ class ValidateDeliveryMethodForm(OperationFormValidation):
     ) -> dict[str, Any]:
         requested = tracker.get_slot("requested_slot")
         chosen = next(iter(entity_values(tracker, DELIVERY_SLOT)), None)
-        method = chosen if chosen in ("post", "email_sms") else delivery_from(latest_text(tracker))
+        method = chosen if chosen in DELIVERY_METHODS else delivery_from(latest_text(tracker))
         if method is None:
             if requested == DELIVERY_SLOT:
                 dispatcher.utter_message(response="utter_invalid_delivery_method")
@@ -310,7 +420,7 @@ class ActionAskDeliveryMethod(BackendAction):
         except BackendError:
             current = None  # the question works without it
         response = "utter_ask_delivery_method_form_delivery_method"
-        if current in ("post", "email_sms"):
+        if current in DELIVERY_METHODS:
             response = f"{response}_now_{current}"
         dispatcher.utter_message(response=response)
         return []
@@ -326,13 +436,18 @@ class ActionPrepareDeliveryMethod(BackendAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         method = tracker.get_slot(DELIVERY_SLOT)
-        if method not in ("post", "email_sms"):
+        if method not in DELIVERY_METHODS:
             return form_slot_resets(domain)
         try:
-            settings = await self.backend.get_billing_settings(require_identity(tracker))
+            identity = require_identity(tracker)
+            settings = await self.backend.get_billing_settings(identity)
+            email = None
+            if method == "email_sms":
+                email = await delivery_email(self.backend, identity, settings)
             if settings.delivery_method == method:
                 dispatcher.utter_message(
-                    response=f"{RESPONSE_PREFIX}_delivery_method_already_{method}"
+                    response=f"{RESPONSE_PREFIX}_delivery_method_already_{method}",
+                    email=email or "—",
                 )
                 return form_slot_resets(domain)
             events = await prepare_operation(
@@ -344,7 +459,7 @@ class ActionPrepareDeliveryMethod(BackendAction):
                 params={"delivery_method": method},
                 summary_response=f"{RESPONSE_PREFIX}_summary_change_delivery_method_{method}",
                 summary_vars=lambda operation, language: {
-                    "email": settings.delivery_email or "—",
+                    "email": operation.summary.get("delivery_email") or email or "—",
                 },
             )
         except InvalidRequestError:

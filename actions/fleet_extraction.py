@@ -185,14 +185,18 @@ _NOT_WORKING = re.compile(
     r"died)\b"
 )
 
+_DENIALS = frozenset({"not", "niet", "pas", "non", "never", "nooit", "jamais"})
+
 
 def replacement_reason_in(value: str) -> str | None:
     """``lost`` / ``stolen`` / ``broken`` / ``switch``."""
     if value in ("lost", "stolen", "broken", "switch"):
         return value
-    found = words(value)
+    said = words(value)
+    # "niet gestolen maar kapot", "not lost, stolen": a denied reason is none.
+    found = [w for i, w in enumerate(said) if i == 0 or said[i - 1] not in _DENIALS]
     exact = [_REASONS[w] for w in found if w in _REASONS]
-    if _NOT_WORKING.search(" ".join(found)):
+    if _NOT_WORKING.search(" ".join(said)):
         exact.append("broken")
     stems = [reason for word in found for stem, reason in _REASON_STEMS if word.startswith(stem)]
     # What happened to the card wins over the wish that comes with it ("the SIM is dead, can we

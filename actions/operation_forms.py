@@ -213,7 +213,9 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
                     dispatcher, tracker, identity, requested, intent
                 )
                 values.update(line_values)
-            if requested is None and self.destructive and not is_confident_request(tracker):
+            # A correction at this form's own summary already said what it is about.
+            destructive_doubt = self.destructive and not correcting
+            if requested is None and destructive_doubt and not is_confident_request(tracker):
                 return self._ask_meant(dispatcher, domain, values.get(LINE_SLOT))
             if intent != CONTINUE_INTENT:
                 values.update(await self.extract(answer_dispatcher, tracker, identity, line))

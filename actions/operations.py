@@ -88,6 +88,13 @@ CancelFollowup = Callable[
     [BackendClient, CollectingDispatcher, Tracker, str], Awaitable[list[EventType] | None]
 ]
 _CANCEL_FOLLOWUPS: dict[str, CancelFollowup] = {}
+# What a confirmed operation leaves to say ("Tim's SIM is replaced, but Jonas's, blocked before
+# the line was corrected, still is: unblock it?"): op type → follow-up that says so and offers
+# the way back (a new pending operation), or returns None when there is nothing to add.
+DoneFollowup = Callable[
+    [BackendClient, CollectingDispatcher, Tracker, Operation], Awaitable[list[EventType] | None]
+]
+_DONE_FOLLOWUPS: dict[str, DoneFollowup] = {}
 # The key of the follow-up of a form stopped before its summary (no pending operation yet): a
 # step already done in the form ("block the old SIM now?") is said, not "nothing was changed".
 STOPPED_FORM = "stopped_form"
@@ -98,6 +105,16 @@ def register_cancel_followup(op_type: str) -> Callable[[CancelFollowup], CancelF
 
     def decorate(function: CancelFollowup) -> CancelFollowup:
         _CANCEL_FOLLOWUPS[op_type] = function
+        return function
+
+    return decorate
+
+
+def register_done_followup(op_type: str) -> Callable[[DoneFollowup], DoneFollowup]:
+    """Decorator: run ``function`` after the pending ``op_type`` is confirmed and done."""
+
+    def decorate(function: DoneFollowup) -> DoneFollowup:
+        _DONE_FOLLOWUPS[op_type] = function
         return function
 
     return decorate
@@ -250,6 +267,7 @@ CORRECTION_FORMS = {
     "change_options": "change_options_form",
     "change_barrings": "change_barrings_form",
     "setup_direct_debit": "direct_debit_form",
+    "deactivate_line": "deactivate_line_form",
 }
 _TOKEN = re.compile(r"[\w+]+")
 _CATALOGUE_WORDS = tuple(
@@ -376,6 +394,10 @@ class ActionConfirmOperation(BackendAction):
             else:
                 operation = await self._confirm(identity, pending_id)
                 self._utter_done(dispatcher, operation, language)
+                if (followup := _DONE_FOLLOWUPS.get(operation.type)) is not None and (
+                    offered := await followup(self.backend, dispatcher, tracker, operation)
+                ) is not None:
+                    return [*clear_pending(), *form_slot_resets(domain), *offered]
         except NotFoundError:
             # Not this caller's operation (or a forged id): nothing happened.
             dispatcher.utter_message(response="utter_nothing_to_confirm")

@@ -23,6 +23,9 @@ from rasa_sdk.types import DomainDict
 from actions.activation import next_slot_events
 from actions.answers import (
     NUMBER_WORDS,
+    asks_for_person,
+    calls_off,
+    is_explicit_stop,
     is_quantity_change,
     quantity_in,
     said_yes_or_no,
@@ -100,6 +103,9 @@ NO_LINE = "none"  # the device is not for one particular line (company stock)
 # device of "3 Crosscall and 2 iPhone 16e", or "" after an out-of-stock variant (nothing to read).
 ITEM_TEXT_SLOT = "shop_item_text"
 MORE_ITEMS_SLOT = "shop_more_items"  # the words of the request's other devices, in order
+# Where the order goes, when the message that started it said so (``opening_delivery``): the
+# item form writes it, the delivery form takes it instead of asking.
+DELIVERY_SAID_SLOT = "shop_delivery"
 MAX_RESULTS = 5
 MAX_QUANTITY = 20  # the backend's limit per cart line
 ORDER_STATUSES = ("received", "processing", "shipped", "delivered")
@@ -168,6 +174,73 @@ def colour_in(text: str, colours: list[str]) -> str | None:
     return related[0] if len(related) == 1 else None
 
 
+# Where a message names several colours, words that pick one: the clause after "prenez",
+# "neem", "take", "go for", or next to "plutôt", "liever", "instead", "alors", "then", "dan maar"
+# ("prenez le Navy alors", "alors le Navy").
+_PICK_AFTER = ("prenez", "prends", "prendre", "mettez", "mets", "take", "go for", "go with",
+               "give me", "neem", "nemen", "doe", "geef")  # fmt: skip
+_PICK_NEXT_TO = ("plutot", "liever", "instead", "rather", "alors", "then", "dan maar")
+_PICK = re.compile(r"\b(" + "|".join(_PICK_AFTER + _PICK_NEXT_TO) + r")\b")
+_CLAUSE_END = re.compile(r"[,;.!?:\n]|\b(?:mais|but|so|donc|dus|sinon|otherwise|anders)\b")
+# What follows these is not wanted ("le Navy au lieu de l'Icyblue", "liever navy dan icyblue").
+_COMPARED = re.compile(
+    r"\b(?:au lieu d\w*|plutot qu\w*|instead of|rather than|in plaats van|ipv)\b"
+    r"|(?<=\bliever\b)(?P<before>[^,;.!?:\n]*?)\bdan\b(?! maar)"
+)
+# A clause that refuses its colour: a negation, "not available", "sold out" ("si l'Icyblue
+# n'est pas dispo", "Icyblue is uitverkocht", "not the Icyblue").
+_REFUSING = re.compile(
+    r"\b(?:pas|plus|not|no|non|niet|geen|sans|zonder|without|isn t|aren t|indisponible|"
+    r"unavailable|epuise\w*|rupture|uitverkocht|is op|zijn op|sold out|out of stock|gone)\b"
+)
+
+
+def _clause_colours(words: str, colours: list[str]) -> list[str]:
+    """The colours a clause names: all those named in full ("icyblue hmm navy"), else the one
+    ``colour_in`` finds ("bleu" for Icyblue)."""
+    said = _colour_tokens(words)
+    complete = [c for c in colours if _colour_tokens(c) and _colour_tokens(c) <= said]
+    # "noir mat" names Matte Black, not Black as well
+    complete = [
+        c for c in complete if not any(_colour_tokens(c) < _colour_tokens(o) for o in complete)
+    ]
+    found = colour_in(words, colours)
+    return complete or ([found] if found else [])
+
+
+def colour_mentions(text: str, colours: list[str]) -> list[tuple[str, bool, bool]]:
+    """(colour, picked, refused) of each colour named, clause by clause: "bon si l'Icyblue n'est
+    pas dispo, prenez le Navy alors" → (Icyblue, no, refused), (Navy, picked, not refused)."""
+    folded = _COMPARED.sub(lambda m: f"{m.group('before') or ''}, pas ", fold(text))
+    mentions: list[tuple[str, bool, bool]] = []
+    picking = False  # the clause after a picking word is picked, past empty ones
+    for sentence in _CLAUSE_END.split(folded):
+        parts = _PICK.split(sentence)  # clause, picking word, clause, …
+        for index in range(0, len(parts), 2):
+            words = _tokens(parts[index])
+            following = parts[index + 1] if index + 1 < len(parts) else None
+            if words:
+                picked = picking or (following is not None and following not in _PICK_AFTER)
+                refused = _REFUSING.search(words) is not None
+                mentions.extend((c, picked, refused) for c in _clause_colours(words, colours))
+                picking = False
+            picking = picking or following is not None
+        picking = False
+    return mentions
+
+
+def chosen_colour(mentions: list[tuple[str, bool, bool]], refused: str | None) -> str | None:
+    """The colour chosen among several named: not the one just refused nor one in a refusing
+    clause; the last one picked ("prenez le Navy, ou plutôt le Silver"), else the only one
+    left; ``None`` when nobody can tell (the colour is asked again)."""
+    kept = [(colour, picked) for colour, picked, no in mentions if not no and colour != refused]
+    picked = [colour for colour, pick in kept if pick]
+    if picked:
+        return picked[-1]
+    left = list(dict.fromkeys(colour for colour, _ in kept))
+    return left[0] if len(left) == 1 else None
+
+
 def storage_in(text: str, storages: list[int]) -> int | None:
     """A capacity of ``storages`` named in ``text`` ("256", "256 GB", "256go")."""
     for match in _GB.finditer(text):
@@ -182,7 +255,7 @@ def storage_in(text: str, storages: list[int]) -> int | None:
 _COMPANY_PLACE = re.compile(
     r"\b(?:entreprise|societe|boite|bureaux?|siege|travail|firma|bedrijf\w*|kantoor|werk|zetel|"
     r"hoofdzetel|hoofdkantoor|company|office|offices|work|hq|headquarters|chez nous|bij ons|"
-    r"as usual|same as (?:usual|always|before|last time)|the usual|comme d habitude|"
+    r"as usual|same as (?:usual|always|before|last time)|the usual|(?:comme|que) d habitude|"
     r"comme toujours|habituelle?|zoals (?:gewoonlijk|altijd|anders|steeds|vroeger)|"
     r"gebruikelijke?)\b"
 )
@@ -234,16 +307,61 @@ def _names_street(text: str, street: str | None) -> bool:
 def delivery_in(text: str, company_street: str | None = None) -> str | None:
     """``company`` / ``other_address`` from what people type ("au siège", "het bedrijf", "same
     as usual", the company's own street; "autre adresse", "to her home", another address)."""
-    said = _tokens(text)
     if _names_street(text, company_street):
         return COMPANY_DELIVERY
-    if address_in(text) is not None or _OTHER_PLACE.search(said):
+    if address_in(text) is not None:
+        return OTHER_DELIVERY
+    return _place_in(text)
+
+
+def _place_in(text: str) -> str | None:
+    """``company`` / ``other_address`` from the words for a place ("au siège", "chez elle")."""
+    said = _tokens(text)
+    if _OTHER_PLACE.search(said):
         return OTHER_DELIVERY
     place = _COMPANY_PLACE.search(said)
     if place is None:
         return None
     negated = _NOT_THERE & set(said[: place.start()].split()[-3:])
     return OTHER_DELIVERY if negated else COMPANY_DELIVERY
+
+
+# Words of a delivery in the message that starts an order ("livraison normale à la société",
+# "alles naar ons kantoor", "delivered to the office", "leveren aan Industrieweg 22"); without
+# them "pour le bureau" is where the phones are used, and "2 Nokia 3210 Grunge" no address.
+_DELIVERY_CUE = re.compile(
+    r"\b(?:livr\w*|envo[iy]\w*|exp[eé]di\w*|(?:ge)?lever\w*|(?:ge)?bezorg\w*|verzend\w*|"
+    r"verstu\w*|stuur\w*|sturen|opsturen|(?:op)?gestuurd|naar|deliver\w*|ship\w*|send\w*|"
+    r"sent)\b",
+    re.IGNORECASE,
+)
+
+
+def opening_delivery(text: str, company_street: str | None) -> dict[str, Any] | None:
+    """Where the order goes, said in the message that starts it: ``{"delivery": company |
+    other_address, "address": the address given or None}``; ``None`` when not said. The place
+    is read in the clause of the delivery word onwards, an address only after that word."""
+    cue = _DELIVERY_CUE.search(text)
+    if cue is None:
+        return None
+    clause = text[max(text.rfind(mark, 0, cue.start()) for mark in ",;.!?\n") + 1 :]
+    if _names_street(clause, company_street):
+        return {"delivery": COMPANY_DELIVERY, "address": None}
+    address = address_in(text[cue.start() :])
+    if address is not None:
+        return {"delivery": OTHER_DELIVERY, "address": address}
+    place = _place_in(clause)
+    return {"delivery": place, "address": None} if place else None
+
+
+async def company_street(client: BackendClient, identity: ChatIdentity) -> str | None:
+    """The company's street, which names the company address as well as "au siège"."""
+    try:
+        me = await client.get_me(identity)
+    except BackendError as exc:
+        logger.info("Company address unavailable: %r", exc)
+        return None
+    return me.company.street if me.company else None
 
 
 def required_order_slots(slots: dict[str, Any]) -> list[str]:
@@ -275,13 +393,46 @@ def search_words(text: str) -> str:
     return " ".join(w for w in words if len(w) >= 3 or any(ch.isdigit() for ch in w))
 
 
+# The unit price after an item: business customers think excluding VAT (the totals say both).
+_EACH_EXCL_VAT = {
+    "fr": "{price} HTVA l'unité",
+    "nl": "{price} per stuk excl. btw",
+    "en": "{price} each excl. VAT",
+}
+
+
+def item_row(
+    quantity: Any, name: str, variant: str, unit_price: Decimal | None, language: str
+) -> str:
+    """``• 3 × Samsung Galaxy XCover7 Pro (Black, 128 GB) · €539.00 each excl. VAT``."""
+    row = f"• {quantity} × {name} ({variant})"
+    if unit_price is None:
+        return row
+    price = format_money(unit_price, language)
+    return f"{row} · {_EACH_EXCL_VAT[language].format(price=price)}"
+
+
 def cart_rows(cart: Cart, language: str) -> str:
-    """One row per cart item."""
+    """One row per cart item, with its unit price excluding VAT."""
     return "\n".join(
-        f"• {item.quantity} × {item.name} ({variant_text(item.colour, item.storage_gb)}) · "
-        f"{format_money(item.unit_price * item.quantity, language)}"
+        item_row(
+            item.quantity,
+            item.name,
+            variant_text(item.colour, item.storage_gb),
+            item.unit_price,
+            language,
+        )
         for item in cart.items
     )
+
+
+def cart_totals(cart: Cart, language: str) -> dict[str, str]:
+    """The read-back variables of a cart: its rows and its total excluding and including VAT."""
+    return {
+        "items": cart_rows(cart, language),
+        "total_excl_vat": format_money(cart.total_excl_vat, language),
+        "total_incl_vat": format_money(cart.total_incl_vat, language),
+    }
 
 
 class ActionSearchDevices(BackendAction):
@@ -303,7 +454,8 @@ class ActionSearchDevices(BackendAction):
             logger.info("Device search failed: %r", exc)
             utter_backend_error(dispatcher, exc)
             return []
-        ordering = _ORDER_WORDS.search(fold(text)) is not None
+        # "Un XCover7 Pro, livraison au siège": saying where it goes is ordering it.
+        ordering = _ORDER_WORDS.search(fold(text)) is not None or bool(opening_delivery(text, None))
         # ("a cheap Samsung" is a search: one, "un", "een" are articles as much as counts)
         if named and (ordering or (opening_quantity(text, named[0][0]) or 0) > 1):
             # "Ik wil twee Galaxy A56 bestellen, grafiet", "we need 3 Crosscall and 2 iPhone
@@ -335,11 +487,40 @@ _ORDINALS = {
     "last": -1, "dernier": -1, "derniere": -1, "laatste": -1,
 }  # fmt: skip
 _ALNUM = re.compile(r"[^\W_]+")
-# "pour aucune ligne en particulier", "not for a specific line, spare phones", "voor de stock".
 _ORDER_WORDS = re.compile(r"\b(?:order|buy|commande\w*|achete\w*|bestel\w*|koop|kopen)\b")
-_NO_LINE_WORDS = re.compile(
-    r"\b(?:aucune?|pas de ligne|pas pour|stock|reserve|none|no specific|no particular|not for|"
-    r"spare|geen|niet voor|voorraad|reserve)\b"
+# The words of "for no particular line" (company stock), read on ``_tokens``: a negation ("no
+# idea" is none) with "tied to", "specific" or "line"; lines that come later; shared or spare
+# devices; "none" alone.
+_NEG = r"(?:no|not|none|non|pas|aucune?|sans|geen|niet|zonder|without)(?! (?:idee|idea|clue))"
+_TIED = (
+    r"(?:tied|linked|attached|assigned|connected|bound|allocated|lie|liee|lies|liees|attache\w*|"
+    r"associe\w*|rattache\w*|assigne\w*|affecte\w*|attribue\w*|gekoppeld|verbonden|gelinkt|"
+    r"toegewezen|gebonden)"
+)
+_SPECIFIC = (
+    r"(?:specific|particular|precise|precis|particulier\w*|specifique\w*|specifieke?|bepaalde?|"
+    r"vaste?|individual|individuele?|dedicated|single)"
+)
+_LINE_WORD = r"(?:lines?|numbers?|lignes?|numeros?|lijn|lijnen|nummers?)"
+_WHOM = (
+    r"(?:one|anyone|anybody|someone|person|user|personne|employee?|utilisateur|"
+    r"collaborateur|persoon|werknemer|medewerker|gebruiker|iemand)"
+)
+_FILLER = r"(?: (?:to|a|an|any|the|for|with|aan|een|de|het|met|voor|au|une|un|la|le|l|pour|en))"
+_NO_LINE = re.compile(
+    r"\b(?:"
+    rf"(?:{_NEG}|not yet|pas encore|nog niet)(?: \w+){{0,3}}? {_TIED}{_FILLER}{{0,3}}"
+    rf"(?: {_SPECIFIC})?(?: {_LINE_WORD}| {_WHOM})?"
+    rf"|{_NEG}(?: \w+){{0,3}}? {_SPECIFIC}(?: {_LINE_WORD}| {_WHOM})?"
+    rf"|{_NEG}(?: \w+){{0,2}}? {_LINE_WORD}"
+    rf"|(?:not for|pas pour|niet voor) (?:anyone|anybody|quelqu un|iemand)"
+    r"|pour personne|voor niemand|for nobody|nobody|niemand|no one|personne en particulier"
+    rf"|{_LINE_WORD}(?: \w+){{0,2}} (?:later|plus tard|ulterieurement|achteraf)"
+    rf"|(?:later|plus tard|achteraf)(?: \w+){{0,3}} {_LINE_WORD}"
+    r"|un ?assigned|shared|partage\w*|gedeeld\w*|en commun|spares?|reserve\w*|rechange|"
+    r"backups?|stock|voorraad"
+    r")\b"
+    r"|^(?:none|aucune?|geen)(?: (?:yet|encore|nog|for now|pour l instant|voorlopig))?$"
 )
 _DEVICE_PAYLOAD = re.compile(r'^/choose_device\{"shop_device_id": "([^"]+)"\}$')
 
@@ -347,6 +528,28 @@ _DEVICE_PAYLOAD = re.compile(r'^/choose_device\{"shop_device_id": "([^"]+)"\}$')
 def _tokens(text: str) -> str:
     """Accent-free lower-case letters-and-digits words, space-separated ("galaxy a56 5g")."""
     return " ".join(_ALNUM.findall(fold(text)))
+
+
+def says_no_line(text: str) -> bool:
+    """Whether an answer to "for which line?" says no particular line ("not tied to a specific
+    line", "pas encore de ligne", "reservetoestellen"), asking neither for a person nor to stop
+    besides ("geen lijn, een medewerker aub" asks for a person)."""
+    said = _tokens(text)
+    if _NO_LINE.search(said) is None:
+        return False
+    rest = _NO_LINE.sub(" ", said)
+    return not (asks_for_person(rest) or calls_off(rest) or is_explicit_stop(rest))
+
+
+def _as_answer(tracker: Tracker) -> Tracker:
+    """``tracker`` with its latest message read as ``inform``: an answer, whatever intent the
+    classifier gave it ("not tied to a specific line" read as a request for a human)."""
+    view = tracker.copy()
+    view.latest_message = {
+        **(tracker.latest_message or {}),
+        "intent": {"name": "inform", "confidence": 1.0},
+    }
+    return view
 
 
 def _shown_devices(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -500,9 +703,12 @@ def _variant_values(
     slots: dict[str, Any],
     colour_entity: str | None,
     storage_entity: str | None,
+    *,
+    refused: str | None = None,
 ) -> dict[str, Any]:
     """The colour and capacity of ``device`` said in ``typed`` (or tapped); the only one there
-    is when there is one; a specific re-ask when the one asked for is not understood."""
+    is when there is one; a specific re-ask when the one asked for is not understood. Of several
+    colours named, the one chosen, never ``refused`` (the one just refused)."""
     values: dict[str, Any] = {}
     colours = sorted({v.colour for v in device.variants})
     storages = sorted({v.storage_gb for v in device.variants})
@@ -511,7 +717,14 @@ def _variant_values(
     # "the blue one with 256 GB": of two blues, the one that comes in 256 GB.
     known = storage if storage is not None else slots.get(STORAGE_SLOT)
     sized = sorted({v.colour for v in device.variants if v.storage_gb == known}) or colours
-    colour = colour_entity or colour_in(typed, sized) or colour_in(typed, colours)
+    mentions = colour_mentions(typed, colours)
+    if colour_entity:
+        colour: str | None = colour_entity
+    elif len({c for c, _, _ in mentions}) > 1:
+        # "bon si l'Icyblue n'est pas dispo, prenez le Navy alors"
+        colour = chosen_colour(mentions, refused)
+    else:
+        colour = colour_in(typed, sized) or colour_in(typed, colours)
     if colour in colours:
         values[COLOUR_SLOT] = colour
     elif len(colours) == 1 and not slots.get(COLOUR_SLOT):
@@ -522,18 +735,53 @@ def _variant_values(
         dispatcher.utter_message(response="utter_invalid_shop_colour", colours=", ".join(colours))
     chosen = values.get(COLOUR_SLOT) or slots.get(COLOUR_SLOT)
     in_colour = sorted({v.storage_gb for v in device.variants if v.colour == chosen})
-    if storage is not None:
+    if storage is not None and in_colour and storage not in in_colour:
+        # "prenez le Navy en 256": the Navy only comes in 128 GB. Said, and its capacities asked
+        # (buttons) rather than a variant the backend can only refuse.
+        utter_colour_only_in(dispatcher, device, str(chosen), in_colour)
+    elif storage is not None:
         values[STORAGE_SLOT] = float(storage)
     elif len(storages) == 1 and slots.get(STORAGE_SLOT) is None:
         values[STORAGE_SLOT] = float(storages[0])
-    elif len(in_colour) == 1 and slots.get(STORAGE_SLOT) is None:
-        values[STORAGE_SLOT] = float(in_colour[0])  # a white Pixel 9 only comes in 256 GB
+    elif len(in_colour) == 1 and slots.get(STORAGE_SLOT) is None and (typed or requested):
+        # A white Pixel 9 only comes in 256 GB; but when the form starts again after a refusal
+        # (nothing typed), the capacity the colour comes in is offered, not taken.
+        values[STORAGE_SLOT] = float(in_colour[0])
     elif requested == STORAGE_SLOT:
         dispatcher.utter_message(
             response="utter_invalid_shop_storage_gb",
             storages=", ".join(f"{s} GB" for s in storages),
         )
     return values
+
+
+def utter_colour_only_in(
+    dispatcher: CollectingDispatcher, device: Device, colour: str, storages: list[int]
+) -> None:
+    """ "The Samsung Galaxy S25 in Navy only comes in 128 GB." """
+    dispatcher.utter_message(
+        response="utter_colour_only_in_storage",
+        device=device.name,
+        colour=colour,
+        storages=", ".join(f"{s} GB" for s in storages),
+    )
+
+
+def refused_colour(events: list[dict[str, Any]]) -> str | None:
+    """The colour of the variant refused since a colour was last chosen (out of stock, or no such
+    variant): the refusal emptied the colour slot and left no words to read (``""``)."""
+    refusal = emptied = False
+    for event in reversed(events):
+        if event.get("event") != "slot":
+            continue
+        name, value = event.get("name"), event.get("value")
+        if name == ITEM_TEXT_SLOT and value == "":
+            refusal = True
+        elif name == COLOUR_SLOT and value is None:
+            emptied = emptied or refusal
+        elif name == COLOUR_SLOT:
+            return str(value) if emptied else None
+    return None
 
 
 class ValidateShopItemForm(OperationFormValidation):
@@ -550,16 +798,17 @@ class ValidateShopItemForm(OperationFormValidation):
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
-        no_line = requested == FOR_LINE_SLOT and _NO_LINE_WORDS.search(fold(text)) is not None
-        answer = (
-            (requested == QUANTITY_SLOT and quantity_in(text) is not None)
-            or no_line
+        answer = (requested == QUANTITY_SLOT and quantity_in(text) is not None) or (
             # The next device of the same request: the words read are that device's.
-            or (requested is None and tracker.get_slot(ITEM_TEXT_SLOT) is not None)
+            requested is None and tracker.get_slot(ITEM_TEXT_SLOT) is not None
         )
-        # "voor geen specifieke lijn, reservetoestellen" is an answer, even read as "stop" or as
-        # a request for a human.
-        view = answer_view(tracker, answer, free_text=no_line)
+        # "voor geen specifieke lijn, reservetoestellen", "not tied to a specific person" is the
+        # answer, even read as "stop" or as a request for a human (whose words "person",
+        # "medewerker" it may hold: ``says_no_line`` tells them apart).
+        if requested == FOR_LINE_SLOT and says_no_line(text):
+            view = _as_answer(tracker)
+        else:
+            view = answer_view(tracker, answer)
         return list(await super().run(dispatcher, view, domain))
 
     async def extract(
@@ -580,9 +829,13 @@ class ValidateShopItemForm(OperationFormValidation):
             return None if queued else next(iter(entity_values(tracker, name)), None)
 
         values: dict[str, Any] = {}
-        if requested is None:
-            # A new request forgets the devices of an earlier one that was stopped.
-            values = {ITEM_TEXT_SLOT: None} if queued else {MORE_ITEMS_SLOT: None}
+        if queued:
+            values[ITEM_TEXT_SLOT] = None
+        elif requested is None:
+            # A new request forgets the devices of an earlier one that was stopped, and says
+            # where the order goes, or not.
+            values[MORE_ITEMS_SLOT] = None
+            values[DELIVERY_SAID_SLOT] = await self._delivery_said(identity, typed)
         device_id = entity(DEVICE_SLOT)
         typed_choice = bool(typed) and requested in (None, DEVICE_SLOT)
         if device_id is None and typed_choice:
@@ -627,7 +880,7 @@ class ValidateShopItemForm(OperationFormValidation):
         slots = {**tracker.slots, **values}
         values.update(
             _variant_values(dispatcher, device, typed, requested, slots, entity(COLOUR_SLOT),
-                            entity(STORAGE_SLOT))
+                            entity(STORAGE_SLOT), refused=refused_colour(tracker.events))
         )  # fmt: skip
         values.update(
             await self._for_line(dispatcher, tracker, identity, requested, typed, queued=queued)
@@ -640,6 +893,12 @@ class ValidateShopItemForm(OperationFormValidation):
             else:
                 dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
         return values
+
+    async def _delivery_said(self, identity: ChatIdentity, typed: str) -> dict[str, Any] | None:
+        """Where the order goes, when the message that starts it says so (``shop_delivery``)."""
+        if _DELIVERY_CUE.search(typed) is None:
+            return None  # the company's street is only needed to read a delivery
+        return opening_delivery(typed, await company_street(self.backend, identity))
 
     async def _searched_device(self, identity: ChatIdentity, typed: str) -> str | None:
         """The only device a catalogue search for the words returns."""
@@ -664,8 +923,7 @@ class ValidateShopItemForm(OperationFormValidation):
             if queued:
                 return {}  # the next device of the request: its line was carried over or is asked
         if NO_LINE in entity_values(tracker, FOR_LINE_SLOT) or (
-            requested == FOR_LINE_SLOT
-            and (said_yes_or_no(tracker) is False or _NO_LINE_WORDS.search(fold(typed)))
+            requested == FOR_LINE_SLOT and (said_yes_or_no(tracker) is False or says_no_line(typed))
         ):
             return {FOR_LINE_SLOT: NO_LINE}
         asked = requested == FOR_LINE_SLOT
@@ -791,18 +1049,13 @@ class ActionAddToCart(BackendAction):
         except ConflictError as exc:
             return await self._choose_again(dispatcher, tracker, exc, language)
         except InvalidRequestError:
-            # A colour that does not come in that capacity: both are asked again.
-            dispatcher.utter_message(response="utter_variant_unknown")
-            return _ask_variant_again(device_cleared=False)
+            return await self._not_in_capacity(dispatcher, tracker)
         except BackendError as exc:
             logger.info("Adding to the cart failed: %r", exc)
             utter_backend_error(dispatcher, exc)
             return form_slot_resets(domain)
         dispatcher.utter_message(
-            response="utter_cart_item_added",
-            quantity=int(quantity),
-            count=sum(item.quantity for item in cart.items),
-            total=format_money(cart.total_incl_vat, language),
+            response="utter_cart_item_added", quantity=int(quantity), **cart_totals(cart, language)
         )
         more = list(slots.get(MORE_ITEMS_SLOT) or [])
         if more:
@@ -849,6 +1102,30 @@ class ActionAddToCart(BackendAction):
             return _ask_variant_again(device_cleared=False)
         self._out_of_stock(dispatcher, exc, language)
         return _ask_variant_again(device_cleared=True)
+
+    async def _not_in_capacity(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        """A colour that does not come in the capacity chosen ("Navy" after "256 GB"): the
+        capacities it comes in are said and asked, the colour kept; else both asked again."""
+        device_id, colour = tracker.get_slot(DEVICE_SLOT), tracker.get_slot(COLOUR_SLOT)
+        try:
+            device = await self.backend.get_device(require_identity(tracker), device_id)
+        except BackendError as exc:
+            logger.info("Device %s unavailable: %r", device_id, exc)
+            device = None
+        sizes = (
+            sorted({v.storage_gb for v in device.variants if v.colour == colour}) if device else []
+        )
+        if device is None or not sizes:
+            dispatcher.utter_message(response="utter_variant_unknown")
+            return _ask_variant_again(device_cleared=False)
+        utter_colour_only_in(dispatcher, device, str(colour), sizes)
+        return [
+            SlotSet(STORAGE_SLOT, None),
+            SlotSet(ITEM_TEXT_SLOT, ""),
+            FollowupAction("shop_item_form"),
+        ]
 
     @staticmethod
     def _out_of_stock(dispatcher: CollectingDispatcher, exc: ConflictError, language: str) -> None:
@@ -909,11 +1186,7 @@ class ActionShowCart(BackendAction):
             dispatcher.utter_message(response="utter_cart_empty")
             return []
         dispatcher.utter_message(
-            response="utter_cart",
-            items=cart_rows(cart, language),
-            total_excl_vat=format_money(cart.total_excl_vat, language),
-            total_incl_vat=format_money(cart.total_incl_vat, language),
-            buttons=_remove_buttons(cart),
+            response="utter_cart", buttons=_remove_buttons(cart), **cart_totals(cart, language)
         )
         return []
 
@@ -949,11 +1222,12 @@ class ActionRemoveCartItem(BackendAction):
         except BackendError as exc:
             utter_backend_error(dispatcher, exc)
             return []
-        dispatcher.utter_message(
-            response="utter_cart_item_removed",
-            count=sum(item.quantity for item in cart.items),
-            total=format_money(cart.total_incl_vat, language),
-        )
+        if not cart.items:
+            dispatcher.utter_message(response="utter_cart_item_removed_empty")
+        else:
+            dispatcher.utter_message(
+                response="utter_cart_item_removed", **cart_totals(cart, language)
+            )
         return []
 
 
@@ -961,13 +1235,19 @@ def _order_summary(operation: Operation, language: str) -> dict[str, Any]:
     summary = operation.summary
     items = summary.get("items") or []
     rows = "\n".join(
-        f"• {item.get('quantity', 1)} × {item.get('name', '—')} "
-        f"({variant_text(item.get('colour', ''), item.get('storage_gb'))})"
+        item_row(
+            item.get("quantity", 1),
+            item.get("name", "—"),
+            variant_text(item.get("colour", ""), item.get("storage_gb")),
+            Decimal(str(item["unit_price"])) if item.get("unit_price") is not None else None,
+            language,
+        )
         for item in items
         if isinstance(item, dict)
     )
     return {
         "items": rows or "—",
+        "total_excl_vat": format_money(Decimal(str(summary.get("total_excl_vat", "0"))), language),
         "total_incl_vat": format_money(Decimal(str(summary.get("total_incl_vat", "0"))), language),
         "address": address_text(summary.get("delivery_address")),
     }
@@ -1024,11 +1304,16 @@ class ValidateOrderDeliveryForm(OperationFormValidation):
         delivery = next(iter(entity_values(tracker, DELIVERY_SLOT)), None)
         # The opening ("oui, livrez au siège") may say it as well as the answer to the question.
         if delivery is None and requested in (None, DELIVERY_SLOT) and typed:
-            delivery = delivery_in(typed, await self._company_street(identity))
+            delivery = delivery_in(typed, await company_street(self.backend, identity))
+        # "ander adres: Kerkstraat 12, 9000 Gent": the address comes with the choice.
+        given = address_in(typed) if delivery == OTHER_DELIVERY else None
+        said = tracker.get_slot(DELIVERY_SAID_SLOT)
+        if delivery is None and requested is None and isinstance(said, dict):
+            # Said when the order started ("3 XCover7, livraison normale à la société"): not
+            # asked again (the summary shows it).
+            delivery, given = said.get("delivery"), said.get("address")
         if delivery in (COMPANY_DELIVERY, OTHER_DELIVERY):
             values[DELIVERY_SLOT] = delivery
-            # "ander adres: Kerkstraat 12, 9000 Gent": the address comes with the choice.
-            given = address_in(typed) if delivery == OTHER_DELIVERY else None
             if delivery == COMPANY_DELIVERY or given is not None:
                 values[ORDER_ADDRESS_SLOT] = given
         elif requested == DELIVERY_SLOT:
@@ -1040,15 +1325,6 @@ class ValidateOrderDeliveryForm(OperationFormValidation):
             except InvalidValue:
                 dispatcher.utter_message(response="utter_invalid_order_address")
         return values
-
-    async def _company_street(self, identity: ChatIdentity) -> str | None:
-        """The company's street, which names the company address as well as "au siège"."""
-        try:
-            me = await self.backend.get_me(identity)
-        except BackendError as exc:
-            logger.info("Company address unavailable: %r", exc)
-            return None
-        return me.company.street if me.company else None
 
 
 class ActionAskOrderDelivery(BackendAction):
@@ -1197,10 +1473,12 @@ def _loose_words(device: Device) -> set[str]:
     return found - _GENERIC_NAME_WORDS
 
 
-def _loosely_named(words: str, devices: list[Device]) -> list[Device]:
+def _loosely_named(words: str, devices: list[Device], others: list[Device]) -> list[Device]:
     """The cart's devices named by a shortened name ("the XCovers", "de Samsungs") that no
-    other device in the cart shares."""
-    said = {w for t in _tokens(words).split() for w in (t, t.removesuffix("s"))}
+    other device in the cart shares, nor a device of ``others`` named in full: the "Galaxy" of
+    "ajoute un Galaxy XCover7 Pro" names the XCover, not the Galaxy A56 in the cart."""
+    named = {t for d in others for t in _tokens(f"{d.brand} {d.model} {d.name}").split()}
+    said = {w for t in _tokens(words).split() if t not in named for w in (t, t.removesuffix("s"))}
     names = {str(d.id): _loose_words(d) for d in devices}
     found = []
     for device in devices:
@@ -1300,9 +1578,11 @@ def _change_item(
 def _new_device(
     change: CartChange, device: Device, words: str, *, replaced: list[CartItem]
 ) -> None:
-    """A device not in the cart: added through the item form, or replacing ``replaced``
-    ("prends plutôt des Galaxy S25"), directly when its colour and capacity are clear."""
-    quantity = _count_in(words, device, articles=False) or sum(i.quantity for i in replaced)
+    """A device not in the cart: added through the item form ("un", "één", "a" before it is
+    how many), or replacing ``replaced`` ("prends plutôt des Galaxy S25": as many as they were),
+    directly when its colour and capacity are clear."""
+    count = _count_in(words, device, articles=not replaced)
+    quantity = count or sum(i.quantity for i in replaced)
     lines = {i.for_line_id for i in replaced}
     for_line = next(iter(lines)) if len(lines) == 1 else None
     change.removals.extend(replaced)
@@ -1314,8 +1594,7 @@ def _new_device(
             change.additions.append(Addition(device, *variant, quantity, for_line))
             return
         change.new_for_line = str(for_line) if for_line is not None else NO_LINE
-    said = _count_in(words, device, articles=False) is not None
-    change.new_devices.append(words if said or not quantity else f"{quantity} {words}")
+    change.new_devices.append(words if count is not None or not quantity else f"{quantity} {words}")
 
 
 def read_cart_change(text: str, cart: Cart, catalogue: list[Device]) -> CartChange:
@@ -1329,7 +1608,10 @@ def read_cart_change(text: str, cart: Cart, catalogue: list[Device]) -> CartChan
         named = [(d, w) for d, w in mentions if str(d.id) in in_cart]
         new = [(d, w) for d, w in mentions if str(d.id) not in in_cart]
         if not named:
-            named = [(d, clause) for d in _loosely_named(clause, devices)]
+            # A switch to a new device replaces the cart's one of the same make ("prends plutôt
+            # un Galaxy S25"); else the new device's name names no device of the cart.
+            others = [d for d, _ in new] if kind != SWITCH else []
+            named = [(d, clause) for d in _loosely_named(clause, devices, others)]
         if not named and not new:
             named = [(d, clause) for d in _implied_devices(clause, cart, devices)]
         old = [d for d, _ in named] or (devices if len(devices) == 1 else [])
@@ -1489,12 +1771,7 @@ async def _summary_again(
 
 
 def _utter_cart_updated(dispatcher: CollectingDispatcher, cart: Cart, language: str) -> None:
-    dispatcher.utter_message(
-        response="utter_cart_updated",
-        items=cart_rows(cart, language),
-        total_excl_vat=format_money(cart.total_excl_vat, language),
-        total_incl_vat=format_money(cart.total_incl_vat, language),
-    )
+    dispatcher.utter_message(response="utter_cart_updated", **cart_totals(cart, language))
 
 
 def _unchanged(

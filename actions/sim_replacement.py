@@ -50,6 +50,7 @@ from actions.operations import (
     utter_backend_error,
 )
 from actions.phone import format_national
+from actions.sim_unblock import SUSPENDED
 
 logger = logging.getLogger(__name__)
 
@@ -109,14 +110,17 @@ class ValidateSimReplacementForm(OperationFormValidation):
         reason = first(found_entities(tracker), "replacement_reason")
         if reason is None and (requested == "replacement_reason" or intent == "replace_sim"):
             reason = replacement_reason_in(text) if not text.startswith("/") else None
-        if reason is not None:
-            values["replacement_reason"] = replacement_reason_in(reason)
+        reason = replacement_reason_in(reason) if reason is not None else None
+        if reason is not None and not self._keeps_known_reason(tracker, requested, reason):
+            values["replacement_reason"] = reason
         elif requested == "replacement_reason":
             dispatcher.utter_message(response="utter_invalid_choice")
             values["replacement_reason"] = None
 
         if requested == "block_old_sim":
             values.update(await self._block_answer(dispatcher, tracker, identity))
+        elif line is not None:
+            values.update(await self._moved_to(dispatcher, tracker, identity, line))
 
         slots = {**tracker.slots, **values}
         values.update(await extract_new_sim(self.backend, dispatcher, tracker, identity, slots))
@@ -130,6 +134,43 @@ class ValidateSimReplacementForm(OperationFormValidation):
         ):
             values["sim_type"] = "physical" if line.sim_type == "esim" else "esim"
         return values
+
+    @staticmethod
+    def _keeps_known_reason(tracker: Tracker, requested: str | None, reason: str) -> bool:
+        """A reason already known stays unless the message answers the reason question or
+        says what happened to the card: "my new phone takes an eSIM" after "my phone was
+        stolen" changes the new SIM, never the stolen card into a switch (fee, blocking)."""
+        known = tracker.get_slot("replacement_reason")
+        return bool(known) and requested != "replacement_reason" and reason == "switch"
+
+    async def _moved_to(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        line: Line,
+    ) -> dict[str, Any]:
+        """The replacement moved to another line ("it's Tim who lost his phone, not Jonas"):
+        the block answer was about the other line's card, so it is asked again for this one;
+        a card already blocked stays so, which is said (its unblock is offered once the
+        replacement is done, ``sim_unblock.other_still_blocked_after_done``)."""
+        previous = str(tracker.get_slot(LINE_SLOT) or "")
+        blocked = tracker.get_slot("block_old_sim")
+        if not previous.isdigit() or int(previous) == line.id or blocked is None:
+            return {}
+        if blocked is True:
+            try:
+                earlier = await self.backend.get_line(identity, int(previous))
+            except BackendError as exc:
+                logger.info("Reading the line blocked earlier failed: %r", exc)
+            else:
+                if earlier.status == SUSPENDED:
+                    dispatcher.utter_message(
+                        response="utter_replacement_moved_sim_still_blocked",
+                        msisdn=format_national(earlier.msisdn),
+                        name=earlier.user_name or earlier.label or "—",
+                    )
+        return {"block_old_sim": None, BLOCK_OPERATION_SLOT: None}
 
     async def _block_answer(
         self,

@@ -9,6 +9,7 @@ bot says so and offers to unblock it, confirmed like any operation.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -24,6 +25,7 @@ from actions.operations import (
     form_slot_resets,
     prepare_operation,
     register_cancel_followup,
+    register_done_followup,
     utter_backend_error,
 )
 from actions.phone import format_national
@@ -105,18 +107,46 @@ class ActionPrepareUnblock(BackendAction):
         ]
 
 
+# What is said before the unblock offer: after a cancelled replacement, or after a replacement
+# done on another line than the one blocked.
+CANCELLED_STILL_BLOCKED = "utter_replacement_cancelled_sim_still_blocked"
+OTHER_STILL_BLOCKED = "utter_other_sim_still_blocked"
+
+
+def lines_blocked_in_this_request(tracker: Tracker) -> list[int]:
+    """The lines whose old SIM this SIM replacement blocked ("yes" to "block it now?"), latest
+    first; more than one when the replacement moved to another line afterwards ("it's Tim who
+    lost his phone, not Jonas"). A request ends where the forms' slots were emptied."""
+    line: object = None
+    blocked: list[int] = []
+    for event in tracker.events:
+        if event.get("event") != "slot":
+            continue
+        name, value = event.get("name"), event.get("value")
+        if name == LINE_SLOT:
+            line = value
+        elif name == "replacement_reason" and value is None:
+            blocked = []  # another request (every operation empties the forms' slots)
+        elif name == "block_old_sim" and value is True and str(line or "").isdigit():
+            blocked = [int(str(line)), *(b for b in blocked if b != int(str(line)))]
+    return blocked
+
+
 @register_cancel_followup("replace_sim")
 async def still_blocked_after_cancel(
     client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
 ) -> list[EventType] | None:
     """A replacement cancelled after its old SIM was blocked: say the card is still blocked and
-    offer to unblock it; ``None`` when the line is not blocked (nothing was changed)."""
+    offer to unblock it; ``None`` when no line is blocked (nothing was changed)."""
     try:
         operation = await client.get_operation(require_identity(tracker), pending_id)
     except BackendError as exc:
         logger.info("Reading the cancelled replacement failed: %r", exc)
         return None
-    return await _offer_if_blocked(client, dispatcher, tracker, operation.line_id)
+    earlier = [id_ for id_ in lines_blocked_in_this_request(tracker) if id_ != operation.line_id]
+    return await _offer_if_blocked(
+        client, dispatcher, tracker, [operation.line_id, *earlier], CANCELLED_STILL_BLOCKED
+    )
 
 
 @register_cancel_followup(STOPPED_FORM)
@@ -126,26 +156,45 @@ async def still_blocked_after_stop(
     """A replacement stopped before its summary, after its old SIM was blocked ("laat maar,
     ze heeft hem teruggevonden"): the same as a cancelled one, never "nothing was changed"."""
     line_id = tracker.get_slot(LINE_SLOT)
-    if tracker.get_slot("block_old_sim") is not True or not str(line_id or "").isdigit():
-        return None
-    return await _offer_if_blocked(client, dispatcher, tracker, int(str(line_id)))
+    now = str(line_id or "")
+    current = [int(now)] if tracker.get_slot("block_old_sim") is True and now.isdigit() else []
+    blocked = [*current, *(b for b in lines_blocked_in_this_request(tracker) if b not in current)]
+    return await _offer_if_blocked(client, dispatcher, tracker, blocked, CANCELLED_STILL_BLOCKED)
+
+
+@register_done_followup("replace_sim")
+async def other_still_blocked_after_done(
+    client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, done: Operation
+) -> list[EventType] | None:
+    """The replacement went to another line than the one whose SIM was blocked first ("it's
+    Tim who lost his phone, not Jonas"): say that SIM is still blocked and offer to unblock it."""
+    others = [id_ for id_ in lines_blocked_in_this_request(tracker) if id_ != done.line_id]
+    return await _offer_if_blocked(client, dispatcher, tracker, others, OTHER_STILL_BLOCKED)
 
 
 async def _offer_if_blocked(
-    client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, line_id: int | None
+    client: BackendClient,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    line_ids: Sequence[int | None],
+    response: str,
 ) -> list[EventType] | None:
-    """Say the card is still blocked and offer to unblock it; ``None`` when it is not."""
-    if line_id is None:
-        return None
-    try:
-        line = await client.get_line(require_identity(tracker), line_id)
-    except BackendError as exc:
-        logger.info("Reading the replaced line failed: %r", exc)
-        return None
-    if line.status != SUSPENDED:
-        return None
-    dispatcher.utter_message(
-        response="utter_replacement_cancelled_sim_still_blocked",
-        msisdn=format_national(line.msisdn),
-    )
-    return await offer_unblock(client, dispatcher, tracker, line)
+    """Say the first of these lines whose card is still blocked is, and offer to unblock it
+    (one offer: one "yes" confirms one operation); ``None`` when none is blocked."""
+    for line_id in line_ids:
+        if line_id is None:
+            continue
+        try:
+            line = await client.get_line(require_identity(tracker), line_id)
+        except BackendError as exc:
+            logger.info("Reading the replaced line failed: %r", exc)
+            continue
+        if line.status != SUSPENDED:
+            continue
+        dispatcher.utter_message(
+            response=response,
+            msisdn=format_national(line.msisdn),
+            name=line.user_name or line.label or "—",
+        )
+        return await offer_unblock(client, dispatcher, tracker, line)
+    return None

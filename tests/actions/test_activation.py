@@ -853,10 +853,113 @@ async def test_a_lost_sim_replacement_over_the_limit_blocks_nothing(backend, dis
         ("la sim est morte (plus reconnue par son tel), on peut passer en esim ?", "broken"),
         ("haar sim is dood, ze wil overschakelen naar een eSIM", "broken"),
         ("the SIM is dead, can we switch him to an eSIM?", "broken"),
+        # a card that stopped working, in a few words (not a switch, whatever phone it was in)
+        ("De simkaart van Ines doet het niet meer (geen service, ook niet in een ander toestel)",
+         "broken"),
+        ("zijn sim werkt niet meer, ook niet in een nieuwe gsm", "broken"),
+        ("ze heeft geen bereik meer sinds gisteren", "broken"),
+        ("sa carte SIM ne marche plus, même dans un autre téléphone", "broken"),
+        ("la SIM ne fonctionne plus", "broken"),
+        ("plus de réseau depuis ce matin", "broken"),
+        ("her SIM stopped working, even in another phone", "broken"),
+        ("his SIM is not working, no signal at all", "broken"),
+        ("no service since this morning", "broken"),
+        ("my phone was stolen, so no service of course", "stolen"),
+        # a reason denied is none
+        ("niet gestolen, gewoon kapot", "broken"),
+        ("elle n'est pas perdue, on la lui a volée", "stolen"),
+        ("not lost, it was stolen", "stolen"),
+        ("wacht, mijn nieuwe toestel kan eSIM aan", "switch"),
     ],
-)
+)  # fmt: skip
 def test_the_replacement_reason_is_understood_in_peoples_words(typed, reason):
     assert replacement_reason_in(typed) == reason
+
+
+PENDING_REPLACEMENT = {
+    "pending_operation_id": "op_rep",
+    "pending_operation_type": "replace_sim",
+    "target_line_id": "12",
+    "replacement_reason": "stolen",
+    "block_old_sim": True,
+    "sim_type": "physical",
+    "new_iccid": GOOD_ICCID,
+}
+
+
+def pending_replacement(backend) -> None:
+    """A replace_sim of line 12 waiting for "yes"; the correction cancels it."""
+    fleet_backend(backend)
+    backend.on("GET", "/api/v1/lines", [line()])
+    backend.on("GET", "/api/v1/lines/12", line())
+    waiting = operation(id="op_rep", type="replace_sim", line_id=12, summary={})
+    backend.on("GET", "/api/v1/operations/op_rep", waiting)
+    backend.on("POST", "/api/v1/operations/op_rep/cancel", {**waiting, "status": "cancelled"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wacht, mijn nieuwe toestel kan eSIM aan. Doe toch maar een eSIM",
+        "attendez, mon nouveau téléphone accepte l'eSIM. Faites plutôt une eSIM",
+        "wait, my new phone takes an eSIM. Make it an eSIM after all",
+    ],
+)
+async def test_a_change_of_sim_at_the_summary_keeps_the_reason_already_known(
+    backend, dispatcher, text
+):
+    # "Mijn eigen gsm is gestolen …" then "mijn nieuwe toestel kan eSIM aan" ended as a switch
+    # (no fee, no blocking): the correction re-read the reason from "nieuwe toestel".
+    pending_replacement(backend)
+    tracker = make_tracker(
+        text,
+        intent="replace_sim",
+        entities=[entity("sim_type", "eSIM")],
+        slots=PENDING_REPLACEMENT,
+    )
+
+    filled = slots_of(
+        await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, {})
+    )
+
+    assert filled["sim_type"] == "esim"
+    assert filled.get("replacement_reason", "stolen") == "stolen"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("sorry, hij is niet gestolen maar gewoon kapot", "broken"),
+        ("pardon, en fait elle l'a perdue", "lost"),
+        ("sorry, actually the SIM just stopped working", "broken"),
+    ],
+)
+async def test_another_mishap_said_later_changes_the_reason(backend, dispatcher, text, reason):
+    pending_replacement(backend)
+    tracker = make_tracker(text, intent="replace_sim", slots=PENDING_REPLACEMENT)
+
+    filled = slots_of(
+        await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, {})
+    )
+
+    assert filled["replacement_reason"] == reason
+
+
+async def test_the_reason_question_answered_with_a_switch_takes_it(backend, dispatcher):
+    fleet_backend(backend)
+    backend.on("GET", "/api/v1/lines/12", line())
+    tracker = make_tracker(
+        "hij krijgt gewoon een nieuw toestel",
+        intent="inform",
+        slots={"target_line_id": "12", "replacement_reason": "lost",
+               "requested_slot": "replacement_reason"},
+    )  # fmt: skip
+
+    filled = slots_of(
+        await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, {})
+    )
+
+    assert filled["replacement_reason"] == "switch"
 
 
 async def test_a_change_of_mind_mid_form_replaces_the_accepted_answer(backend, dispatcher):

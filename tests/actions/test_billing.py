@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import httpx
@@ -524,3 +525,309 @@ async def test_confirm_delivery_method_picks_the_variant(backend, dispatcher):
     tracker = make_tracker("oui", intent="affirm", slots=slots)
     await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
     assert responses(dispatcher) == ["utter_operation_done_change_delivery_method_post"]
+
+
+# --- the invoice of a month ("ma facture d'octobre", "vorige maand", "October's invoice") ------
+
+TODAY = date(2026, 12, 5)
+
+
+def julies_invoices() -> list[dict[str, Any]]:
+    """Newest first, like the backend; each one issued the month after the one it covers."""
+    return [
+        invoice("F2026-000106", id=106, period="2026-11", issue_date="2026-12-01"),
+        invoice("F2026-000104", "paid", id=104, period="2026-10", issue_date="2026-11-01",
+                paid_at="2026-11-20"),
+        invoice("F2026-000102", "paid", id=102, period="2026-09", issue_date="2026-10-01",
+                paid_at="2026-10-20"),
+    ]  # fmt: skip
+
+
+def today() -> date:
+    return TODAY
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "number", "period"),
+    [
+        ("fr", "est ce que ma facture d'octobre est bien payée ?", "F2026-000104", "octobre 2026"),
+        ("nl", "is mijn factuur van oktober al betaald?", "F2026-000104", "oktober 2026"),
+        ("en", "Is October's invoice paid?", "F2026-000104", "October 2026"),
+        ("fr", "la facture de septembre est réglée ?", "F2026-000102", "septembre 2026"),
+        ("nl", "is de factuur van vorige maand betaald?", "F2026-000106", "november 2026"),
+        ("en", "was last month's invoice paid", "F2026-000106", "November 2026"),
+    ],
+)
+async def test_is_it_paid_answers_about_the_month_named(
+    backend, dispatcher, language, text, number, period
+):
+    # October's invoice is the one covering October (issued in November), not the latest one.
+    backend.on("GET", f"{API}/invoices", julies_invoices())
+    tracker = make_tracker(text, intent="ask_invoice_paid", slots={"language": language})
+    await ActionCheckInvoicePaid(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["number"] == number
+    assert message(dispatcher)["period"] == period
+
+
+async def test_the_month_entity_is_used_too(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", julies_invoices())
+    tracker = make_tracker(
+        "is the sept invoice paid?", intent="ask_invoice_paid", entities=[entity("period", "sept")]
+    )
+    await ActionCheckInvoicePaid(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["number"] == "F2026-000102"
+
+
+@pytest.mark.parametrize(
+    "text", ["ma facture de ce mois-ci est payée ?", "is de factuur van deze maand betaald?"]
+)
+async def test_this_months_invoice_is_the_one_issued_this_month(backend, dispatcher, text):
+    backend.on("GET", f"{API}/invoices", julies_invoices())
+    tracker = make_tracker(text, intent="ask_invoice_paid")
+    await ActionCheckInvoicePaid(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["response"] == "utter_invoice_is_open"
+    assert message(dispatcher)["number"] == "F2026-000106"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "period"),
+    [
+        ("fr", "la facture de juin est payée ?", "juin 2026"),
+        ("nl", "is de factuur van juni betaald?", "juni 2026"),
+        ("en", "is the June invoice paid?", "June 2026"),
+    ],
+)
+async def test_a_month_without_invoice_is_said_so(backend, dispatcher, language, text, period):
+    backend.on("GET", f"{API}/invoices", julies_invoices())
+    tracker = make_tracker(text, intent="ask_invoice_paid", slots={"language": language})
+    await ActionCheckInvoicePaid(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoice_not_found_for_month"]
+    assert message(dispatcher)["period"] == period
+
+
+async def test_an_invoice_number_wins_over_a_month(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", julies_invoices())
+    tracker = make_tracker("F2026-000106 (octobre) est payée ?", intent="ask_invoice_paid")
+    await ActionCheckInvoicePaid(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["number"] == "F2026-000106"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "explique-moi la facture de septembre",
+        "leg de factuur van september eens uit",
+        "walk me through the September invoice",
+    ],
+)
+async def test_explain_the_invoice_of_the_month_named(backend, dispatcher, text):
+    backend.on("GET", f"{API}/invoices", julies_invoices()).on(
+        "GET", f"{API}/invoices/102", invoice("F2026-000102", "paid", id=102, period="2026-09")
+    )
+    tracker = make_tracker(text, intent="explain_invoice")
+    await ActionExplainInvoice(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["number"] == "F2026-000102"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je voudrais le PDF de la facture d'octobre",
+        "mag ik de pdf van de factuur van oktober?",
+        "can I get October's invoice as a PDF",
+    ],
+)
+async def test_download_the_invoice_of_the_month_named(backend, dispatcher, text):
+    backend.on("GET", f"{API}/invoices", julies_invoices()).on(
+        "POST", f"{API}/invoices/104/download-links", json_response(201, {"url": "u"})
+    )
+    tracker = make_tracker(text, intent="download_invoice")
+    await ActionDownloadInvoice(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["number"] == "F2026-000104"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "period"),
+    [
+        ("fr", "je veux payer la facture de septembre", "septembre 2026"),
+        ("nl", "ik wil de factuur van september betalen", "september 2026"),
+        ("en", "pay the September invoice", "September 2026"),
+    ],
+)
+async def test_paying_a_paid_month_says_it_is_paid(backend, dispatcher, language, text, period):
+    backend.on("GET", f"{API}/invoices", julies_invoices())
+    tracker = make_tracker(text, intent="pay_invoice", slots={"language": language})
+    await ActionPayInvoice(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoice_already_paid"]
+    assert message(dispatcher)["number"] == "F2026-000102"
+    assert message(dispatcher)["period"] == period
+    assert "POST" not in [r.method for r in backend.requests]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["payer la facture du mois dernier", "de factuur van vorige maand betalen", "pay last month's"],
+)
+async def test_pay_the_invoice_of_the_month_named(backend, dispatcher, text):
+    # Two open invoices: the month says which one, no buttons.
+    overdue = invoice("F2026-000090", "overdue", id=90, period="2026-08", issue_date="2026-09-01")
+    backend.on("GET", f"{API}/invoices", [*julies_invoices(), overdue]).on(
+        "POST", f"{API}/invoices/106/payment-links", json_response(201, {"url": "u"})
+    )
+    tracker = make_tracker(text, intent="pay_invoice")
+    await ActionPayInvoice(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoice_payment_link"]
+    assert message(dispatcher)["number"] == "F2026-000106"
+
+
+# --- every invoice, paid and unpaid ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Toon mij al onze facturen, betaald en onbetaald",
+        "montrez-moi toutes nos factures, payées et impayées",
+        "show me all our invoices, paid and unpaid",
+        "les factures ouvertes et les payees aussi",
+        "open invoices and the settled ones",
+        "unpaid or not, all of them please",
+        "openstaande en betaalde facturen, allemaal",
+    ],
+)
+async def test_paid_and_unpaid_lists_every_invoice(backend, dispatcher, text):
+    backend.on("GET", f"{API}/invoices", julies_invoices())
+    tracker = make_tracker(text, intent="show_invoices")
+    await ActionShowInvoices(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["count"] == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nos factures non payées",
+        "factures pas encore payées",
+        "toutes mes factures impayées",
+        "nog niet betaalde facturen",
+        "alle openstaande facturen",
+        "invoices not yet paid",
+        "all unpaid invoices",
+    ],
+)
+async def test_unpaid_alone_keeps_the_filter(backend, dispatcher, text):
+    backend.on("GET", f"{API}/invoices", julies_invoices())
+    tracker = make_tracker(text, intent="show_invoices")
+    await ActionShowInvoices(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["count"] == 1
+
+
+# --- delivery method: the direction of the change --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On reçoit encore nos factures par la poste, c'est ridicule en 2026. "
+        "Passez-nous à l'électronique svp.",
+        "Please stop sending paper invoices to Noorderlaan, we'd like to get them electronically.",
+        "plus de factures papier, on veut tout par mail",
+        "je ne veux plus recevoir les factures par la poste",
+        "factures dématérialisées / sans papier svp",
+        "on aimerait passer au numérique pour les factures",
+        "We krijgen onze facturen nog altijd per post, kan dat digitaal?",
+        "geen papieren facturen meer aub",
+        "kunnen we overschakelen naar elektronische facturen i.p.v. papier?",
+        "graag voortaan zonder papier",
+        "I don't want to receive invoices by post anymore",
+        "can we go paperless? PDF by e-mail instead of the letter",
+        "no more post, e-mail please",
+        "we currently get them on paper, switch us to digital",
+        # A negative question asks for the method: "can't we get them by e-mail?"
+        "kunnen we de facturen niet gewoon per mail krijgen?",
+        "on ne pourrait pas les recevoir par mail ?",
+        "not by post but by e-mail",
+    ],
+)
+async def test_leaving_paper_means_email(backend, dispatcher, text):
+    tracker = make_tracker(text, intent="change_delivery_method")
+    events = await ValidateDeliveryMethodForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("delivery_method", "email_sms") in events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "arrêtez les mails avec les factures, on les veut en papier",
+        "envoyez les factures par courrier plutôt que par e-mail",
+        "stop de e-mails, we willen terug papieren facturen",
+        "geen facturen per mail meer, liever per post",
+        "stop e-mailing the invoices, we'd like paper again",
+        "by post instead of e-mail please",
+    ],
+)
+async def test_leaving_email_means_post(backend, dispatcher, text):
+    tracker = make_tracker(text, intent="change_delivery_method")
+    events = await ValidateDeliveryMethodForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("delivery_method", "post") in events
+
+
+async def test_a_billing_address_is_not_read_as_by_post(backend, dispatcher):
+    tracker = make_tracker("send them to post@acme.be", intent="change_delivery_method")
+    events = await ValidateDeliveryMethodForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("delivery_method", "email_sms") in events
+
+
+def me(email: str | None) -> dict[str, Any]:
+    return {"id": 1, "first_name": "Sofie", "email": email, "role": "fleet_manager",
+            "active_role": "fleet_manager"}  # fmt: skip
+
+
+async def test_post_to_email_reads_back_the_address_it_goes_to(backend, dispatcher):
+    # Acme gets paper today and has no billing e-mail: the backend sends to the caller's own.
+    prepared = operation("change_delivery_method", {"delivery_method": "email_sms"})
+    backend.on(
+        "GET", f"{API}/billing/settings", settings(delivery_method="post", delivery_email=None)
+    )
+    backend.on("GET", f"{API}/me", me("sofie@acme.be"))
+    backend.on("POST", f"{API}/operations", json_response(201, prepared))
+    tracker = make_tracker(
+        "electronically", intent="inform", slots={"delivery_method": "email_sms"}
+    )
+    await ActionPrepareDeliveryMethod(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == [
+        "utter_summary_change_delivery_method_email_sms",
+        "utter_ask_confirm_operation",
+    ]
+    assert message(dispatcher)["email"] == "sofie@acme.be"
+
+
+async def test_the_billing_email_comes_first(backend, dispatcher):
+    prepared = operation(
+        "change_delivery_method",
+        {"delivery_method": "email_sms", "delivery_email": "facturen@acme.be"},
+    )
+    backend.on("GET", f"{API}/billing/settings", settings(delivery_method="post"))
+    backend.on("POST", f"{API}/operations", json_response(201, prepared))
+    tracker = make_tracker("per mail", intent="inform", slots={"delivery_method": "email_sms"})
+    await ActionPrepareDeliveryMethod(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert message(dispatcher)["email"] == "facturen@acme.be"
+    assert f"{API}/me" not in backend.paths()
+
+
+async def test_already_by_email_names_the_address(backend, dispatcher):
+    backend.on("GET", f"{API}/billing/settings", settings())
+    tracker = make_tracker("by e-mail", intent="inform", slots={"delivery_method": "email_sms"})
+    await ActionPrepareDeliveryMethod(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_delivery_method_already_email_sms"]
+    assert message(dispatcher)["email"] == "billing@acme.be"
+
+
+async def test_done_by_email_names_the_address(backend, dispatcher):
+    result = {"delivery_method": "email_sms", "delivery_email": "sofie@acme.be"}
+    done = operation("change_delivery_method", {}, status="done", result=result)
+    backend.on("POST", f"{API}/operations/op-1/confirm", done)
+    slots = {"pending_operation_id": "op-1", "pending_operation_type": "change_delivery_method"}
+    tracker = make_tracker("ja", intent="affirm", slots=slots)
+    await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_operation_done_change_delivery_method_email_sms"]
+    assert message(dispatcher)["email"] == "sofie@acme.be"

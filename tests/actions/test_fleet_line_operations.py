@@ -809,7 +809,7 @@ async def test_a_yes_with_details_at_a_summary_that_cannot_be_edited_runs_nothin
         "yes but 0470 00 00 05",
         intent="affirm",
         entities=[entity("phone_number", "0470 00 00 05")],
-        slots={"pending_operation_id": "op_abc", "pending_operation_type": "deactivate_line"},
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "unblock_sim"},
     )
 
     events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
@@ -1038,3 +1038,156 @@ async def test_an_addition_starting_with_and_keeps_the_removal_waiting(backend, 
         "add": ["data_boost_5gb"],
         "remove": ["roam_eu_plus_10gb"],
     }
+
+
+# --- barrings: both directions in one message, the premium service's names ---------------------
+
+INTERNATIONAL = {"code": "international_calls", "name": "Internationale oproepen",
+                 "names": names("Appels internationaux", "Internationale oproepen",
+                                "International calls")}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thomas Willems moet vanaf nu naar het buitenland kunnen bellen (nieuwe klanten in "
+        "Frankrijk). Tegelijk moogt ge de betaalnummers bij hem blokkeren.",
+        "Thomas Willems doit pouvoir appeler l'étranger dès lundi. Et bloquez-lui les numéros "
+        "surtaxés.",
+        "Thomas Willems must be able to call abroad from now on (new customers in France). "
+        "Also block premium-rate numbers for him.",
+    ],
+)
+async def test_a_service_that_must_work_again_is_unbarred_beside_another_barred(
+    backend, dispatcher, text
+):
+    # "already blocked: international calls", and only the premium numbers were blocked.
+    fleet(backend, {**THOMAS, "barrings": [INTERNATIONAL]})
+    backend.on("GET", "/api/v1/barrable-services", [*BARRABLE, INTERNATIONAL])
+    tracker = make_tracker(text, intent="change_barrings")
+
+    events = await ValidateChangeBarringsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["barring_changes"] == {
+        "block": ["premium_numbers"],
+        "unblock": ["international_calls"],
+    }
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please block roaming and premium-rate numbers on Thomas Willems' line",
+        "bloquez le roaming et les numéros payants sur la ligne de Thomas Willems",
+        "blokkeer roaming en de 0900-nummers op de lijn van Thomas Willems",
+        "blokkeer roaming en premium sms bij Thomas Willems",
+    ],
+)
+async def test_every_name_of_the_premium_numbers_is_barred_with_the_rest(backend, dispatcher, text):
+    fleet(backend, THOMAS)
+    tracker = make_tracker(text, intent="change_barrings")
+
+    events = await ValidateChangeBarringsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    changes = slots_of(events)["barring_changes"]
+    assert sorted(changes["block"]) == ["premium_numbers", "roaming"]
+
+
+@pytest.mark.parametrize(
+    ("text", "blocked"),
+    [
+        ("Thomas Willems mag niet meer kunnen bellen naar het buitenland", True),
+        ("Thomas Willems ne doit plus pouvoir appeler l'étranger", True),
+        ("Thomas Willems should no longer be able to call abroad", True),
+        ("please lift the block on international calls for Thomas Willems", False),
+        ("levez le blocage des appels internationaux de Thomas Willems", False),
+        ("hef de blokkering van internationaal bellen op voor Thomas Willems", False),
+    ],
+)
+async def test_a_denied_ability_bars_and_a_lifted_block_unbars(backend, dispatcher, text, blocked):
+    barred = [INTERNATIONAL] if not blocked else []
+    fleet(backend, {**THOMAS, "barrings": barred})
+    backend.on("GET", "/api/v1/barrable-services", [*BARRABLE, INTERNATIONAL])
+    tracker = make_tracker(text, intent="change_barrings")
+
+    events = await ValidateChangeBarringsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    key, other = ("block", "unblock") if blocked else ("unblock", "block")
+    changes = slots_of(events)["barring_changes"]
+    assert changes[key] == ["international_calls"] and changes[other] == []
+
+
+# --- deactivation: a correction at its summary moves it to the line meant -------------------------
+
+ROUTER = line(6, "+32470000006", user_name=None, label="Router")
+PENDING_DEACTIVATION = {
+    "pending_operation_id": "op_abc",
+    "pending_operation_type": "deactivate_line",
+}
+MOVE_DEACTIVATION = [
+    ("wait, sorry, wrong one - the router stays. It's Thomas Willems' line that has to go. "
+     "Same thing, no number to keep.", "deny"),
+    ("wacht, sorry, verkeerde: de router blijft. Het is de lijn van Thomas Willems die weg moet. "
+     "Zelfde verhaal, geen nummer te behouden.", "affirm"),
+    ("pardon, je me suis trompé : le routeur reste. C'est la ligne de Thomas Willems qui doit "
+     "partir. Pareil, pas de numéro à garder.", "deactivate_line"),
+]  # fmt: skip
+
+
+def pending_deactivation(backend: FakeBackend) -> None:
+    fleet(backend, ROUTER, THOMAS, LOTTE)
+    waiting = operation("deactivate_line", {"termination_fee": "0.00"}, line_id=6)
+    backend.on("GET", "/api/v1/operations/op_abc", waiting)
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", {**waiting, "status": "cancelled"})
+
+
+# A yes or a no that names another line comes here; a deactivate_line intent opens the form.
+@pytest.mark.parametrize(("text", "intent"), MOVE_DEACTIVATION[:2])
+async def test_another_line_named_at_the_deactivation_summary_reopens_the_form(
+    backend, dispatcher, text, intent
+):
+    # "I haven't done anything yet… answer no", then "yes terminate it" deactivated the router.
+    pending_deactivation(backend)
+    said = make_tracker(text, intent=intent, slots=PENDING_DEACTIVATION)
+    action = ActionCancelOperation if intent == "deny" else ActionConfirmOperation
+
+    events = await action(backend.client()).run(dispatcher, said, DOMAIN)
+
+    assert events == [SlotSet("target_line_id", "6"), FollowupAction("deactivate_line_form")]
+    assert posts(backend) == []
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize(("text", "intent"), MOVE_DEACTIVATION)
+async def test_the_reopened_deactivation_reads_back_the_new_lines_summary(
+    backend, dispatcher, text, intent
+):
+    pending_deactivation(backend)
+    form = make_tracker(text, intent=intent, slots={**PENDING_DEACTIVATION, "target_line_id": "6"})
+    form.latest_message["intent"]["confidence"] = 0.4  # no "do you really want…?" at a summary
+
+    events = await ValidateDeactivateLineForm(backend.client()).run(dispatcher, form, DOMAIN)
+
+    filled = slots_of(events)
+    assert filled["target_line_id"] == "5" and filled["keep_number"] is False
+    assert filled["pending_operation_id"] is None
+    assert [r.url.path for r in posts(backend)] == ["/api/v1/operations/op_abc/cancel"]
+    assert responses(dispatcher) == []
+
+    summary = {"msisdn": "+32470000005", "user_name": "Thomas Willems",
+               "termination_fee": "84.00", "commitment_end": "2027-06-30"}  # fmt: skip
+    backend.on(
+        "POST",
+        "/api/v1/operations",
+        json_response(201, operation("deactivate_line", summary, id="op_new", line_id=5)),
+    )
+    prepare = make_tracker("", intent=intent, slots={"target_line_id": "5", "keep_number": False})
+    pending = slots_of(
+        await ActionPrepareDeactivateLine(backend.client()).run(dispatcher, prepare, DOMAIN)
+    )
+
+    assert body(posts(backend)[-1])["line_id"] == 5
+    assert responses(dispatcher) == ["utter_summary_deactivate_line", "utter_ask_confirm_operation"]
+    assert plain(dispatcher.messages[0]["termination_fee"]) == "€84.00"
+    assert pending["pending_operation_id"] == "op_new"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.api.backend import Device
@@ -48,6 +51,7 @@ from tests.actions.support import (
     responses,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 DOMAIN: dict[str, Any] = {
     "forms": {
         "shop_item_form": {
@@ -187,7 +191,9 @@ async def test_add_to_cart_body_and_stable_key(backend, dispatcher):
     }  # fmt: skip
     assert posted[0].headers["Idempotency-Key"] == posted[1].headers["Idempotency-Key"]
     assert dispatcher.messages[0]["response"] == "utter_cart_item_added"
-    assert dispatcher.messages[0]["count"] == 2
+    assert dispatcher.messages[0]["items"] == (
+        "• 2 × Apple iPhone 16 (Black, 128 GB) · €829.00 each excl. VAT"
+    )
 
 
 async def test_a_sold_out_variant_asks_another_colour_keeping_the_rest(backend, dispatcher):
@@ -262,7 +268,7 @@ async def test_cart_shown_with_remove_buttons_and_item_removed(backend, dispatch
     await ActionRemoveCartItem(backend.client()).run(dispatcher, remove, DOMAIN)
     assert backend.requests[-1].method == "DELETE"
     assert backend.requests[-1].headers["Idempotency-Key"]
-    assert responses(dispatcher) == ["utter_cart", "utter_cart_item_removed"]
+    assert responses(dispatcher) == ["utter_cart", "utter_cart_item_removed_empty"]
 
 
 async def test_remove_by_name_and_empty_cart(backend, dispatcher):
@@ -274,7 +280,7 @@ async def test_remove_by_name_and_empty_cart(backend, dispatcher):
     await ActionPrepareOrder(backend.client()).run(
         dispatcher, make_tracker("order", intent="place_order", slots=TO_COMPANY), DOMAIN
     )
-    assert responses(dispatcher) == ["utter_cart_item_removed", "utter_cart_empty"]
+    assert responses(dispatcher) == ["utter_cart_item_removed_empty", "utter_cart_empty"]
     assert "/api/v1/operations" not in backend.paths()
 
 
@@ -1211,3 +1217,367 @@ async def test_another_address_given_with_the_choice_is_taken(backend, dispatche
         "street": "Avenue Louise 54", "postal_code": "1050", "city": "Ixelles"
     }  # fmt: skip
     assert values["requested_slot"] is None  # the address is not asked again
+
+
+# --- read-backs in excluding VAT (business customers think excluding VAT) -----------------------
+
+THREE_XCOVERS = {**cart_of(cart_item(41, XCOVER, "Black", 3)),
+                 "total_excl_vat": "1617.00", "total_incl_vat": "1956.57"}  # fmt: skip
+READ_BACK = {
+    "en": ("• 3 × Samsung Galaxy XCover7 Pro (Black, 128 GB) · €539.00 each excl. VAT",
+           "€1,617.00", "€1,956.57"),
+    "fr": ("• 3 × Samsung Galaxy XCover7 Pro (Black, 128 GB) · 539,00\xa0€ HTVA l'unité",
+           "1\u202f617,00\xa0€", "1\u202f956,57\xa0€"),
+    "nl": ("• 3 × Samsung Galaxy XCover7 Pro (Black, 128 GB) · €\xa0539,00 per stuk excl. btw",
+           "€\xa01.617,00", "€\xa01.956,57"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+async def test_every_cart_read_back_shows_the_unit_price_and_both_totals(
+    backend, dispatcher, language
+):
+    # "Added to the cart (3). Your cart: 3 device(s), €1,956.57 incl. VAT." — then "what's the
+    # unit price excl. VAT?", "wat is de prijs per stuk, excl. btw?".
+    row, excl, incl = READ_BACK[language]
+    order_waits(backend, THREE_XCOVERS)
+    shop(backend).on("POST", "/api/v1/cart/items", json_response(201, THREE_XCOVERS))
+    added = {"shop_device_id": "5", "shop_colour": "Black", "shop_storage_gb": 128.0,
+             "shop_quantity": 3.0, "shop_for_line_id": "none", "language": language}  # fmt: skip
+    await ActionAddToCart(backend.client()).run(dispatcher, make_tracker("3", slots=added), DOMAIN)
+    await confirm(backend, dispatcher, "ajoute encore 2 XCover7 Pro", language)  # cart updated
+    await ActionShowCart(backend.client()).run(
+        dispatcher, make_tracker("cart", slots={"language": language}), DOMAIN
+    )
+    summary = {"items": THREE_XCOVERS["items"], "total_excl_vat": "1617.00",
+               "total_incl_vat": "1956.57", "delivery_address": None}  # fmt: skip
+    operation = {"id": "op-o1", "type": "place_order", "status": "pending", "summary": summary}
+    backend.on("POST", "/api/v1/operations", json_response(201, operation))
+    await ActionPrepareOrder(backend.client()).run(
+        dispatcher, make_tracker("yes", slots={**TO_COMPANY, "language": language}), DOMAIN
+    )
+
+    read_backs = [m for m in dispatcher.messages if "items" in m]
+    assert [m["response"] for m in read_backs] == [
+        "utter_cart_item_added", "utter_cart_updated", "utter_cart", "utter_summary_place_order"
+    ]  # fmt: skip
+    for message in read_backs:
+        assert (message["items"], message["total_excl_vat"], message["total_incl_vat"]) == (
+            row,
+            excl,
+            incl,
+        )
+
+
+def test_the_read_backs_say_the_total_excluding_and_including_vat_in_every_language():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for name in ("utter_cart_item_added", "utter_cart_updated", "utter_cart_item_removed",
+                 "utter_cart", "utter_summary_place_order"):  # fmt: skip
+        for variation in domain["responses"][name]:
+            said = set(re.findall(r"\{(\w+)\}", variation["text"]))
+            assert {"items", "total_excl_vat", "total_incl_vat"} <= said, (name, variation)
+
+
+# --- a device not in the cart, named at "Shall I place the order now?" ----------------------------
+
+A56 = {"id": 10, "brand": "Samsung", "model": "Galaxy A56", "name": "Samsung Galaxy A56",
+       "variants": [variant("Awesome Graphite", 128, "379.00"),
+                    variant("Awesome Olive", 256, "449.00")]}  # fmt: skip
+THREE_A56 = cart_of(cart_item(71, A56, "Awesome Graphite", 3))
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "words"),
+    [
+        ("ah et ajoute un Galaxy XCover7 Pro noir pour Bram au magasin, le sien est mort. "
+         "Même livraison.", "fr", "un galaxy xcover7 pro noir"),
+        ("o ja, doe er ook één Galaxy XCover7 Pro in het zwart bij voor Bram, de zijne is kapot",
+         "nl", "een galaxy xcover7 pro in het zwart"),
+        ("oh and add a Galaxy XCover7 Pro in black for Bram at the shop, his died", "en",
+         "a galaxy xcover7 pro in black"),
+    ],
+)  # fmt: skip
+async def test_a_new_device_sharing_a_word_with_the_cart_s_is_added_without_touching_it(
+    backend, dispatcher, text, language, words
+):
+    # "ajoute un Galaxy XCover7 Pro" made the 3 Galaxy A56 four ("C'est modifié … 4 × Samsung
+    # Galaxy A56"): "Galaxy" was read as the A56.
+    changes = order_waits(backend, THREE_A56)
+    backend.on("GET", "/api/v1/catalog/devices", [*CATALOGUE, A56])
+    shop(backend).on("GET", "/api/v1/catalog/devices/5", XCOVER)
+
+    events = await confirm(backend, dispatcher, text, language)
+
+    assert changes == []  # the A56 item is as it was
+    assert FollowupAction("shop_item_form") in events
+    after = slots_of(events)
+    assert after["shop_item_text"].startswith(words)  # "un", "één", "a": how many
+    assert after["pending_operation_id"] is None
+
+    form = make_tracker(text, intent="choose_device", slots={**after, "language": language})
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, form, DOMAIN))
+    assert (values["shop_device_id"], values["shop_colour"]) == ("5", "Black")
+    assert values["shop_quantity"] == 1.0
+
+
+async def test_a_switch_to_a_new_device_still_replaces_the_one_of_the_same_make(
+    backend, dispatcher
+):
+    changes = order_waits(backend, THREE_A56)
+    backend.on("GET", "/api/v1/catalog/devices", [*CATALOGUE, A56])
+
+    events = await confirm(backend, dispatcher, "prends plutôt des Galaxy XCover7 Pro", "fr")
+
+    assert cart_requests(changes) == [
+        ("POST", "", {"device_id": "5", "colour": "Black", "storage_gb": 128, "quantity": 3}),
+        ("DELETE", "/71", None),
+    ]
+    assert events == []
+
+
+# --- a colour answer naming the refused variant and the new choice --------------------------------
+
+S25 = {"id": 4, "brand": "Samsung", "model": "Galaxy S25", "name": "Samsung Galaxy S25",
+       "variants": [variant("Navy", 128, "749.00", 10), variant("Icyblue", 256, "809.00", 0),
+                    variant("Silver Shadow", 256, "809.00", 7)]}  # fmt: skip
+ICYBLUE = {"shop_device_id": "4", "shop_colour": "Icyblue", "shop_storage_gb": 256.0,
+           "shop_quantity": 3.0, "shop_for_line_id": "none"}  # fmt: skip
+
+
+async def refused_then(backend: FakeBackend, dispatcher: Any, text: str, language: str) -> Any:
+    """The Icyblue S25 is refused (out of stock) and the form asks the colour; ``text`` answers."""
+    shop(backend).on("GET", "/api/v1/catalog/devices/4", S25)
+    backend.on("GET", "/api/v1/catalog/devices", [S25])
+    backend.on("POST", "/api/v1/cart/items", error(409, "out_of_stock"))
+    refusal = await ActionAddToCart(backend.client()).run(
+        dispatcher, make_tracker("256", slots=ICYBLUE), DOMAIN
+    )
+    assert responses(dispatcher) == ["utter_variant_out_of_stock"]
+    dispatcher.messages.clear()
+    asked = {**ICYBLUE, **slots_of(refusal), "shop_item_text": None,
+             "requested_slot": "shop_colour", "language": language}  # fmt: skip
+    answer = make_tracker(text, intent="inform", slots=asked)
+    answer.events[:0] = [SlotSet("shop_colour", "Icyblue"), *refusal]
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("bon si l'Icyblue n'est pas dispo, prenez le Navy alors", "fr"),
+        ("als de Icyblue niet beschikbaar is, neem dan maar de Navy", "nl"),
+        ("ok if the Icyblue isn't available, go for the Navy then", "en"),
+        ("le Navy au lieu de l'Icyblue", "fr"),
+        ("liever Navy dan Icyblue", "nl"),
+        ("Icyblue... hmm, Navy", "en"),  # the one just refused is not the choice
+    ],
+)
+async def test_of_the_refused_colour_and_another_the_other_is_chosen(
+    backend, dispatcher, text, language
+):
+    # "bon si l'Icyblue n'est pas dispo, prenez le Navy alors", three times: the same refusal.
+    answer = await refused_then(backend, dispatcher, text, language)
+
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, answer, DOMAIN))
+
+    assert (values["shop_colour"], values["shop_storage_gb"]) == ("Navy", 128.0)
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("prenez le Navy en 256 alors", "fr"),
+        ("neem dan de Navy in 256 GB", "nl"),
+        ("take the Navy with 256 GB then", "en"),
+    ],
+)
+async def test_a_colour_not_in_the_capacity_asked_is_said_and_its_capacity_offered(
+    backend, dispatcher, text, language
+):
+    answer = await refused_then(backend, dispatcher, text, language)
+
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, answer, DOMAIN))
+
+    assert values["shop_colour"] == "Navy" and "shop_storage_gb" not in values
+    assert responses(dispatcher) == ["utter_colour_only_in_storage"]
+    assert dispatcher.messages[0]["storages"] == "128 GB"
+    asking = make_tracker(text, slots={**answer.slots, **values})
+    await ActionAskShopStorageGb(backend.client()).run(dispatcher, asking, DOMAIN)
+    assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == [
+        '/inform{"shop_storage_gb": "128"}'
+    ]
+
+
+async def test_a_colour_chosen_after_its_capacity_is_said_to_come_in_another(backend, dispatcher):
+    # 256 GB chosen first, then "Navy": the backend refuses the pair; the bot said "doesn't
+    # exist" and asked both again.
+    shop(backend).on("GET", "/api/v1/catalog/devices/4", S25)
+    backend.on("POST", "/api/v1/cart/items", error(422, "variant_unknown"))
+    navy = {**ICYBLUE, "shop_colour": "Navy"}
+
+    events = await ActionAddToCart(backend.client()).run(
+        dispatcher, make_tracker("navy", slots=navy), DOMAIN
+    )
+
+    assert responses(dispatcher) == ["utter_colour_only_in_storage"]
+    assert slots_of(events) == {"shop_storage_gb": None, "shop_item_text": ""}  # Navy kept
+    assert FollowupAction("shop_item_form") in events
+    again = make_tracker("navy", slots={**navy, **slots_of(events)})
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, again, DOMAIN))
+    assert "shop_storage_gb" not in values  # offered with its button, not taken silently
+
+
+# --- "for which line?": no particular line, in people's words -------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["request_agent", "stop", "inform"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not tied to a specific line", "not linked to anyone yet, they'll get lines later",
+        "none yet", "shared devices for the warehouse", "spares", "not tied to a specific person",
+        "pas liée à une ligne", "aucune ligne", "pas encore de ligne, c'est de la réserve",
+        "appareils partagés", "niet gekoppeld aan een lijn", "geen specifieke lijn",
+        "nog geen lijn", "reservetoestellen", "gedeelde toestellen",
+    ],
+)  # fmt: skip
+async def test_no_line_in_peoples_words_is_the_answer_whatever_the_intent(
+    backend, dispatcher, text, intent
+):
+    # "not tied to a specific line" was read as a request for a human: the form stopped and a
+    # handoff started.
+    shop(backend)
+    asked = {**CHOSEN, "requested_slot": "shop_for_line_id"}
+
+    events = await ValidateShopItemForm(backend.client()).run(
+        dispatcher, make_tracker(text, intent=intent, slots=asked), DOMAIN
+    )
+
+    assert slots_of(events)["shop_for_line_id"] == "none"
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["aucune idée, je veux parler à un conseiller", "no idea, get me an agent",
+     "geen lijn, geef me een medewerker"],
+)  # fmt: skip
+async def test_asking_for_a_person_at_for_which_line_is_no_answer(backend, dispatcher, text):
+    shop(backend)
+    asked = {**CHOSEN, "requested_slot": "shop_for_line_id"}
+    human = make_tracker(text, intent="request_agent", slots=asked)
+    assert await ValidateShopItemForm(backend.client()).run(dispatcher, human, DOMAIN) == []
+
+
+# --- the delivery said in the message that starts the order ---------------------------------------
+
+KOLVESTRAAT = company(street="Kolvestraat 12", postal_code="8000", city="Brugge")
+INDUSTRIEWEG = {"street": "Industrieweg 22", "postal_code": "9000", "city": "Gent"}
+
+
+@pytest.mark.parametrize(
+    ("opening", "language", "said"),
+    [
+        ("Bonjour, 3 Galaxy XCover7 Pro noirs, livraison normale a la societe", "fr",
+         {"delivery": "company", "address": None}),
+        ("Ik wil 4 iPhone 16e bestellen. Alles naar ons kantoor in de Kolvestraat", "nl",
+         {"delivery": "company", "address": None}),
+        ("We need 2 Pixel 9 in white, delivered to the office please", "en",
+         {"delivery": "company", "address": None}),
+        ("Twee Pixel 9 aub. Leveren aan Industrieweg 22, 9000 Gent, niet aan de hoofdzetel", "nl",
+         {"delivery": "other_address", "address": INDUSTRIEWEG}),
+        ("2 Nokia 3210 in Grunge Black, à livrer chez elle", "fr",
+         {"delivery": "other_address", "address": None}),
+    ],
+)  # fmt: skip
+async def test_the_delivery_said_at_the_opening_is_not_asked_again(
+    backend, dispatcher, opening, language, said
+):
+    # "livraison normale a la societe" in the opening, and "Where shall I deliver?" later.
+    shop(backend).on("GET", "/api/v1/me", me_fleet_manager(company=KOLVESTRAAT))
+    backend.on("GET", "/api/v1/catalog/devices", CATALOGUE).on("GET", "/api/v1/cart", CART)
+    for device in CATALOGUE:
+        backend.on("GET", f"/api/v1/catalog/devices/{device['id']}", device)
+    start = make_tracker(opening, intent="search_device", slots={"language": language})
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, start, DOMAIN))
+    assert values["shop_delivery"] == said
+
+    # "Shall I place the order now?" — "yes": the delivery form asks only what was not said.
+    yes = make_tracker("yes", intent="affirm", slots={**values, "language": language})
+    delivery = slots_of(
+        await ValidateOrderDeliveryForm(backend.client()).run(dispatcher, yes, DOMAIN)
+    )
+    assert delivery["order_delivery"] == said["delivery"]
+    assert delivery["requested_slot"] == (None if said["address"] or said["delivery"] == "company"
+                                          else "order_address")  # fmt: skip
+    assert "utter_invalid_order_delivery" not in responses(dispatcher)
+
+
+async def test_an_opening_without_a_delivery_asks_it_and_forgets_an_earlier_one(
+    backend, dispatcher
+):
+    shop(backend).on("GET", "/api/v1/catalog/devices", CATALOGUE).on("GET", "/api/v1/cart", CART)
+    backend.on("GET", "/api/v1/catalog/devices/8", PIXEL)
+    earlier = {"shop_delivery": {"delivery": "other_address", "address": INDUSTRIEWEG}}
+    # "pour le bureau" is where the phone is used, not where it goes
+    start = make_tracker("un Pixel 9 pour le bureau", intent="search_device", slots=earlier)
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, start, DOMAIN))
+    assert values["shop_delivery"] is None
+
+    yes = make_tracker("oui", intent="affirm", slots=values)
+    delivery = slots_of(
+        await ValidateOrderDeliveryForm(backend.client()).run(dispatcher, yes, DOMAIN)
+    )
+    assert delivery["requested_slot"] == "order_delivery"
+
+
+async def test_the_delivery_of_the_opening_holds_for_the_request_s_next_device(backend, dispatcher):
+    # The next device of "3 XCover7 and 2 Pixel 9, delivered to the office" is read from its
+    # own words: the delivery said at the start is kept, never re-read.
+    shop(backend).on("GET", "/api/v1/catalog/devices", CATALOGUE)
+    backend.on("GET", "/api/v1/catalog/devices/8", PIXEL)
+    said = {"delivery": "company", "address": None}
+    queued = {"shop_item_text": "2 pixel 9 in white", "shop_delivery": said,
+              "shop_for_line_id": "none"}  # fmt: skip
+    tracker = make_tracker("3 XCover7 and 2 Pixel 9, delivered to the office", slots=queued)
+    values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+    assert "shop_delivery" not in values
+    assert (values["shop_device_id"], values["shop_colour"]) == ("8", "Porcelain")
+
+
+async def test_the_order_summary_shows_the_address_said_at_the_opening(backend, dispatcher):
+    shop(backend).on("GET", "/api/v1/cart", CART)
+    prepared: list[httpx.Request] = []
+    summary = {"items": [ITEM], "total_excl_vat": "1658.00", "total_incl_vat": "2006.18",
+               "delivery_address": {"name": "Acme", **INDUSTRIEWEG}}  # fmt: skip
+
+    def prepare(request: httpx.Request) -> httpx.Response:
+        prepared.append(request)
+        return json_response(201, {"id": "op-o1", "type": "place_order", "status": "pending",
+                                   "summary": summary})  # fmt: skip
+
+    backend.on("POST", "/api/v1/operations", prepare)
+    slots = {"order_delivery": "other_address", "order_address": INDUSTRIEWEG, "language": "nl"}
+    await ActionPrepareOrder(backend.client()).run(dispatcher, make_tracker("ja", slots=slots),
+                                                   DOMAIN)  # fmt: skip
+    assert json.loads(prepared[0].content)["params"] == {"delivery_address": INDUSTRIEWEG}
+    assert dispatcher.messages[0]["address"] == "Industrieweg 22, 9000 Gent"
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["Un Galaxy XCover7 Pro noir, livraison au siège",
+     "Een Galaxy XCover7 Pro, te leveren op kantoor",
+     "A Galaxy XCover7 Pro, delivered to the office"],
+)  # fmt: skip
+async def test_an_opening_that_says_where_to_deliver_is_an_order(backend, dispatcher, opening):
+    # Listed only, the device tapped next started the form without the words of the delivery.
+    shop(backend).on("GET", "/api/v1/catalog/devices", CATALOGUE)
+
+    events = await ActionSearchDevices(backend.client()).run(
+        dispatcher, make_tracker(opening, intent="search_device"), DOMAIN
+    )
+
+    assert SlotSet("shop_device_id", "5") in events
+    assert FollowupAction("shop_item_form") in events
