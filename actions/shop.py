@@ -272,7 +272,8 @@ _ADDRESS_LEAD = frozenset(
      "please", "another", "other", "send", "it", "naar", "aan", "op", "in", "de", "het", "t",
      "ons", "onze", "haar", "zijn", "thuis", "leveren", "levering", "adres", "ander", "andere",
      "een", "bij", "graag", "aub", "a", "au", "chez", "elle", "lui", "livrer", "livraison",
-     "l", "adresse", "autre", "une", "son", "sa", "leur", "domicile", "svp", "envoyer"}
+     "l", "adresse", "autre", "une", "son", "sa", "leur", "domicile", "svp", "envoyer",
+     "delivered", "shipped", "sent", "geleverd", "bezorgd", "livre", "livree", "livres"}
 )  # fmt: skip
 _POSTAL_CITY = re.compile(
     r"\b(?P<code>[1-9]\d{3})\s+(?P<city>[^\W\d_][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
@@ -491,7 +492,10 @@ _ORDER_WORDS = re.compile(r"\b(?:order|buy|commande\w*|achete\w*|bestel\w*|koop|
 # The words of "for no particular line" (company stock), read on ``_tokens``: a negation ("no
 # idea" is none) with "tied to", "specific" or "line"; lines that come later; shared or spare
 # devices; "none" alone.
-_NEG = r"(?:no|not|none|non|pas|aucune?|sans|geen|niet|zonder|without)(?! (?:idee|idea|clue))"
+_NEG = (
+    r"(?:no|not|none|non|pas|aucune?|sans|geen|niet|zonder|without|doesn t|hasn t)"
+    r"(?! (?:idee|idea|clue))"
+)
 _TIED = (
     r"(?:tied|linked|attached|assigned|connected|bound|allocated|lie|liee|lies|liees|attache\w*|"
     r"associe\w*|rattache\w*|assigne\w*|affecte\w*|attribue\w*|gekoppeld|verbonden|gelinkt|"
@@ -550,6 +554,49 @@ def _as_answer(tracker: Tracker) -> Tracker:
         "intent": {"name": "inform", "confidence": 1.0},
     }
     return view
+
+
+def _about(tracker: Tracker, words: str) -> Tracker:
+    """``tracker`` with its latest message cut down to ``words`` (the part of an answer about
+    one device of several) and read as ``inform``: a number or a name said for another device
+    is not this one's line."""
+    said = f" {_tokens(words)} "
+    message = tracker.latest_message or {}
+    view = tracker.copy()
+    view.latest_message = {
+        **message,
+        "text": words,
+        "intent": {"name": "inform", "confidence": 1.0},
+        "entities": [
+            e
+            for e in message.get("entities") or []
+            if f" {_tokens(str(e.get('value') or ''))} " in said
+        ],
+    }
+    return view
+
+
+# Who a device is for, when it is one person: "for our sustainability officer", "pour Marie",
+# "voor de nieuwe werfleider", "for her" (not "for the site workers" nor "voor het depot").
+_PERSON_NOUNS = (
+    r"officer|manager|director|colleague|employee|hire|intern|trainee|assistant|secretary|"
+    r"driver|technician|accountant|rep|representative|salesman|saleswoman|consultant|engineer|"
+    r"receptionist|foreman|supervisor|coordinator|ceo|cfo|cto|coo|boss|him|her|"
+    r"responsable|directeur|directrice|collegue|employe|employee|stagiaire|assistante|"
+    r"secretaire|chauffeur|technicien|technicienne|comptable|commercial|commerciale|ingenieur|"
+    r"receptionniste|chef|patron|patronne|gerant|gerante|coordinateur|coordinatrice|recrue|"
+    r"lui|elle|verantwoordelijke|collega|werknemer|medewerker|medewerkster|stagiair|assistent|"
+    r"assistente|secretaresse|technieker|boekhouder|boekhoudster|vertegenwoordiger|verkoper|"
+    r"werfleider|ploegbaas|baas|zaakvoerder|nieuwkomer|hem|haar"
+)
+_FOR_PERSON = re.compile(rf"\b(?:for|pour|voor)(?: \w+){{0,3}}? (?:{_PERSON_NOUNS})\b")
+_FOR_NAME = re.compile(r"\b(?:for|pour|voor)\s+[A-ZÀ-Ý][a-zà-ÿ]+")
+
+
+def for_someone(words: str) -> bool:
+    """Whether the words of a device say it is for one person ("1 Fairphone 5 for our
+    sustainability officer", "un iPhone pour Marie", "een A56 voor de nieuwe collega")."""
+    return bool(_FOR_PERSON.search(_tokens(words)) or _FOR_NAME.search(words))
 
 
 def _shown_devices(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -618,13 +665,17 @@ def _name_tokens(device: Device) -> set[str]:
 
 
 def opening_quantity(typed: str, device: Device | None) -> int | None:
-    """The count before the first word for the device in an opening message ("Ik wil twee
-    Samsung Galaxy A56", "un iPhone 16 blanc", "order two phones")."""
+    """The count before a word for the device, the first one said ("Ik wil twee Samsung Galaxy
+    A56", "un iPhone 16 blanc", "order two phones"; "Fairphone 5, matte black, 1 Fairphone": the
+    words of a device gathered from several answers)."""
     tokens = _tokens(typed).split()
     named = _DEVICE_WORDS | (_name_tokens(device) if device is not None else set())
-    first = next((i for i, token in enumerate(tokens) if token in named), None)
-    found = _count_before(tokens, first) if first is not None else None
-    return found[1] if found else None
+    said = (i for i, token in enumerate(tokens) if {token, token.removesuffix("s")} & named)
+    for index in said:
+        found = _count_before(tokens, index)
+        if found is not None:
+            return found[1]
+    return None
 
 
 # A model number: letters and digits together ("xcover7", "a56", "16e", "z5"), or four digits
@@ -656,14 +707,8 @@ def _said_at(tokens: list[str], start: int, name: list[str]) -> bool:
     return said[:-1] == name[:-1] and said[-1] in (name[-1], name[-1] + "s")
 
 
-def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, str]]:
-    """Each device named in ``typed`` with the words that describe it, in the order said:
-    "3 Crosscall Core-Z5 for the site and 2 iPhone 16e in black" → (Core-Z5, "3 crosscall core
-    z5 for the site and"), (iPhone 16e, "2 iphone 16e in black"). At one place the longest name
-    wins ("iPhone 16 Pro", not "iPhone 16"); a brand alone names its only device; part of a
-    model name names it when it holds the model number ("XCover7 Pro", "A56"), the plainest
-    model first ("S25" is the Galaxy S25, not the S25 Ultra)."""
-    tokens = _tokens(typed).split()
+def _mention_spans(tokens: list[str], catalogue: list[Device]) -> list[tuple[int, int, Device]]:
+    """(start, end, device) of each device named in ``tokens``, once each, in the order said."""
     brands: dict[str, list[Device]] = {}
     for device in catalogue:
         brands.setdefault(_tokens(device.brand), []).append(device)
@@ -687,12 +732,94 @@ def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, s
         overlaps = any(start < e and s < end for s, e, _ in taken)
         if not overlaps and all(str(d.id) != str(device.id) for _, _, d in taken):
             taken.append((start, end, device))
-    taken.sort(key=lambda span: span[0])
+    return sorted(taken, key=lambda span: span[0])
+
+
+def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, str]]:
+    """Each device named in ``typed`` with the words that describe it, in the order said:
+    "3 Crosscall Core-Z5 for the site and 2 iPhone 16e in black" → (Core-Z5, "3 crosscall core
+    z5 for the site and"), (iPhone 16e, "2 iphone 16e in black"). At one place the longest name
+    wins ("iPhone 16 Pro", not "iPhone 16"); a brand alone names its only device; part of a
+    model name names it when it holds the model number ("XCover7 Pro", "A56"), the plainest
+    model first ("S25" is the Galaxy S25, not the S25 Ultra)."""
+    tokens = _tokens(typed).split()
+    taken = _mention_spans(tokens, catalogue)
     starts = [found[0] if (found := _count_before(tokens, s)) else s for s, _, _ in taken]
     return [
         (device, " ".join(tokens[begin : starts[i + 1] if i + 1 < len(starts) else None]))
         for i, ((_, _, device), begin) in enumerate(zip(taken, starts, strict=True))
     ]
+
+
+def _named_at(
+    tokens: list[str], catalogue: list[Device], devices: list[Device]
+) -> list[tuple[int, Device]]:
+    """Where each of ``devices`` is first named in ``tokens`` (from the count before it), in the
+    order said: by one of its names ("de S25", "3 Fairphone 5") or by a short name none of the
+    other ``devices`` shares ("the iPhones", "les Nokia"); a word of another device's name
+    ("S25 Ultra") names none of them."""
+    ids = {str(d.id) for d in devices}
+    spans = _mention_spans(tokens, catalogue)
+    found = {str(d.id): start for start, _, d in spans if str(d.id) in ids}
+    named = {i for start, end, _ in spans for i in range(start, end)}
+    loose = {str(d.id): _loose_words(d) for d in devices}
+    for device_id, own in loose.items():
+        own = own - set().union(*(w for i, w in loose.items() if i != device_id))
+        first = next(
+            (i for i, t in enumerate(tokens) if i not in named and {t, t.removesuffix("s")} & own),
+            None,
+        )
+        if first is not None and first < found.get(device_id, len(tokens)):
+            found[device_id] = first
+    by_id = {str(d.id): d for d in devices}
+    at = [(found[i], by_id[i]) for i in found]
+    return sorted(
+        ((c[0] if (c := _count_before(tokens, start)) else start, d) for start, d in at),
+        key=lambda a: a[0],
+    )
+
+
+# Where a message about several devices goes from one to the next: "White for the iPhones,
+# Matte Black for the Fairphone", "3 S25 en 2 A56", "3 S25 en 256 Go; et 2 A56". Not brackets:
+# "olijfgroen (Awesome Olive) voor de A56" is one clause.
+_ITEM_BREAK = re.compile(
+    r"[,;.!?:\n]+|\s(?:and|et|en|puis|but|mais|maar)\s|\s(?:as well as|ainsi que|evenals)\s",
+    re.IGNORECASE,
+)
+# A clause naming no device that is about all of them ("both in black", "allebei 256 GB").
+_ALL_OF_THEM = re.compile(
+    r"\b(?:both|all|each|every|les deux|tous|toutes|chacun\w*|allebei|beide|beiden|alle|"
+    r"allemaal|elk|ieder)\b"
+)
+
+
+def item_words(
+    text: str, catalogue: list[Device], devices: list[Device] | None = None
+) -> list[tuple[Device, str]]:
+    """Each device of a request (``devices``, else those ``text`` names) with the clauses of
+    ``text`` about it: the clauses that name it ("White for the iPhones, Matte Black for the
+    Fairphone"), those after them that name no device ("3 S25's van 256 GB en 2 A56's, ook 256
+    GB": the 256 GB of both), and those about all of them or before any device ("Voor het
+    depot: …", "both in black"). A clause naming several devices is cut before each name."""
+    request = devices if devices is not None else [d for d, _ in device_mentions(text, catalogue)]
+    words: dict[str, list[str]] = {str(d.id): [] for d in request}
+    shared: list[str] = []
+    last: Device | None = None
+    for clause in (c.strip() for c in _ITEM_BREAK.split(text)):
+        tokens = _tokens(clause).split()
+        at = _named_at(tokens, catalogue, request)
+        if not at and tokens:
+            if last is None or _ALL_OF_THEM.search(" ".join(tokens)):
+                shared.append(clause)
+            else:
+                words[str(last.id)].append(clause)
+        elif len(at) == 1:
+            words[str(at[0][1].id)].append(clause)
+        for n, (start, device) in enumerate(at if len(at) > 1 else []):
+            end = at[n + 1][0] if n + 1 < len(at) else None
+            words[str(device.id)].append(" ".join(tokens[start if n else 0 : end]))
+        last = at[-1][1] if at else last
+    return [(d, ", ".join([*shared, *words[str(d.id)]])) for d in request]
 
 
 def _variant_values(
@@ -789,6 +916,8 @@ class ValidateShopItemForm(OperationFormValidation):
 
     fleet_manager_only = False
     needs_line = False
+    # The request's other devices and their words: kept up to date whatever was asked.
+    bookkeeping_slots = frozenset({MORE_ITEMS_SLOT, ITEM_TEXT_SLOT})
 
     def name(self) -> str:
         return "validate_shop_item_form"
@@ -798,14 +927,15 @@ class ValidateShopItemForm(OperationFormValidation):
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
-        answer = (requested == QUANTITY_SLOT and quantity_in(text) is not None) or (
-            # The next device of the same request: the words read are that device's.
-            requested is None and tracker.get_slot(ITEM_TEXT_SLOT) is not None
-        )
+        answer = requested == QUANTITY_SLOT and quantity_in(text) is not None
+        # The next device of the same request reads its own words, not the latest message: the
+        # answer that completed the previous device ("not tied to a specific line", read as a
+        # request for a human, or as "stop") interrupts nothing.
+        queued = requested is None and tracker.get_slot(ITEM_TEXT_SLOT) is not None
         # "voor geen specifieke lijn, reservetoestellen", "not tied to a specific person" is the
         # answer, even read as "stop" or as a request for a human (whose words "person",
         # "medewerker" it may hold: ``says_no_line`` tells them apart).
-        if requested == FOR_LINE_SLOT and says_no_line(text):
+        if queued or (requested == FOR_LINE_SLOT and says_no_line(text)):
             view = _as_answer(tracker)
         else:
             view = answer_view(tracker, answer)
@@ -848,9 +978,12 @@ class ValidateShopItemForm(OperationFormValidation):
             catalogue = await self.backend.search_devices(identity, q="")
             mentions = device_mentions(typed, catalogue)
             if len(mentions) > 1:
-                typed = mentions[0][1]
-                if requested is None and not queued:
-                    values[MORE_ITEMS_SLOT] = [words for _, words in mentions[1:]]
+                (_, typed), *others = item_words(typed, catalogue)
+                if not queued:
+                    # "iPhone 16e and Fairphone 5" answering "which device?" too: before the
+                    # devices still to come of the request.
+                    earlier = tracker.get_slot(MORE_ITEMS_SLOT) if requested else None
+                    values[MORE_ITEMS_SLOT] = [w for _, w in others] + list(earlier or [])
             if mentions:
                 device_id = str(mentions[0][0].id)
             elif requested == DEVICE_SLOT:
@@ -866,7 +999,7 @@ class ValidateShopItemForm(OperationFormValidation):
             except NotFoundError:
                 dispatcher.utter_message(response="utter_invalid_shop_device_id")
                 return {**values, DEVICE_SLOT: None}
-        if requested is None and not tracker.get_slot(QUANTITY_SLOT):
+        if requested in (None, DEVICE_SLOT) and not tracker.get_slot(QUANTITY_SLOT):
             quantity = opening_quantity(typed, device)  # "twee Galaxy A56", "two phones"
             if quantity is not None:
                 values[QUANTITY_SLOT] = float(quantity)
@@ -877,6 +1010,16 @@ class ValidateShopItemForm(OperationFormValidation):
         if str(device_id) != str(tracker.get_slot(DEVICE_SLOT)):
             # Another device: the earlier colour and capacity no longer apply.
             values.update({DEVICE_SLOT: str(device.id), COLOUR_SLOT: None, STORAGE_SLOT: None})
+        more = tracker.get_slot(MORE_ITEMS_SLOT)
+        split = None
+        if more and typed and requested not in (None, DEVICE_SLOT):
+            split = await self._per_device(identity, typed, device, list(more))
+        if split is not None:
+            # "White for the iPhones, Matte Black for the Fairphone": this device's words are
+            # the answer; an answer about the others only is no wrong value for this one.
+            typed, values[MORE_ITEMS_SLOT] = split
+            tracker = _about(tracker, typed)
+            dispatcher = dispatcher if typed else CollectingDispatcher()
         slots = {**tracker.slots, **values}
         values.update(
             _variant_values(dispatcher, device, typed, requested, slots, entity(COLOUR_SLOT),
@@ -885,14 +1028,41 @@ class ValidateShopItemForm(OperationFormValidation):
         values.update(
             await self._for_line(dispatcher, tracker, identity, requested, typed, queued=queued)
         )
+        if item_text and {**tracker.slots, **values}.get(FOR_LINE_SLOT) is None:
+            # Its line is asked: the question must say which device it is about.
+            dispatcher.utter_message(response="utter_shop_next_item", device=device.name)
 
         if requested == QUANTITY_SLOT:
-            quantity = quantity_in(typed)
+            # "3 S25 en 2 A56": not the 25 of "S25", nor the 5 of "Fairphone 5: 1".
+            quantity = _count_in(typed, device, articles=True) if split else quantity_in(typed)
             if quantity is not None and 1 <= quantity <= MAX_QUANTITY:
                 values[QUANTITY_SLOT] = float(quantity)
             else:
                 dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
         return values
+
+    async def _per_device(
+        self, identity: ChatIdentity, typed: str, device: Device, more: list[str]
+    ) -> tuple[str, list[str]] | None:
+        """An answer about several devices of the request ("Silver Shadow voor de S25,
+        olijfgroen voor de A56", "3 S25 en 2 A56"): the words about ``device``, and the words of
+        the devices still to come with what it says about each (so that it is not asked again
+        when its turn comes); ``None`` when it names none of those."""
+        catalogue = await self.backend.search_devices(identity, q="")
+        queued = [found[0][0] if (found := device_mentions(w, catalogue)) else None for w in more]
+        others = {str(d.id): d for d in queued if d is not None and str(d.id) != str(device.id)}
+        request = [device, *others.values()]
+        named = {str(d.id) for _, d in _named_at(_tokens(typed).split(), catalogue, request)}
+        if not named & set(others):
+            return None
+        said = {str(d.id): words for d, words in item_words(typed, catalogue, request)}
+        later = list(more)
+        for index, queued_device in enumerate(queued):
+            device_id = str(queued_device.id) if queued_device is not None else None
+            if device_id in named and device_id in others:
+                later[index] = f"{more[index]}, {said[device_id]}"
+                named.discard(device_id)  # one device said twice: its first turn takes it
+        return said[str(device.id)], later
 
     async def _delivery_said(self, identity: ChatIdentity, typed: str) -> dict[str, Any] | None:
         """Where the order goes, when the message that starts it says so (``shop_delivery``)."""
@@ -920,6 +1090,10 @@ class ValidateShopItemForm(OperationFormValidation):
             me = await self.backend.get_me(identity)
             if me.active_role != "fleet_manager":
                 return {FOR_LINE_SLOT: str(me.line_id) if me.line_id else NO_LINE}
+            if queued and tracker.get_slot(FOR_LINE_SLOT) == NO_LINE and for_someone(typed):
+                # "no particular line" said for the first device holds for the next ones,
+                # unless one is for someone ("1 Fairphone 5 for our sustainability officer").
+                return {FOR_LINE_SLOT: None}
             if queued:
                 return {}  # the next device of the request: its line was carried over or is asked
         if NO_LINE in entity_values(tracker, FOR_LINE_SLOT) or (

@@ -33,6 +33,8 @@ from actions.shop import (
     colour_in,
     delivery_in,
     device_mentions,
+    for_someone,
+    item_words,
     opening_quantity,
     quantity_in,
     search_words,
@@ -699,7 +701,7 @@ async def test_two_devices_in_one_message_are_both_added(backend, dispatcher):
     first = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN))
     assert (first["shop_device_id"], first["shop_quantity"]) == ("2", 3.0)
     assert "shop_colour" in first and first["shop_colour"] == "Navy"  # not the iPhone's white
-    assert first["shop_more_items"] == ["2 iphone 16 in white 128 gb"]
+    assert first["shop_more_items"] == ["2 iPhone 16 in white, 128 GB"]
 
     backend.on("POST", "/api/v1/cart/items", json_response(201, CART))
     slots = {**first, "shop_storage_gb": 256.0, "shop_for_line_id": "none"}
@@ -708,7 +710,7 @@ async def test_two_devices_in_one_message_are_both_added(backend, dispatcher):
     assert responses(dispatcher) == ["utter_cart_item_added"]  # not yet "order now?"
     assert FollowupAction("shop_item_form") in events
     after = {**slots, **slots_of(events)}
-    assert after["shop_item_text"] == "2 iphone 16 in white 128 gb"
+    assert after["shop_item_text"] == "2 iPhone 16 in white, 128 GB"
     assert after["shop_for_line_id"] == "none" and after["shop_more_items"] is None
 
     tracker = make_tracker("no particular line", intent="deny", slots=after)
@@ -1581,3 +1583,188 @@ async def test_an_opening_that_says_where_to_deliver_is_an_order(backend, dispat
 
     assert SlotSet("shop_device_id", "5") in events
     assert FollowupAction("shop_item_form") in events
+
+
+# --- several devices in one request: each with its own words, answers about each ---------------
+
+A56 = {"id": 10, "brand": "Samsung", "model": "Galaxy A56 5G", "name": "Samsung Galaxy A56 5G",
+       "variants": [variant("Awesome Graphite", 128, "379.00", 20),
+                    variant("Awesome Olive", 256, "429.00", 8)]}  # fmt: skip
+FAIRPHONE = {"id": 11, "brand": "Fairphone", "model": "Fairphone 5", "name": "Fairphone 5",
+             "variants": [variant("Matte Black", 256, "569.00", 7),
+                          variant("Sky Blue", 256, "569.00", 0)]}  # fmt: skip
+MANY = [*CATALOGUE, S25, A56, FAIRPHONE]
+
+
+def many(backend: FakeBackend) -> FakeBackend:
+    shop(backend).on("GET", "/api/v1/catalog/devices", MANY)
+    for device in MANY:
+        backend.on("GET", f"/api/v1/catalog/devices/{device['id']}", device)
+    backend.on("POST", "/api/v1/cart/items", json_response(201, CART))
+    return backend
+
+
+async def form_turn(
+    backend: FakeBackend, dispatcher: Any, text: str, slots: dict[str, Any], intent: str = "inform"
+) -> dict[str, Any]:
+    """The item form reads ``text``: the slots afterwards."""
+    tracker = make_tracker(text, intent=intent, slots=slots)
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    return {**slots, **slots_of(events)}
+
+
+async def next_device(
+    backend: FakeBackend, dispatcher: Any, text: str, slots: dict[str, Any], intent: str
+) -> dict[str, Any]:
+    """The item is added (``text`` completed it) and the form starts on the request's next
+    device, reading its words, whatever intent ``text`` was given."""
+    tracker = make_tracker(text, intent=intent, slots=slots)
+    events = await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert FollowupAction("shop_item_form") in events
+    return await form_turn(
+        backend, dispatcher, text, {**slots, **slots_of(events), "requested_slot": None}, intent
+    )
+
+
+@pytest.mark.parametrize("intent", ["request_agent", "stop", "inform"])
+async def test_the_opening_s_next_device_is_taken_up_after_the_first(backend, dispatcher, intent):
+    # "…plus 1 Fairphone 5 in matte black for our sustainability officer": after "not tied to a
+    # specific line" (read as a request for a human) the iPhones were added, then "Which
+    # device would you like?" — the Fairphone was forgotten.
+    many(backend)
+    opening = ("I'd like to order 2 iPhone 16e in white 256 GB, plus 1 Fairphone 5 in matte black "
+               "for our sustainability officer. Delivery to our office please.")  # fmt: skip
+    first = await form_turn(backend, dispatcher, opening, {}, "search_device")
+    iphones = (first["shop_device_id"], first["shop_colour"], first["shop_quantity"])
+    assert iphones == ("6", "White", 2.0)
+    asked = {**first, "requested_slot": "shop_for_line_id"}
+    answered = await form_turn(backend, dispatcher, "not tied to a specific line", asked, intent)
+    assert answered["shop_for_line_id"] == "none"
+
+    dispatcher.messages.clear()
+    fairphone = await next_device(
+        backend, dispatcher, "not tied to a specific line", answered, intent
+    )
+    assert (fairphone["shop_device_id"], fairphone["shop_colour"]) == ("11", "Matte Black")
+    assert (fairphone["shop_storage_gb"], fairphone["shop_quantity"]) == (256.0, 1.0)
+    # for someone: its line is asked, saying which device the question is about
+    assert fairphone["shop_for_line_id"] is None
+    assert responses(dispatcher) == ["utter_cart_item_added", "utter_shop_next_item"]
+    assert dispatcher.messages[-1]["device"] == "Fairphone 5"
+
+
+@pytest.mark.parametrize(
+    ("opening", "language"),
+    [
+        ("Voor het nieuwe depot in Gent: 3 S25's van 256 GB en 2 A56's, ook 256 GB. Leveren aan "
+         "Industrieweg 22, 9000 Gent", "nl"),
+        ("Pour le nouveau dépôt de Gand : 3 Galaxy S25 en 256 Go et 2 Galaxy A56, aussi en "
+         "256 Go. Livraison à Industrieweg 22, 9000 Gent", "fr"),
+        ("For the new depot: 3 S25s with 256 GB and 2 A56s, 256 GB as well, delivered to "
+         "Industrieweg 22, 9000 Gent", "en"),
+    ],
+)  # fmt: skip
+async def test_each_count_of_an_opening_belongs_to_its_device(
+    backend, dispatcher, opening, language
+):
+    # "3 S25's van 256 GB en 2 A56's": the order ended with 6 S25 and no A56.
+    many(backend)
+    first = await form_turn(backend, dispatcher, opening, {"language": language}, "search_device")
+    assert (first["shop_device_id"], first["shop_quantity"]) == ("4", 3.0)
+    assert first["shop_storage_gb"] == 256.0 and first["shop_delivery"]["address"] == INDUSTRIEWEG
+    asked = {**first, "shop_colour": "Silver Shadow", "requested_slot": "shop_for_line_id"}
+    answered = await form_turn(backend, dispatcher, "geen specifieke lijn", asked, "deny")
+
+    a56 = await next_device(backend, dispatcher, "geen specifieke lijn", answered, "deny")
+    assert (a56["shop_device_id"], a56["shop_quantity"]) == ("10", 2.0)
+    assert a56["shop_storage_gb"] == 256.0
+    assert a56["shop_colour"] == "Awesome Olive"  # the only one in 256 GB
+    assert a56["shop_for_line_id"] == "none"  # "for the depot" is nobody's line
+
+
+@pytest.mark.parametrize(
+    ("devices", "colours", "counts", "language"),
+    [
+        ("iPhone 16e and Fairphone 5", "White for the iPhones, Matte Black for the Fairphone",
+         "2 iPhones and 1 Fairphone", "en"),
+        ("Samsung Galaxy S25 en Galaxy A56", "Silver Shadow voor de S25, olijfgroen (Awesome "
+         "Olive) voor de A56", "3 S25 en 2 A56", "nl"),
+        ("les Galaxy S25 et les Nokia 3210", "Silver Shadow pour les S25, noir pour les Nokia",
+         "3 S25 et 2 Nokia", "fr"),
+    ],
+)  # fmt: skip
+async def test_an_answer_about_several_devices_gives_each_its_own(
+    backend, dispatcher, devices, colours, counts, language
+):
+    # "Which colour for the Apple iPhone 16e?" — "White for the iPhones, Matte Black for the
+    # Fairphone": "That colour doesn't exist for this device", three times.
+    many(backend)
+    chosen = await form_turn(
+        backend, dispatcher, devices, {"requested_slot": "shop_device_id", "language": language}
+    )
+    assert len(chosen["shop_more_items"]) == 1  # the second device waits its turn
+    coloured = await form_turn(
+        backend, dispatcher, colours, {**chosen, "requested_slot": "shop_colour"}
+    )
+    counted = await form_turn(
+        backend, dispatcher, counts, {**coloured, "requested_slot": "shop_quantity"}
+    )
+    assert responses(dispatcher) == []  # nothing refused
+    first = {"en": ("6", "White", 2.0), "nl": ("4", "Silver Shadow", 3.0),
+             "fr": ("4", "Silver Shadow", 3.0)}[language]  # fmt: skip
+    assert (counted["shop_device_id"], counted["shop_colour"], counted["shop_quantity"]) == first
+
+    done = {**counted, "shop_for_line_id": "none", "requested_slot": None}
+    second = await next_device(backend, dispatcher, "no particular line", done, "inform")
+    expected = {"en": ("11", "Matte Black", 1.0), "nl": ("10", "Awesome Olive", 2.0),
+                "fr": ("9", "Grunge Black", 2.0)}[language]  # fmt: skip
+    assert (second["shop_device_id"], second["shop_colour"], second["shop_quantity"]) == expected
+    assert second["shop_for_line_id"] == "none"  # asked nothing again
+
+
+async def test_an_answer_about_the_next_device_only_is_kept_without_a_refusal(backend, dispatcher):
+    many(backend)
+    asked = {"shop_device_id": "6", "shop_more_items": ["1 Fairphone 5"],
+             "requested_slot": "shop_colour"}  # fmt: skip
+    after = await form_turn(backend, dispatcher, "Matte Black for the Fairphone", asked)
+    assert responses(dispatcher) == []  # no "that colour doesn't exist" for the iPhone
+    assert after.get("shop_colour") is None
+    assert after["shop_more_items"] == ["1 Fairphone 5, Matte Black for the Fairphone"]
+
+
+def test_the_words_of_each_device_of_a_request():
+    catalogue = [Device.model_validate(d) for d in MANY]
+    opening = "Hi! 2 iPhone 16e and a Fairphone 5, both in black. Delivery to the office"
+    assert [(d.id, w) for d, w in item_words(opening, catalogue)] == [
+        (6, "Hi, both in black, 2 iPhone 16e"),
+        (11, "Hi, both in black, a Fairphone 5, Delivery to the office"),
+    ]
+    # a short name among the request's devices; a name of another device is not theirs
+    request = [Device.model_validate(d) for d in (S25, NOKIA)]
+    answer = "les S25 en Silver Shadow et les Nokia en noir"
+    assert [w for _, w in item_words(answer, catalogue, request)] == [
+        "les S25, Silver Shadow",
+        "les Nokia, noir",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("words", "someone"),
+    [
+        ("1 Fairphone 5 in matte black for our sustainability officer", True),
+        ("un iPhone 16e pour Marie", True),
+        ("een A56 voor de nieuwe collega", True),
+        ("2 A56's voor het depot", False),
+        ("3 Crosscall for the site workers", False),
+        ("2 Nokia pour les chauffeurs", False),
+    ],
+)
+def test_a_device_for_one_person(words, someone):
+    assert for_someone(words) is someone
+
+
+def test_colour_words_that_mean_a_catalogue_colour():
+    colours = ["Awesome Graphite", "Awesome Olive"]
+    for said in ("olijfgroen", "vert olive", "olive green", "olijf"):
+        assert colour_in(said, colours) == "Awesome Olive"
+    assert colour_in("grafiet", colours) == "Awesome Graphite"
