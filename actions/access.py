@@ -34,7 +34,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import said_yes_or_no
+from actions.answers import puts_off, said_yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -114,7 +114,7 @@ class _DeclinableForm(OperationFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         asked = tracker.get_slot("requested_slot") == self.declinable_slot
-        if asked and said_yes_or_no(tracker) is False:
+        if asked and (said_yes_or_no(tracker) is False or puts_off(latest_text(tracker))):
             dispatcher.utter_message(response=self.declined_response)
             return self._stop(domain)
         return list(await super().run(dispatcher, tracker, domain))

@@ -155,6 +155,22 @@ _CALL_OFF = re.compile(
 )
 
 
+# "je n'ai pas son adresse sous la main, on verra plus tard", "I don't have it, later": an
+# answer that is not there now — what needed it is put off, not retried.
+_PUT_OFF = re.compile(
+    r"\b(?:plus tard|later|straks|une autre fois|another time|een andere keer|"
+    r"(?:je )?n ai pas (?:son|sa|ses|l|cette|leur)|(?:i )?don t have (?:it|his|her|their|the)|"
+    r"heb (?:ik )?(?:zijn|haar|het|dat) (?:\w+ )?niet|heb ik (?:\w+ )?niet|(?:i )?don t know|"
+    r"je ne sais pas|"
+    r"weet ik niet|ik weet het niet|no idea|aucune idee|geen idee)\b"
+)
+
+
+def puts_off(text: str) -> bool:
+    """Whether an answer says it cannot be given now ("I don't have her address, later")."""
+    return _PUT_OFF.search(" ".join(_words(text))) is not None
+
+
 def calls_off(text: str) -> bool:
     """Whether a message, however long, calls off what waits for a yes."""
     return _CALL_OFF.search(" ".join(_words(text))) is not None
@@ -166,7 +182,8 @@ def calls_off(text: str) -> bool:
 _CORRECTION = re.compile(
     r"\b(?:finalement|plutot|en fait|attends|non attends|je veux dire|instead|actually|rather|"
     r"wait|i mean|eigenlijk|toch|liever|wacht|ik bedoel|oups|oops|oeps|oei|trompee?|erreur de|"
-    r"verkeerde?|vergist|wrong|mistake|typo|sorry|pardon|excusez|"
+    r"verkeerde?|vergist|wrong|mistake|typo|sorry|pardon|excusez|hold on|hang on|"
+    r"(?:the|our|l|notre|de|het|onze) (?:other|autre|andere?) (?:account|compte|rekening|iban)|"
     r"(?:use|take|prends|prenez|utilise|utilisez|neem|gebruik) (?:the |our |l |notre |de |het |"
     r"onze )?(?:other|autre|andere?))\b"
 )

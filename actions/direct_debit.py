@@ -51,11 +51,17 @@ DIRECT_DEBIT_FORM = "direct_debit_form"
 # An IBAN anywhere in a message: two letters, two digits, then groups (spaces allowed).
 _IBAN_IN_TEXT = re.compile(r"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b")
 # "… BE71 0961 2345 6769 for Acme Logistics" / "au nom de" / "op naam van" / "voor".
-_HOLDER_AFTER_IBAN = re.compile(
-    r"\b(?:for|in the name of|on behalf of|(?:account )?holder|owner|name on the account|"
-    r"account name|pour|au nom de|titulaire|voor|op naam van|(?:rekening)?houder|eigenaar)"
-    r"(?:\s+(?:is|est))?\s*:?\s+(?P<holder>.+?)[\s.!)]*$",
-    re.IGNORECASE,
+_HOLDER_LABELS = (
+    # The holder's own labels first: "pour nos factures … titulaire du compte : Acme" names
+    # Acme, not "nos factures".
+    r"in the name of|on behalf of|(?:account )?holder|owner|name on the account|account name|"
+    r"au nom de|titulaire(?: du compte)?|op naam van|(?:rekening)?houder(?: van de rekening)?|"
+    r"eigenaar",
+    r"for|pour|voor",
+)
+_HOLDER_AFTER = tuple(
+    re.compile(rf"\b(?:{labels})(?:\s+(?:is|est))?\s*:?\s+(?P<holder>.+?)[\s.!)]*$", re.IGNORECASE)
+    for labels in _HOLDER_LABELS
 )
 # Where a holder's name typed in a sentence ends: the end of the sentence, or the sign-off of a
 # message written like an e-mail ("titulaire : Acme Logistics NV. Cordialement, Sofie").
@@ -133,10 +139,15 @@ def iban_from(raw: str) -> str:
 _LEAD_IN = re.compile(r"^(?:it'?s|it is|that'?s|c'?est|het is|dat is|'t is)\s+", re.IGNORECASE)
 
 
+def _labelled_holder(text: str) -> re.Match[str] | None:
+    """The holder after its label, the holder's own labels first."""
+    return next((match for pattern in _HOLDER_AFTER if (match := pattern.search(text))), None)
+
+
 def holder_in(text: str) -> str | None:
     """The holder's name in a sentence: after "holder"/"titulaire"/"op naam van" if said, else
     the whole answer without its lead-in, up to the end of the sentence or a sign-off."""
-    after = _HOLDER_AFTER_IBAN.search(text)
+    after = _labelled_holder(text)
     name = after.group("holder") if after is not None else _LEAD_IN.sub("", text.strip())
     return holder_from(_HOLDER_END.split(name, maxsplit=1)[0])
 
@@ -236,7 +247,7 @@ class ValidateDirectDebitForm(OperationFormValidation):
             except InvalidValue:
                 dispatcher.utter_message(response="utter_invalid_direct_debit_iban")
         if match is not None and requested != HOLDER_SLOT:
-            after = _HOLDER_AFTER_IBAN.search(text[match.start() :])
+            after = _labelled_holder(text[match.start() :])
             if after is not None:
                 values[HOLDER_SLOT] = holder_in(after.group(0))
         elif requested == HOLDER_SLOT:

@@ -105,7 +105,7 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "plz", "hi", "hello", "instead", "would", "will", "am", "our", "their", "his", "her",
         "need", "like", "line", "phone", "number", "add", "remove", "get", "show", "much",
         "many", "does", "did", "could", "should", "just", "some", "any", "there", "here", "put",
-        "send", "switch", "block", "unblock", "cancel", "replace", "give"
+        "send", "switch", "block", "unblock", "cancel", "replace", "give", "set", "up"
     )),
 }  # fmt: skip
 # English contractions, read as the words they stand for: "I'd like…" split into "I" and "d"

@@ -570,6 +570,26 @@ async def test_the_invitation_address_is_checked(backend, dispatcher, typed, exp
     assert posts(backend) == []
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "je n'ai pas son adresse mail sous la main, on verra plus tard",
+        "zijn mailadres heb ik niet, later misschien",
+        "I don't have her e-mail right now",
+    ],
+)
+async def test_an_address_not_at_hand_sends_nothing_and_ends(backend, dispatcher, typed):
+    fleet(backend).on("GET", "/api/v1/lines/4", LOTTE)
+    asked = {"target_line_id": "4", "requested_slot": "invitation_email"}
+    tracker = make_tracker(typed, intent="inform", slots=asked)
+
+    events = await ValidatePortalInvitationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert stopped(events)
+    assert responses(dispatcher) == ["utter_portal_invitation_not_sent"]
+    assert posts(backend) == []
+
+
 async def test_the_invitation_is_sent_once_to_the_address_given(backend, dispatcher):
     fleet(backend).on("GET", "/api/v1/lines/4", LOTTE)
     sent = {"account_id": 9, "first_name": "Lotte", "last_name": "Maes", "gsm": "+32470000004",

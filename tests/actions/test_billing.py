@@ -309,6 +309,11 @@ async def test_a_holder_written_like_an_email_stops_at_the_sign_off(backend, dis
         "domiciliëring op BE46 0013 9923 8336, rekeninghouder Acme Logistics NV",
         "la domiciliation sur BE46 0013 9923 8336 dont le titulaire est Acme Logistics NV",
         "Set up direct debit. IBAN: BE46 0013 9923 8336. Name on the account: Acme Logistics NV.",
+        # "pour nos factures" before the IBAN is no holder; "du compte" is part of the label
+        "Bonjour, nous voudrions passer à la domiciliation pour nos factures. IBAN BE46 0013 9923 "
+        "8336, titulaire du compte : Acme Logistics NV.",
+        "domiciliëring voor onze facturen op BE46 0013 9923 8336, houder van de rekening is Acme "
+        "Logistics NV",
     ],
 )
 async def test_the_holder_named_after_the_iban_in_peoples_words(backend, dispatcher, typed):
@@ -333,6 +338,7 @@ async def test_the_holder_answer_without_its_lead_in(backend, dispatcher, typed)
         "Oups, je me suis trompée de compte : c'est le BE46 0013 9923 8336. Même titulaire.",
         "oei, verkeerde rekening. 't moet BE46 0013 9923 8336 zijn, zelfde naam",
         "sorry, wrong account, it's BE46 0013 9923 8336",
+        "hold on, finance wants the other account: BE46 0013 9923 8336, same holder",
     ],
 )
 async def test_another_iban_at_the_summary_corrects_the_pending_mandate(backend, dispatcher, typed):
