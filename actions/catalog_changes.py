@@ -155,10 +155,11 @@ class ValidateCatalogChangeForm(OperationFormValidation):
         language = conversation_language(tracker)
         catalogue = await change.catalogue(self.backend, identity)
         result, already_on, already_off = changes_from_message(change, tracker, catalogue, line)
+        withdrawn: list[str] = []
         if isinstance(earlier, dict) and requested is None:
             # A correction: "not the minutes after all" takes back an addition being confirmed
             # (not an option of the line, so "already off" says nothing here).
-            withdrawn = [c for c in already_off if c in (earlier.get(change.on_key) or [])]
+            withdrawn += [c for c in already_off if c in (earlier.get(change.on_key) or [])]
             withdrawn += [c for c in already_on if c in (earlier.get(change.off_key) or [])]
             already_on = [c for c in already_on if c not in withdrawn]
             already_off = [c for c in already_off if c not in withdrawn]
@@ -182,8 +183,11 @@ class ValidateCatalogChangeForm(OperationFormValidation):
             said = f" {' '.join(words)} "
             # "ah en zet er dan toch ne Databoost op": "and …" adds, whatever "toch" says.
             first = next((w for w in words if w not in FILLERS and w not in _OKAY), "")
-            instead = first not in _ADDING_STARTS and any(
-                f" {word} " in said for word in _INSTEAD_WORDS
+            # "X in plaats van Y" names what it takes back: the rest of the request stands.
+            instead = (
+                first not in _ADDING_STARTS
+                and not withdrawn
+                and any(f" {word} " in said for word in _INSTEAD_WORDS)
             )
             if isinstance(earlier, dict) and requested is None and not instead:
                 result = merged_changes(change, earlier, result)

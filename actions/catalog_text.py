@@ -21,22 +21,42 @@ PLAN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "data_only_50gb": ("data only", "data seule", "enkel data", "data-only", "data 50"),
 }
 OPTION_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "data_boost_5gb": ("databoost", "data boost", "data booster", "recharge data", "boost"),
+    "data_boost_5gb": (
+        "databoost", "data boost", "data booster", "recharge data", "boost", "recharge",
+        "5 go", "5go", "5 gb", "5gb", "5 giga", "5 gig", "extra data", "data supplementaire",
+    ),
     "roam_eu_plus_10gb": (
         "europe+", "europa+", "europe plus", "europa plus", "roaming europe", "roaming europa",
-        "eu roaming", "roaming eu", "europe roaming",
+        "eu roaming", "roaming eu", "europe roaming", "europa roaming", "roaming europe+",
+        "10 go", "10go", "10 gb", "10gb",
     ),
     "roam_world_1gb": (
         "world roaming", "roaming monde", "roaming wereld", "roamingpakket wereld", "monde",
-        "wereld", "world",
+        "wereld", "world", "wereldpakket", "wereldroaming", "pack monde", "world pack",
+        "roaming mondial", "1 go", "1go", "1 gb", "1gb",
     ),
     "intl_calls_100": (
         "international call minutes", "international minutes", "appels internationaux",
         "minutes internationales", "internationaal bellen", "internationale minuten",
-        "100 minutes", "100 minuten",
+        "100 minutes", "100 minuten", "international call minutes", "intl minutes",
+        "minutes d'appels internationaux", "belminuten buitenland",
     ),
-    "multisim": ("multi-sim", "multisim", "multi sim", "extra sim", "sim supplementaire"),
+    "multisim": (
+        "multi-sim", "multisim", "multi sim", "extra sim", "sim supplementaire", "extra simkaart",
+        "tweede sim", "tweede simkaart", "second sim", "2nd sim", "additional sim", "spare sim",
+        "deuxieme sim", "deuxieme carte sim", "seconde sim", "seconde carte sim",
+        "carte sim supplementaire", "sim en plus", "carte sim en plus",
+    ),
 }  # fmt: skip
+# Dutch "naar het buitenland" is calling abroad only beside a call verb ("moet naar het
+# buitenland kunnen bellen"); "hij gaat nooit naar het buitenland" is travelling (roaming).
+_CALLING_ABROAD_NL = tuple(
+    phrase
+    for abroad in ("naar het buitenland", "naar t buitenland")
+    for call in ("bellen", "te bellen", "kunnen bellen", "kan bellen", "kunt bellen", "mag bellen",
+                 "mogen bellen", "moet bellen", "belt", "telefoneren", "kunnen telefoneren")
+    for phrase in (f"{abroad} {call}", f"{call} {abroad}")
+)  # fmt: skip
 BARRING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "premium_numbers": (
         "premium", "surtaxe", "surtaxes", "0900", "betaalnummer", "betaalnummers",
@@ -48,14 +68,16 @@ BARRING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "roaming": ("roaming", "itinerance", "abroad", "buitenland", "etranger", "l'etranger"),
     "international_calls": (
         # calling abroad from here; "abroad" alone is roaming (being abroad)
-        "naar het buitenland", "naar t buitenland", "vers l'etranger", "appeler l'etranger",
+        *_CALLING_ABROAD_NL,
+        "oproepen naar het buitenland", "vers l'etranger",
+        "appeler l'etranger",
         "appeler a l'etranger", "appels a l'etranger", "call abroad", "calls abroad",
         "calling abroad", "international calls", "international call", "appels internationaux",
         "internationale oproepen", "internationaal bellen", "international", "internationaux",
         "internationale", "internationaal", "other countries", "foreign numbers",
         "buitenlandse nummers", "numeros etrangers",
     ),
-    "mobile_data": ("mobile data", "donnees", "data", "internet", "mobiele data"),
+    "mobile_data": ("mobile data", "donnees", "data", "internet", "mobiele data", "4g", "5g"),
     "outgoing_calls": ("outgoing", "sortants", "sortant", "uitgaande", "uitgaand"),
 }  # fmt: skip
 
@@ -63,18 +85,25 @@ BARRING_SYNONYMS: dict[str, tuple[str, ...]] = {
 _ADD_WORDS = (
     "add", "activat", "enable", "turn on", "ajout", "rajout", "activ", "mettre", "mets", "aan",
     "toevoeg", "voeg", "activeer", "inschakel", "want", "wil", "zet", "put", "install", "erbij",
+    "erop", "give", "geef", "donne", "get", "take", "neem", "prend",
 )  # fmt: skip
 _REMOVE_WORDS = (
     "remov", "delet", "drop", "deactivat", "disable", "turn off", "supprim", "retir", "enlev",
     "desactiv", "verwijder", "schrap", "stopzet", "weg", "uitschakel", "af", "uit", "zonder",
     "without", "sans", "vire", "virer", "haal", "get rid", "take off", "cancel", "annul", "oter",
     "opzeg", "laisse tomber", "laissez tomber", "oubli", "forget", "skip", "leave out", "vallen",
-    "vergeet", "never mind",
+    "vergeet", "never mind", "eraf", "stop", "arret", "plus besoin", "no longer need",
+    "niet meer nodig", "take away",
 )  # fmt: skip
-_BLOCK_WORDS = ("block", "bar", "bloq", "blok", "interdi", "verbied", "stop", "coupe", "couper")
+_BLOCK_WORDS = (
+    "block", "bar", "bloq", "blok", "interdi", "verbied", "stop", "coupe", "couper", "dicht",
+    "afsluit", "disabl", "deactiv", "desactiv", "uitschakel", "uitzet", "cut", "shut",
+    "turn off", "switch off",
+)  # fmt: skip
 _UNBLOCK_WORDS = (
     "unblock", "unbar", "allow", "debloq", "deblok", "vrijgev", "toelat", "toestaan", "autoris",
     "reactiv", "lift", "enable", "weer toe", "open", "hef", "opheff", "lever", "leve",
+    "turn on", "switch on", "aanzet", "inschakel",
 )  # fmt: skip
 
 # Asking that a service can be used lifts its barring ("moet naar het buitenland kunnen bellen",
@@ -97,7 +126,16 @@ _NEGATION_REACH = 4
 _BLOCK_NOUNS = frozenset({"block", "blocking", "barring", "blokkering", "blokkade", "blocage",
                           "restriction", "restrictie"})  # fmt: skip
 
-_TOKEN = re.compile(r"[\w+]+(?:[-'][\w+]+)*")
+# A hyphen separates words ("Europa-roaming", "0900-nummers"); an apostrophe does not.
+_TOKEN = re.compile(r"[\w+]+(?:'[\w+]+)*")
+# Plural endings a name may take ("betaalnummers", "extra sims", "simkaarten").
+_PLURALS = ("s", "en", "n", "x")
+
+
+def _same_word(token: str, word: str) -> bool:
+    return token == word or (
+        len(word) > 2 and not word.isdigit() and token in (word + end for end in _PLURALS)
+    )
 
 
 def _tokens(text: str) -> list[str]:
@@ -130,7 +168,10 @@ def find_codes(
         for phrase in _phrases(code, items, synonyms):
             size = len(phrase)
             for start in range(len(tokens) - size + 1):
-                if tuple(tokens[start : start + size]) == phrase:
+                if all(
+                    _same_word(t, w)
+                    for t, w in zip(tokens[start : start + size], phrase, strict=True)
+                ):
                     found.append((start, size, code))
     found.sort(key=lambda hit: (-hit[1], hit[0]))
     taken: set[int] = set()
@@ -214,6 +255,9 @@ def directions(
     """
     tokens = _tokens(text)
     clause_of, only = _clauses(text)
+    # "his phone is only for calls on site. Block data, premium and roaming": an "only" that
+    # names nothing is not a correction.
+    only &= {clause_of[position] for _, position in mentions if position < len(clause_of)}
     # Within punctuation, not clauses: "ne doit | plus pouvoir" splits at "plus".
     part_of = [n for n, piece in enumerate(_PUNCTUATION.split(fold(text))) for _ in _tokens(piece)]
     negated = {
@@ -234,25 +278,86 @@ def directions(
     ]
     first_at = sorted({*first_at, *negated})
     words = sorted([(p, True) for p in first_at] + [(p, False) for p in second_at])
+    worded = sorted({clause_of[p] for p, _ in words})
     result: dict[str, bool | None] = {}
     for code, position in mentions:
         clause = clause_of[position] if position < len(clause_of) else 0
-        own_words = any(clause_of[p] == clause for p, _ in words)
+        own_words = clause in worded
         if clause in only and not own_words:
             result[code] = True
             continue
         if only and not own_words:
             continue  # said beside an "only": context, not a change
-        # Its own clause, else the nearest earlier clause that has a direction word, else any.
-        scopes = [c for c in sorted({clause_of[p] for p, _ in words}) if c <= clause]
-        scope = [(p, v) for p, v in words if clause_of[p] == (scopes[-1] if scopes else None)]
+        scope_clause = _scope(clause, worded, words, mentions, clause_of)
+        scope = [(p, v) for p, v in words if clause_of[p] == scope_clause]
         best: tuple[int, bool] | None = None
         for candidate, value in scope or words:
             distance = abs(candidate - position) * 2 + (1 if candidate > position else 0)
             if best is None or distance < best[0]:
                 best = (distance, value)
         result[code] = best[1] if best else None
+    replaced = _replaced(tokens, mentions)
+    kept = {value for code, value in result.items() if code not in replaced and value is not None}
+    for code in replaced:
+        # the opposite of what its replacement does; unsaid, a toggle adds: so it goes off
+        result[code] = not kept.pop() if len(kept) == 1 else False
     return result
+
+
+# "X in plaats van Y", "X au lieu de Y", "X instead of Y": Y goes the other way from X.
+_REPLACING = (("instead", "of"), ("in", "place", "of"), ("rather", "than"), ("in", "plaats", "van"),
+              ("ipv",), ("au", "lieu"), ("a", "la", "place", "de"), ("a", "la", "place", "du"),
+              ("a", "la", "place", "des"), ("plutot", "que"))  # fmt: skip
+_REPLACED_REACH = 4
+
+
+def _replaced(tokens: list[str], mentions: list[tuple[str, int]]) -> set[str]:
+    """The codes named right after an "instead of"."""
+    codes: set[str] = set()
+    for index in range(len(tokens)):
+        for marker in _REPLACING:
+            if tuple(tokens[index : index + len(marker)]) == marker:
+                end = index + len(marker)
+                after = [(p, c) for c, p in mentions if end <= p <= end + _REPLACED_REACH]
+                if after:
+                    codes.add(min(after)[1])
+    return codes
+
+
+def _verb_last(
+    clause: int,
+    words: list[tuple[int, bool]],
+    mentions: list[tuple[str, int]],
+    clause_of: list[int],
+) -> bool:
+    """Whether ``clause`` names something before its direction word ("roaming blokkeren")."""
+    first_word = min(p for p, _ in words if clause_of[p] == clause)
+    return any(p < first_word and clause_of[p] == clause for _, p in mentions if p < len(clause_of))
+
+
+def _scope(
+    clause: int,
+    worded: list[int],
+    words: list[tuple[int, bool]],
+    mentions: list[tuple[str, int]],
+    clause_of: list[int],
+) -> int | None:
+    """The clause whose direction word a mention in ``clause`` takes: its own, else the nearest
+    earlier one ("bloque le roaming | et les numéros surtaxés"), except after a clause whose
+    verb comes last, where a list continues to its own verb at the end ("de blokkering
+    opheffen, | en internationale oproepen | en roaming blokkeren"); ``None`` for any."""
+    if clause in worded:
+        return clause
+    before = [c for c in worded if c < clause]
+    after = [c for c in worded if c > clause]
+    if (
+        before
+        and after
+        and _verb_last(before[-1], words, mentions, clause_of)
+        and _verb_last(after[0], words, mentions, clause_of)
+    ):
+        return after[0]
+    return before[-1] if before else None
 
 
 def option_directions(text: str, mentions: list[tuple[str, int]]) -> dict[str, bool | None]:

@@ -53,9 +53,15 @@ MIN_PROBLEM_LENGTH = 10
 REPAIR_STATUSES = ("requested", "picked_up", "in_repair", "ready", "returned")
 _IMEI_IN_TEXT = re.compile(r"(?<!\d)\d(?:[\s.\-/]?\d){13,16}(?!\d)")
 # A courier with no other address given comes to the company: "un coursier svp" is the workplace.
-_WORKPLACE_WORDS = ("travail", "bureau", "boulot", "work", "office", "werk", "kantoor",
-                    "entreprise", "societe", "bedrijf", "firma", "company", "coursier", "courier",
-                    "koerier")  # fmt: skip
+_OFFICE_WORDS = ("travail", "bureau", "boulot", "work", "office", "werk", "kantoor", "entreprise",
+                 "societe", "bedrijf", "firma", "company")  # fmt: skip
+_WORKPLACE_WORDS = (*_OFFICE_WORDS, "coursier", "courier", "koerier")
+# In a sentence only whole words count ("werkt niet" is no "werk").
+_OFFICE_WORD = re.compile(
+    r"\b(?:travail|bureaux?|boulot|work|office|werk|kantoor|entreprise|societe|bedrijf|firma"
+    r"|company|zaak)\b"
+)
+_HOME_IN_OPENING = re.compile(r"\b(?:thuis|domicile|home|maison|chez moi|chez lui|chez elle)\b")
 _OTHER_WORDS = ("autre", "other", "another", "ander", "thuis", "domicile", "home", "maison")
 PICKUPS = ("workplace", "other_address", "drop_off")
 # "je le dépose moi-même", "ik breng hem zelf binnen", "I'll drop it off": no courier ("dropped
@@ -65,6 +71,29 @@ _DROP_OFF_VERBS = re.compile(
     r"|breng\w*|binnenbreng\w*|afgeven)\b"
 )
 _SHOP_WORDS = re.compile(r"\b(?:magasin|boutique|shop|store|winkel)\b")
+# "qu'on vienne le chercher", "ja, laat het ophalen", "yes, pickup": a courier, place unsaid.
+_PICKUP_VERBS = re.compile(
+    r"\b(?:enlev\w*|(?:venir|vienne\w*|venez|passer|passe\w*)\s+(?:le\s+|la\s+)?(?:chercher|prendre"
+    r"|recuperer)|chercher|recuper\w*|ramass\w*|ophal\w*|(?:komen\s+|laten\s+)?halen|haal\w*"
+    r"|pick\w*\s*(?:-\s*)?(?:it\s+|this\s+|the\s+\w+\s+)?up|pickup|collect\w*|fetch\w*"
+    r"|coursier|courier|koerier)\b"
+)
+# "pas besoin de coursier", "no pickup needed", "geen ophaling": not a pickup.
+_NO_PICKUP = re.compile(
+    r"\b(?:pas (?:besoin )?d[e']? ?(?:coursier|enlevement)|sans coursier|no (?:need|courier|pick)"
+    r"|(?:don t|do not) (?:need|send|pick)|geen (?:koerier|ophaling)|niet (?:ophalen|nodig))"
+)
+_BEFORE_POSTAL_CODE = re.compile(r"\s+(?:à|a|te|in|at|op)\s+(?=[1-9]\d{3}\s)", re.IGNORECASE)
+_BEFORE_STREET = re.compile(
+    r".*\b(?:at|to|from|op|bij|naar|a|à|au|aux|chez|adresse|adres|address)\s+(?=\w)"
+)  # lower case: "Op de Berg 3" is a street
+_POLITE_END = re.compile(
+    r"[\s,.!]*\b(?:please|thanks|thank you|svp|s'il vous pla[iî]t|merci|aub|alstublieft|graag"
+    r"|bedankt)\W*$",
+    re.IGNORECASE,
+)
+# "laat het ophalen" asks for the courier: its "laat" is no "laat maar" (stop).
+_LET_FETCH = re.compile(r"\blaat\s+(?:(?:het|hem|ze|maar|dat)\s+)*(?:ophalen|halen)\b")
 
 
 def drop_off_in(text: str, *, answering: bool = False) -> bool:
@@ -77,12 +106,58 @@ def pickup_in(text: str) -> str | None:
     """``workplace`` / ``other_address`` / ``drop_off`` from what people type ("au travail",
     "thuis", "ik breng hem zelf binnen")..."""
     words = fold(text)
-    if drop_off_in(text, answering=True):
-        return "drop_off"
+    if drop_off_in(text, answering=True) or _NO_PICKUP.search(_plain(words)):
+        return "drop_off"  # "pas besoin de coursier": the only other way is the shop
     if any(word in words for word in _OTHER_WORDS):
         return "other_address"
-    if any(word in words for word in _WORKPLACE_WORDS):
-        return "workplace"
+    if any(word in words for word in _WORKPLACE_WORDS) or _PICKUP_VERBS.search(words):
+        return "workplace"  # a courier with no address given comes to the company
+    return None
+
+
+def _plain(folded: str) -> str:
+    """Words only, apostrophes as spaces: "don't" → "don t", "d'enlèvement" → "d enlevement"."""
+    return " ".join(re.findall(r"\w+", folded))
+
+
+def address_in(text: str) -> dict[str, str] | None:
+    """A full postal address typed alone or after a few words ("chez moi: Kerkstraat 12, 9000
+    Gent"): the shortest ending of the text that reads as one, its street starting with a letter."""
+    # "Kolvestraat 12 à 8000 Brugge": the word before the postal code is no part of the street.
+    joined = _BEFORE_POSTAL_CODE.sub(", ", _POLITE_END.sub("", text.strip()))
+    parts = re.split(r"[,:;]\s*|\s+-\s+", joined)
+    for start in reversed(range(len(parts))):
+        try:
+            address = check_postal_address(", ".join(parts[start:]))
+        except InvalidValue:
+            continue
+        # "laten ophalen op Kerkstraat 5": the street starts after the last "op" / "at" / "chez".
+        lead = _BEFORE_STREET.match(address["street"])
+        street = address["street"][lead.end() :] if lead else address["street"]
+        if street[:1].isalpha():
+            return {**address, "street": street}
+    return None
+
+
+def opening_pickup(text: str) -> tuple[str, dict[str, str] | None] | None:
+    """The pickup asked in the opening message ("ophalen op kantoor", "courier pickup at our
+    office", "enlèvement chez moi, Kerkstraat 12, 9000 Gent"), with its address if elsewhere.
+
+    Only with a courier word, and a place: "au bureau" is the company; a full address with no
+    office word is another address; a bare street name is left to the question.
+    """
+    if drop_off_in(text):
+        return ("drop_off", None)  # "Je peux le déposer moi-même, pas besoin de coursier."
+    words = fold(text)
+    if not _PICKUP_VERBS.search(words) or _NO_PICKUP.search(_plain(words)):
+        return None
+    address = address_in(text)
+    if _HOME_IN_OPENING.search(words):
+        return ("other_address", address)  # the address is asked if not given
+    if _OFFICE_WORD.search(words):
+        return ("workplace", None)
+    if address is not None:
+        return ("other_address", address)
     return None
 
 
@@ -112,7 +187,9 @@ class ValidateRepairForm(OperationFormValidation):
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
-        pickup = requested == PICKUP_SLOT and pickup_in(text) is not None
+        pickup = requested == PICKUP_SLOT and (
+            pickup_in(text) is not None or address_in(text) is not None
+        )
         answer = (
             requested in (PROBLEM_SLOT, ADDRESS_SLOT)
             or pickup
@@ -120,7 +197,9 @@ class ValidateRepairForm(OperationFormValidation):
         )
         # "I'll drop it off myself" read as "stop" is still the answer, like a description;
         # "au travail, non stop" stops.
-        free_text = requested in (PROBLEM_SLOT, ADDRESS_SLOT) or (pickup and not says_stop(text))
+        free_text = requested in (PROBLEM_SLOT, ADDRESS_SLOT) or (
+            pickup and not says_stop(_LET_FETCH.sub(" ", fold(text)))
+        )
         view = answer_view(tracker, answer, free_text=free_text)
         events = await super().run(dispatcher, view, domain)
         return next_slot_events(view, events, required_repair_slots)
@@ -158,12 +237,18 @@ class ValidateRepairForm(OperationFormValidation):
                 dispatcher.utter_message(response="utter_invalid_repair_problem")
 
         pickup = next(iter(entity_values(tracker, PICKUP_SLOT)), None)
+        address: dict[str, str] | None = None
         if pickup is None and requested == PICKUP_SLOT and not text.startswith("/"):
             pickup = pickup_in(text)
-        if pickup is None and requested is None and drop_off_in(text):
-            pickup = "drop_off"  # "Je peux le déposer moi-même, pas besoin de coursier."
+            address = address_in(text)
+            if address is not None and pickup != "drop_off" and not _OFFICE_WORD.search(fold(text)):
+                pickup = "other_address"  # an address given instead of a choice
+        if pickup is None and requested is None and not tracker.get_slot(PICKUP_SLOT):
+            pickup, address = opening_pickup(text) or (None, None)
         if pickup in PICKUPS:
             values[PICKUP_SLOT] = pickup
+            if pickup == "other_address" and address is not None:
+                values[ADDRESS_SLOT] = address
         elif requested == PICKUP_SLOT:
             dispatcher.utter_message(response="utter_invalid_repair_pickup")
 

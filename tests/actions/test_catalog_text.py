@@ -37,6 +37,30 @@ from tests.actions.support import make_tracker, plain, responses
         ("forget the international minutes, just the world roaming",
          {"intl_calls_100": False, "roam_world_1gb": True}),
         ("remove only the data booster", {"data_boost_5gb": False}),
+        # options in people's words (sizes, "second SIM", "Europa-roaming"), remove and add
+        ("vire la recharge 5 giga et ajoute le pack monde 1go, il part aux US",
+         {"data_boost_5gb": False, "roam_world_1gb": True}),
+        ("retirer l'option roaming Europe+ et ajouter une carte SIM supplémentaire ainsi que la "
+         "recharge de 5 Go", {"roam_eu_plus_10gb": False, "multisim": True,
+                               "data_boost_5gb": True}),
+        ("extra simkaart mag eraf en zet Europa roaming 10gb erop aub",
+         {"multisim": False, "roam_eu_plus_10gb": True}),
+        ("mag de Europa-roaming eraf, en ik zou graag die 100 minuten internationaal bellen "
+         "erbij nemen", {"roam_eu_plus_10gb": False, "intl_calls_100": True}),
+        ("take off the EU roaming bundle, he's not travelling anymore, and add a second SIM",
+         {"roam_eu_plus_10gb": False, "multisim": True}),
+        ("drop his international minutes and give him the 5GB data booster",
+         {"intl_calls_100": False, "data_boost_5gb": True}),
+        # plurals
+        ("verwijder de extra simkaarten", {"multisim": False}),
+        ("supprime les sims supplementaires", {"multisim": False}),
+        # "X instead of Y": Y goes the other way
+        ("doe toch maar het wereldpakket van 1 GB in plaats van Europa+",
+         {"roam_world_1gb": None, "roam_eu_plus_10gb": False}),
+        ("mets plutôt le pack monde au lieu du roaming europe+",
+         {"roam_world_1gb": True, "roam_eu_plus_10gb": False}),
+        ("give him the world pack instead of the Europe+ roaming",
+         {"roam_world_1gb": True, "roam_eu_plus_10gb": False}),
     ],
 )  # fmt: skip
 def test_option_directions_follow_each_clause(text: str, expected: dict[str, bool]) -> None:
@@ -58,6 +82,24 @@ def test_option_directions_follow_each_clause(text: str, expected: dict[str, boo
         # beside "only", a name without its own verb is context, not a change
         ("actually only the premium numbers, he does need to call abroad sometimes",
          {"premium_numbers": True}),
+        # an "only" that names nothing is not a correction: the whole list is barred
+        ("His phone is only for calls on site. Please block mobile data, premium numbers and "
+         "roaming on it.", {"mobile_data": True, "premium_numbers": True, "roaming": True}),
+        ("Son GSM sert uniquement sur chantier. Bloque les données, les numéros surtaxés et le "
+         "roaming.", {"mobile_data": True, "premium_numbers": True, "roaming": True}),
+        # a list before a verb at its end takes that verb, not the previous clause's
+        ("graag de blokkering op betaalnummers opheffen, en tegelijk internationale oproepen "
+         "en roaming blokkeren",
+         {"premium_numbers": False, "international_calls": True, "roaming": True}),
+        ("blokkeer roaming en betaalnummers, internationale oproepen mogen weer",
+         {"roaming": True, "premium_numbers": True, "international_calls": False}),
+        # "mag dicht" bars; going abroad is roaming, not calls abroad
+        ("kunt ge de betaalnummers deblokkeren? En roaming mag dicht, hij gaat nooit naar het "
+         "buitenland.", {"premium_numbers": False, "roaming": True}),
+        ("unblock premium numbers and shut off roaming", {"premium_numbers": False,
+                                                          "roaming": True}),
+        ("débloque les numéros surtaxés et désactive le roaming",
+         {"premium_numbers": False, "roaming": True}),
     ],
 )  # fmt: skip
 def test_barring_directions_follow_each_clause(text: str, expected: dict[str, bool]) -> None:

@@ -60,6 +60,10 @@ OPTIONS = [
      "names": names("Pack roaming Monde 1 Go", "Roamingpakket Wereld 1 GB",
                     "World roaming pack 1 GB")},
 ]  # fmt: skip
+EUROPE_PLUS = {"code": "roam_eu_plus_10gb", "name": "Roaming Europa+ 10 GB",
+               "monthly_price": "12.00",
+               "names": names("Roaming Europe+ 10 Go", "Roaming Europa+ 10 GB",
+                              "Europe+ roaming 10 GB")}  # fmt: skip
 BARRABLE = [
     {"code": "premium_numbers", "name": "Betaalnummers",
      "names": names("Numéros surtaxés", "Betaalnummers", "Premium-rate numbers")},
@@ -1037,6 +1041,39 @@ async def test_an_addition_starting_with_and_keeps_the_removal_waiting(backend, 
     assert slots_of(events)["option_changes"] == {
         "add": ["data_boost_5gb"],
         "remove": ["roam_eu_plus_10gb"],
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wacht, doe toch maar het wereldpakket in plaats van Europa+, ze moet naar Canada",
+        "non, plutôt le pack monde au lieu du roaming Europe+",
+        "actually, the world pack instead of the Europe+ roaming",
+    ],
+)
+async def test_x_instead_of_y_at_the_summary_swaps_y_and_keeps_the_rest(backend, dispatcher, text):
+    # "in plaats van Europa+" replaced the whole request and the multi-SIM removal was lost.
+    lotte = {**LOTTE, "options": [{"code": "multisim", "name": "Multi-sim"}]}
+    fleet(backend, lotte)
+    backend.on("GET", "/api/v1/options", [*OPTIONS, EUROPE_PLUS])
+    pending = operation(
+        "change_options",
+        {"current_options": [], "add": [EUROPE_PLUS], "remove": [{"code": "multisim"}]},
+    )
+    backend.on("GET", "/api/v1/operations/op_abc", pending)
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", {**pending, "status": "cancelled"})
+    tracker = make_tracker(
+        text,
+        intent="change_options",
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "change_options"},
+    )
+
+    events = await ValidateChangeOptionsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["option_changes"] == {
+        "add": ["roam_world_1gb"],
+        "remove": ["multisim"],
     }
 
 

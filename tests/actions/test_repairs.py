@@ -278,3 +278,90 @@ async def test_a_drop_off_read_as_stop_is_still_the_answer(backend, dispatcher):
     tracker = make_tracker("I'll drop it off myself", intent="stop", slots=slots)
     events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
     assert slots_of(events)["repair_pickup"] == "drop_off"
+
+
+@pytest.mark.parametrize(
+    ("typed", "pickup"),
+    [
+        # a courier asked for with no place: the company ("Where should we pick it up?" → "yes")
+        ("oui qu'on vienne le chercher", "workplace"),
+        ("venez le récupérer svp", "workplace"),
+        ("ja, laat het ophalen", "workplace"),
+        ("ophalen aub", "workplace"),
+        ("yes, pickup", "workplace"),
+        ("pick it up from the office", "workplace"),
+        ("at the office", "workplace"),
+        ("au bureau, Kolvestraat 12, 8000 Brugge", "workplace"),
+        ("je le dépose moi-même", "drop_off"),
+        ("pas besoin de coursier", "drop_off"),
+        ("ik breng het zelf binnen", "drop_off"),
+        ("I'll drop it off", "drop_off"),
+    ],
+)
+async def test_pickup_answers_in_everyday_words(backend, dispatcher, typed, pickup):
+    # The pickup question was asked three times to "ja, laat het ophalen" / "yes, pickup".
+    backend.on("GET", "/api/v1/lines/12", line())
+    asked = {**FILLED, "repair_pickup": None, "requested_slot": "repair_pickup"}
+    tracker = make_tracker(typed, intent="inform", slots=asked)
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["repair_pickup"] == pickup
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Kerkstraat 12, 9000 Gent", "chez moi : Kerkstraat 12 à 9000 Gent",
+     "pick it up at Kerkstraat 12, 9000 Gent please"],
+)  # fmt: skip
+async def test_an_address_given_for_the_pickup_is_another_address(backend, dispatcher, typed):
+    backend.on("GET", "/api/v1/lines/12", line())
+    asked = {**FILLED, "repair_pickup": None, "requested_slot": "repair_pickup"}
+    tracker = make_tracker(typed, intent="inform", slots=asked)
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    values = slots_of(events)
+    assert values["repair_pickup"] == "other_address"
+    assert values["repair_address"] == {
+        "street": "Kerkstraat 12", "postal_code": "9000", "city": "Gent"
+    }  # fmt: skip
+    assert values["requested_slot"] is None
+
+
+@pytest.mark.parametrize(
+    ("opening", "pickup", "address"),
+    [
+        ("Pouvez-vous organiser un enlèvement par coursier à nos bureaux, Kolvestraat 12 à 8000 "
+         "Brugge ? IMEI 490154203237518", "workplace", None),
+        ("imei 490154203237518, enlevement au bureau Noorderlaan 120 a Anvers", "workplace", None),
+        ("luidspreker werkt niet, IMEI 490154203237518. Laat het maar ophalen op kantoor.",
+         "workplace", None),
+        ("IMEI 490 154 203 237 518, courier pickup at our office please.", "workplace", None),
+        ("IMEI 490154203237518, graag laten ophalen bij mij thuis, Kerkstraat 12 te 9000 Gent",
+         "other_address", {"street": "Kerkstraat 12", "postal_code": "9000", "city": "Gent"}),
+        # a bare street is no address: the question is asked
+        ("imei 490154203237518, ophalen op Noorderlaan 120 Antwerpen", None, None),
+        # "werkt niet" is no "werk", and a courier word is needed
+        ("mijn gsm werkt niet meer, IMEI 490154203237518", None, None),
+        ("the screen broke at the office, IMEI 490154203237518", None, None),
+    ],
+)  # fmt: skip
+async def test_the_pickup_said_at_the_opening_is_not_asked_again(
+    backend, dispatcher, opening, pickup, address
+):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    backend.on("GET", "/api/v1/lines", [line()])
+    events = await ValidateRepairForm(backend.client()).run(
+        dispatcher, make_tracker(opening, intent="request_repair"), DOMAIN
+    )
+    values = slots_of(events)
+    assert values["repair_imei"] == IMEI  # also written in groups of 3
+    assert values.get("repair_pickup") == pickup
+    assert values.get("repair_address") == address
+
+
+async def test_let_it_be_fetched_read_as_stop_is_still_the_answer(backend, dispatcher):
+    # "laat het ophalen" holds the "laat" of "laat maar" (stop)
+    backend.on("GET", "/api/v1/lines/12", line())
+    asked = {**FILLED, "repair_pickup": None, "requested_slot": "repair_pickup"}
+    tracker = make_tracker("ja, laat het ophalen", intent="stop", slots=asked)
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["repair_pickup"] == "workplace"
