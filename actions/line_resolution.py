@@ -57,6 +57,11 @@ _STOP_WORDS = frozenset(
 )  # fmt: skip
 
 
+def names_another_person(text: str) -> bool:
+    """Whether the message names somebody as another person ("my colleague Marie")."""
+    return _OTHER_PERSON.search(text) is not None
+
+
 @dataclass(frozen=True)
 class LineResolution:
     """Outcome of a lookup: exactly one line, several candidates, nothing, or no reference."""

@@ -1055,3 +1055,15 @@ async def test_a_fleet_manager_naming_a_colleague_of_the_fleet_gets_that_line(ba
 
     assert "utter_only_own_line" not in responses(dispatcher)
     assert slots_of(events)["target_line_id"] == "12"
+
+
+async def test_an_opening_naming_nobody_else_costs_no_extra_lookup(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    backend.on("GET", "/api/v1/rate-limits/activation", {"flow": "activation", "allowed": True})
+    backend.on("GET", "/api/v1/lines", [line(user_name="Jan Janssens", label="Jan Janssens")])
+    tracker = make_tracker("my SIM card is broken, I need a new one", intent="replace_sim")
+
+    await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, {})
+
+    assert "utter_only_own_line" not in responses(dispatcher)
+    assert backend.paths().count("/api/v1/lines") == 1  # the line lookup, not a second one
