@@ -47,6 +47,7 @@ from actions.api.backend import (
 )
 from actions.common import (
     BackendAction,
+    chat_identity,
     entity_values,
     idempotency_key,
     latest_intent,
@@ -200,6 +201,31 @@ class ActionPasswordReset(BackendAction):
             response="utter_password_reset_requested", msisdn=format_national(str(value))
         )
         return done
+
+    async def for_locked_account(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        """ "My account is locked", "it keeps saying wrong password": what gets them back in is
+        a new password, so the link is sent at once (to the account of this conversation, or
+        of the employee a fleet manager names) after one sentence on what the message means.
+        Someone not logged in hears the how-to: there is no account to send it to."""
+        identity = chat_identity(tracker)
+        try:
+            me = await self.backend.get_me(identity) if identity is not None else None
+        except IdentityUnknownError:
+            me = None
+        if identity is None or me is None:
+            dispatcher.utter_message(response="utter_faq_account_locked")
+            return []
+        if me.active_role == "fleet_manager":
+            resolution = await resolve_line(self.backend, identity, tracker)
+            if resolution.line is not None and resolution.line.id != me.line_id:
+                return await self._employee_reset(dispatcher, tracker, resolution.line.id)
+        dispatcher.utter_message(response="utter_account_locked_explained")
+        await send_own_reset_link(
+            self.backend, dispatcher, tracker, idempotency_key(tracker, RESET_TYPE)
+        )
+        return []
 
     async def _employee_reset(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, line_id: int

@@ -5,13 +5,16 @@ user's e-mail, the end user, new number or porting (residential: SIM card number
 operator; professional: customer number there), split bill with the end user's billing data,
 tariff plan — asking only for what the user has not said yet. ``action_prepare_activation`` then
 has the backend prepare ``activate_line`` and reads back the summary with its consequences; the
-shared confirm action executes it (actions/operations.py).
+shared confirm action executes it (actions/operations.py). An end user may only replace their
+own SIM: their request about it ("mijn simkaart is kapot, activeer de nieuwe") is handed to the
+SIM replacement form.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,13 +49,20 @@ from actions.fleet_extraction import (
     number_mode_in,
     number_type_in,
     person_name,
+    replacement_reason_in,
     sim_type_in,
     split_bill_in,
 )
 from actions.formatting import format_money
 from actions.line_resolution import fold
 from actions.operation_forms import OperationFormValidation
-from actions.operations import prepare_operation, register_done_vars, utter_backend_error
+from actions.operations import (
+    PENDING_ID_SLOT,
+    PENDING_TYPE_SLOT,
+    prepare_operation,
+    register_done_vars,
+    utter_backend_error,
+)
 from actions.phone import format_national
 from actions.validators import (
     InvalidValue,
@@ -70,6 +80,9 @@ from actions.validators import (
 logger = logging.getLogger(__name__)
 
 FORM = "activation_form"
+REPLACEMENT_FORM = "sim_replacement_form"
+# What happened to a card: it needs replacing.
+MISHAPS = ("lost", "stolen", "broken")
 # The current operator's SIM card number last pointed out as a likely typo (a digest).
 SIM_DOUBT_SLOT = "current_sim_number_doubt"
 NO_IBAN = "none"
@@ -115,6 +128,48 @@ def required_activation_slots(slots: dict[str, Any]) -> list[str]:
         required += ["billing_name", "billing_address", "billing_email", "billing_iban"]
     required.append("plan_code")
     return required
+
+
+# An end user's own SIM, read on folded text: "mijn simkaart", "op mijn nummer", "ma nouvelle
+# carte SIM", "my number", "a new SIM card" (an end user has one line: theirs).
+_OWN_SIM = re.compile(
+    r"\b(?:my|mijn|m'n|ma|mon)\s+(?:own\s+|eigen\s+|new\s+|nieuwe?\s+|nouvel\w*\s+)?"
+    r"(?:e?sims?|simkaart\w*|cartes?|card|kaart\w*|numbers?|numeros?|nummers?|lines?|lijn|"
+    r"ligne|gsm\w*|phone|telefoon|telephone|portable)\b"
+    r"|\b(?:new|nouvel\w*|nieuwe?)\s+(?:\w+\s+)?(?:e?sims?|simkaart\w*|cartes?|card|kaart\w*)\b"
+)
+# A line that does not exist yet: "a new number", "une ligne supplémentaire", "een tweede lijn",
+# or a number brought from another operator ("mijn nummer van Proximus overzetten").
+_NEW_LINE = re.compile(
+    r"\b(?:new|nouvel\w*|nouveaux?|nieuwe?|extra|second\w*|deuxieme|tweede|additional|another|"
+    r"autre|andere?)\s+(?:\w+\s+)?(?:lines?|lijn\w*|lignes?|numbers?|numeros?|nummers?|"
+    r"abonnement\w*|subscriptions?)\b"
+    r"|\b(?:lignes?|numeros?|abonnements?)\s+supplementaires?\b"
+    r"|\b(?:port(?!ables?\b)\w*|overzet\w*|overdr\w*|meenemen|proximus|orange|telenet|scarlet|"
+    r"voo|lyca\w*)\b"
+)
+
+
+def opens_afresh(tracker: Tracker, op_type: str | None) -> bool:
+    """Whether a form opens on a typed request, not re-opened by a correction at the summary of
+    its own ``op_type``: a request the form may hand over to another one."""
+    correcting = tracker.get_slot(PENDING_TYPE_SLOT) == op_type and bool(
+        tracker.get_slot(PENDING_ID_SLOT)
+    )
+    return (
+        tracker.get_slot("requested_slot") is None
+        and not message_text(tracker).startswith("/")
+        and not correcting
+    )
+
+
+def about_own_sim(text: str) -> bool:
+    """Whether a request to activate speaks of the caller's own SIM (broken, lost, stolen, or a
+    new card for their number) rather than of a new line."""
+    if replacement_reason_in(text) in MISHAPS:
+        return True
+    folded = fold(text)
+    return _NEW_LINE.search(folded) is None and _OWN_SIM.search(folded) is not None
 
 
 def utter_invalid(dispatcher: CollectingDispatcher, problem: InvalidValue, raw: str) -> None:
@@ -170,8 +225,25 @@ class ValidateActivationForm(OperationFormValidation):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if await self._end_user_replaces_own_sim(tracker):
+            # An end user may replace their own SIM, never activate a line: the replacement
+            # form reads the same message (their line, the new card, what happened).
+            return [*self._stop(domain), FollowupAction(REPLACEMENT_FORM)]
         events = await super().run(dispatcher, tracker, domain)
         return next_slot_events(tracker, events, required_activation_slots)
+
+    async def _end_user_replaces_own_sim(self, tracker: Tracker) -> bool:
+        """An end user's opening about their own SIM ("mijn simkaart is kapot, ik heb een
+        nieuwe gekregen: 8932…, kunt ge die activeren op mijn nummer?"). The words are read
+        first: most activations cost no extra lookup."""
+        if not opens_afresh(tracker, self.op_type) or not about_own_sim(message_text(tracker)):
+            return False
+        try:
+            me = await self.backend.get_me(require_identity(tracker))
+        except BackendError as exc:  # the form's own start says what failed
+            logger.info("Reading the caller's role failed: %r", exc)
+            return False
+        return me.active_role != "fleet_manager"
 
     async def extract(
         self,

@@ -180,7 +180,8 @@ def calls_off(text: str) -> bool:
 # Pro Smart", "actually make it two") or a mistake owned ("oups, je me suis trompée de compte",
 # "oei, verkeerde rekening", "sorry, wrong number").
 _CORRECTION = re.compile(
-    r"\b(?:finalement|plutot|en fait|attends|non attends|je veux dire|instead|actually|rather|"
+    r"\b(?:finalement|plutot|en fait|attends|attendez|je veux dire|instead|actually|rather|"
+    r"corrige[rz]?|corrigeer\w*|verbeter\w*|correct (?:it|that|this)|fix (?:it|that)|"
     r"wait|i mean|eigenlijk|toch|liever|wacht|ik bedoel|oups|oops|oeps|oei|trompee?|erreur de|"
     r"verkeerde?|vergist|wrong|mistake|typo|sorry|pardon|excusez|hold on|hang on|"
     r"(?:the|our|l|notre|de|het|onze) (?:other|autre|andere?) (?:account|compte|rekening|iban)|"
@@ -194,25 +195,148 @@ _MAKE_IT = re.compile(
 )
 
 
-# Quantities people type in words.
+# Quantities people type in words, one to twenty ("eentje" is Flemish for one).
 NUMBER_WORDS = {
-    "un": 1, "une": 1, "one": 1, "een": 1, "deux": 2, "two": 2, "twee": 2, "trois": 3,
-    "three": 3, "drie": 3, "quatre": 4, "four": 4, "vier": 4, "cinq": 5, "five": 5, "vijf": 5,
-    "six": 6, "zes": 6, "sept": 7, "seven": 7, "zeven": 7, "huit": 8, "eight": 8, "acht": 8,
-    "neuf": 9, "nine": 9, "negen": 9, "dix": 10, "ten": 10, "tien": 10,
+    "un": 1, "une": 1, "one": 1, "een": 1, "eentje": 1, "deux": 2, "two": 2, "twee": 2,
+    "trois": 3, "three": 3, "drie": 3, "quatre": 4, "four": 4, "vier": 4, "cinq": 5, "five": 5,
+    "vijf": 5, "six": 6, "zes": 6, "sept": 7, "seven": 7, "zeven": 7, "huit": 8, "eight": 8,
+    "acht": 8, "neuf": 9, "nine": 9, "negen": 9, "dix": 10, "ten": 10, "tien": 10,
+    "eleven": 11, "elf": 11, "douze": 12, "twelve": 12, "twaalf": 12, "treize": 13,
+    "thirteen": 13, "dertien": 13, "quatorze": 14, "fourteen": 14, "veertien": 14,
+    "quinze": 15, "fifteen": 15, "vijftien": 15, "seize": 16, "sixteen": 16, "zestien": 16,
+    "seventeen": 17, "zeventien": 17, "eighteen": 18, "achttien": 18, "nineteen": 19,
+    "negentien": 19, "vingt": 20, "twenty": 20, "twintig": 20,
 }  # fmt: skip
-_QUANTITY = re.compile(r"\b(\d{1,3})\b")
+# "onze" is eleven in French but "our" in Dutch ("onze iPhones"): eleven only at the end of the
+# words or before one of these.
+_ELEVEN_BEFORE = frozenset(
+    {"pieces", "exemplaires", "unites", "appareils", "telephones", "portables", "svp", "stp",
+     "merci", "s", "au", "de", "d", "pour"}
+)  # fmt: skip
+# Articles that are "one" as well: alone they say one only where a count is expected.
+ONE_ARTICLES = frozenset({"a", "an", "un", "une", "een", "one"})
+_DOZEN = frozenset({"dozen", "dozens", "douzaine", "douzaines", "dozijn", "dozijnen"})
+_HALF = frozenset({"half", "halve", "demi"})
+_PAIR = frozenset({"couple", "pair", "paire"})  # not Dutch "een paar": a few
+# How many these say nobody can tell ("a few", "quelques", "een paar", "a hundred"): asked, and
+# an article next to them ("a few", "une dizaine") is no count.
+VAGUE_QUANTITIES = frozenset(
+    {"few", "several", "some", "bunch", "lot", "lots", "many", "handful", "hundred",
+     "hundreds", "thousand", "quelques", "plusieurs", "certains", "beaucoup", "dizaine",
+     "dizaines", "vingtaine", "quinzaine", "trentaine", "centaine", "centaines", "cent", "mille",
+     "paar", "enkele", "meerdere", "verschillende", "veel", "tiental", "twintigtal",
+     "vijftiental", "honderd", "honderden", "duizend"}
+)  # fmt: skip
+# The words before an old count: "trois au lieu de deux", "3 instead of 2", "drie ipv twee".
+_BEFORE_OLD = (
+    ("instead", "of"), ("au", "lieu", "de"), ("au", "lieu", "d"), ("au", "lieu", "des"),
+    ("a", "la", "place", "de"), ("plutot", "que"), ("in", "plaats", "van"), ("ipv",),
+    ("i", "p", "v"), ("rather", "than"), ("not",), ("pas",), ("niet",),
+)  # fmt: skip
+# "from 2 to 3", "de deux à trois", "van 2 naar 3": the first count is the old one.
+_FROM = frozenset({"from", "de", "van"})
+_TO = frozenset({"to", "a", "naar", "tot", "op"})
+# A number before these is a price, or a capacity when it is as big as one ("128 Go"; "2, go
+# ahead" is two), not how many.
+_MONEY = frozenset({"euro", "euros", "eur"})
+_CAPACITY = frozenset({"gb", "go", "giga", "tb", "to", "mb"})
+_SMALLEST_CAPACITY = 16
+_DIGITS = re.compile(r"x?(\d{1,3})x?")  # "3", "x4", "4x"
+_COUNT_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def count_tokens(text: str) -> list[str]:
+    """Lower-case words and numbers without accents, as quantities are read in
+    ("une demi-douzaine" → une, demi, douzaine)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COUNT_TOKEN.findall(folded)
+
+
+def _at(tokens: list[str], index: int) -> str:
+    return tokens[index] if 0 <= index < len(tokens) else ""
+
+
+def _phrase_at(tokens: list[str], index: int) -> tuple[int, int] | None:
+    """(count, end) of "a dozen", "half a dozen", "une demi-douzaine", "een half dozijn", "a
+    couple", "une paire" at ``index``."""
+    at = index + (_at(tokens, index) in ONE_ARTICLES)
+    if _at(tokens, at) in _HALF:
+        dozen = at + 1 + (_at(tokens, at + 1) in ("a", "an"))
+        return (6, dozen + 1) if _at(tokens, dozen) in _DOZEN else None
+    if _at(tokens, at) in _DOZEN:
+        return 12, at + 1
+    if _at(tokens, at) in _PAIR:
+        return 2, at + 1
+    return None
+
+
+def _number_at(tokens: list[str], index: int) -> tuple[int, int] | None:
+    """(count, end) of a number at ``index``: "3", "x4", "twaalf", "dix-sept", "vingt-deux" (no
+    twenty, so that it is refused rather than misread), "deux douzaines"."""
+    word, after = tokens[index], _at(tokens, index + 1)
+    if digits := _DIGITS.fullmatch(word):
+        count, end = int(digits.group(1)), index + 1
+    elif word == "dix" and after in ("sept", "huit", "neuf"):
+        count, end = 10 + NUMBER_WORDS[after], index + 2
+    elif word in ("vingt", "twenty"):
+        unit = index + 1 + (after in ("et", "and"))
+        more = NUMBER_WORDS.get(_at(tokens, unit), 0)
+        count, end = (20 + more, unit + 1) if 0 < more < 10 else (20, index + 1)
+    elif word in NUMBER_WORDS:
+        count, end = NUMBER_WORDS[word], index + 1
+    elif word == "onze" and (not after or after in _ELEVEN_BEFORE):
+        count, end = 11, index + 1
+    else:
+        return None
+    if _at(tokens, end) in _DOZEN:
+        count, end = count * 12, end + 1  # "deux douzaines"
+    return count, end
+
+
+def _is_old(tokens: list[str], start: int, end: int) -> bool:
+    """Whether the count at ``start:end`` is the one replaced ("au lieu de deux", "from 2")."""
+    if any(tuple(tokens[max(start - len(w), 0) : start]) == w for w in _BEFORE_OLD):
+        return True
+    return (
+        _at(tokens, start - 1) in _FROM
+        and _at(tokens, end) in _TO
+        and end + 1 < len(tokens)
+        and _number_at(tokens, end + 1) is not None
+    )
+
+
+def count_spans(tokens: list[str], *, articles: bool = False) -> list[tuple[int, int, int]]:
+    """(start, end, count) of each count said in ``tokens`` (``count_tokens``), in order: digits,
+    number words, "half a dozen", "a couple"; "a"/"an" alone only with ``articles``; never the
+    count a change replaces ("trois au lieu de deux"), a capacity or a price ("128 GB")."""
+    spans: list[tuple[int, int, int]] = []
+    index = 0
+    while index < len(tokens):
+        found = _phrase_at(tokens, index) or _number_at(tokens, index)
+        if found is None and articles and tokens[index] in ("a", "an"):
+            found = 1, index + 1
+        if found is None:
+            index += 1
+            continue
+        count, end = found
+        unit = _at(tokens, end)
+        size = unit in _MONEY or (unit in _CAPACITY and count >= _SMALLEST_CAPACITY)
+        vague = end - index == 1 and tokens[index] in ONE_ARTICLES and unit in VAGUE_QUANTITIES
+        if not (size or vague or _is_old(tokens, index, end)):
+            spans.append((index, end, count))
+        index = end
+    return spans
 
 
 def quantity_in(text: str) -> int | None:
-    """A quantity from digits or a number word ("2", "deux", "twee"); ``None`` if absent."""
-    match = _QUANTITY.search(text)
-    if match:
-        return int(match.group(1))
-    for word in _words(text):
-        if word in NUMBER_WORDS:
-            return NUMBER_WORDS[word]
-    return None
+    """A quantity from digits or number words ("2", "deux", "twee", "eentje", "half a dozen",
+    "une paire"); ``None`` if absent. An article ("een stuk of drie", "un iPhone, 3") is the
+    count only when no other count is said."""
+    tokens = count_tokens(text)
+    spans = count_spans(tokens)
+    plain = [c for s, e, c in spans if not (e - s == 1 and tokens[s] in ONE_ARTICLES)]
+    return next(iter(plain or [c for _, _, c in spans]), None)
 
 
 def is_quantity_change(text: str) -> bool:
@@ -229,11 +353,17 @@ def is_quantity_change(text: str) -> bool:
 _DETAIL_WORDS = re.compile(
     r"\b(?:split ?bill\w*|gesplitste factu\w*|facture partagee|facturation partagee)\b"
 )
+# A number of several digits that no entity carries either: a device's IMEI ("le bon IMEI
+# c'est 35391805-123456-1").
+_LONG_NUMBER = re.compile(r"\d(?:[\s.\-/]?\d){5,}")
 
 
 def names_detail_word(text: str) -> bool:
     """Whether the message names a detail of an operation that no entity carries."""
-    return _DETAIL_WORDS.search(" ".join(_words(text))) is not None
+    return (
+        _DETAIL_WORDS.search(" ".join(_words(text))) is not None
+        or _LONG_NUMBER.search(text) is not None
+    )
 
 
 # A capitalised word inside a sentence: a person's name ("ik bedoelde Jonas, niet Tim").

@@ -9,7 +9,7 @@ from actions.catalog_changes import (
     CatalogChange,
     ValidateCatalogChangeForm,
 )
-from actions.catalog_text import BARRING_SYNONYMS, barring_directions
+from actions.catalog_text import barring_directions, find_barrings
 from actions.labels import BLOCK, UNBLOCK
 
 
@@ -21,7 +21,7 @@ class BarringChange(CatalogChange):
     entity = "barring_service"
     on_key = "block"
     off_key = "unblock"
-    synonyms = BARRING_SYNONYMS
+    find = staticmethod(find_barrings)
     directions = staticmethod(barring_directions)
     on_label = BLOCK
     off_label = UNBLOCK

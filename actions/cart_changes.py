@@ -67,9 +67,15 @@ _COLOURS = (
                  "paars", "orange", "oranje"})
 ) - _EVERYDAY  # fmt: skip
 
-# A count, not an article ("nog een vraag", "encore une question" add nothing).
+# A count, not an article ("nog een vraag", "encore une question" add nothing); "a dozen",
+# "une demi-douzaine", "a couple" are.
 _NUMBERS = frozenset(word for word, number in NUMBER_WORDS.items() if number > 1)
-_COUNT = r"(?:\d{1,2}|" + "|".join(sorted(_NUMBERS)) + r")"
+_PHRASES = (
+    r"(?:(?:a|an|un|une|een) )?(?:(?:half|demi|halve) (?:a )?)?(?:dozen|douzaine|dozijn)|"
+    r"(?:(?:a|une) )?(?:couple|pair|paire)"
+)
+_COUNT = r"(?:\d{1,2}|" + "|".join(sorted(_NUMBERS)) + "|" + _PHRASES + r")"
+_COUNT_PHRASE = re.compile(rf"\b(?:{_PHRASES})\b")
 # "also add", "ajoute(s) aussi", "en plus", "plus 2 …", "doe er … bij", "ook nog", "nog 2".
 _ADD = re.compile(
     rf"\b(?:add|adding|added|also|as well|extra|{_COUNT} more|ajout\w*|rajout\w*|en plus|aussi|"
@@ -78,11 +84,21 @@ _ADD = re.compile(
 )
 # Dutch puts "bij" last: "doe er 2 witte bij", "zet er nog een bij, voor de directie".
 _ADD_BIJ = re.compile(r"\ber\b.*\bbij\b|\bbij\s*(?:[,.;:!?]|$)")
-# "sans les Nokia", "zonder de Nokia's", "drop the Nokias", "haal de gouden weg".
+# "sans les Nokia", "zonder de Nokia's", "drop the Nokias", "haal de gouden weg"; "oublie les
+# Nokia", not "j'avais oublié le nouveau chauffeur" (a past tense: something forgotten).
 _REMOVE = re.compile(
     r"\b(?:without|drop|remove\w*|delete|take out|take off|leave out|skip|get rid|no more|minus|"
-    r"sans|enlev\w*|retir\w*|supprim\w*|oublie\w* (?:les?|la)|zonder|weg|verwijder\w*|schrap\w*|"
-    r"eruit|niet meer)\b"
+    r"sans|enlev\w*|retir\w*|supprim\w*|(?<!\bai )(?<!\bas )(?<!\ba )(?<!\bavais )(?<!\bavait )"
+    r"(?<!\bavons )(?<!\bavez )(?<!\bont )oublie\w* (?:les?|la)|zonder|weg|verwijder\w*|"
+    r"schrap\w*|eruit|niet meer)\b"
+)
+# "le XCover ça reste un", "the XCover stays", "de XCover blijft er één", "keep the other one":
+# a clause that keeps an item as it is.
+_KEEP = re.compile(
+    r"\b(?:stays?|remains?|unchanged|as (?:it is|they are|before)|keep (?:the|that|this|it|them|"
+    r"those|these)|reste\w*|inchange\w*|comme (?:avant|prevu|c est)|garde\w* (?:les?|la|l)|"
+    r"ne change pas|ca change pas|blij[fv]\w*|ongewijzigd|zoals (?:het|ze|voorzien)|"
+    r"houd\w* (?:de|die|het)|hou (?:de|die|het)|behoud\w*)\b"
 )
 # "make the Nokias black", "à la place des …", "vervang de …" (and the words of a change of
 # mind, ``is_correction``: "plutôt", "toch", "instead").
@@ -115,6 +131,11 @@ def change_kinds(text: str) -> set[str]:
     if _SWITCH.search(folded) or is_correction(text):
         kinds.add(SWITCH)
     return kinds
+
+
+def keeps(text: str) -> bool:
+    """Whether a clause keeps an item as it is ("le XCover ça reste un", "the rest stays")."""
+    return _KEEP.search(_folded(text)) is not None
 
 
 def change_kind(text: str) -> str | None:
@@ -153,8 +174,10 @@ def says_cart_change(text: str) -> bool:
 
 
 def _names_count(text: str) -> bool:
-    """Whether a number is said ("2", "twee")."""
-    return any(word.isdigit() or word in _NUMBERS for word in re.findall(r"\w+", _folded(text)))
+    """Whether a number is said ("2", "twee", "a dozen")."""
+    folded = _folded(text)
+    words = re.findall(r"\w+", folded)
+    return any(w.isdigit() or w in _NUMBERS for w in words) or bool(_COUNT_PHRASE.search(folded))
 
 
 def order_waits(pending_id: object, pending_type: object) -> bool:

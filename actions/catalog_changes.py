@@ -11,7 +11,7 @@ import logging
 import re
 from abc import abstractmethod
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -28,7 +28,7 @@ from actions.api.backend import (
     Line,
     Operation,
 )
-from actions.catalog_text import find_codes
+from actions.catalog_text import Reading
 from actions.common import (
     RESPONSE_PREFIX,
     BackendAction,
@@ -47,7 +47,8 @@ from actions.phone import format_national
 
 logger = logging.getLogger(__name__)
 
-Directions = Callable[[str, list[tuple[str, int]]], dict[str, bool | None]]
+Directions = Callable[[str, list[tuple[str, int]]], Reading]
+Finder = Callable[[str, list[CatalogItem]], list[tuple[str, int, int]]]
 
 
 class CatalogChange:
@@ -58,7 +59,7 @@ class CatalogChange:
     entity: str  # button payload entity carrying a code (toggles it)
     on_key: str  # "add" / "block"
     off_key: str  # "remove" / "unblock"
-    synonyms: dict[str, tuple[str, ...]]
+    find: Finder  # the items named in a text, with their spans
     directions: Directions
     on_label: dict[str, str]
     off_label: dict[str, str]
@@ -75,10 +76,19 @@ class CatalogChange:
         """The items now on the line (active options / blocked services)."""
 
 
+class MessageChanges(NamedTuple):
+    """What a message asks of a line's catalogue items."""
+
+    result: dict[str, list[str]]  # ``{"<on>": [...], "<off>": [...]}``
+    already_on: list[str]  # asked on, and on the line already (for a specific re-ask)
+    already_off: list[str]  # asked off, and not on the line
+    kept: frozenset[str]  # to stay as they are ("laissez-les bloqués")
+
+
 def changes_from_message(
     change: type[CatalogChange], tracker: Tracker, catalogue: list[CatalogItem], line: Line | None
-) -> tuple[dict[str, list[str]], list[str], list[str]]:
-    """The requested changes, plus codes already on / not on the line (for a specific re-ask)."""
+) -> MessageChanges:
+    """The requested changes, the codes already on / not on the line, and those kept."""
     current = {item.code for item in change.current(line)} if line else set()
     known = {item.code for item in catalogue}
     wanted: dict[str, bool | None] = {}
@@ -86,10 +96,13 @@ def changes_from_message(
         if value in known:
             wanted[value] = None  # a button toggles
     text = latest_text(tracker)
+    kept: frozenset[str] = frozenset()
     if not text.startswith("/"):
-        mentions = [(code, at) for code, at in find_codes(text, catalogue, change.synonyms)]
-        mentions = [(code, at) for code, at in mentions if code in known]
-        wanted.update(change.directions(text, mentions))
+        found = change.find(text, catalogue)
+        mentions = [(code, at) for code, at, _ in found if code in known]
+        reading = change.directions(text, mentions)
+        wanted.update(reading.changes)
+        kept = reading.kept
     result: dict[str, list[str]] = {change.on_key: [], change.off_key: []}
     already_on: list[str] = []
     already_off: list[str] = []
@@ -102,7 +115,7 @@ def changes_from_message(
             already_off.append(code)
         else:
             result[change.on_key if turn_on else change.off_key].append(code)
-    return result, already_on, already_off
+    return MessageChanges(result, already_on, already_off, kept)
 
 
 # "… instead" replaces the changes being corrected; otherwise a correction adds to them
@@ -154,13 +167,21 @@ class ValidateCatalogChangeForm(OperationFormValidation):
             return {}
         language = conversation_language(tracker)
         catalogue = await change.catalogue(self.backend, identity)
-        result, already_on, already_off = changes_from_message(change, tracker, catalogue, line)
+        result, already_on, already_off, kept = changes_from_message(
+            change, tracker, catalogue, line
+        )
         withdrawn: list[str] = []
         if isinstance(earlier, dict) and requested is None:
             # A correction: "not the minutes after all" takes back an addition being confirmed
-            # (not an option of the line, so "already off" says nothing here).
+            # (not an option of the line, so "already off" says nothing here), and "leave the
+            # premium numbers blocked after all" takes back their unblocking.
             withdrawn += [c for c in already_off if c in (earlier.get(change.on_key) or [])]
             withdrawn += [c for c in already_on if c in (earlier.get(change.off_key) or [])]
+            withdrawn += [
+                c
+                for c in sorted(kept)
+                if c in (earlier.get(change.on_key) or []) + (earlier.get(change.off_key) or [])
+            ]
             already_on = [c for c in already_on if c not in withdrawn]
             already_off = [c for c in already_off if c not in withdrawn]
             earlier = {

@@ -4,12 +4,17 @@ People write "Pro Unlimited", "onbeperkt", "la recharge data", "databoost 5 GB",
 Monde", "premium numbers", "0900-nummers"... Each catalogue code has hand-written synonyms in
 the three languages next to the catalogue's own names (``names`` from the backend), so the
 matching keeps working when the catalogue is renamed. The longest match wins.
+
+Around the names, words say what to do with each: add/block, remove/unblock, or keep it as it
+is ("laissez-les bloqués"), and whether a plan named is where the line goes ("zet hem op Pro
+Smart").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from actions.api.backend import CatalogItem
 from actions.line_resolution import fold
@@ -157,7 +162,16 @@ def find_codes(
     items: Sequence[CatalogItem],
     synonyms: dict[str, tuple[str, ...]],
 ) -> list[tuple[str, int]]:
-    """Codes named in ``text`` with the token position of each mention, in text order.
+    """Codes named in ``text`` with the token position of each mention, in text order."""
+    return [(code, start) for code, start, _ in find_spans(text, items, synonyms)]
+
+
+def find_spans(
+    text: str,
+    items: Sequence[CatalogItem],
+    synonyms: dict[str, tuple[str, ...]],
+) -> list[tuple[str, int, int]]:
+    """Codes named in ``text`` with the token span (start, end) of each mention, in text order.
 
     Overlapping mentions keep the longest ("roaming Monde" is the world pack, not roaming).
     """
@@ -175,14 +189,14 @@ def find_codes(
                     found.append((start, size, code))
     found.sort(key=lambda hit: (-hit[1], hit[0]))
     taken: set[int] = set()
-    result: list[tuple[int, str]] = []
+    result: list[tuple[int, int, str]] = []
     for start, size, code in found:
         span = set(range(start, start + size))
-        if span & taken or any(code == other for _, other in result):
+        if span & taken or any(code == other for _, _, other in result):
             continue
         taken |= span
-        result.append((start, code))
-    return [(code, start) for start, code in sorted(result)]
+        result.append((start, start + size, code))
+    return [(code, start, end) for start, end, code in sorted(result)]
 
 
 def find_code(
@@ -191,6 +205,62 @@ def find_code(
     """The single code named in ``text`` (the longest mention), or ``None``."""
     codes = find_codes(text, items, synonyms)
     return codes[0][0] if codes else None
+
+
+# A SIM for another device of the same user is the multi-SIM option, whatever it is called:
+# "une carte SIM pour sa tablette", "een simkaart voor op zijn smartwatch", "an eSIM for her
+# watch". Only "for": a SIM *in* a tablet is one that exists already.
+_SIM_TOKENS = frozenset({"sim", "sims", "esim", "esims", "simkaart", "simkaarten", "simcard",
+                         "simcards", "carte", "cartes", "card", "cards", "kaart",
+                         "kaarten"})  # fmt: skip
+_FOR_TOKENS = frozenset({"for", "pour", "voor"})
+_DEVICE_STEMS = ("tablet", "ipad", "smartwatch", "watch", "montre", "horloge", "laptop",
+                 "ordinateur", "computer")  # fmt: skip
+_SIM_TO_FOR = 4  # "une deuxième carte SIM | pour", "a SIM card of her own | for"
+_FOR_TO_DEVICE = 3  # "pour | sa | tablette", "voor | op zijn | smartwatch"
+
+
+def _sim_for_a_device(tokens: list[str]) -> tuple[int, int] | None:
+    """The span from a SIM word to the device it is for, or ``None``."""
+    for start, token in enumerate(tokens):
+        if token not in _SIM_TOKENS:
+            continue
+        for at in range(start + 1, min(len(tokens), start + 1 + _SIM_TO_FOR)):
+            if tokens[at] not in _FOR_TOKENS:
+                continue
+            for end in range(at + 1, min(len(tokens), at + 1 + _FOR_TO_DEVICE)):
+                if tokens[end].startswith(_DEVICE_STEMS):
+                    return start, end + 1
+    return None
+
+
+def find_options(text: str, items: Sequence[CatalogItem]) -> list[tuple[str, int, int]]:
+    """Options named in ``text`` (as ``find_spans``), a SIM for another device included."""
+    spans = find_spans(text, items, OPTION_SYNONYMS)
+    device = _sim_for_a_device(_tokens(text))
+    if device is None or any(code == "multisim" for code, _, _ in spans):
+        return spans
+    start, end = device
+    if any(start < other_end and other_start < end for _, other_start, other_end in spans):
+        return spans
+    return sorted([*spans, ("multisim", start, end)], key=lambda span: span[1])
+
+
+def find_barrings(text: str, items: Sequence[CatalogItem]) -> list[tuple[str, int, int]]:
+    """Barrable services named in ``text`` (as ``find_spans``)."""
+    return find_spans(text, items, BARRING_SYNONYMS)
+
+
+def words_besides(text: str, spans: list[tuple[str, int, int]]) -> str:
+    """The folded words of ``text`` outside the ``spans``, elisions dropped ("l'esim" → "esim"):
+    what the message says besides the catalogue items it names."""
+    inside = {at for _, start, end in spans for at in range(start, end)}
+    return " ".join(_bare(token) for at, token in enumerate(_tokens(text)) if at not in inside)
+
+
+def _bare(token: str) -> str:
+    """A token without its elided article or pronoun ("l'abonnement" → "abonnement")."""
+    return token.rsplit("'", 1)[-1]
 
 
 def _direction_positions(tokens: list[str], words: tuple[str, ...]) -> list[int]:
@@ -232,6 +302,15 @@ def _clauses(text: str) -> tuple[list[int], set[int]]:
     return numbers, only
 
 
+class Reading(NamedTuple):
+    """What a message says of each catalogue item it names."""
+
+    #: ``True`` (first kind, e.g. add), ``False`` (second kind) or ``None`` (not said)
+    changes: dict[str, bool | None]
+    #: the items it keeps as they are ("laissez-les bloqués"): never part of a change
+    kept: frozenset[str]
+
+
 def directions(
     text: str,
     mentions: list[tuple[str, int]],
@@ -239,8 +318,9 @@ def directions(
     second: tuple[str, ...],
     negatable: tuple[str, ...] = (),
     nouns: frozenset[str] = frozenset(),
-) -> dict[str, bool | None]:
-    """For each mentioned code: ``True`` (first kind, e.g. add), ``False`` (second) or ``None``.
+) -> Reading:
+    """For each mentioned code: ``True`` (first kind, e.g. add), ``False`` (second) or ``None``;
+    or kept as it is.
 
     Each mention takes the direction word of its own clause nearest to it ("retire le roaming
     europe+ et mets le pack monde à la place" → remove Europe+, add Monde, although "mets" is
@@ -252,6 +332,8 @@ def directions(
     ``negatable`` word of the second kind with a negation shortly before it is
     of the first kind ("should no longer be able to call abroad"); one of the first kind
     among ``nouns`` counts for nothing in a clause with one of the second ("lift the block").
+    A word that keeps things as they are ("leave them blocked", "garde la recharge") is a
+    direction word too: what takes it is kept, never changed.
     """
     tokens = _tokens(text)
     clause_of, only = _clauses(text)
@@ -260,14 +342,7 @@ def directions(
     only &= {clause_of[position] for _, position in mentions if position < len(clause_of)}
     # Within punctuation, not clauses: "ne doit | plus pouvoir" splits at "plus".
     part_of = [n for n, piece in enumerate(_PUNCTUATION.split(fold(text))) for _ in _tokens(piece)]
-    negated = {
-        p
-        for p in _direction_positions(tokens, negatable)
-        if any(
-            tokens[i] in _NEGATIONS and part_of[i] == part_of[p]
-            for i in range(max(0, p - _NEGATION_REACH), p)
-        )
-    }
+    negated = {p for p in _direction_positions(tokens, negatable) if _negated(tokens, part_of, p)}
     # The second kind is checked first so that "unblock" never counts as "block".
     second_at = [p for p in _direction_positions(tokens, second) if p not in negated]
     lifted = {clause_of[p] for p in second_at}
@@ -277,9 +352,17 @@ def directions(
         if p not in second_at and not (tokens[p] in nouns and clause_of[p] in lifted)
     ]
     first_at = sorted({*first_at, *negated})
-    words = sorted([(p, True) for p in first_at] + [(p, False) for p in second_at])
+    named = [position for _, position in mentions]
+    keeping = _keeping(tokens, clause_of, part_of, [*first_at, *second_at], named)
+    # ``None``: a word that keeps
+    words: list[tuple[int, bool | None]] = sorted(
+        [(p, True) for p in first_at if p not in keeping.absorbed]
+        + [(p, False) for p in [*second_at, *keeping.negated] if p not in keeping.absorbed]
+        + [(p, None) for p in keeping.positions]
+    )
     worded = sorted({clause_of[p] for p, _ in words})
     result: dict[str, bool | None] = {}
+    kept: set[str] = set()
     for code, position in mentions:
         clause = clause_of[position] if position < len(clause_of) else 0
         own_words = clause in worded
@@ -290,18 +373,119 @@ def directions(
             continue  # said beside an "only": context, not a change
         scope_clause = _scope(clause, worded, words, mentions, clause_of)
         scope = [(p, v) for p, v in words if clause_of[p] == scope_clause]
-        best: tuple[int, bool] | None = None
+        best: tuple[int, bool | None] | None = None
         for candidate, value in scope or words:
             distance = abs(candidate - position) * 2 + (1 if candidate > position else 0)
             if best is None or distance < best[0]:
                 best = (distance, value)
-        result[code] = best[1] if best else None
-    replaced = _replaced(tokens, mentions)
-    kept = {value for code, value in result.items() if code not in replaced and value is not None}
+        if best is not None and best[1] is None:
+            kept.add(code)
+        else:
+            result[code] = best[1] if best else None
+    replaced = _replaced(tokens, mentions) - kept
+    said = {value for code, value in result.items() if code not in replaced and value is not None}
     for code in replaced:
         # the opposite of what its replacement does; unsaid, a toggle adds: so it goes off
-        result[code] = not kept.pop() if len(kept) == 1 else False
+        result[code] = not said.pop() if len(said) == 1 else False
+    return Reading(result, frozenset(kept))
+
+
+def _negated(tokens: list[str], part_of: list[int], position: int) -> bool:
+    """Whether a negation comes shortly before ``position``, within its punctuation."""
+    return any(
+        tokens[i] in _NEGATIONS and part_of[i] == part_of[position]
+        for i in range(max(0, position - _NEGATION_REACH), position)
+    )
+
+
+# Words that keep a service or an option as it is: "laissez-les bloqués", "ça reste bloqué",
+# "mag geblokkeerd blijven", "laat de betaalnummers dicht", "keep premium barred", "leave
+# roaming blocked", "garde la recharge", "de databoost mag hij houden".
+_KEEP_WORDS = ("keep", "leave", "remain", "stay", "retain", "unchanged", "untouched", "garde",
+               "conserv", "maintenez", "maintenir", "maintien", "laiss", "reste", "inchange",
+               "houd", "hou", "behoud", "blijf", "blijven", "laten", "ongemoeid",
+               "ongewijzigd")  # fmt: skip
+_KEEP_EXACT = frozenset({"laat"})  # never "laatste"
+# Kept as they are, whatever the negation inside them.
+_KEEP_PHRASES = ("don't touch", "do not touch", "touchez pas", "touche pas", "niet aankomen",
+                 "niet aanraken")  # fmt: skip
+# "laat de databoost verwijderen", "laat de betaalnummers maar blokkeren": followed by a verb
+# that ends what they say, they have something done; they keep nothing.
+_LETTING = ("laiss", "laat", "laten")
+# The state a keeping word keeps ("laissez-les bloqués", "keep it active"): no change asked.
+_STATES = frozenset({"bloque", "bloques", "bloquee", "bloquees", "blocked", "barred", "dicht",
+                     "disabled", "desactive", "desactives", "desactivee", "desactivees",
+                     "debloque", "debloques", "debloquee", "debloquees", "unblocked", "unbarred",
+                     "allowed", "autorise", "autorises", "autorisee", "autorisees", "open",
+                     "active", "actives", "activee", "activees", "actif", "actifs", "activated",
+                     "enabled", "aan", "erop", "erbij"})  # fmt: skip
+
+
+# "rester", "blijven", "stay", "remain" keep only with the state they keep ("restent bloqués",
+# "mag geblokkeerd blijven", "stays as it is"): "il reste des heures sur les 0900" keeps nothing.
+_COPULAS = ("reste", "blijf", "blijven", "stay", "remain")
+_SAID_STATES = _STATES | {"geblokkeerd", "geblokkeerde", "gesloten", "actief", "zo", "pareil",
+                          "comme", "ainsi", "same", "as", "intact", "ongewijzigd"}  # fmt: skip
+
+
+def _keeps_nothing(tokens: list[str], p: int, clause: list[str]) -> bool:
+    """A keeping word that only tells what somebody keeps doing: "he keeps using roaming",
+    "il reste des heures sur les numéros surtaxés" (``clause``: the words of its clause)."""
+    if tokens[p].startswith(_COPULAS):
+        return not any(token in _SAID_STATES for token in clause)
+    after = [t for t in tokens[p + 1 : p + 3] if t != "on"]
+    return tokens[p].startswith("keep") and bool(after) and after[0].endswith("ing")
+
+
+class _Keeping(NamedTuple):
+    positions: list[int]  # words that keep
+    negated: list[int]  # "ne gardez pas", "hoeft ze niet te houden": the second kind
+    absorbed: set[int]  # state words beside them, no direction of their own
+
+
+def _keeping(
+    tokens: list[str],
+    clause_of: list[int],
+    part_of: list[int],
+    changing: list[int],
+    named: list[int],
+) -> _Keeping:
+    """The words that keep things as they are; never a word of a phrase that changes them
+    ("laissez tomber", "leave out"). ``named``: where the message names items."""
+    taken = set(changing)
+    single = [p for p in _direction_positions(tokens, _KEEP_WORDS) if p not in taken]
+    single += [p for p, token in enumerate(tokens) if token in _KEEP_EXACT and p not in taken]
+    phrases = [p for p in _direction_positions(tokens, _KEEP_PHRASES) if p not in taken]
+    result = _Keeping([], [], set())
+    for p in sorted({*single, *phrases}):
+        clause = clause_of[p]
+        words = [
+            t for at, t in enumerate(tokens) if at < len(clause_of) and clause_of[at] == clause
+        ]
+        if _keeps_nothing(tokens, p, words):
+            continue
+        states = {q for q in changing if clause_of[q] == clause and tokens[q] in _STATES}
+        if tokens[p].startswith(_LETTING) and _has_done(p, part_of, changing, states, named):
+            continue
+        result.absorbed.update(states)
+        if p in single and _negated(tokens, part_of, p):
+            result.negated.append(p)
+        else:
+            result.positions.append(p)
     return result
+
+
+def _has_done(
+    letting: int, part_of: list[int], changing: list[int], states: set[int], named: list[int]
+) -> bool:
+    """Whether a letting word is followed by the verb that ends its request ("laat de
+    databoost verwijderen", "laat de betaalnummers maar blokkeren"), not by another request
+    ("laat de betaalnummers geblokkeerd en deblokkeer roaming")."""
+    part = part_of[letting]
+    verbs = [q for q in changing if q > letting and part_of[q] == part and q not in states]
+    return bool(verbs) and not any(
+        verbs[0] < at and at < len(part_of) and part_of[at] == part for at in named
+    )
 
 
 # "X in plaats van Y", "X au lieu de Y", "X instead of Y": Y goes the other way from X.
@@ -326,7 +510,7 @@ def _replaced(tokens: list[str], mentions: list[tuple[str, int]]) -> set[str]:
 
 def _verb_last(
     clause: int,
-    words: list[tuple[int, bool]],
+    words: list[tuple[int, bool | None]],
     mentions: list[tuple[str, int]],
     clause_of: list[int],
 ) -> bool:
@@ -338,16 +522,22 @@ def _verb_last(
 def _scope(
     clause: int,
     worded: list[int],
-    words: list[tuple[int, bool]],
+    words: list[tuple[int, bool | None]],
     mentions: list[tuple[str, int]],
     clause_of: list[int],
 ) -> int | None:
     """The clause whose direction word a mention in ``clause`` takes: its own, else the nearest
     earlier one ("bloque le roaming | et les numéros surtaxés"), except after a clause whose
     verb comes last, where a list continues to its own verb at the end ("de blokkering
-    opheffen, | en internationale oproepen | en roaming blokkeren"); ``None`` for any."""
+    opheffen, | en internationale oproepen | en roaming blokkeren"), and before a clause that
+    only keeps and names nothing itself: it keeps what was just named ("les numéros surtaxés,
+    | laissez-les bloqués"); ``None`` for any."""
     if clause in worded:
         return clause
+    following = [value for p, value in words if clause_of[p] == clause + 1]
+    named = {clause_of[p] for _, p in mentions if p < len(clause_of)}
+    if following and all(value is None for value in following) and clause + 1 not in named:
+        return clause + 1
     before = [c for c in worded if c < clause]
     after = [c for c in worded if c > clause]
     if (
@@ -360,13 +550,94 @@ def _scope(
     return before[-1] if before else None
 
 
-def option_directions(text: str, mentions: list[tuple[str, int]]) -> dict[str, bool | None]:
-    """``True`` = add, ``False`` = remove, ``None`` = not said."""
+def option_directions(text: str, mentions: list[tuple[str, int]]) -> Reading:
+    """``True`` = add, ``False`` = remove, ``None`` = not said; or kept."""
     return directions(text, mentions, _ADD_WORDS, _REMOVE_WORDS)
 
 
-def barring_directions(text: str, mentions: list[tuple[str, int]]) -> dict[str, bool | None]:
-    """``True`` = block, ``False`` = unblock, ``None`` = not said."""
+def barring_directions(text: str, mentions: list[tuple[str, int]]) -> Reading:
+    """``True`` = block, ``False`` = unblock, ``None`` = not said; or kept."""
     return directions(
         text, mentions, _BLOCK_WORDS, _UNBLOCK_WORDS + _ABLE_WORDS, _ABLE_WORDS, _BLOCK_NOUNS
     )
+
+
+# What puts a line on a plan: "zet … op Pro Smart", "passer en Pro Smart", "switch him to Pro
+# Unlimited", "move her to the Pro Smart plan", "l'abonnement Pro Start".
+_PLAN_TARGETS = frozenset({"op", "naar", "to", "onto", "on", "into", "en", "sur", "vers", "a",
+                           "au"})  # fmt: skip
+_PLAN_NOUNS = frozenset({"plan", "abonnement", "abo", "formule", "forfait", "tarief",
+                         "tariefplan", "subscription", "tariff", "offre"})  # fmt: skip
+_ARTICLES = frozenset({"the", "a", "an", "de", "het", "le", "la", "l", "un", "une", "een", "du"})
+_TARGET_REACH = 3
+
+
+def _is_plan_target(tokens: list[str], start: int, end: int, text: str) -> bool:
+    """Whether the plan named at ``tokens[start:end]`` is where the line goes."""
+    if end < len(tokens) and _bare(tokens[end]) in _PLAN_NOUNS:
+        return True
+    if tokens[start:end] == ["start"] and re.search(r"\bto start\b", text):
+        return False  # "I want to start the world roaming": the verb
+    for token in reversed([_bare(t) for t in tokens[max(0, start - _TARGET_REACH) : start]]):
+        if token in _PLAN_TARGETS or token in _PLAN_NOUNS:
+            return True
+        if token not in _ARTICLES:
+            return False
+    return False
+
+
+def _distance(position: int, start: int, end: int) -> int:
+    """Tokens between ``position`` and the span ``[start, end)``."""
+    return 0 if start <= position < end else min(abs(position - start), abs(position - end + 1))
+
+
+def names_plan_target(text: str, plans: Sequence[CatalogItem]) -> bool:
+    """Whether ``text`` puts a line on one of the ``plans`` ("zet Kevin op Pro Smart")."""
+    tokens = _tokens(text)
+    return any(
+        _is_plan_target(tokens, start, end, text) for _, start, end in _plan_spans(text, plans)
+    )
+
+
+def _plan_spans(text: str, plans: Sequence[CatalogItem]) -> list[tuple[str, int, int]]:
+    codes = {plan.code for plan in plans}
+    return [span for span in find_spans(text, plans, PLAN_SYNONYMS) if span[0] in codes]
+
+
+# Habits tell why a plan is wanted, they ask nothing: "hij neemt elke maand een databoost bij",
+# "il prend tout le temps des recharges", "he always ends up buying a data boost".
+_HABITS = ("elke maand", "iedere maand", "every month", "each month", "chaque mois",
+           "tous les mois", "maandelijks", "monthly", "telkens", "altijd", "always", "toujours",
+           "regelmatig", "regularly", "souvent", "often", "vaak", "steeds", "tout le temps",
+           "all the time")  # fmt: skip
+
+
+def asks_an_option(text: str, plans: Sequence[CatalogItem], options: Sequence[CatalogItem]) -> bool:
+    """Whether ``text`` asks to add or remove one of the ``options``, beside the plan it may
+    name: in "zet Kevin op Pro Smart, hij koopt elke maand ne databoost bij" the option is why,
+    not what.
+
+    An option is asked for by a word of its own clause that is nearer to it than to a plan
+    ("zet hem op Pro Smart" is the plan's "zet"); never one named after "instead of", kept, or
+    in a clause that tells a habit.
+    """
+    tokens = _tokens(text)
+    plan_spans = _plan_spans(text, plans)
+    known = {option.code for option in options}
+    option_spans = [span for span in find_options(text, options) if span[0] in known]
+    mentions = [(code, start) for code, start, _ in option_spans]
+    clause_of, _ = _clauses(text)
+    set_aside = option_directions(text, mentions).kept | _replaced(tokens, mentions)
+    changing = _direction_positions(tokens, _ADD_WORDS + _REMOVE_WORDS)
+    habits = {clause_of[p] for p in _direction_positions(tokens, _HABITS) if p < len(clause_of)}
+    for code, start, end in option_spans:
+        if code in set_aside or start >= len(clause_of) or clause_of[start] in habits:
+            continue
+        clause = clause_of[start]
+        rivals = [(s, e) for _, s, e in plan_spans if clause_of[s] == clause]
+        for word in changing:
+            if clause_of[word] == clause and all(
+                _distance(word, start, end) < _distance(word, s, e) for s, e in rivals
+            ):
+                return True
+    return False

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.access import ActionPasswordReset
 from actions.answers import is_question
 from actions.api.backend import BackendError
 from actions.common import (
@@ -19,6 +20,7 @@ from actions.common import (
     latest_intent,
     latest_text,
 )
+from actions.operations import utter_backend_error
 from actions.plans import utter_plan_list
 from actions.role import ActionSwitchRole
 
@@ -42,6 +44,16 @@ class ActionAnswerFaq(BackendAction):
         if intent == "faq_plan_prices":
             await self._plan_prices(dispatcher, tracker)
             return []
+        if intent == "faq_account_locked" and not tracker.active_loop.get("name"):
+            # Not a side question in a form: someone locked out wants back in, now.
+            try:
+                return await ActionPasswordReset(self.backend).for_locked_account(
+                    dispatcher, tracker
+                )
+            except BackendError as exc:
+                logger.info("Reset link for a locked account failed: %r", exc)
+                utter_backend_error(dispatcher, exc)
+                return []
         if (
             intent == "faq_role_switch"
             and not tracker.active_loop.get("name")

@@ -86,7 +86,10 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "mets", "mettez", "passe", "passez", "ajoute", "ajoutez", "enleve", "enlevez", "retire",
         "retirez", "bloque", "bloquez", "debloque", "debloquez", "supprime", "supprimez",
         "envoie", "envoyez", "commande", "commandez", "desactive", "desactivez", "remplace",
-        "remplacez", "montre", "montrez", "donne", "donnez"
+        "remplacez", "montre", "montrez", "donne", "donnez",
+        # words of the domain only French has ("nouvelle carte", "perdu", "cassé")
+        "nouvelle", "nouveau", "carte", "perdu", "perdue", "vole", "volee", "casse", "cassee",
+        "ancienne", "ancien", "parce", "aujourd", "demain", "maintenant", "quand", "pourquoi"
     )),
     "nl": frozenset((
         "het", "een", "mijn", "ik", "gij", "ge", "uw", "jij", "jou", "mij", "ons", "onze", "dit",
@@ -96,7 +99,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "doe", "mag", "moet", "hallo", "dag", "lijn", "nummer", "zijn", "haar", "hij", "ze",
         "wij", "jullie", "zet", "nodig", "kunnen", "moeten", "ook", "hier", "daar", "er",
         "voeg", "verwijder", "blokkeer", "deblokkeer", "stuur", "bestel", "schakel", "activeer",
-        "vervang", "toon", "geef", "naar"
+        "vervang", "toon", "geef", "naar",
+        "nieuwe", "nieuw", "kaart", "simkaart", "kapot", "kwijt", "gestolen", "oude", "omdat",
+        "vandaag", "morgen", "nu", "wanneer", "waar", "waarom"
     )),
     "en": frozenset((
         "the", "an", "my", "your", "you", "i", "it", "its", "this", "that", "what", "how", "who",
@@ -105,7 +110,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "plz", "hi", "hello", "instead", "would", "will", "am", "our", "their", "his", "her",
         "need", "like", "line", "phone", "number", "add", "remove", "get", "show", "much",
         "many", "does", "did", "could", "should", "just", "some", "any", "there", "here", "put",
-        "send", "switch", "block", "unblock", "cancel", "replace", "give", "set", "up"
+        "send", "switch", "block", "unblock", "cancel", "replace", "give", "set", "up",
+        "new", "card", "broken", "lost", "stolen", "old", "because", "today", "tomorrow", "now",
+        "when", "where", "why", "be"
     )),
 }  # fmt: skip
 # English contractions, read as the words they stand for: "I'd like…" split into "I" and "d"

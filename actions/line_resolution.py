@@ -114,16 +114,44 @@ def _contains(words: list[str], key: tuple[str, ...]) -> bool:
     )
 
 
+# The closing of an e-mail-style message ("Alvast bedankt, Sofie", "Merci d'avance, Pieter
+# Vandenberghe", "Kind regards, Sofie Janssens"): the writer's name, never the line meant.
+# Only after a sentence of its own ("…terug. Alvast bedankt, Sofie"): a short answer such as
+# "merci, c'est pour Lotte" names the line.
+_SIGNATURE = re.compile(
+    r"[.!?\n]\s*(?:\w+\s+)?(?:merci|bedankt|dank\s+(?:u|je|jullie)|thanks|thank\s+you|regards|"
+    r"groeten|groetjes|cordialement|salutations|bien\s+a\s+vous|mvg|cheers|bav)\b[^\w]*"
+    r"(?:\w+[^\w]*){0,5}$"
+)
+# Fewer words than this before the closing: a short answer, not an e-mail with a signature.
+_MIN_WORDS_BEFORE_SIGNATURE = 6
+
+
+def without_signature(text: str) -> str:
+    """``text`` without the closing and the name that signs it."""
+    folded = fold(text)
+    match = _SIGNATURE.search(folded)
+    if match is None:
+        return text
+    # Cut the original text at the same word count (folding may change offsets).
+    kept_words = len(_WORD.findall(folded[: match.start() + 1]))
+    if kept_words < _MIN_WORDS_BEFORE_SIGNATURE:
+        return text
+    words = list(_WORD.finditer(text))
+    return text[: words[kept_words].start()] if kept_words < len(words) else text
+
+
 def match_lines_in_text(text: str, lines: list[Line]) -> tuple[list[Line], str | None]:
     """Lines named in ``text`` by last digits or by a person's name / label.
 
     Returns the matches and the reference the user typed (for "not found" messages); the
     longest name match wins, so "Jan Peeters" beats "Jan" when both a Jan Peeters and a
-    Jan Maes exist.
+    Jan Maes exist. The name that signs a message is no reference.
     """
     if ending := _ENDING.search(text):
         digits = ending.group(1)
         return [line for line in lines if line.msisdn.endswith(digits)], digits
+    text = without_signature(text)
     words = [fold(word) for word in _WORD.findall(re.sub(r"['’]s\b", " ", text))]
     best: list[Line] = []
     best_size = 0

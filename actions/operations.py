@@ -71,8 +71,11 @@ NotesFn = Callable[[Operation, str], list[tuple[str, dict[str, Any]]]]
 # op type → variables of ``utter_operation_done_<type>``; features register theirs at import.
 _DONE_VARS: dict[str, DoneVars] = {}
 # Pending "operations" that are not backend operations (e.g. a new helpdesk ticket read back
-# before POST /tickets): pending-id prefix → what "yes" does; "no" just forgets them.
-LocalConfirm = Callable[[BackendClient, CollectingDispatcher, Tracker, str], Awaitable[None]]
+# before POST /tickets): pending-id prefix → what "yes" does; "no" just forgets them. What "yes"
+# does may return the events of a next step (the comment a new ticket's opening announced).
+LocalConfirm = Callable[
+    [BackendClient, CollectingDispatcher, Tracker, str], Awaitable[list[EventType] | None]
+]
 _LOCAL_CONFIRMS: dict[str, LocalConfirm] = {}
 # A change said while an order waits for "yes" ("make it 2, finance approved two", "make the
 # Nokias black instead"): the shop registers how to apply it, by pending id or pending type; it
@@ -268,6 +271,7 @@ CORRECTION_FORMS = {
     "change_barrings": "change_barrings_form",
     "setup_direct_debit": "direct_debit_form",
     "deactivate_line": "deactivate_line_form",
+    "request_repair": "repair_form",
 }
 _TOKEN = re.compile(r"[\w+]+")
 _CATALOGUE_WORDS = tuple(
@@ -293,6 +297,18 @@ def mentions_details(tracker: Tracker) -> bool:
     # Words only: "les minutes internationales, elle…" names the option despite the comma.
     folded = f" {' '.join(_TOKEN.findall(fold(text)))} "
     return any(f" {word} " in folded for word in _CATALOGUE_WORDS)
+
+
+def owns_a_mistake(tracker: Tracker) -> bool:
+    """ "Attendez, je me suis trompé, corrigez svp" at a summary: not a yes, whatever the
+    classifier made of it ("sorry, yes" and "oups, oui vas-y" still say yes)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return (
+        not text.startswith("/")
+        and is_correction(text)
+        and not is_question(text)
+        and yes_or_no(text) is not True
+    )
 
 
 async def correction_events(
@@ -379,7 +395,7 @@ class ActionConfirmOperation(BackendAction):
         if pending_id.startswith(START_PREFIX):
             # "Do you really want to deactivate a line?" — yes: the form starts now.
             return [*clear_pending(), FollowupAction(pending_id.removeprefix(START_PREFIX))]
-        if mentions_details(tracker):
+        if mentions_details(tracker) or owns_a_mistake(tracker):
             # "ok, make it Smart instead": what runs must be what the user saw last.
             return await correction_events(self.backend, dispatcher, tracker, pending_type)
         if not is_clear_yes(tracker):
@@ -390,7 +406,8 @@ class ActionConfirmOperation(BackendAction):
         language = conversation_language(tracker)
         try:
             if (local := _local_confirm(pending_id)) is not None:
-                await local(self.backend, dispatcher, tracker, pending_id)
+                if (then := await local(self.backend, dispatcher, tracker, pending_id)) is not None:
+                    return [*clear_pending(), *form_slot_resets(domain), *then]
             else:
                 operation = await self._confirm(identity, pending_id)
                 self._utter_done(dispatcher, operation, language)

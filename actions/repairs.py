@@ -32,6 +32,7 @@ from actions.formatting import format_day
 from actions.line_resolution import fold
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operations import (
+    PENDING_ID_SLOT,
     form_slot_resets,
     prepare_operation,
     register_done_vars,
@@ -178,6 +179,7 @@ class ValidateRepairForm(OperationFormValidation):
     """Line (end user: own), IMEI, problem, pickup place and, if elsewhere, the address."""
 
     fleet_manager_only = False
+    op_type = "request_repair"  # its slots stay filled while the summary waits
 
     def name(self) -> str:
         return f"validate_{FORM}"
@@ -230,6 +232,10 @@ class ValidateRepairForm(OperationFormValidation):
                     length=problem.details.get("length", 0),
                 )
 
+        if requested is None and not tracker.get_slot(PROBLEM_SLOT) and describes_a_fault(text):
+            # "Stijn's speaker doesn't work any more, IMEI …": the opening already says what is
+            # wrong; the summary reads it back before anything is sent.
+            values[PROBLEM_SLOT] = text
         if requested == PROBLEM_SLOT and not text.startswith("/"):
             if len(text) >= MIN_PROBLEM_LENGTH:
                 values[PROBLEM_SLOT] = text
@@ -258,6 +264,29 @@ class ValidateRepairForm(OperationFormValidation):
             except InvalidValue:
                 dispatcher.utter_message(response="utter_invalid_repair_address")
         return values
+
+
+# Symptoms people name, in the three languages (folded, no accents). "Broken", "kapot", "ne
+# marche plus" alone say nothing a technician can use: then the problem is asked.
+_FAULT = re.compile(
+    r"\b(?:fissur\w*|ecran|batterie|charge plus|s eteint|tombe|haut ?parleur|micro\w*|"
+    r"plante|redemarre|chauffe|eau|mouille|"
+    r"gebarsten|barst\w*|scherm|batterij|laadt? niet|valt (?:steeds |telkens )?uit|gevallen|"
+    r"luidspreker|speaker|microfoon|water|hapert|herstart|oververhit\w*|"
+    r"cracked|screen|battery|charging|charge|dropped|turns off|shuts? down|freez\w*|"
+    r"restarts?|overheat\w*|wet|mic|microphone|camera|button|bouton|knop|touch\w*|tactile)\b"
+)
+# Shorter than this, an opening is a request ("une réparation svp"), not a description.
+MIN_OPENING_PROBLEM_LENGTH = 25
+
+
+def describes_a_fault(text: str) -> bool:
+    """Whether an opening message says what is wrong with the device."""
+    return (
+        not text.startswith("/")
+        and len(text) >= MIN_OPENING_PROBLEM_LENGTH
+        and _FAULT.search(" ".join(re.findall(r"[a-z]+", fold(text)))) is not None
+    )
 
 
 def _imei_candidate(tracker: Tracker, text: str, requested: str | None) -> str | None:
@@ -341,7 +370,10 @@ class ActionPrepareRepair(BackendAction):
             else:
                 dispatcher.utter_message(response="utter_repair_refused")
             return form_slot_resets(domain)
-        return [*form_slot_resets(domain), *events]
+        # The form's slots stay filled while the summary waits: "the right IMEI is …" re-opens
+        # the form, which changes only what was said (confirm and cancel clear them).
+        waits = any(e.get("name") == PENDING_ID_SLOT and e.get("value") for e in events)
+        return events if waits else [*events, *form_slot_resets(domain)]
 
 
 class ActionShowRepairs(BackendAction):

@@ -22,9 +22,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.activation import next_slot_events
 from actions.answers import (
-    NUMBER_WORDS,
+    ONE_ARTICLES,
+    VAGUE_QUANTITIES,
     asks_for_person,
     calls_off,
+    count_spans,
     is_explicit_stop,
     is_quantity_change,
     quantity_in,
@@ -55,6 +57,7 @@ from actions.cart_changes import (
     SWITCH,
     change_kind,
     change_kinds,
+    keeps,
     names_capacity,
     names_colour,
     says_cart_change,
@@ -641,20 +644,23 @@ _DEVICE_WORDS = frozenset(
 )  # fmt: skip
 
 
-def _count(token: str) -> int | None:
-    """How many a word says: "3", "trois", "drie", and "a"/"an" (one) before a device."""
-    if token.isdigit():
-        return int(token) if 1 <= int(token) <= MAX_QUANTITY else None
-    return 1 if token in ("a", "an") else NUMBER_WORDS.get(token)
+# "deux ou trois", "two or three", "twee of drie": a choice, not a count.
+_OR = frozenset({"or", "ou", "of"})
 
 
 def _count_before(tokens: list[str], index: int) -> tuple[int, int] | None:
-    """(position, count) of a count among the two words before ``tokens[index]`` ("twee
-    Samsung", "two new phones")."""
-    for position in range(index - 1, max(index - 3, -1), -1):
-        count = _count(tokens[position])
-        if count is not None:
-            return position, count
+    """(position, count) of the count said right before ``tokens[index]``, or one word before
+    it ("twee Samsung", "two new phones", "half a dozen iPhones", "une demi-douzaine d'iPhone",
+    "a phone"); ``None`` when the words there say a quantity nobody can tell ("a few", "een
+    paar", "two or three"): asked, never taken for one."""
+    if VAGUE_QUANTITIES & set(tokens[max(index - 2, 0) : index]):
+        return None
+    spans = count_spans(tokens, articles=True)
+    for n, (start, end, count) in enumerate(spans):
+        if end not in (index, index - 1):
+            continue
+        choice = n > 0 and spans[n - 1][1] == start - 1 and tokens[start - 1] in _OR
+        return None if choice else (start, count)
     return None
 
 
@@ -667,14 +673,15 @@ def _name_tokens(device: Device) -> set[str]:
 def opening_quantity(typed: str, device: Device | None) -> int | None:
     """The count before a word for the device, the first one said ("Ik wil twee Samsung Galaxy
     A56", "un iPhone 16 blanc", "order two phones"; "Fairphone 5, matte black, 1 Fairphone": the
-    words of a device gathered from several answers)."""
+    words of a device gathered from several answers); ``None`` for a count beyond the shop's
+    limit too: asked rather than ordered."""
     tokens = _tokens(typed).split()
     named = _DEVICE_WORDS | (_name_tokens(device) if device is not None else set())
     said = (i for i, token in enumerate(tokens) if {token, token.removesuffix("s")} & named)
     for index in said:
         found = _count_before(tokens, index)
         if found is not None:
-            return found[1]
+            return found[1] if 1 <= found[1] <= MAX_QUANTITY else None
     return None
 
 
@@ -1595,10 +1602,6 @@ class CartChange:
 # "sans les Nokia, et mets 4 XCover": where a removal and another change meet, each clause is read
 # with its own words.
 _CLAUSE_BREAK = re.compile(r"[,;.!?]+|\b(?:and|et|mais|but|maar|puis|then|dan)\b", re.IGNORECASE)
-# Words that are no count when a variant is switched ("prends plutôt un noir" keeps how many).
-_ARTICLES = frozenset({"a", "an", "un", "une", "een", "one"})
-# A number before these is a capacity, a price or a duration, not how many.
-_UNITS = frozenset({"gb", "go", "g", "giga", "tb", "to", "euro", "euros", "eur", "mb"})
 # Model-name words that say nothing about which device ("the Pro ones" is no name).
 _GENERIC_NAME_WORDS = frozenset({"pro", "plus", "max", "mini", "ultra", "lite", "edge", "neo"})
 # A "no" that names nothing of the cart ("toch maar niet", "finalement non", "actually no").
@@ -1620,21 +1623,18 @@ def _clauses(text: str) -> list[tuple[str, str | None]]:
 
 
 def _count_in(words: str, device: Device, *, articles: bool) -> int | None:
-    """How many the words say ("2 witte", "x4", "drie"), not the numbers of the device's name,
-    of a capacity or a price; articles count only where asked ("make it one")."""
+    """How many the words say ("2 witte", "x4", "drie", "half a dozen"), not the numbers of the
+    device's name, of a capacity or a price, nor the count replaced ("5 au lieu de 3"); an
+    article ("prends plutôt un noir" keeps how many) counts only where asked ("make it one")."""
     name = {t for n in (device.brand, device.model, device.name) for t in _tokens(n).split()}
     tokens = _tokens(words).split()
-    for index, token in enumerate(tokens):
-        if token in name or token.removesuffix("s") in name:
+    for start, end, count in count_spans(tokens, articles=articles):
+        single = tokens[start] if end - start == 1 else ""
+        if single in name or single.removesuffix("s") in name:
             continue
-        if index + 1 < len(tokens) and tokens[index + 1] in _UNITS:
+        if (single in ONE_ARTICLES and not articles) or not 1 <= count <= MAX_QUANTITY:
             continue
-        if not articles and token in _ARTICLES:
-            continue
-        digits = re.fullmatch(r"x?(\d{1,3})x?", token)
-        count = _count(digits.group(1) if digits else token)
-        if count is not None:
-            return count
+        return count
     return None
 
 
@@ -1771,9 +1771,34 @@ def _new_device(
     change.new_devices.append(words if count is not None or not quantity else f"{quantity} {words}")
 
 
+def _own_words(
+    clause: str, catalogue: list[Device], named: list[Device], new: list[Device]
+) -> list[tuple[Device, str]]:
+    """Each of the cart's devices ``named`` with the clauses about it ("mets trois iPhone au
+    lieu de deux, le XCover ça reste un": the "un" is the XCover's, not a count of both)."""
+    said = {str(d.id): w for d, w in item_words(clause, catalogue, [*named, *new])}
+    return [(d, said[str(d.id)]) for d in named]
+
+
+def _changing_words(words: str, device: Device) -> str | None:
+    """``words`` without the clauses that keep the item as it is ("le XCover ça reste un", "the
+    rest stays"); ``None`` when what is left neither names the device nor says a count, a
+    colour or a capacity (only "ah attends" is left: the item stays)."""
+    parts = [p for p in _ITEM_BREAK.split(words) if p.strip()]
+    changing = [p for p in parts if not keeps(p)]
+    if len(changing) == len(parts):
+        return words
+    rest = ", ".join(changing)
+    tokens = set(_tokens(rest).split())
+    names = bool(device_mentions(rest, [device]) or _loose_words(device) & tokens)
+    details = names_colour(rest) or names_capacity(rest)
+    return rest if names or details or _count_in(rest, device, articles=False) else None
+
+
 def read_cart_change(text: str, cart: Cart, catalogue: list[Device]) -> CartChange:
     """What ``text`` changes in ``cart``: the devices named (in the cart or not, "the Nokias"
-    too) or implied (the cart's only device, "the gold ones"), each with its own words."""
+    too) or implied (the cart's only device, "the gold ones"), each with its own words; an item
+    said to stay as it is ("the XCover stays") is left alone."""
     change = CartChange()
     in_cart = list(dict.fromkeys(str(i.device_id) for i in cart.items))
     devices = [d for i in in_cart for d in catalogue if str(d.id) == i]
@@ -1781,16 +1806,23 @@ def read_cart_change(text: str, cart: Cart, catalogue: list[Device]) -> CartChan
         mentions = device_mentions(clause, catalogue)
         named = [(d, w) for d, w in mentions if str(d.id) in in_cart]
         new = [(d, w) for d, w in mentions if str(d.id) not in in_cart]
-        if not named:
+        if not named or not new:
             # A switch to a new device replaces the cart's one of the same make ("prends plutôt
-            # un Galaxy S25"); else the new device's name names no device of the cart.
+            # un Galaxy S25"); else the new device's name names no device of the cart. "The
+            # iPhones" is named besides "the Nokia 3210" ("3 iPhones and the Nokias in black").
             others = [d for d, _ in new] if kind != SWITCH else []
-            named = [(d, clause) for d in _loosely_named(clause, devices, others)]
+            known = {str(d.id) for d, _ in named}
+            loose = _loosely_named(clause, devices, others)
+            named += [(d, clause) for d in loose if str(d.id) not in known]
         if not named and not new:
             named = [(d, clause) for d in _implied_devices(clause, cart, devices)]
+        if len(named) > 1 or keeps(clause):
+            # each its own clauses, with their punctuation (the clause that keeps one is cut off)
+            named = _own_words(clause, catalogue, [d for d, _ in named], [d for d, _ in new])
         old = [d for d, _ in named] or (devices if len(devices) == 1 else [])
         for device, said in named if not (new and kind == SWITCH) else []:
-            _change_item(change, kind, device, said, cart, clause)
+            if (own := _changing_words(said, device)) is not None:
+                _change_item(change, kind, device, own, cart, clause)
         for device, said in new if kind != REMOVE else []:
             if kind != SWITCH:
                 _new_device(change, device, said, replaced=[])

@@ -3,23 +3,28 @@
 ``sim_replacement_form`` asks which line (a fleet manager: any line of the company; an end user:
 their own), why, and the new SIM (serial or eSIM e-mail). For a lost or stolen SIM it first
 offers to block the old card at once: the question refers to a ``block_sim`` operation the
-backend has prepared for this caller, and "yes" confirms exactly that operation.
+backend has prepared for this caller, and "yes" confirms exactly that operation. An opening
+that only names an option ("a second SIM for her tablet", "cancel the multi-SIM") is handed to
+the options form.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.activation import (
+    MISHAPS,
     extract_new_sim,
     next_slot_events,
+    opens_afresh,
     reask_after_refusal,
 )
 from actions.answers import said_yes_or_no
@@ -30,6 +35,7 @@ from actions.api.backend import (
     Line,
     Operation,
 )
+from actions.catalog_text import find_options, words_besides
 from actions.common import (
     BackendAction,
     idempotency_key,
@@ -49,6 +55,7 @@ from actions.operations import (
     register_done_vars,
     utter_backend_error,
 )
+from actions.options import OptionChange
 from actions.phone import format_national
 from actions.sim_unblock import SUSPENDED
 
@@ -57,6 +64,24 @@ logger = logging.getLogger(__name__)
 FORM = "sim_replacement_form"
 BLOCK_OPERATION_SLOT = "block_operation_id"
 _BLOCKABLE = ("lost", "stolen")
+
+# The card itself changes, read on folded words: "a new SIM", "une nouvelle carte", "een nieuwe
+# simkaart", "his new phone", "replace her SIM", "de simkaart vervangen", "switch to an eSIM".
+_CARD = r"(?:e?sims?|simkaart\w*|cartes?|cards?|kaart\w*|puces?)"
+_PHONE = (
+    r"(?:phones?|smartphones?|iphones?|gsms?|telephones?|telefoons?|toestel\w*|portables?|"
+    r"appareils?|devices?)"
+)
+_NEW = r"(?:new|nouvel\w*|nouveaux?|nieuwe?)"
+_CHANGE = (
+    r"(?:chang\w*|wissel\w*|vervang\w*|replac\w*|remplac\w*|swap\w*|renouvel\w*|switch\w*|"
+    r"passer|overschakel\w*|overstap\w*|omzet\w*|overzet\w*|transf\w*|migr\w*|move\w*|"
+    r"verplaats\w*|deplac\w*)"
+)
+_CARD_CHANGE = re.compile(
+    rf"\b{_NEW} (?:\w+ )?(?:{_CARD}|{_PHONE})\b"
+    rf"|\b{_CHANGE} (?:\w+ ){{0,3}}{_CARD}\b|\b{_CARD} (?:\w+ ){{0,3}}{_CHANGE}\b"
+)
 
 
 def required_replacement_slots(slots: dict[str, Any]) -> list[str]:
@@ -86,8 +111,32 @@ class ValidateSimReplacementForm(OperationFormValidation):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if await self._asks_an_option(tracker):
+            # The options form reads the same message: the line and what to add or remove.
+            return [*self._stop(domain), FollowupAction(OptionChange.form)]
         events = await super().run(dispatcher, tracker, domain)
         return next_slot_events(tracker, events, required_replacement_slots)
+
+    async def _asks_an_option(self, tracker: Tracker) -> bool:
+        """An opening that names an option of the catalogue and nothing that happened to the
+        card ("X voudrait une deuxième carte SIM pour sa tablette", "cancel the multi-SIM on
+        her line"): an option change, not a replacement."""
+        if not opens_afresh(tracker, self.op_type):
+            return False
+        text = message_text(tracker)
+        found = found_entities(tracker)
+        said = [text, *(item.value for item in found if item.entity == "replacement_reason")]
+        if first(found, "iccid") or any(replacement_reason_in(x) in MISHAPS for x in said):
+            return False  # a new card's serial, or what happened to the old one
+        try:
+            options = await self.backend.list_options(require_identity(tracker))
+        except BackendError as exc:  # the replacement goes on
+            logger.info("Reading the options for a replacement request failed: %r", exc)
+            return False
+        known = {option.code for option in options}
+        named = [span for span in find_options(text, options) if span[0] in known]
+        # "une nouvelle carte SIM supplémentaire" is the option: its own words are set aside.
+        return bool(named) and _CARD_CHANGE.search(words_besides(text, named)) is None
 
     async def extract(
         self,
@@ -108,7 +157,10 @@ class ValidateSimReplacementForm(OperationFormValidation):
                 line = await self.backend.get_line(identity, me.line_id)
 
         reason = first(found_entities(tracker), "replacement_reason")
-        if reason is None and (requested == "replacement_reason" or intent == "replace_sim"):
+        # The opening is the request, whatever it was classified as ("mijn simkaart is kapot,
+        # kunt ge de nieuwe activeren?" reaches this form from the activation form).
+        asked = requested in (None, "replacement_reason") or intent == "replace_sim"
+        if reason is None and asked:
             reason = replacement_reason_in(text) if not text.startswith("/") else None
         reason = replacement_reason_in(reason) if reason is not None else None
         if reason is not None and not self._keeps_known_reason(tracker, requested, reason):

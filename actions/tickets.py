@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -60,8 +60,10 @@ CONTACT_SLOT = "ticket_contact_number"
 REFERENCE_SLOT = "ticket_reference"
 COMMENT_SLOT = "ticket_comment"
 FOLLOWUP_SLOT = "ticket_followup_comment"
+FOLLOWUP_WANTED_SLOT = "ticket_followup_wanted"
 MIN_DESCRIPTION_LENGTH = 30
 TICKET_FORM = "ticket_form"
+COMMENT_FORM = "ticket_comment_form"
 # An opening this long describes the problem, beyond "I'd like to open a ticket".
 OPENING_DESCRIPTION = 80
 NEW_TICKET_PREFIX = "ticket:new:"
@@ -78,28 +80,42 @@ def _is_phone_number(text: str) -> bool:
     return True
 
 
-# What marks the number support should call ("call me back on", "rappelez-moi au", "contact
-# via mij op", "bereikbaar op"...) when a message also names the line the ticket is about. The
-# cue must come just before the number (a few filler words, no other number in between); a
-# bare "bereik"/"reach" is left out: "geen bereik op 0470…" is about that line.
+# What presents a number as the one support should call ("call me back on", "rappelez-moi au",
+# "contact via mij op", "bereikbaar op", "mon numéro :"...). Any other number in the message is
+# what the ticket is about (a line being ported, a colleague's GSM without coverage) and never
+# the contact. The cue must come just before the number (a few filler words, no other number in
+# between); a bare "bereik"/"reach" is left out: "geen bereik op 0470…" is about that line.
 _CONTACT_BEFORE = re.compile(
     r"(?:\b(?:call|ring|phone|text|reach|contact|get\s+back\s+to|get\s+hold\s+of)\s+(?:me|us)\b"
-    r"|\bcall\s*back\b|\breachable\b|\b(?:re)?contact\w*"
-    r"|\b(?:my|mon|mijn)\s+(?:own\s+|propre\s+|eigen\s+)?"
-    r"(?:number|numero|nummer|gsm|mobile|portable|phone|telephone)\s*(?:is|est|:)"
+    r"|\bget\s+(?:me|us)\s+(?:on|at)\b|\bcall\s*back\b|\breachable\b|\bbe\s+reached\b"
+    r"|\b(?:re)?contact\w*"
+    r"|\b(?:my|mon|mijn|m'n)\s+(?:own\s+|propre\s+|eigen\s+)?"
+    r"(?:gsm|mobile|portable|phone|telephone)\s*(?:is|est|:)"
+    r"|\btel\s*[.:]|\b(?:phone|telefoon)\s*:"
     r"|\brappel\w*|\bm'appel\w*|\bappel\w*[\s-]+moi\b|\bjoign\w*|\bjoindre\b"
     r"|\bbel\s+(?:me|mij)\b|\bterug\s*(?:te\s+)?bel\w*|\b(?:me|mij)\s+(?:terug\s*)?bellen\b"
     r"|\bbereik(?:baar|en)\b)"
     r"[^0-9]{0,25}$"
 )
-# …or just after it: "0470 00 00 01 (mon numéro)", "…, that's my number", "om me te bereiken".
+# "mon numéro 0470…", "mijn gsm-nummer is de 0470…": right before the number, since "c'est mon
+# numéro, le souci est sur le 0475…" names the other one.
+_OWN_NUMBER_BEFORE = re.compile(
+    r"\b(?:my|mon|mijn|m'n)\s+(?:(?:own|propre|eigen|perso|personal|direct|work|gsm|mobile|cell)"
+    r"[\s-]+)?(?:\w*nummer|numero|number)\b[\s:=(-]*"
+    r"(?:(?:is|est|c'est|c\s+est|dat\s+is|that's)\s+)?(?:(?:le|het|de|the)\s+)?$"
+)
+# "n'est plus joignable sur le 0475…", "is not reachable on…": that line is the problem.
+_NEGATED = re.compile(r"\b(?:pas|plus|jamais|not|never|no\s+longer|niet|nie|nooit|meer)\s*$")
+# …or just after it: "0470 00 00 01 (mon numéro)", "…, that's my number", "om me te bereiken",
+# "… als contact".
 _CONTACT_AFTER = re.compile(
     r"^\W{0,4}(?:(?:is|est|c'est|that's|thats|dat\s+is)\s+)?"
-    r"(?:(?:my|mon|mijn)\s+(?:own\s+|propre\s+|eigen\s+)?"
+    r"(?:(?:my|mon|mijn|m'n)\s+(?:own\s+|propre\s+|eigen\s+)?"
     r"(?:contact\w*|number|numero|nummer|gsm|mobile|portable)\b"
     r"|(?:pour|to|om)\s+(?:me|mij)\s+(?:te\s+)?"
     r"(?:joindre|rappeler|contacter|reach|call|bereiken|bellen|contacteren|terug)"
-    r"|(?:pour|for|voor)\s+(?:le\s+|het\s+|the\s+)?(?:contact|callback|rappel|terugbellen)\b)"
+    r"|(?:pour|for|voor|als|comme|as)\s+(?:le\s+|het\s+|the\s+|a\s+)?"
+    r"(?:contact|callback|rappel|terugbellen)\w*\b)"
 )
 
 
@@ -120,32 +136,46 @@ def _number_spans(text: str, numbers: list[str]) -> list[tuple[int, int, str]]:
     return sorted(spans)
 
 
-def contact_number_in(text: str, numbers: list[str]) -> tuple[str | None, bool]:
-    """``(contact number, ambiguous)`` read from a message and its ``phone_number`` entities.
+def _cued_before(window: str) -> bool:
+    cue = _CONTACT_BEFORE.search(window) or _OWN_NUMBER_BEFORE.search(window)
+    return cue is not None and _NEGATED.search(window[: cue.start()]) is None
 
-    The number after a contact word is the contact; one number alone is the contact; several
-    with none marked are ambiguous (the form asks rather than guessing which is the line the
-    ticket is about and which is the caller's).
-    """
-    spans = _number_spans(text, numbers)
-    distinct = list(dict.fromkeys(number for _, _, number in spans))
-    if len(distinct) <= 1:
-        return (distinct[0] if distinct else None), False
+
+def _marked_contacts(text: str, spans: list[tuple[int, int, str]]) -> list[str]:
+    """The numbers the words present as the contact, in the order of the text."""
     located = [span for span in spans if span[0] >= 0]
     ends = [0, *(end for _, end, _ in located)]
     starts = [start for start, _, _ in located] + [len(text)]
     before = [
         number
         for index, (start, _, number) in enumerate(located)
-        if _CONTACT_BEFORE.search(fold(text[max(ends[index], start - 60) : start]))
+        if _cued_before(fold(text[max(ends[index], start - 60) : start]))
     ]
     after = [
         number
         for index, (_, end, number) in enumerate(located)
         if _CONTACT_AFTER.search(fold(text[end : starts[index + 1]]))
     ]
-    marked = before or after
-    return (marked[0], False) if marked else (None, True)
+    return before or after
+
+
+def contact_number_in(text: str, numbers: list[str], asked: bool = True) -> tuple[str | None, bool]:
+    """``(contact number, ambiguous)`` read from a message and its ``phone_number`` entities.
+
+    The number the words present as the contact ("rappelez-moi au …") is the contact. When the
+    contact number is what was ``asked``, one number alone is the contact too, and several
+    with none marked are ambiguous (the form asks rather than guessing which is the line the
+    ticket is about and which is the caller's). Elsewhere (an opening, a description) a number
+    without such words is what the ticket is about: the contact question is asked.
+    """
+    spans = _number_spans(text, numbers)
+    distinct = list(dict.fromkeys(number for _, _, number in spans))
+    marked = _marked_contacts(text, spans)
+    if marked:
+        return marked[0], False
+    if not asked or not distinct:
+        return None, False
+    return (distinct[0], False) if len(distinct) == 1 else (None, True)
 
 
 _LATEST_WORDS = re.compile(
@@ -164,24 +194,137 @@ def mentions_latest(text: str) -> bool:
 # A sequencing word, an adding verb and what marks a comment (the word comment/note, "that",
 # "to it") must all be there, so "…and then I have to add the lines by hand" stays whole.
 _SEQUENCE = (
-    r"(?:then|after\s+that|afterwards|once\s+(?:it\s+is|it's|its|created|done|open(?:ed)?)"
+    r"(?:then|after\s+that|afterwards|after|later|once\s+(?:it\s+is|it's|its|created|done|open(?:ed)?)"
     r"|ensuite|puis|apres(?:\s+ca|\s+cela)?|une\s+fois\s+(?:le\s+ticket\s+)?(?:cree|ouvert|fait)"
-    r"|daarna|vervolgens|nadien|achteraf|dan)"
+    r"|plus\s+tard|ulterieurement|daarna|vervolgens|nadien|achteraf|straks|dan)"
 )
-_ADD = r"(?:add|put|write|ajout\w*|met[st]?|mettre|ecri\w*|voeg\w*|zet\w*|schrijf\w*)"
+_ADD = (
+    r"(?:add|put|write|leave|r?ajout\w*|complet\w*|met[st]?|mettre|ecri\w*|laiss\w*"
+    r"|(?:toe|bij)?voeg\w*|(?:bij)?zet\w*|(?:bij)?schrij[fv]\w*)"
+)
 _FOLLOWUP = re.compile(
-    rf"[\s,.;!-]*\b(?:and\s+|et\s+|en\s+)?(?:{_SEQUENCE}\b[^.;!?]{{0,40}}?\b{_ADD}"
-    rf"|{_ADD}\b[^.;!?]{{0,15}}?\b{_SEQUENCE})\b(?P<rest>.*)$",
+    rf"[\s,.;!-]*\b(?P<head>(?:and\s+|et\s+|en\s+)?(?:{_SEQUENCE}\b[^.;!?]{{0,40}}?\b{_ADD}"
+    rf"|{_ADD}\b[^.;!?]{{0,30}}?\b{_SEQUENCE}))\b(?P<rest>.*)$",
     re.DOTALL,
+)
+_COMMENT_NOUNS = (
+    r"comment(?:aire)?s?|notes?|remarques?|opmerking(?:en)?|commentaar|notitie|bericht"
+    r"|precisions?|infos?|informations?|informatie|details?|complements?|aanvulling(?:en)?"
+    r"|toelichting"
 )
 _COMMENT_LEAD = re.compile(
     r"\s*(?P<it>-?y\b|-?lui\b|to\s+it\b|on\s+it\b|er\b)?"
     r"(?:\s*(?:svp|stp|pls|please|aub|also|aussi|ook|nog|even|dan)\b)*"
     r"(?:\s*(?:en|as|a|an|un|une|the|le|la|als|een|comme)\b)?"
-    r"\s*(?P<noun>comment(?:aire)?s?|notes?|remarques?|opmerking|commentaar|notitie|bericht)?"
-    r"(?:\s*(?:toe|bij|aan|to\s+it|on\s+it|dessus|au\s+ticket|to\s+the\s+ticket|aan\s+het\s+ticket)\b)?"
+    r"(?:\s*(?:petite?|small|short|quick|kleine?|korte?|extra)\b)?"
+    rf"\s*(?P<noun>{_COMMENT_NOUNS})?"
+    r"(?:\s*(?:toe|bij|aan|to\s+it|on\s+it|dessus|dedans|au\s+ticket|to\s+the\s+ticket"
+    r"|aan\s+het\s+ticket)\b)?"
     r"\s*[:,]?\s*(?P<that>that\b|que\b|qu'|dat\b|:)?\s*"
 )
+# What a comment announced for later is called when its text is not given yet ("une précision",
+# "iets", "a few words")...
+_ANNOUNCED = re.compile(
+    rf"\b(?:{_COMMENT_NOUNS}|iets|something|anything|quelque\s+chose|qqch|un\s+mot|a\s+few\s+words)\b"
+)
+# ...and the words around it that say nothing about the problem: "et après faut que j'ajoute
+# une précision dedans", "ik zou er ook nog iets aan willen toevoegen achteraf", "and then I'd
+# like to add a comment to it".
+_FRAME_WORDS = frozenset(
+    {
+        # fr
+        "je", "j", "ai", "aurai", "vais", "voudrais", "voudrai", "aimerais", "veux", "dois",
+        "devrai", "faut", "faudra", "que", "qu", "il", "y", "en", "encore", "aussi", "ensuite",
+        "apres", "puis", "plus", "tard", "et", "alors", "bien", "un", "une", "des", "du", "de", "d",
+        "le", "la", "les", "l", "au", "aux", "ce", "cet", "cette", "petit", "petite", "petits",
+        "petites", "quelques", "quelque", "chose", "mot", "mots", "svp", "stp", "merci", "dedans",
+        "dessus", "vous", "me", "m", "moi",
+        # nl
+        "ik", "wij", "u", "zou", "zal", "wil", "wilde", "willen", "moet", "moeten", "ga", "gaan",
+        "kan", "kunnen", "graag", "er", "erbij", "eraan", "aan", "bij", "toe", "nog", "ook", "even",
+        "wat", "meer", "extra", "een", "het", "dat", "dan", "daarna", "achteraf", "nadien", "later",
+        "straks", "aub", "alstublieft", "bedankt", "kleine", "korte",
+        # en
+        "i", "ll", "we", "would", "will", "want", "wanna", "like", "to", "need", "have", "must",
+        "also", "then", "after", "afterwards", "some", "more", "a", "an", "the", "it", "this",
+        "that", "on", "in", "please", "pls", "thanks", "small", "quick", "short", "little", "few",
+        "words", "ticket",
+    }
+)  # fmt: skip
+# Where the clause announcing the comment starts: a sentence or clause end, or "and".
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;,:\n]|\b(?:and|et|but|mais|maar)\b"
+    r"|\ben\b(?=\s+(?:ik|we|wij|dan|daarna|achteraf|nadien|nog|graag|later)\b)"
+)
+
+
+class FollowupSplit(NamedTuple):
+    """An opening or description read for a comment to add once the ticket exists."""
+
+    description: str
+    comment: str | None = None
+    #: A comment announced for later without its text ("and then I'd like to add a comment").
+    wanted: bool = False
+
+
+def _says_nothing(folded: str) -> bool:
+    """Whether the words only frame a comment ("une précision dedans"), without its text."""
+    return all(
+        word in _FRAME_WORDS or _ANNOUNCED.fullmatch(word) or re.fullmatch(_ADD, word)
+        for word in re.findall(r"[a-z0-9]+", folded)
+    )
+
+
+def _clause_start(folded: str, followup: re.Match[str]) -> int:
+    """Where the request for a comment starts: its whole clause when the words before the
+    sequencing or adding word only frame it ("… openen? Ik zou er ook nog iets aan willen
+    toevoegen"), else the sequencing word itself ("open a ticket then add …")."""
+    head = followup.start("head")
+    breaks = list(_CLAUSE_BREAK.finditer(folded, 0, head))
+    if not breaks or not _says_nothing(folded[breaks[-1].end() : head]):
+        return followup.start()
+    last = breaks[-1]
+    return last.end() if last.group() in "?!" else last.start()
+
+
+def split_followup_comment(text: str) -> FollowupSplit:
+    """The description and the comment to add once the ticket exists (or the wish to add one).
+
+    Without either, the description is the whole ``text``; with too little left to describe
+    the problem, too (the announced comment is still ``wanted``).
+    """
+    # Matched on the folded text; ``origin`` maps each folded character back to ``text``
+    # (folding "œ" or "ﬁ" gives two characters for one).
+    folded, origin = "", []
+    for index, char in enumerate(text):
+        piece = fold(char)
+        folded += piece
+        origin += [index] * len(piece)
+    origin.append(len(text))
+    match = _FOLLOWUP.search(folded)
+    if match is None:
+        return FollowupSplit(text)
+    lead = _COMMENT_LEAD.match(folded, match.start("rest"))
+    if lead is None:
+        return FollowupSplit(text)
+    cut = _clause_start(folded, match)
+    before = text[: origin[cut]].strip(" ,;:-")
+    marked = lead.group("it") or lead.group("noun") or lead.group("that")
+    said = re.split(r"[.!?\n]", folded[lead.end() :], maxsplit=1)[0]
+    if not _says_nothing(said):
+        comment = text[origin[lead.end()] :].strip(" .")
+        if not marked or len(before) < MIN_DESCRIPTION_LENGTH:
+            return FollowupSplit(text)
+        return FollowupSplit(before, comment[0].upper() + comment[1:])
+    if not (lead.group("it") or _ANNOUNCED.search(folded[cut : lead.end() + len(said)])):
+        return FollowupSplit(text)
+    # The announcement is no description; what follows its sentence may be ("… Le souci a
+    # commencé lundi.").
+    after = text[origin[lead.end() + len(said)] :]
+    description = before if _says_nothing(fold(after)) else before + after
+    if len(description) < MIN_DESCRIPTION_LENGTH:
+        description = text
+    return FollowupSplit(description, wanted=True)
 
 
 _OPEN_TICKET = re.compile(
@@ -194,29 +337,6 @@ _OPEN_TICKET = re.compile(
 def opens_a_ticket(text: str) -> bool:
     """Whether the message asks for a new ticket ("can you open a ticket", "graag een ticket")."""
     return _OPEN_TICKET.search(fold(text)) is not None
-
-
-def split_followup_comment(text: str) -> tuple[str, str | None]:
-    """``(description, comment to add once the ticket exists)``; no comment → ``(text, None)``."""
-    # Matched on the folded text; ``origin`` maps each folded character back to ``text``
-    # (folding "œ" or "ﬁ" gives two characters for one).
-    folded, origin = "", []
-    for index, char in enumerate(text):
-        piece = fold(char)
-        folded += piece
-        origin += [index] * len(piece)
-    origin.append(len(text))
-    match = _FOLLOWUP.search(folded)
-    if match is None:
-        return text, None
-    lead = _COMMENT_LEAD.match(folded, match.start("rest"))
-    if lead is None or not (lead.group("it") or lead.group("noun") or lead.group("that")):
-        return text, None
-    comment = text[origin[lead.end()] :].strip(" .")
-    description = text[: origin[match.start()]].strip()
-    if len(comment) < 3 or len(description) < MIN_DESCRIPTION_LENGTH:
-        return text, None
-    return description, comment[0].upper() + comment[1:]
 
 
 def find_ticket_number(text: str) -> str | None:
@@ -308,6 +428,17 @@ def answer_view(tracker: Tracker, looks_like_answer: bool, free_text: bool = Fal
     return view
 
 
+def _followup_values(text: str, describes: bool) -> dict[str, Any]:
+    """The slots a message fills with its description (when it ``describes`` the problem), the
+    comment to add once the ticket exists, and the wish to add one whose text is not given."""
+    split = split_followup_comment(text)
+    # Only ever set: a description answered later must not forget what the opening announced.
+    values: dict[str, Any] = {FOLLOWUP_WANTED_SLOT: True} if split.wanted else {}
+    if describes:
+        values.update({DESCRIPTION_SLOT: split.description, FOLLOWUP_SLOT: split.comment})
+    return values
+
+
 class ValidateTicketForm(OperationFormValidation):
     """Slots ``ticket_subject``, ``ticket_description`` (30+ chars), ``ticket_contact_number``."""
 
@@ -347,12 +478,12 @@ class ValidateTicketForm(OperationFormValidation):
                 DESCRIPTION_SLOT: None,
                 CONTACT_SLOT: None,
                 FOLLOWUP_SLOT: None,
+                FOLLOWUP_WANTED_SLOT: None,
             }
-            opening = latest_intent(tracker) == "create_ticket" or opens_a_ticket(text)
-            if opening and len(text) >= OPENING_DESCRIPTION:
+            if latest_intent(tracker) == "create_ticket" or opens_a_ticket(text):
                 # A request that already describes the problem is the description (it is read
                 # back in the summary before anything is created).
-                values[DESCRIPTION_SLOT], values[FOLLOWUP_SLOT] = split_followup_comment(text)
+                values.update(_followup_values(text, len(text) >= OPENING_DESCRIPTION))
         # Several details at once: a subject button/word and a number are taken on any turn.
         if requested in (None, SUBJECT_SLOT) or entity_values(tracker, SUBJECT_SLOT):
             subject = await self._subject(tracker, identity, text)
@@ -361,7 +492,10 @@ class ValidateTicketForm(OperationFormValidation):
             elif requested == SUBJECT_SLOT:
                 dispatcher.utter_message(response="utter_invalid_ticket_subject")
         numbers = entity_values(tracker, "phone_number")
-        contact, ambiguous = contact_number_in(text, numbers)
+        # A bare number answers the contact question, or corrects the summary's contact (the
+        # only number a ticket has); elsewhere only words presenting it as a contact count.
+        asked = requested == CONTACT_SLOT or correcting
+        contact, ambiguous = contact_number_in(text, numbers, asked)
         if contact is not None:
             values[CONTACT_SLOT] = contact
         elif requested == CONTACT_SLOT and not ambiguous:
@@ -374,7 +508,7 @@ class ValidateTicketForm(OperationFormValidation):
                 )
         if requested == DESCRIPTION_SLOT and not text.startswith("/"):
             if len(text) >= MIN_DESCRIPTION_LENGTH:
-                values[DESCRIPTION_SLOT], values[FOLLOWUP_SLOT] = split_followup_comment(text)
+                values.update(_followup_values(text, describes=True))
             else:
                 dispatcher.utter_message(response="utter_invalid_ticket_description")
         return values
@@ -488,6 +622,8 @@ class ActionPrepareTicket(BackendAction):
         )
         if followup := tracker.get_slot(FOLLOWUP_SLOT):
             dispatcher.utter_message(response="utter_summary_ticket_followup", comment=followup)
+        elif tracker.get_slot(FOLLOWUP_WANTED_SLOT):
+            dispatcher.utter_message(response="utter_summary_ticket_followup_asked")
         dispatcher.utter_message(response="utter_ask_confirm_operation")
         key = idempotency_key(tracker, NEW_TICKET_TYPE)
         return [
@@ -499,8 +635,11 @@ class ActionPrepareTicket(BackendAction):
 @register_local_confirm(NEW_TICKET_PREFIX)
 async def create_pending_ticket(
     client: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
-) -> None:
-    """On "yes": POST /tickets with the read-back values; the key is stable for this summary."""
+) -> list[EventType] | None:
+    """On "yes": POST /tickets with the read-back values; the key is stable for this summary.
+
+    A comment the opening announced without its text is asked next, for this new ticket.
+    """
     identity = require_identity(tracker)
     try:
         ticket = await client.create_ticket(
@@ -518,7 +657,7 @@ async def create_pending_ticket(
             "contact_number_invalid": "utter_ticket_contact_refused",
         }.get(exc.code or "", "utter_ticket_refused")
         dispatcher.utter_message(response=response, phone_number="")
-        return
+        return None
     dispatcher.utter_message(response="utter_ticket_created", number=ticket.number)
     if followup := tracker.get_slot(FOLLOWUP_SLOT):
         # Shown in the summary the user said yes to; keyed on the ticket's own key, so a
@@ -533,8 +672,17 @@ async def create_pending_ticket(
         except BackendError as exc:
             logger.info("Adding the follow-up comment failed: %r", exc)
             utter_backend_error(dispatcher, exc)
-            return
+            return None
         dispatcher.utter_message(response="utter_ticket_comment_added", number=ticket.number)
+    elif tracker.get_slot(FOLLOWUP_WANTED_SLOT):
+        # "… and then I'd like to add a comment": the comment form starts on the new ticket,
+        # asks the comment, and posts the answer like any other comment.
+        return [
+            SlotSet(REFERENCE_SLOT, str(ticket.id)),
+            SlotSet(FOLLOWUP_WANTED_SLOT, None),
+            FollowupAction(COMMENT_FORM),
+        ]
+    return None
 
 
 def _ticket_vars(ticket: TicketDetail, subjects: dict[str, str], language: str) -> dict[str, Any]:
@@ -635,7 +783,14 @@ class ValidateTicketCommentForm(OperationFormValidation):
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
-        if requested is None and opens_a_ticket(text) and find_ticket_number(text) is None:
+        # Started on the ticket just created, the "yes" ("oui, créez le ticket") opens nothing.
+        chosen = tracker.get_slot(REFERENCE_SLOT)
+        if (
+            requested is None
+            and not chosen
+            and opens_a_ticket(text)
+            and not find_ticket_number(text)
+        ):
             # "open a ticket …, and after that add a note that …": the ticket comes first; the
             # ticket form reads the opening again (the note is added once the ticket exists).
             return [*self._stop(domain), FollowupAction(TICKET_FORM)]

@@ -159,6 +159,10 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
             answer = True
         elif answer is None and not form and not entities & DETAIL_ENTITIES and calls_off(text):
             answer = False
+        elif answer is None and not form and pending and is_correction(text):
+            # "oops, wrong one" without the right detail yet: the confirm action says nothing
+            # was done and how to change it; the message's own intent must not start or confirm.
+            return None if is_question(text) else self._confirm
         if answer is None:
             return None
         if form:
@@ -191,6 +195,8 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         intent = _intent(tracker)
         if not pending_id or intent is None or entities & DETAIL_ENTITIES or is_question(text):
             return False
+        if is_correction(text):
+            return False  # "attendez, je me suis trompé… corrigez svp" changes, never confirms
         return intent == pending_type or intent == _START_INTENTS.get(pending_id)
 
 

@@ -318,6 +318,30 @@ async def test_fleet_manager_without_a_name_is_asked_whom(backend, dispatcher):
     assert responses(dispatcher) == ["utter_ask_registration_resend_form_target_line_id"]
 
 
+SOFIE = line(1, "+32470000001", user_name="Sofie Peeters", label="Sofie Peeters")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bonjour, pourriez-vous renvoyer l'e-mail d'inscription au portail à un de nos employés ?"
+        " Il ne le retrouve plus. Merci d'avance, Sofie",
+        "Beste, zou u de registratiemail opnieuw kunnen versturen naar een van onze medewerkers?"
+        " Hij vindt hem niet meer. Alvast bedankt, Sofie",
+        "Hello, could you resend the portal registration e-mail to one of our employees? He "
+        "cannot find it anymore.\nKind regards,\nSofie Peeters",
+    ],
+)
+async def test_the_name_signing_a_request_is_not_the_employee_meant(backend, dispatcher, text):
+    fleet(backend).on("GET", "/api/v1/lines", [SOFIE, JAN, LOTTE])
+    tracker = make_tracker(text, intent="ask_registration_resend")
+
+    events = await ValidateRegistrationResendForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert "target_line_id" not in slots_of(events) and not stopped(events)
+    assert "utter_registration_already_done" not in responses(dispatcher)
+
+
 @pytest.mark.parametrize("me", [me_end_user(), None])
 async def test_employees_and_anonymous_are_told_how_it_works(backend, dispatcher, me):
     backend.on("GET", "/api/v1/me", me if me is not None else ANONYMOUS)
@@ -457,11 +481,71 @@ def test_password_words(text, expected):
 async def test_access_and_device_questions_are_answered_from_the_domain(
     backend, dispatcher, intent
 ):
+    backend.on("GET", "/api/v1/me", ANONYMOUS)  # nobody logged in: the how-to for all three
     await ActionAnswerFaq(backend.client()).run(
         dispatcher, make_tracker("?", intent=intent), DOMAIN
     )
 
     assert responses(dispatcher) == [f"utter_{intent}"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "impossible de me connecter au portail, il dit que mes identifiants sont incorrects",
+        "mijn account op het portaal is geblokkeerd, wat moet ik nu doen?",
+        "my portal account is locked after too many wrong tries, what can I do?",
+    ],
+)
+async def test_a_locked_out_user_gets_the_reset_link_at_once(backend, dispatcher, typed):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    backend.on("GET", "/api/v1/lines", [line()])
+    backend.on(
+        "POST",
+        "/api/v1/me/password-reset",
+        json_response(202, {"sent_to": "j***@acme.be", "expires_in_minutes": 30}),
+    )
+
+    await ActionAnswerFaq(backend.client()).run(
+        dispatcher, make_tracker(typed, intent="faq_account_locked"), DOMAIN
+    )
+
+    assert responses(dispatcher) == ["utter_account_locked_explained", "utter_password_reset_sent"]
+    assert [r.url.path for r in posts(backend)] == ["/api/v1/me/password-reset"]
+
+
+async def test_a_fleet_manager_naming_a_locked_out_employee_has_the_link_sent_to_them(
+    backend, dispatcher
+):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [LOTTE, JAN])
+    backend.on("GET", "/api/v1/lines/4", LOTTE)
+    backend.on(
+        "POST",
+        "/api/v1/lines/4/password-reset",
+        json_response(
+            202,
+            {"outcome": "reset_sent", "account_id": 9, "gsm": "+32470000004",
+             "first_name": "Lotte", "last_name": "Maes", "sent_to": "l***@acme.be",
+             "expires_at": "2026-12-06T22:30:00Z"},
+        ),
+    )  # fmt: skip
+    tracker = make_tracker("Lotte Maes is locked out of the portal", intent="faq_account_locked")
+
+    await ActionAnswerFaq(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert [r.url.path for r in posts(backend)] == ["/api/v1/lines/4/password-reset"]
+    assert responses(dispatcher) == ["utter_employee_password_reset_sent"]
+
+
+async def test_a_locked_account_asked_about_inside_a_form_is_only_explained(backend, dispatcher):
+    tracker = make_tracker("and if my account gets locked?", intent="faq_account_locked")
+    tracker.active_loop = {"name": "repair_form"}
+
+    await ActionAnswerFaq(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_faq_account_locked"]
+    assert backend.requests == []
 
 
 async def test_a_role_switch_asked_for_is_done_not_explained(backend, dispatcher):

@@ -64,7 +64,8 @@ from tests.actions.support import make_tracker, plain, responses
     ],
 )  # fmt: skip
 def test_option_directions_follow_each_clause(text: str, expected: dict[str, bool]) -> None:
-    assert option_directions(text, find_codes(text, [], OPTION_SYNONYMS)) == expected
+    reading = option_directions(text, find_codes(text, [], OPTION_SYNONYMS))
+    assert reading == (expected, frozenset())
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,8 @@ def test_option_directions_follow_each_clause(text: str, expected: dict[str, boo
     ],
 )  # fmt: skip
 def test_barring_directions_follow_each_clause(text: str, expected: dict[str, bool]) -> None:
-    assert barring_directions(text, find_codes(text, [], BARRING_SYNONYMS)) == expected
+    reading = barring_directions(text, find_codes(text, [], BARRING_SYNONYMS))
+    assert reading == (expected, frozenset())
 
 
 def catalogue_plan(

@@ -823,6 +823,29 @@ async def test_a_yes_with_details_at_a_summary_that_cannot_be_edited_runs_nothin
     assert events == []
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "attendez, je me suis trompé, corrigez svp",
+        "wacht, dat is fout, verbeter dat",
+        "oops, wrong one",
+    ],
+)
+async def test_owning_a_mistake_at_a_summary_is_no_yes(backend, dispatcher, typed):
+    """Even read as a confident "yes", a message that owns a mistake runs nothing."""
+    tracker = make_tracker(
+        typed,
+        intent="affirm",
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "unblock_sim"},
+    )
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert backend.requests == []
+    assert responses(dispatcher) == ["utter_correction_restart", "utter_ask_confirm_operation"]
+    assert events == []
+
+
 async def test_from_one_plan_to_another_takes_the_plan_asked_for(backend, dispatcher):
     # "de Pro Start vers Pro Unlimited" took the first plan named, the current one, and
     # answered "the line already has this plan".

@@ -48,6 +48,10 @@ from tests.actions.support import entity, error, make_tracker, me_end_user, resp
         ("Mets Kevin Hermans en Pro Unlimited", "fr"),
         ("Zet Kevin Hermans op Pro Unlimited", "nl"),
         ("Put Kevin Hermans on Pro Unlimited", "en"),
+        # words of the domain only one language has, around names and numbers
+        ("sim of Nathalie Claes is broken, new card is 8932031100000000049", "en"),
+        ("sim Nathalie Claes kapot, nieuwe kaart 8932031100000000049", "nl"),
+        ("sim Nathalie Claes cassée, nouvelle carte 8932031100000000049", "fr"),
     ],
 )
 def test_clear_sentences_are_detected(text, language):

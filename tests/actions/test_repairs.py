@@ -99,6 +99,30 @@ async def test_end_user_repair_is_for_their_own_line_and_imei_taken_at_once(back
 
 
 @pytest.mark.parametrize(
+    ("typed", "described"),
+    [
+        (f"Le haut-parleur de Jan ne marche plus, personne ne l'entend. IMEI {IMEI}", True),
+        (f"De gsm van Jan valt steeds uit, moet binnen voor herstelling. IMEI {IMEI}", True),
+        (f"Jan's phone speaker doesn't work anymore, nobody can hear him. IMEI {IMEI}", True),
+        (f"une réparation pour le GSM de Jan svp, IMEI {IMEI}", False),
+        (f"Jan zijn gsm is kapot, IMEI {IMEI}", False),  # says nothing a technician can use
+    ],
+)
+async def test_an_opening_that_names_the_symptom_is_the_problem(
+    backend, dispatcher, typed, described
+):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [line()])
+    tracker = make_tracker(typed, intent="request_repair")
+
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    values = slots_of(events)
+    assert values.get("repair_problem") == (typed if described else None)
+    assert values["requested_slot"] == ("repair_pickup" if described else "repair_problem")
+
+
+@pytest.mark.parametrize(
     ("typed", "response"),
     [
         ("4901542032375", "utter_invalid_imei_invalid_length"),
@@ -165,6 +189,47 @@ async def test_prepare_sends_the_operation_and_confirm_gives_the_repair_number(b
     await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
     assert dispatcher.messages[-1]["response"] == "utter_operation_done_request_repair"
     assert dispatcher.messages[-1]["number"] == "R2026-000003"
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "intent"),
+    [
+        ("fr", "attendez, je me suis trompé de boîte, le bon IMEI c'est 35391805-123456-1. "
+               "Corrigez svp.", "affirm"),
+        ("nl", "wacht, verkeerd toestel: het juiste IMEI is 353918 05 123456 1", "request_repair"),
+        ("en", "hold on, wrong box, the right IMEI is 353918051234561 — please fix that",
+               "inform"),
+    ],
+)  # fmt: skip
+async def test_a_corrected_imei_at_the_repair_summary_reopens_the_form_and_never_confirms(
+    backend, dispatcher, language, typed, intent
+):
+    """The summary keeps the form's slots: the correction changes the IMEI only, then a new
+    summary is read back; nothing is confirmed on the way."""
+    backend.on("POST", "/api/v1/operations", json_response(201, operation()))
+    filled = make_tracker("x", intent="inform", slots=FILLED)
+    events = await ActionPrepareRepair(backend.client()).run(dispatcher, filled, DOMAIN)
+    assert "repair_imei" not in slots_of(events)  # kept while the summary waits
+    waiting = {**FILLED, "language": language, "pending_operation_id": "op-r1",
+               "pending_operation_type": "request_repair"}  # fmt: skip
+    tracker = make_tracker(typed, intent=intent, slots=waiting)
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert [e["name"] for e in events if e["event"] == "followup"] == ["repair_form"]
+    assert not [p for p in backend.paths() if p.endswith("/confirm")]
+
+    backend.on("GET", "/api/v1/operations/op-r1", json_response(200, operation()))
+    backend.on(
+        "POST", "/api/v1/operations/op-r1/cancel", json_response(200, operation(status="cancelled"))
+    )
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines/12", line())
+    backend.on("GET", "/api/v1/lines", [line()])
+    reopened = make_tracker(typed, intent=intent, slots={**waiting, "requested_slot": None})
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, reopened, DOMAIN)
+    values = slots_of(events)
+    assert values["repair_imei"] == "353918051234561"
+    assert values.get("repair_problem", "cracked screen") == "cracked screen"
+    assert values["requested_slot"] is None  # complete: the new summary is prepared next
 
 
 async def test_backend_refusing_the_imei_and_backend_down(backend, dispatcher):

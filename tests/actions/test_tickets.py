@@ -11,6 +11,7 @@ import httpx
 import pytest
 import yaml
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api.backend import TicketSubject
 from actions.operations import ActionCancelOperation, ActionConfirmOperation
@@ -357,9 +358,10 @@ async def test_an_opening_that_describes_the_problem_fills_subject_and_descripti
 def test_a_comment_asked_for_after_the_ticket_is_split_off(
     opening: str, description_end: str, comment: str
 ) -> None:
-    description, followup = split_followup_comment(opening)
-    assert description.endswith(description_end)
-    assert followup == comment
+    split = split_followup_comment(opening)
+    assert split.description.endswith(description_end)
+    assert split.comment == comment
+    assert not split.wanted
 
 
 @pytest.mark.parametrize(
@@ -370,7 +372,7 @@ def test_a_comment_asked_for_after_the_ticket_is_split_off(
     ],
 )
 def test_a_description_that_only_mentions_adding_stays_whole(text: str) -> None:
-    assert split_followup_comment(text) == (text, None)
+    assert split_followup_comment(text) == (text, None, False)
 
 
 async def test_the_comment_from_the_opening_is_shown_then_added_once_on_yes(backend, dispatcher):
@@ -541,10 +543,12 @@ def test_several_numbers_without_a_contact_word_are_ambiguous(opening: str) -> N
     assert contact_number_in(opening, numbers_in(opening)) == (None, True)
 
 
-def test_one_number_without_a_contact_word_is_still_the_contact() -> None:
+def test_one_number_answering_the_contact_question_is_the_contact() -> None:
     text = "porting of 0475 12 34 56 is stuck, open a ticket"
     assert contact_number_in(text, numbers_in(text)) == ("+32475123456", False)
     assert contact_number_in("+32470000002", ["+32470000002"]) == ("+32470000002", False)
+    # Not asked (an opening): the number is what the ticket is about.
+    assert contact_number_in(text, numbers_in(text), asked=False) == (None, False)
 
 
 async def test_the_contact_from_the_opening_is_the_marked_number(backend, dispatcher):
@@ -591,3 +595,269 @@ async def test_several_unmarked_numbers_ask_for_the_contact_offering_the_own_lin
     assert message["numbers"] == "0475 12 34 56, 0470 00 00 22"
     assert message["own_number"] == "0470 00 00 02"
     assert message["buttons"][0]["payload"] == '/inform{"phone_number": "+32470000002"}'
+
+
+# --- A number the ticket is about is not the contact (set9 fr-920) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "opening"),
+    [
+        ("fr", "Bonjour, pourriez-vous ouvrir un ticket : le transfert du numéro de Léa Martin "
+               "(0475 12 34 56) chez vous n'avance pas depuis deux semaines."),
+        ("fr", "Ouvrez un ticket svp, Youssef n'est plus joignable sur le 0475 12 34 56 depuis "
+               "hier matin."),
+        ("nl", "Kunnen jullie een ticket aanmaken? De overzetting van 0475 12 34 56 voor onze "
+               "collega Bart zit al een week vast."),
+        ("nl", "Graag een ticket, mijn collega is niet meer bereikbaar op 0475 12 34 56 sinds "
+               "gisteren."),
+        ("en", "Please open a ticket, my colleague Sarah's line 0475 12 34 56 has had no signal "
+               "since Tuesday."),
+        ("en", "Open a ticket please: 0475 12 34 56 is not reachable since this morning, calls "
+               "go straight to voicemail."),
+    ],
+)  # fmt: skip
+async def test_a_number_the_opening_is_about_is_not_taken_as_the_contact(
+    backend, dispatcher, language: str, opening: str
+):
+    helpdesk(backend)
+    entities = [entity("phone_number", n) for n in numbers_in(opening)]
+    tracker = make_tracker(
+        opening, intent="create_ticket", entities=entities, slots={"language": language}
+    )
+
+    values = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+    assert values["ticket_contact_number"] is None
+    assert values["ticket_description"] == opening
+    await ActionAskTicketContactNumber(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    # The usual question, the caller's own line as the shortcut.
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_ticket_contact_number"
+    assert message["buttons"][0]["payload"] == '/inform{"phone_number": "+32470000002"}'
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Ouvrez un ticket, l'écran de mon GSM est fissuré, je suis joignable au 0470 00 00 01",
+        "mon numéro : 0470 00 00 01, ouvrez un ticket pour l'écran cassé svp",
+        "Pouvez-vous ouvrir un ticket pour ma facture, rappelez-moi au 0470 00 00 01",
+        "Maak een ticket voor mijn kapotte scherm aub, bel me op 0470 00 00 01",
+        "ticket aub voor de factuur van oktober, mijn gsm-nummer is 0470 00 00 01",
+        "Graag een ticket over de roaming, ik ben bereikbaar op 0470 00 00 01",
+        "open a ticket for the cracked screen, you can reach me at 0470 00 00 01",
+        "open a ticket about the October invoice, my number 0470 00 00 01",
+        "Could you log a ticket, the invoice is wrong. Call me back on 0470 00 00 01 please",
+        "Maak een ticket voor de kapotte simkaart, neem 0470 00 00 01 als contact",
+        "Please open a ticket, roaming fails in Spain. Regards, Jan Peeters, tel. 0470 00 00 01",
+    ],
+)
+def test_a_number_presented_as_the_contact_is_still_taken_from_the_opening(opening: str) -> None:
+    assert contact_number_in(opening, numbers_in(opening), asked=False) == ("+32470000001", False)
+
+
+async def test_a_number_in_the_description_answer_is_not_the_contact(backend, dispatcher):
+    helpdesk(backend)
+    answer = "0475 12 34 56 heeft geen bereik meer in het magazijn sinds maandag"
+    tracker = make_tracker(
+        answer,
+        intent="inform",
+        entities=[entity("phone_number", "0475 12 34 56")],
+        slots={"requested_slot": "ticket_description", "ticket_subject": "network_coverage"},
+    )
+
+    values = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+
+    assert values["ticket_description"] == answer
+    assert "ticket_contact_number" not in values
+
+
+async def test_a_bare_number_at_the_ticket_summary_still_corrects_the_contact(backend, dispatcher):
+    helpdesk(backend)
+    pending = {"pending_operation_id": "ticket:new:abc", "pending_operation_type": "create_ticket"}
+    tracker = make_tracker(
+        "nee, 0470 00 00 05",
+        intent="inform",
+        entities=[entity("phone_number", "0470 00 00 05")],
+        slots={**FILLED, **pending},
+    )
+
+    values = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+
+    assert values["ticket_contact_number"] == "+32470000005"
+
+
+# --- A comment announced without its text is asked once the ticket exists (set9 fr/nl-921) ---
+
+
+@pytest.mark.parametrize(
+    ("opening", "description"),
+    [
+        ("salut, mon GSM s'éteint tout seul, vous pouvez m'ouvrir un ticket ? et après je dois "
+         "y ajouter une petite précision",
+         "salut, mon GSM s'éteint tout seul, vous pouvez m'ouvrir un ticket ?"),
+        ("Ouvrez-moi un ticket : l'écran de mon téléphone est fissuré. Je voudrais ajouter une "
+         "remarque après.",
+         "Ouvrez-moi un ticket : l'écran de mon téléphone est fissuré"),
+        ("Je voudrais un ticket pour la facture de novembre, ensuite je rajouterai des "
+         "précisions. Le montant est le double du mois passé.",
+         "Je voudrais un ticket pour la facture de novembre. Le montant est le double du mois "
+         "passé."),
+        ("Mijn scherm blijft zwart sinds gisteren, kan je een ticket openen? Ik wil er "
+         "achteraf nog iets aan toevoegen.",
+         "Mijn scherm blijft zwart sinds gisteren, kan je een ticket openen?"),
+        ("gelieve een ticket te openen, mijn factuur klopt niet. Nadien voeg ik er nog wat "
+         "info aan toe.",
+         "gelieve een ticket te openen, mijn factuur klopt niet"),
+        ("Maak een ticket aan voor de roaming die niet werkt in Spanje en daarna wil ik nog een "
+         "opmerking toevoegen",
+         "Maak een ticket aan voor de roaming die niet werkt in Spanje"),
+        ("My phone won't charge anymore, can you open a ticket? And then I'd like to add a "
+         "comment.",
+         "My phone won't charge anymore, can you open a ticket?"),
+        ("Please log a ticket for the wrong amount on invoice F2026-000105; I'll add some more "
+         "details afterwards.",
+         "Please log a ticket for the wrong amount on invoice F2026-000105"),
+        ("no coverage in our Ghent office basement, open a ticket, and then add a comment to "
+         "it later",
+         "no coverage in our Ghent office basement, open a ticket"),
+    ],
+)  # fmt: skip
+def test_a_comment_announced_for_later_without_its_text_is_wanted(
+    opening: str, description: str
+) -> None:
+    assert split_followup_comment(opening) == (description, None, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sinds de update valt mijn gsm uit en daarna moet ik de simkaart er opnieuw in zetten",
+        "Mon téléphone ne charge plus, et après avoir ajouté une batterie neuve rien ne change",
+        "After the update I have to add the APN settings again, then it works for a day",
+    ],
+)
+def test_adding_something_to_the_phone_announces_no_comment(text: str) -> None:
+    assert split_followup_comment(text) == (text, None, False)
+
+
+@pytest.mark.parametrize(
+    ("language", "opening", "comment"),
+    [
+        ("fr", "slt, mon GSM ne charge plus du tout depuis hier soir, je voudrais ouvrir un "
+               "ticket. et apres faut que j'y ajoute une precision",
+         "Le chargeur a été changé, même souci"),
+        ("nl", "Ik krijg geen oproepen meer binnen sinds de nieuwe simkaart. Kan ik daar een "
+               "ticket voor openen? Ik zou er achteraf ook nog iets aan willen toevoegen.",
+         "Het gaat enkel om inkomende oproepen"),
+        ("en", "My phone keeps dropping calls in the office since Monday, can you open a "
+               "ticket? And then I'd like to add a comment to it.",
+         "It also happens at the Antwerp site"),
+    ],
+)  # fmt: skip
+async def test_the_announced_comment_is_asked_after_creation_then_added_to_the_new_ticket(
+    backend, language: str, opening: str, comment: str
+):
+    helpdesk(backend)
+    created = {"id": 7, "number": "T-2026-000007", "status": "open"}
+    backend.on("POST", "/api/v1/tickets", json_response(201, created))
+    backend.on("GET", "/api/v1/tickets/7", TICKET)
+    posted: list[httpx.Request] = []
+
+    def add(request: httpx.Request) -> httpx.Response:
+        posted.append(request)
+        return json_response(201, {"id": 1, "author_role": "customer", "body": comment})
+
+    backend.on("POST", "/api/v1/tickets/7/comments", add)
+    lang = {"language": language}
+
+    # The opening: its description without the announcement, the wish kept.
+    said = make_tracker(opening, intent="create_ticket", slots=lang)
+    form = CollectingDispatcher()
+    filled = slots_of(await ValidateTicketForm(backend.client()).run(form, said, DOMAIN))
+    assert filled["ticket_followup_wanted"] is True
+    assert filled["ticket_followup_comment"] is None
+    assert "ajoute" not in filled["ticket_description"]
+    assert "toevoegen" not in filled["ticket_description"]
+    assert "add a comment" not in filled["ticket_description"]
+
+    # The summary says the comment is asked next.
+    slots = {**lang, **filled, "ticket_subject": "other", "ticket_contact_number": "+32470000002"}
+    summary = CollectingDispatcher()
+    prepare = make_tracker("", intent="inform", slots=slots)
+    pending = slots_of(await ActionPrepareTicket(backend.client()).run(summary, prepare, DOMAIN))
+    assert responses(summary) == [
+        "utter_summary_ticket",
+        "utter_summary_ticket_followup_asked",
+        "utter_ask_confirm_operation",
+    ]
+
+    # "Yes": the ticket is created, then the comment form starts on it (nothing posted yet).
+    confirm = CollectingDispatcher()
+    yes = make_tracker("yes", intent="affirm", slots={**slots, **pending})
+    events = await ActionConfirmOperation(backend.client()).run(confirm, yes, DOMAIN)
+    assert responses(confirm) == ["utter_ticket_created"]
+    assert events[-3:] == [
+        SlotSet("ticket_reference", "7"),
+        SlotSet("ticket_followup_wanted", None),
+        FollowupAction("ticket_comment_form"),
+    ]
+    assert not posted
+
+    # The comment form starts on the new ticket: no "which ticket?", no new ticket form.
+    yes_open = {"fr": "oui, ouvrez le ticket", "nl": "ja, maak het ticket aan",
+                "en": "yes, open the ticket"}[language]  # fmt: skip
+    started = make_tracker(yes_open, intent="affirm", slots={**lang, "ticket_reference": "7"})
+    start_events = await ValidateTicketCommentForm(backend.client()).run(
+        CollectingDispatcher(), started, DOMAIN
+    )
+    assert FollowupAction("ticket_form") not in start_events
+    assert ("GET", "/api/v1/tickets") not in [(r.method, r.url.path) for r in backend.requests]
+
+    # The next message is the comment, posted to the new ticket.
+    asked = {**lang, "ticket_reference": "7", "requested_slot": "ticket_comment"}
+    answer = make_tracker(comment, intent="inform", slots=asked)
+    answered = slots_of(
+        await ValidateTicketCommentForm(backend.client()).run(
+            CollectingDispatcher(), answer, DOMAIN
+        )
+    )
+    assert answered["ticket_comment"] == comment
+    done = CollectingDispatcher()
+    add_tracker = make_tracker(
+        comment, intent="inform", slots={**lang, "ticket_reference": "7", "ticket_comment": comment}
+    )
+    await ActionAddTicketComment(backend.client()).run(done, add_tracker, DOMAIN)
+    assert [json.loads(r.content) for r in posted] == [{"body": comment}]
+    assert responses(done) == ["utter_ticket_comment_added"]
+
+
+async def test_an_announced_comment_survives_a_description_asked_later(backend, dispatcher):
+    helpdesk(backend)
+    opening = "je voudrais ouvrir un ticket, et ensuite y ajouter un commentaire"
+    said = make_tracker(opening, intent="create_ticket", slots={"language": "fr"})
+    filled = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, said, DOMAIN))
+    assert filled["ticket_followup_wanted"] is True
+    assert filled["ticket_description"] is None  # too short to describe anything: asked
+
+    asked = {**filled, "requested_slot": "ticket_description", "ticket_subject": "other"}
+    answer = make_tracker(LONG, intent="inform", slots=asked)
+    values = slots_of(await ValidateTicketForm(backend.client()).run(dispatcher, answer, DOMAIN))
+    assert values["ticket_description"] == LONG
+    assert "ticket_followup_wanted" not in values  # still wanted
+
+
+async def test_a_comment_given_in_the_opening_is_not_asked_again(backend, dispatcher):
+    helpdesk(backend)
+    backend.on("POST", "/api/v1/tickets", {"id": 7, "number": "T-2026-000007", "status": "open"})
+    backend.on("POST", "/api/v1/tickets/7/comments", json_response(201, {"id": 1, "body": "x"}))
+    slots = {**FILLED, "ticket_followup_comment": "Also at the Antwerp site",
+             "pending_operation_id": "ticket:new:k1",
+             "pending_operation_type": "create_ticket"}  # fmt: skip
+    yes = make_tracker("yes", intent="affirm", slots=slots)
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_ticket_created", "utter_ticket_comment_added"]
+    assert not any(isinstance(e, dict) and e.get("event") == "followup" for e in events)

@@ -91,6 +91,28 @@ CASES = [
     # asking for the very operation the summary shows is a yes
     ("in orde, plaats de bestelling", "place_order", ORDER, None, "action_confirm_operation"),
     ("passe la commande stp", "place_order", ORDER_START, None, "action_confirm_operation"),
+    # a new quantity of one item, the other said to stay, in words, reaches the cart change
+    (
+        "attends, plutôt quatre Pixel au lieu de trois, le Nokia reste comme il est",
+        "choose_device",
+        ORDER_START,
+        None,
+        "action_confirm_operation",
+    ),
+    (
+        "wacht, toch een half dozijn Pixels, de Nokia blijft er eentje",
+        "search_device",
+        ORDER_START,
+        None,
+        "action_confirm_operation",
+    ),
+    (
+        "actually make it a dozen Pixels, the Nokia stays",
+        "inform",
+        ORDER,
+        None,
+        "action_confirm_operation",
+    ),
     (
         "arrêtez la domiciliation alors",
         "stop_direct_debit",
@@ -175,6 +197,20 @@ CORRECTIONS = [
     ),
     # a new quantity for the order waiting for "yes"
     ("make it 2, finance only approved two", "nlu_fallback", [], "action_confirm_operation"),
+    # a number no entity carries (an IMEI), even read as the pending operation's own request
+    (
+        "attendez, je me suis trompé de boîte, le bon IMEI c'est 35391805-123456-1. Corrigez svp.",
+        "stop_direct_debit",
+        [],
+        "action_confirm_operation",
+    ),
+    ("wacht, het juiste IMEI is 353918 05 123456 1", "inform", [], "action_confirm_operation"),
+]
+# Owning a mistake without the new detail goes to the confirm action, whatever the intent.
+MISTAKES = [
+    ("oops, wrong one, I'll fix it", "stop_direct_debit"),
+    ("attendez je me suis trompé", "stop_direct_debit"),
+    ("wacht, dat is verkeerd", "stop_direct_debit"),
 ]
 
 
@@ -192,6 +228,7 @@ def predictions() -> list[str | None]:
         {"text": text, "intent": intent, "slots": {}, "after_user": action}
         for text, intent, action, _ in AFTER
     ]
+    cases += [{"text": text, "intent": intent, "slots": PENDING} for text, intent in MISTAKES]
     result: list[str | None] = rasa_probe(PROBE, json.dumps(cases))
     return result
 
@@ -217,3 +254,13 @@ def test_after_its_action_the_turn_ends(
     predictions: list[str | None], index: int, case: tuple[object, ...]
 ) -> None:
     assert predictions[len(CASES) + len(CORRECTIONS) + index] == case[-1]
+
+
+@pytest.mark.parametrize(("index", "case"), list(enumerate(MISTAKES)), ids=[c[0] for c in MISTAKES])
+def test_owning_a_mistake_goes_to_the_confirm_action(
+    predictions: list[str | None], index: int, case: tuple[str, str]
+) -> None:
+    """The confirm action reads it as a correction (tests/actions: nothing runs)."""
+    assert predictions[len(CASES) + len(CORRECTIONS) + len(AFTER) + index] == (
+        "action_confirm_operation"
+    )
