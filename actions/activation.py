@@ -54,7 +54,7 @@ from actions.fleet_extraction import (
     split_bill_in,
 )
 from actions.formatting import format_money
-from actions.line_resolution import fold
+from actions.line_resolution import fold, resolve_line
 from actions.operation_forms import OperationFormValidation
 from actions.operations import (
     PENDING_ID_SLOT,
@@ -225,25 +225,34 @@ class ValidateActivationForm(OperationFormValidation):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if await self._end_user_replaces_own_sim(tracker):
-            # An end user may replace their own SIM, never activate a line: the replacement
-            # form reads the same message (their line, the new card, what happened).
+        if await self._replaces_a_sim(tracker):
+            # A SIM replacement asked for in activation words (an end user may replace their
+            # own SIM, never activate a line): the replacement form reads the same message
+            # (the line, the new card, what happened).
             return [*self._stop(domain), FollowupAction(REPLACEMENT_FORM)]
         events = await super().run(dispatcher, tracker, domain)
         return next_slot_events(tracker, events, required_activation_slots)
 
-    async def _end_user_replaces_own_sim(self, tracker: Tracker) -> bool:
+    async def _replaces_a_sim(self, tracker: Tracker) -> bool:
         """An end user's opening about their own SIM ("mijn simkaart is kapot, ik heb een
         nieuwe gekregen: 8932…, kunt ge die activeren op mijn nummer?"). The words are read
         first: most activations cost no extra lookup."""
-        if not opens_afresh(tracker, self.op_type) or not about_own_sim(message_text(tracker)):
+        text = message_text(tracker)
+        if not opens_afresh(tracker, self.op_type) or not about_own_sim(text):
             return False
         try:
-            me = await self.backend.get_me(require_identity(tracker))
+            identity = require_identity(tracker)
+            me = await self.backend.get_me(identity)
+            if me.active_role != "fleet_manager":
+                return True
+            # A fleet manager's "Joke's SIM is broken, here's a new one, activate it": a mishap
+            # on a line of the fleet, and no new number asked for, is that line's replacement.
+            if replacement_reason_in(text) not in MISHAPS or _NEW_LINE.search(fold(text)):
+                return False
+            return (await resolve_line(self.backend, identity, tracker)).line is not None
         except BackendError as exc:  # the form's own start says what failed
-            logger.info("Reading the caller's role failed: %r", exc)
+            logger.info("Reading the caller's role or line failed: %r", exc)
             return False
-        return me.active_role != "fleet_manager"
 
     async def extract(
         self,

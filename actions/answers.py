@@ -182,6 +182,7 @@ def calls_off(text: str) -> bool:
 _CORRECTION = re.compile(
     r"\b(?:finalement|plutot|en fait|attends|attendez|je veux dire|instead|actually|rather|"
     r"corrige[rz]?|corrigeer\w*|verbeter\w*|correct (?:it|that|this)|fix (?:it|that)|"
+    r"change of plans?|changement de programme|verandering van plan|"
     r"wait|i mean|eigenlijk|toch|liever|wacht|ik bedoel|oups|oops|oeps|oei|trompee?|erreur de|"
     r"verkeerde?|vergist|wrong|mistake|typo|sorry|pardon|excusez|hold on|hang on|"
     r"(?:the|our|l|notre|de|het|onze) (?:other|autre|andere?) (?:account|compte|rekening|iban)|"

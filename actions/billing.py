@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -44,6 +44,7 @@ from actions.operation_text import money
 from actions.operations import utter_backend_error
 from actions.periods import Month, parse_period, today_in_brussels
 from actions.phone import format_national
+from actions.tickets import TICKET_FORM, disputes_a_charge
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +167,16 @@ def invoice_of_month(invoices: list[Invoice], month: Month) -> Invoice | None:
     return None
 
 
+def dispute_handover(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A message contesting the invoice ("je voudrais contester", "ik wil dit betwisten") goes
+    on to a helpdesk ticket once the invoice is shown: the ticket form reads the same message
+    (subject billing, the message as description). Not in the middle of another form."""
+    if tracker.active_loop.get("name") or not disputes_a_charge(latest_text(tracker)):
+        return []
+    dispatcher.utter_message(response="utter_invoice_dispute_ticket")
+    return [FollowupAction(TICKET_FORM)]
+
+
 class _InvoiceAction(BackendAction):
     """Shared lookup: the invoice named in the message (by number, else by the month it covers),
     else a default chosen by the action."""
@@ -248,7 +259,7 @@ class ActionShowInvoices(_InvoiceAction):
             dispatcher.utter_message(
                 response="utter_invoices_more", remaining=len(invoices) - MAX_LISTED_INVOICES
             )
-        return []
+        return dispute_handover(dispatcher, tracker)
 
 
 class ActionExplainInvoice(_InvoiceAction):
@@ -264,7 +275,7 @@ class ActionExplainInvoice(_InvoiceAction):
         try:
             found = await self.find_invoice(dispatcher, tracker, requested_invoice_number(tracker))
             if found is None:
-                return []
+                return dispute_handover(dispatcher, tracker)
             invoice = await self.backend.get_invoice(require_identity(tracker), found.id)
         except BackendError as exc:
             logger.info("Explaining an invoice failed: %r", exc)
@@ -295,7 +306,7 @@ class ActionExplainInvoice(_InvoiceAction):
             )
         if invoice.scope == "employee":
             dispatcher.utter_message(response="utter_invoice_split_bill_employee")
-        return []
+        return dispute_handover(dispatcher, tracker)
 
 
 class ActionDownloadInvoice(_InvoiceAction):
@@ -441,4 +452,4 @@ class ActionCheckInvoicePaid(_InvoiceAction):
                 amount=money(invoice.amount_incl_vat, language),
                 paid_at=format_day(invoice.paid_at, language) if invoice.paid_at else "—",
             )
-        return []
+        return dispute_handover(dispatcher, tracker)

@@ -8,7 +8,9 @@ and reads back the current open invoice to pay by transfer (amount, structured r
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -16,6 +18,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import is_question
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -29,6 +32,7 @@ from actions.common import (
     RESPONSE_PREFIX,
     BackendAction,
     entity_values,
+    latest_intent,
     latest_text,
     require_identity,
 )
@@ -36,6 +40,9 @@ from actions.line_resolution import fold
 from actions.operation_forms import OperationFormValidation
 from actions.operation_text import money
 from actions.operations import (
+    PENDING_ID_SLOT,
+    PENDING_TYPE_SLOT,
+    clear_pending,
     form_slot_resets,
     prepare_operation,
     register_done_vars,
@@ -44,31 +51,17 @@ from actions.operations import (
 from actions.validators import InvalidValue, check_iban
 from validation import iban_bank, mask_iban
 
+logger = logging.getLogger(__name__)
+
 IBAN_SLOT = "direct_debit_iban"
 HOLDER_SLOT = "direct_debit_holder"
 DELIVERY_SLOT = "delivery_method"
 DIRECT_DEBIT_FORM = "direct_debit_form"
 # An IBAN anywhere in a message: two letters, two digits, then groups (spaces allowed).
 _IBAN_IN_TEXT = re.compile(r"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b")
-# "… BE71 0961 2345 6769 for Acme Logistics" / "au nom de" / "op naam van" / "voor".
-_HOLDER_LABELS = (
-    # The holder's own labels first: "pour nos factures … titulaire du compte : Acme" names
-    # Acme, not "nos factures".
-    r"in the name of|on behalf of|(?:account )?holder|owner|name on the account|account name|"
-    r"au nom de|titulaire(?: du compte)?|op naam van|(?:rekening)?houder(?: van de rekening)?|"
-    r"eigenaar",
-    r"for|pour|voor",
-)
-_HOLDER_AFTER = tuple(
-    re.compile(rf"\b(?:{labels})(?:\s+(?:is|est))?\s*:?\s+(?P<holder>.+?)[\s.!)]*$", re.IGNORECASE)
-    for labels in _HOLDER_LABELS
-)
-# Where a holder's name typed in a sentence ends: the end of the sentence, or the sign-off of a
-# message written like an e-mail ("titulaire : Acme Logistics NV. Cordialement, Sofie").
-_HOLDER_END = re.compile(
-    r"[.!?](?:\s|$)|,\s*(?:cordialement|merci|regards|best|kind|thanks|bedankt|groeten|mvg)\b",
-    re.IGNORECASE,
-)
+# "BE 46 0013 9923 8336": a space after the country too. Taken only when it is a valid IBAN,
+# since "le 12 mars 2026" has the same shape.
+_SPACED_IBAN = re.compile(r"\b[A-Za-z]{2} \d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 # Delivery words in folded (lower-case, accent-free) text. An address counts as e-mail and is
@@ -135,21 +128,343 @@ def iban_from(raw: str) -> str:
     return check_iban(raw)
 
 
-# "it's Acme Logistics NV", "c'est Acme", "het is Acme": the name after the lead-in.
-_LEAD_IN = re.compile(r"^(?:it'?s|it is|that'?s|c'?est|het is|dat is|'t is)\s+", re.IGNORECASE)
+def iban_in(text: str) -> str | None:
+    """The IBAN typed in a sentence as people type it ("BE46…", "be46 0013 …", "BE 46 0013 …")."""
+    if (match := _IBAN_IN_TEXT.search(text)) is not None:
+        return match.group(0)
+    for spaced in _SPACED_IBAN.finditer(text):
+        try:
+            iban_from(spaced.group(0))
+        except InvalidValue:
+            continue
+        return spaced.group(0)
+    return None
 
 
-def _labelled_holder(text: str) -> re.Match[str] | None:
-    """The holder after its label, the holder's own labels first."""
-    return next((match for pattern in _HOLDER_AFTER if (match := pattern.search(text))), None)
+def _iban_part(match: re.Match[str]) -> str:
+    """The IBAN of an IBAN-shaped match made a clause break, without the short word the match
+    may swallow after it ("… 8336 au nom de", "… 6769 for Acme"): that word may be a label."""
+    raw = match.group(0)
+    tokens = raw.split()
+    for end in range(len(tokens), 1, -1):
+        try:
+            check_iban(" ".join(tokens[:end]))
+        except InvalidValue:
+            continue
+        return " , " + " ".join(tokens[end:])
+    return " , "
 
 
-def holder_in(text: str) -> str | None:
-    """The holder's name in a sentence: after "holder"/"titulaire"/"op naam van" if said, else
-    the whole answer without its lead-in, up to the end of the sentence or a sign-off."""
-    after = _labelled_holder(text)
-    name = after.group("holder") if after is not None else _LEAD_IN.sub("", text.strip())
-    return holder_from(_HOLDER_END.split(name, maxsplit=1)[0])
+def _without_ibans(text: str) -> str:
+    """``text`` with every IBAN made a clause break: it is never part of a name."""
+    return _SPACED_IBAN.sub(_iban_part, _IBAN_IN_TEXT.sub(_iban_part, text))
+
+
+# --- the account holder -------------------------------------------------------------------------
+# People name the holder ("Acme Logistics NV"), or only point at it: the company ("la société",
+# "de firma") or themselves ("mijn eigen rekening", "moi-même"); GET /me then gives the name.
+COMPANY = "company"
+SELF = "self"
+
+
+@dataclass(frozen=True)
+class HolderSaid:
+    """Who the user says holds the account: a ``name``, else what they point at (``refers_to``,
+    ``COMPANY`` or ``SELF``)."""
+
+    name: str | None = None
+    refers_to: str | None = None
+
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+_HOLDER_WORD = (
+    r"(?:account |bank )?holder|owner|titulaire|(?:rekening)?houder|eigenaar|"
+    r"name on the account|account name|naam op de rekening|nom sur le compte"
+)
+# "titulaire du compte", "houder van de rekening", "holder of the account".
+_OF_THE_ACCOUNT = (
+    r"(?:\s+(?:du|de ce|de cet|de l'|van de|van die|van deze|van het|of the|of this|of that|"
+    r"on the)\s*(?:compte|iban|rekening|account))?"
+)
+_NAME_OF = (
+    r"au nom d(?:e|u|es)\b|au nom d'|en nom de\b|(?:staat |is )?op (?:de )?naam van\b|"
+    r"in (?:de )?naam van\b|in the name of\b|on behalf of\b|namens\b"
+)
+# The holder's own labels: what follows (or, with "als/comme/as", what comes before) is the holder.
+_STRONG_LABEL = re.compile(
+    rf"\b(?:(?:{_HOLDER_WORD}){_OF_THE_ACCOUNT}\b|{_NAME_OF})", re.IGNORECASE
+)
+# "pour/for/voor Acme Logistics NV": a holder only when a name follows ("pour nos factures").
+_WEAK_LABEL = re.compile(r"\b(?:for|pour|voor)\s+", re.IGNORECASE)
+# "Acme als rekeninghouder", "mettez la société comme titulaire", "put me as the holder",
+# "make Sofie Janssens the account holder", "maak de firma de nieuwe houder".
+_AS_LABEL = re.compile(
+    r"\s(?:(?:als|comme|as|en tant que)\s+(?:(?:le|la|l'|de|the)\s*)?|(?:le|la|l'|de|the)\s+)"
+    r"(?:(?:new|nieuwe|nouveau|nouvelle)\s+)?$",
+    re.IGNORECASE,
+)
+# "je suis le titulaire", "ik ben zelf de rekeninghouder", "I'm the account holder".
+_I_AM_LABEL = re.compile(
+    r"\b(?:je suis|ik ben|i am|i'm)(?:\s+(?:zelf|moi-m[eê]me|myself))?\s+"
+    r"(?:(?:le|la|l'|de|the)\s*)?$",
+    re.IGNORECASE,
+)
+# What a clause starts with before the holder: "c'est", "da's", "het is", "le titulaire est",
+# "au nom de", "le compte de", "reste", "blijft", "moet", "euh", "en fait", "zet", "mettez"…
+_LEAD_IN = re.compile(
+    r"^(?:it'?s|it is|that'?s|that is|this is|c'?est|ce sera|[çc]a sera|het is|dat is|da'?s|"
+    r"'t is|het wordt|dat wordt|'t wordt|"
+    rf"(?:(?:le|la|l'|de|het|the|un|a|een)\s*)?(?:{_HOLDER_WORD}){_OF_THE_ACCOUNT}|{_NAME_OF}|"
+    r"(?:(?:le|un|het|de|een|the|a)\s+)?(?:compte|rekening|account)(?:\s+bancaire)?\s+"
+    r"(?:de|d'|du|van|of)\b|(?:celui|celle) d(?:e|u|')|die van|dat van|the one of|"
+    r"is|est|es|reste|restera|sera|devient|doit [êe]tre|blijft|wordt|moet|zal|zou|"
+    r"should be|must be|will be|stays|remains|becomes|still|toujours|nog steeds|gewoon|simply|"
+    r"just|juste|en fait|actually|eigenlijk|euh+|eh|uh+|um+|hm+|bon|ben|alors|dus|nou|well|"
+    r"ok(?:ay|e|é)?|oui|ja|yes|yep|non|nee|no|ah|oh|oups|oops|oei|sorry|pardon|d[ée]sol[ée]e?|"
+    r"wacht|attendez|attends|wait|please|svp|stp|graag|aub|plut[ôo]t|liever|rather|instead|toch|"
+    r"maar|wel|zet|mettez|mets|put|make it|maak|prenez|prends|neem|take|use|utilisez|gebruik"
+    r")(?:\s*[:=]\s*|\s+|$)",
+    re.IGNORECASE,
+)
+_TRAILER = re.compile(
+    r"(?:\s+(?:zijn|worden|svp|stp|please|graag|aub|merci|thanks|bedankt|alstublieft|"
+    r"alsjeblieft|pls|plz|hein|quoi|hoor|hé|he))+$",
+    re.IGNORECASE,
+)
+# The end of a sentence, not the dot of an initial or a title ("J. Janssens", "Dhr. Peeters").
+_FULL_STOP = (
+    r"(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bdr)(?<!\bdhr)(?<!\bmme)(?<!\bmevr)(?<!\bmlle)(?<!\bst)"
+    r"(?<!\b\w)\.(?:\s|$)|[!?](?:\s|$)"
+)
+_CONNECTOR = r"(?:avec|with|met|sur|on|op|via|from|van|naar|to|vers)"
+_ACCOUNT_DETERMINER = (
+    r"(?:(?:l'|le|la|het|de|the|son|its|mon|my|mijn|notre|our|onze|ons|leur|their|hun|ce|cet|"
+    r"cette|dit|deze|die|this|that)\s*)?"
+)
+# Where clauses end: punctuation, "mais/maar/but", a negation ("pas la société", "niet de
+# firma", "not the company") and a new "c'est/het is" start clauses of their own; "avec
+# l'IBAN", "op rekening", "sur <IBAN>" end a name ("pour Acme Logistics NV avec l'IBAN BE21…").
+_CLAUSE_BREAK = re.compile(
+    rf"[,;:()\[\]\n]|{_FULL_STOP}|\s[-–—]\s|\b(?:mais|but|maar|enfin|i mean|je veux dire|"
+    r"ik bedoel)\b|(?=\b(?:plut[ôo]t que|rather than|instead of|in plaats van|au lieu de|"
+    r"et pas|and not|en niet|pas|niet|not|geen|c'?est|it'?s|it is|het is|dat is|da'?s)\b)|"
+    rf"\b{_CONNECTOR}\s+{_ACCOUNT_DETERMINER}(?:iban|compte|rekening\w*|bankrekening\w*|account|"
+    rf"num[ée]ro|nummer)\b|\biban\b|\s{_CONNECTOR}(?:\s+{_ACCOUNT_DETERMINER})?(?=\s*,)",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(rf"{_FULL_STOP}|\n", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"^(?:pas|non pas|niet|not|geen|plut[ôo]t que|rather than|instead of|in plaats van|"
+    r"au lieu de|et pas|and not|en niet)\b",
+    re.IGNORECASE,
+)
+# The sign-off of a message written like an e-mail ("… NV. Cordialement, Sofie"): what follows
+# is a signature, never the holder.
+_SIGN_OFF = re.compile(
+    r"^(?:cordialement|bien [àa] vous|merci|regards|best|kind regards|thanks|thank you|bedankt|"
+    r"dank (?:je|u)|alvast bedankt|groeten|mvg|met vriendelijke groeten|corrigez|corrige|"
+    r"verbeter|pas (?:dat|het) aan|please (?:correct|fix)|c'est tout|that'?s all)\b",
+    re.IGNORECASE,
+)
+_DETERMINER = r"(?:(?:la|le|l'|notre|ma|mon|cette|de|het|onze|ons|mijn|the|our|my|this|that)\s*)?"
+_COMPANY_WORD = (
+    r"soci[ée]t[ée]|entreprise|firme|bo[iî]te|compagnie|firma|bedrijf|zaak|vennootschap|"
+    r"onderneming|company|business|firm|employer|werkgever|employeur"
+)
+_COMPANY_REF = re.compile(
+    rf"^(?:{_DETERMINER}(?:{_COMPANY_WORD})(?:'s)?(?:\s+(?:elle-m[êe]me|zelf|itself))?"
+    r"(?:\s+(?:account|rekening|compte))?|bedrijfsrekening|firmarekening|zakelijke rekening|"
+    r"professionele rekening|"
+    rf"{_DETERMINER}compte\s+(?:de l'|de la\s+|pro\b|professionnel|soci[ée]t[ée]|entreprise)"
+    rf"(?:{_COMPANY_WORD})?|(?:the |our )?(?:company|business|corporate) account)$",
+    re.IGNORECASE,
+)
+# "la société Acme Logistics", "de firma Acme Logistics NV", "our company, Acme": the name.
+_COMPANY_THEN_NAME = re.compile(
+    rf"^{_DETERMINER}(?:{_COMPANY_WORD})\s+(?!(?:de|du|des|d'|van|of|from|[àa]|au|bij|chez|at|"
+    r"in|en|op|voor|pour|for|qui|die|dat|that|which|is|est|heeft)\b)(?P<name>.+)$",
+    re.IGNORECASE,
+)
+_SELF_REF = re.compile(
+    r"^(?:moi(?:-m[êe]me| m[êe]me)?|[àa] moi|mon (?:propre )?(?:compte|nom)(?: (?:[àa] moi|"
+    r"perso(?:nnel)?|priv[ée]))?|[àa] mon nom|en mon nom|(?:ik|mij|me)(?:\s*zelf)?|ikke|"
+    r"mezelf|mijzelf|(?:op )?mijn (?:eigen |persoonlijke |priv[ée] )?(?:rekening|naam)|"
+    r"eigen rekening|me|myself|mine|my (?:own |personal |private )?(?:account|name)|"
+    r"in my (?:own )?name|(?:a )?(?:personal|private) account|compte (?:perso(?:nnel)?|priv[ée])|"
+    r"persoonlijke rekening|priv[ée]rekening|ben ik(?:zelf| het| dat)?|dat ben ik|"
+    r"ik ben het|(?:that'?s|it'?s) me|je suis le titulaire|i am|i'm|le mien|la mienne|"
+    r"(?:de|het) mijne|van mij(?:zelf)?|van mezelf)$",
+    re.IGNORECASE,
+)
+# "même titulaire", "houder blijft dezelfde", "same holder": nothing changes.
+_SAME = re.compile(
+    r"^(?:(?:le|la|de|het|the)\s+)?(?:m[êe]me|zelfde|dezelfde|hetzelfde|same|unchanged|"
+    r"inchang[ée]e?|ongewijzigd|identique|pareil|idem|as before|comme avant|zoals voorheen|"
+    r"gelijk)(?:\s+(?:titulaire|(?:rekening)?houder|holder|naam|nom|name|personne|persoon|"
+    r"one|person|chose|thing))?$|ne change pas|change pas|verandert niet|doesn'?t change|"
+    r"does not change",
+    re.IGNORECASE,
+)
+# Words that alone never make a name ("ce n'est", "het is dan", "je sais pas").
+_FILLER_WORDS = frozenset(
+    {"ce", "c", "n", "est", "ne", "je", "j", "on", "il", "elle", "nous", "vous", "le", "la",
+     "les", "l", "un", "une", "des", "du", "de", "d", "a", "et", "ou", "que", "qui", "en", "y",
+     "ca", "cela", "ceci", "voila", "oui", "non", "bon", "ben", "alors", "donc", "fait", "pas",
+     "plus", "bien", "tout", "sur", "dans", "pour", "par", "avec", "mon", "ma", "mes", "notre",
+     "nos", "votre", "vos", "son", "sa", "ses", "leur", "leurs", "suis", "es", "sont", "sera",
+     "reste", "merci", "svp", "stp", "ok", "euh", "het", "is", "dat", "da", "een", "of", "ik",
+     "jij", "we", "wij", "ze", "zij", "hij", "u", "niet", "geen", "wel", "maar", "dus", "nou",
+     "ja", "nee", "toch", "ook", "nog", "al", "er", "op", "van", "voor", "met", "in", "aan",
+     "mijn", "onze", "ons", "uw", "jouw", "zijn", "was", "wordt", "blijft", "moet", "graag",
+     "aub", "bedankt", "oke", "eh", "t", "s", "it", "that", "this", "the", "an", "and", "or", "i",
+     "you", "he", "she", "they", "my", "our", "your", "his", "her", "their", "not", "no", "yes",
+     "okay", "well", "so", "just", "for", "with", "to", "be", "are", "am", "m", "please",
+     "thanks", "uh", "um", "one", "sais", "sait", "weet", "know", "dunno", "idea", "idee",
+     "aucune", "comprends", "begrijp", "snap", "understand", "don", "do", "dont"}
+)  # fmt: skip
+_NAME_PARTICLES = frozenset(
+    {"van", "de", "der", "den", "du", "des", "la", "le", "von", "ter", "ten", "d'", "da", "di",
+     "del", "'t", "&", "and", "en", "et", "nv", "bv", "sa", "srl", "sprl", "bvba", "vzw", "asbl",
+     "cv", "cvba", "comm.v", "gcv"}
+)  # fmt: skip
+_MONTHS = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december", "janvier", "fevrier", "mars", "avril", "mai", "juin",
+     "juillet", "aout", "septembre", "octobre", "novembre", "decembre", "januari", "februari",
+     "maart", "mei", "juni", "juli", "augustus"}
+)  # fmt: skip
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _looks_like_name(text: str) -> bool:
+    """Capitalised words ("Sofie Janssens", "Acme Logistics NV", "Van den Berg BV")."""
+    words = text.split()
+    capitalised = [word for word in words if word[:1].isupper()]
+    return bool(capitalised) and all(
+        word[:1].isupper() or word[:1].isdigit() or fold(word) in _NAME_PARTICLES for word in words
+    )
+
+
+def _is_filler(text: str) -> bool:
+    return all(fold(word) in _FILLER_WORDS for word in _LETTERS.findall(text))
+
+
+def _stripped(clause: str) -> str:
+    """The clause without its lead-ins ("c'est", "le titulaire reste", "au nom de"…)."""
+    previous = None
+    clause = clause.strip(" .!'\"«»")
+    while clause != previous:
+        previous = clause
+        clause = _TRAILER.sub("", _LEAD_IN.sub("", clause)).strip(" .!'\"«»")
+    return clause
+
+
+def _said_in_clauses(text: str, *, capitalised_only: bool = False) -> HolderSaid | None:
+    """The holder in a run of clauses: a name wins ("c'est mon compte à moi, Sofie Janssens"),
+    else what the user points at ("la société"); negated clauses ("pas la société") and a
+    signature after a sign-off do not count. ``capitalised_only``: other words are no name."""
+    names: list[str] = []
+    refers_to: str | None = None
+    for raw in _CLAUSE_BREAK.split(text):
+        clause = " ".join((raw or "").split())
+        if _SIGN_OFF.match(clause):
+            break
+        if not clause or _NEGATED.match(clause):
+            continue
+        clause = _stripped(clause)
+        if not clause or _SAME.search(clause):
+            continue
+        if _SELF_REF.match(clause):
+            refers_to = SELF
+        elif _COMPANY_REF.match(clause):
+            refers_to = COMPANY
+        elif (then := _COMPANY_THEN_NAME.match(clause)) is not None:
+            names.append(then.group("name"))
+        elif not _is_filler(clause):
+            names.append(clause)
+    named = [name for name in names if _looks_like_name(name)]
+    if not named and not capitalised_only:
+        named = names
+    if named:
+        name = holder_from(", ".join(named))
+        return HolderSaid(name=name) if name else None
+    return HolderSaid(refers_to=refers_to) if refers_to else None
+
+
+def _said_before_label(before: str) -> HolderSaid | None:
+    """ "Acme als rekeninghouder", "mettez la société comme titulaire", "je suis le titulaire"."""
+    if _I_AM_LABEL.search(before):
+        return HolderSaid(refers_to=SELF)
+    if (as_label := _AS_LABEL.search(before)) is None:
+        return None
+    head = _CLAUSE_BREAK.split(before[: as_label.start()])[-1] or ""
+    words = head.split()
+    for start in range(len(words)):
+        tail = " ".join(words[start:])
+        if _SELF_REF.match(tail):
+            return HolderSaid(refers_to=SELF)
+        if _COMPANY_REF.match(tail):
+            return HolderSaid(refers_to=COMPANY)
+    name_words: list[str] = []
+    for word in reversed(words):
+        if not (word[:1].isupper() or fold(word) in _NAME_PARTICLES):
+            break
+        name_words.insert(0, word)
+    name = holder_from(_stripped(" ".join(name_words)))
+    return HolderSaid(name=name) if name and _looks_like_name(name) else None
+
+
+def _sentence_after(text: str, position: int) -> str:
+    """The rest of the sentence from ``position``."""
+    return _SENTENCE_BREAK.split(text[position:], maxsplit=1)[0]
+
+
+def _in_a_question(text: str, position: int) -> bool:
+    """Whether ``position`` is in a sentence that ends with "?"."""
+    end = _SENTENCE_BREAK.search(text, position)
+    return end is not None and end.group(0).startswith("?")
+
+
+def labelled_holder(text: str) -> HolderSaid | None:
+    """The holder named in a request or a correction by its label: "titulaire : Acme",
+    "rekeninghouder is Sofie Janssens", "le titulaire reste Acme Logistics NV", "au nom de la
+    société", "de firma als rekeninghouder", "domiciliation pour Acme Logistics NV avec l'IBAN…"."""
+    text = _without_ibans(text.translate(_APOSTROPHES))
+    for label in _STRONG_LABEL.finditer(text):
+        if _in_a_question(text, label.end()):
+            continue  # "who should be the holder?" names nobody
+        said = _said_in_clauses(_sentence_after(text, label.end()))
+        if said is None:
+            said = _said_before_label(text[: label.start()])
+        if said is not None:
+            return said
+    for label in _WEAK_LABEL.finditer(text):
+        said = _said_in_clauses(_CLAUSE_BREAK.split(text[label.end() :], maxsplit=1)[0])
+        name = said.name if said is not None else None
+        if name and _looks_like_name(name) and fold(name.split()[0]) not in _MONTHS:
+            return said
+    return None
+
+
+def holder_answer(text: str) -> HolderSaid | None:
+    """The holder in the answer to "whose name is the account in?": by its label if said
+    ("le titulaire est …", "Acme comme titulaire"), else the answer's clauses ("c'est mon
+    compte à moi, Sofie Janssens" → Sofie Janssens; "la société" → the company)."""
+    said = labelled_holder(text)
+    if said is None:
+        said = _said_in_clauses(_without_ibans(text.translate(_APOSTROPHES)))
+    if said is not None and said.name and is_question(text) and not _looks_like_name(said.name):
+        return None  # "c'est quoi le titulaire ?" asks; it names nobody
+    return said
+
+
+def corrected_holder(text: str) -> HolderSaid | None:
+    """The holder in a correction at the summary that names no IBAN: by its label, else a
+    capitalised name or what the user points at ("non attendez, pas la société, c'est Sofie
+    Janssens"); "oups, je me suis trompée, corrigez" names nobody."""
+    return labelled_holder(text) or _said_in_clauses(
+        _without_ibans(text.translate(_APOSTROPHES)), capitalised_only=True
+    )
 
 
 def holder_from(text: str) -> str | None:
@@ -158,6 +473,71 @@ def holder_from(text: str) -> str | None:
     if not 2 <= len(value) <= 70 or not _HAS_LETTER.search(value) or _IBAN_IN_TEXT.search(value):
         return None
     return value
+
+
+# --- a stop request in the start form ----------------------------------------------------------
+# Direct debit in folded words ("domiciliation", "domicilation", "domiciliëring", "prélèvement
+# automatique", "mandat SEPA", "direct debit", "automatische betaling").
+_DD_WORD = (
+    r"(?:domicil\w*|prelevements?(?: automatiques?)?|"
+    r"mandaa?t(?:e|s|en)?(?: (?:de domiciliation|sepa))?|"
+    r"direct[ -]?debits?|automatische (?:af)?betaling\w*|automatische incasso\w*|"
+    r"automatic payments?|sepa)"
+)
+_STOP_VERB = (
+    r"(?:arret\w*|stop\w*|supprim\w*|annul\w*|resili\w*|mettre fin|mettez fin|desactiv\w*|"
+    r"revoqu\w*|opzeg\w*|zeg\w* op|annuleer\w*|beeindig\w*|intrek\w*|schrap\w*|uitschakel\w*|"
+    r"uitzet\w*|afzeg\w*|afschaf\w*|cancel\w*|end|ending|terminat\w*|revok\w*|discontinu\w*|"
+    r"turn(?:ing)? off|switch(?:ing)? off|get rid of|remov\w*|delet\w*)"
+)
+_STOPPED = (
+    r"(?:gestopt|opgezegd|stopgezet|geannuleerd|beeindigd|ingetrokken|afgeschaft|weg|"
+    r"arretee?|supprimee?|annulee?|resiliee?|stopped|cancell?ed|ended|terminated)"
+)
+_DD_DETERMINERS = (
+    r"(?:(?:la|le|les|l'|l|notre|nos|ma|mon|mes|cette|ce|cet|votre|de|het|onze|ons|mijn|die|"
+    r"deze|uw|the|our|my|this|that|your|current|actuelle?|huidige|existing|existante?|"
+    r"bestaande)\s+){0,2}"
+)
+_PAY_BY = (
+    r"(?:(?:de payer|payer|paying|pay|te betalen|betalen)\s+(?:par|via|en|by|with|through|met|"
+    r"per)\s+)?"
+)
+# Words between "back to" and the transfer that make the transfer the method LEFT instead
+# ("passer du virement à la domiciliation", "switch from transfer").
+_NOT_LEFT = r"(?!(?:lieu|plaats|instead|rather|plutot|van|de|du|des|from)\b)"
+# A stop verb after its object ends the clause (Dutch word order, "la domiciliation, on veut
+# l'arrêter"): "la domiciliation et arrêter les virements" stops the transfers, not it.
+_VERB_ENDS_CLAUSE = (
+    r"(?=\s*(?:$|[.,;!?)])|\s+(?:worden|laten|aub|a\.u\.b|graag|alstublieft|please|svp|s'il|"
+    r"merci|maintenant|now|nu|vanaf|a partir|des|dorenavant|desormais|voortaan|et|and|en|"
+    r"asap|immediately|immediatement|onmiddellijk|meteen|dank)\b)"
+)
+_STOPS_DIRECT_DEBIT = re.compile(
+    rf"\b{_STOP_VERB}[\s,]+(?:(?:with|met|avec|van|of|a|au|aux)\s+)?{_PAY_BY}{_DD_DETERMINERS}"
+    rf"(?:\w+\s+)?{_DD_WORD}"
+    rf"|\b{_DD_WORD}[\s,]+(?:[\w']+[\s,]+){{0,4}}?(?:\w')?(?:{_STOP_VERB}|{_STOPPED})"
+    rf"{_VERB_ENDS_CLAUSE}"
+    rf"|\b{_DD_WORD}\s+(?:[\w']+\s+){{0,2}}?(?:any ?more|meer)\b"
+    rf"|\b(?:plus de|plus par|plus en|no more|no longer|not any more)\s+{_DD_DETERMINERS}"
+    rf"{_DD_WORD}"
+    r"|\b(?:repass\w*|rev(?:enir|iens|ient|enons|enez|iennent)|retourn\w*|retour|repay\w*|"
+    r"terug|back|revert\w*|return\w*|"
+    rf"(?:re)?passer|switch\w*|overstap\w*|overschakel\w*)\s+(?:{_NOT_LEFT}[\w']+\s+){{0,3}}?"
+    r"(?:virements?|overschrijving\w*|(?:bank )?transfers?)\b"
+)
+_NEGATION_BEFORE = re.compile(r"\b(?:pas|not|niet|nooit|jamais|never)\s+(?:pour\s+|to\s+|de\s+)?$")
+
+
+def asks_to_stop_direct_debit(text: str) -> bool:
+    """Whether a message asks to stop the direct debit ("on voudrait arrêter la domiciliation",
+    "de domiciliëring mag stopgezet worden", "no more direct debit", "back to bank transfer"),
+    not to stop paying by transfer ("arrêter les virements et passer à la domiciliation")."""
+    folded = fold(text.translate(_APOSTROPHES))
+    return any(
+        not _NEGATION_BEFORE.search(folded[: match.start()])
+        for match in _STOPS_DIRECT_DEBIT.finditer(folded)
+    )
 
 
 def _other(method: str) -> str:
@@ -217,15 +597,57 @@ class ValidateDirectDebitForm(OperationFormValidation):
 
     fleet_manager_only = False  # an end user sets up the mandate of their own split-bill part
     needs_line = False
-    op_type = "setup_direct_debit"  # "oops, wrong account: BE46…" at the summary re-opens it
+    # "oops, wrong account: BE46…" at the summary re-opens it; its slots stay filled while the
+    # summary waits, so a correction changes only what it says.
+    op_type = "setup_direct_debit"
 
     def name(self) -> str:
         return "validate_direct_debit_form"
 
     def pending_values(self, operation: Operation) -> dict[str, Any]:
-        # The summary shows the IBAN masked only: a corrected holder asks for the IBAN again.
+        # The summary holds the IBAN masked only: the IBAN is the one its slot kept.
         holder = operation.summary.get("holder")
         return {HOLDER_SLOT: holder} if isinstance(holder, str) and holder else {}
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if self._asks_to_stop(tracker):
+            return await self._hand_over_to_stop(dispatcher, tracker, domain)
+        return list(await super().run(dispatcher, tracker, domain))
+
+    @staticmethod
+    def _asks_to_stop(tracker: Tracker) -> bool:
+        """ "On voudrait arrêter la domiciliation" read as a set-up, or said at its questions
+        ("non, c'est pour arrêter la domiciliation"): the stop is meant, not a new mandate."""
+        text = latest_text(tracker)
+        if text.startswith("/") or iban_in(text) is not None:
+            return False
+        asked = tracker.get_slot("requested_slot") is not None
+        return asks_to_stop_direct_debit(text) or (
+            asked and latest_intent(tracker) == "stop_direct_debit"
+        )
+
+    async def _hand_over_to_stop(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """End this form and prepare the stop in the same turn (a follow-up action would have
+        no rule after it); the submit action then does nothing, its slots being empty."""
+        events = [*self._stop(domain)]
+        if pending_id := tracker.get_slot(PENDING_ID_SLOT):
+            try:
+                await self._take_over_pending(
+                    dispatcher,
+                    require_identity(tracker),
+                    str(pending_id),
+                    tracker.get_slot(PENDING_TYPE_SLOT),
+                )
+            except BackendError as exc:
+                utter_backend_error(dispatcher, exc)
+                return events
+            events += clear_pending()
+        stop = ActionPrepareStopDirectDebit(self.backend)
+        return [*events, *await stop.run(dispatcher, tracker, domain)]
 
     async def extract(
         self,
@@ -237,24 +659,46 @@ class ValidateDirectDebitForm(OperationFormValidation):
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
         values: dict[str, Any] = {}
-        raw_iban = next(iter(entity_values(tracker, "iban")), None)
-        match = _IBAN_IN_TEXT.search(text)
-        if raw_iban is None and match is not None:
-            raw_iban = match.group(0)
+        raw_iban = next(iter(entity_values(tracker, "iban")), None) or iban_in(text)
         if raw_iban is not None or requested == IBAN_SLOT:
             try:
                 values[IBAN_SLOT] = iban_from(raw_iban or text)
             except InvalidValue:
                 dispatcher.utter_message(response="utter_invalid_direct_debit_iban")
-        if match is not None and requested != HOLDER_SLOT:
-            after = _labelled_holder(text[match.start() :])
-            if after is not None:
-                values[HOLDER_SLOT] = holder_in(after.group(0))
+        said = self._holder_said(tracker, text, raw_iban is not None)
+        holder = await self._holder_name(said, identity) if said is not None else None
+        if holder is not None:
+            values[HOLDER_SLOT] = holder
         elif requested == HOLDER_SLOT:
-            values[HOLDER_SLOT] = holder_in(text)
-            if values[HOLDER_SLOT] is None:
-                dispatcher.utter_message(response="utter_invalid_direct_debit_holder")
+            dispatcher.utter_message(response="utter_invalid_direct_debit_holder")
         return {slot: value for slot, value in values.items() if value is not None}
+
+    def _holder_said(self, tracker: Tracker, text: str, names_iban: bool) -> HolderSaid | None:
+        """The answer to "whose name?" is the holder however it is put; a correction at the
+        summary that names no IBAN can only be about the holder; elsewhere (the opening, the
+        IBAN's answer) only a holder said with its label counts."""
+        requested = tracker.get_slot("requested_slot")
+        if requested == HOLDER_SLOT:
+            return holder_answer(text)
+        correcting = (
+            requested is None
+            and tracker.get_slot(PENDING_TYPE_SLOT) == self.op_type
+            and bool(tracker.get_slot(PENDING_ID_SLOT))
+        )
+        return corrected_holder(text) if correcting and not names_iban else labelled_holder(text)
+
+    async def _holder_name(self, said: HolderSaid, identity: ChatIdentity) -> str | None:
+        """The name said, else the company's or the caller's own name (GET /me)."""
+        if said.name is not None or said.refers_to is None:
+            return said.name
+        try:
+            me = await self.backend.get_me(identity)
+        except BackendError as exc:
+            logger.info("Reading the caller for the account holder failed: %r", exc)
+            return None  # the holder is asked (again) by name
+        if said.refers_to == COMPANY:
+            return me.company.name if me.company is not None else None
+        return holder_from(f"{me.first_name} {me.last_name}")
 
 
 def _summary_vars(iban: str, holder: str) -> Any:
@@ -350,7 +794,10 @@ class ActionPrepareDirectDebit(BackendAction):
                 return [SlotSet(IBAN_SLOT, None), FollowupAction(DIRECT_DEBIT_FORM)]
             dispatcher.utter_message(response="utter_backend_unavailable")
             return form_slot_resets(domain)
-        return [*form_slot_resets(domain), *events]
+        # The form's slots stay filled while the summary waits: "le titulaire c'est Sofie
+        # Janssens" re-opens the form, which keeps the IBAN (confirm and cancel clear them).
+        waits = any(e.get("name") == PENDING_ID_SLOT and e.get("value") for e in events)
+        return events if waits else [*form_slot_resets(domain), *events]
 
 
 class ActionPrepareStopDirectDebit(BackendAction):

@@ -164,6 +164,7 @@ _REASON_STEMS: tuple[tuple[str, str], ...] = (
     ("cass", "broken"), ("kapot", "broken"), ("brok", "broken"), ("crack", "broken"),
     ("fissur", "broken"), ("barst", "broken"), ("defect", "broken"), ("defectu", "broken"),
     ("abim", "broken"), ("damag", "broken"), ("beschadig", "broken"), ("stuk", "broken"),
+    ("gebrok", "broken"), ("gebarst", "broken"), ("bris", "broken"),
     ("autre", "switch"), ("other", "switch"), ("ander", "switch"), ("nouveau", "switch"),
     ("nouvel", "switch"), ("nieuw", "switch"), ("new", "switch"), ("chang", "switch"),
 )  # fmt: skip

@@ -201,6 +201,10 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
                     minutes = retry_minutes(wait)
                     dispatcher.utter_message(response="utter_rate_limited", minutes=minutes)
                     return self._stop(domain)
+            if requested is None and not correcting:
+                stale = self._stale_slots(tracker, domain)
+                tracker.slots.update(stale)  # the extraction below reads a fresh request
+                values.update(stale)
             if requested is None and (pending_id := tracker.get_slot(PENDING_ID_SLOT)):
                 seeded = await self._take_over_pending(
                     dispatcher, identity, str(pending_id), tracker.get_slot(PENDING_TYPE_SLOT)
@@ -259,6 +263,22 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         if requested in YES_NO_SLOTS and yes_or_no(text) is not None:
             return True
         return bool(requested) and str(intent).startswith("faq_") and is_correction(text)
+
+    def _stale_slots(self, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """The answers a dropped summary of this form left behind (a form whose slots stay
+        filled while its summary waits, left for another request): a new request starts from
+        what it says. The line stays: "and block roaming too" means the line just named."""
+        if self.op_type is None:
+            return {}
+        form = self.name().removeprefix("validate_")
+        required = (domain.get("forms") or {}).get(form, {}).get("required_slots") or []
+        return {
+            slot: None
+            for slot in required
+            if slot != LINE_SLOT
+            and slot not in self.bookkeeping_slots
+            and tracker.get_slot(slot) is not None
+        }
 
     async def _take_over_pending(
         self,

@@ -19,7 +19,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import asks_for_person, is_explicit_stop
+from actions.access import RESET_FORM, mentions_password
+from actions.answers import asks_for_person, is_explicit_stop, is_question
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -42,10 +43,18 @@ from actions.common import (
 )
 from actions.formatting import format_day
 from actions.line_resolution import fold
-from actions.operation_forms import HARD_INTERRUPTIONS, OperationFormValidation, is_interruption
+from actions.operation_forms import (
+    HARD_INTERRUPTIONS,
+    MAX_FAILED_ATTEMPTS,
+    OperationFormValidation,
+    is_interruption,
+)
 from actions.operations import (
+    FAILED_ATTEMPTS_SLOT,
     PENDING_ID_SLOT,
     PENDING_TYPE_SLOT,
+    START_PREFIX,
+    clear_pending,
     form_slot_resets,
     register_local_confirm,
     utter_backend_error,
@@ -68,6 +77,8 @@ COMMENT_FORM = "ticket_comment_form"
 OPENING_DESCRIPTION = 80
 NEW_TICKET_PREFIX = "ticket:new:"
 NEW_TICKET_TYPE = "create_ticket"
+# Open tickets offered as buttons for "which ticket?" (newest first).
+MAX_TICKET_BUTTONS = 6
 TICKET_STATUSES = ("open", "in_progress", "closed")
 _TICKET_NUMBER = re.compile(r"\bT-?(\d{4})-?(\d{1,6})\b", re.IGNORECASE)
 
@@ -374,8 +385,8 @@ _SUBJECT_STEMS: dict[str, tuple[str, ...]] = {
     "network_coverage": ("reseau", "couverture", "signal", "network", "coverage", "netwerk",
                          "bereik", "dekking", "ontvangst", "4g", "5g", "connexion", "connection",
                          "verbinding", "internet", "data"),
-    "billing": ("factur", "billing", "invoice", "bill", "rekening", "betaling", "paiement",
-                "payment", "domicili", "montant", "bedrag", "charged", "aangerekend"),
+    "billing": ("factur", "factuu", "billing", "invoice", "bill", "rekening", "betaling",
+                "paiement", "payment", "domicili", "montant", "bedrag", "charged", "aangerekend"),
     "plans_and_options": ("plan", "abonnement", "option", "optie", "tarif", "forfait", "bundel",
                           "subscription", "roaming"),
     "device_or_repair": ("appareil", "telephone", "reparation", "repair", "herstel", "toestel",
@@ -394,6 +405,168 @@ def subject_from_words(text: str) -> str | None:
     ranked = sorted(hits.items(), key=lambda item: item[1], reverse=True)
     best, second = ranked[0], ranked[1]
     return best[0] if best[1] > 0 and best[1] > second[1] else None
+
+
+# A reference people give for a ticket that is not a T-number ("ticket TCK-48213", "ticket 4711",
+# "#4711"): named, so it is looked up and, when it is not one of theirs, said so.
+_LOOSE_REFERENCE = re.compile(
+    r"(?:\b(?:ticket(?:nummer|nr)?|ref(?:erence|erentie)?)\b\.?\s*"
+    r"(?:(?:n°|(?:no|nr|number|nummer|numero)\b)\.?\s*)?[:#]?\s*|#\s*)"
+    r"(?P<ref>[a-z]{0,6}-?\d[\w-]*)"
+)
+# The whole answer to "which ticket?" is a reference: "4711", "TCK-48213", "#12".
+_BARE_REFERENCE = re.compile(r"#?\s*(?P<ref>[a-z]{0,6}-?\d[\w-]*)")
+# "j'ai perdu le numéro", "ik ben het nummer kwijt", "I don't have the number any more".
+_NUMBER_WORD = r"(?:numero|nummer|ticketnummer|ticketnr|number|reference|referentie|ref|n°)"
+_LOST_WORD = (
+    r"(?:perdu|oublie\w*|plus|pas|sans|souviens|retrouve|kwijt|vergeten|niet|zonder|lost|"
+    r"forgot\w*|don't|dont|do\s+not|can't|cant|cannot|without|remember|no\s+idea|geen\s+idee|"
+    r"aucune\s+idee)"
+)
+_LOST_NUMBER = re.compile(
+    rf"\b{_LOST_WORD}\b[^.;!?]{{0,30}}\b{_NUMBER_WORD}|\b{_NUMBER_WORD}\b[^.;!?]{{0,30}}"
+    rf"\b{_LOST_WORD}\b"
+)
+# The same said of "it" when the number was just asked: "je ne l'ai plus", "geen idee".
+_DONT_KNOW = re.compile(
+    r"\b(?:je\s+(?:ne\s+)?(?:l['’]\s*|le\s+)?(?:ai|sais|connais|trouve|retrouve)\s+(?:plus|pas)"
+    r"|sais\s+(?:plus|pas)|perdu|aucune\s+idee|pas\s+d['’]idee|geen\s+(?:flauw\s+)?idee"
+    r"|weet\s+(?:ik\s+)?(?:het\s+)?niet|(?:heb|ben)\s+(?:het|dat)\s+(?:niet\s+meer|kwijt)|kwijt"
+    r"|vergeten|no\s+idea|(?:don't|dont|do\s+not)\s+(?:know|have\s+it|remember)|dunno"
+    r"|lost\s+it|forgot)\b"
+)
+# "aucun de ceux-là", "geen van deze", "none of them": the ticket is not in the list shown.
+_NONE_OF_THEM = re.compile(
+    r"\b(?:aucun\w*|ni\s+l['’]un\s+ni\s+l['’]autre|geen\s+(?:van\s+)?(?:deze|die|beide)\w*"
+    r"|geen\s+enkel\w*|none|neither|not\s+(?:any\s+of\s+)?(?:these|those|them|one\s+of\s+them))\b"
+)
+
+
+def named_reference(text: str, entities: list[str], asked: bool) -> str | None:
+    """The ticket reference the message names: a T-number (``T-2026-000012``), else what is
+    given as one ("ticket 4711", "TCK-48213"), else, when it was ``asked``, a lone reference."""
+    for source in [*entities, text]:
+        if number := find_ticket_number(source):
+            return number
+    folded = fold(text)
+    loose = _LOOSE_REFERENCE.search(folded)
+    if loose is None and asked:
+        loose = _BARE_REFERENCE.fullmatch(folded.strip(" .!?"))
+    return loose.group("ref").upper() if loose else None
+
+
+def lost_ticket_number(text: str, asked: bool) -> bool:
+    """Whether the user says they lost or forgot the ticket's number (of "it" when ``asked``)."""
+    folded = fold(text)
+    return _LOST_NUMBER.search(folded) is not None or (
+        asked and _DONT_KNOW.search(folded) is not None
+    )
+
+
+def _sequence(number: str) -> int | None:
+    digits = re.search(r"(\d+)$", number)
+    return int(digits.group(1)) if digits else None
+
+
+def chosen_ticket(
+    tickets: list[TicketDetail], named: str | None, text: str, asked: bool
+) -> TicketDetail | None:
+    """The caller's ticket the message points to: by number ("T-2026-12"; "12" alone when only
+    one ticket ends so), or, answering "which ticket?", the newest ("the one you just created")
+    or the only open one of the subject the words name ("celui sur ma facture")."""
+    if named:
+        exact = [t for t in tickets if t.number.upper() == named]
+        if exact or not named.isdigit():
+            return exact[0] if exact else None
+        same_end = [t for t in tickets if _sequence(t.number) == int(named)]
+        return same_end[0] if len(same_end) == 1 else None
+    if not asked or not tickets:
+        return None
+    if mentions_latest(text):
+        return max(tickets, key=lambda t: (t.created_at or "", str(t.id)))
+    code = subject_from_words(text)
+    same = [t for t in tickets if t.status != "closed" and code and t.subject_code == code]
+    return same[0] if len(same) == 1 else None
+
+
+# "Bonjour, ajoutez au ticket T-2026-000012 : le technicien peut passer à 14h": what follows
+# the colon (a dash, or "que"/"dat"/"that" after the ticket) is the comment itself.
+_COMMENT_START = re.compile(
+    r"\s*:\s+|\s+[-–]\s+|\s+(?P<that>(?:que|dat|that)\s+|qu['’])", re.IGNORECASE
+)
+_REQUEST_WORDS = re.compile(
+    r"\b(?:ticket\w*|comment\w*|notes?|notitie\w*|opmerking\w*|remarque\w*|precision\w*"
+    r"|r?ajout\w*|(?:toe)?voeg\w*|add\w*|aanvul\w*|complet\w*)\b|\bt-?\d{4}"
+)
+
+
+def comment_in_opening(text: str) -> str | None:
+    """The comment an opening gives along with the request to add one, if any."""
+    for start in _COMMENT_START.finditer(text):
+        head = fold(text[: start.start()])
+        if not _REQUEST_WORDS.search(head):
+            continue
+        if start.group("that") and not re.search(r"ticket|t-?\d{4}", head):
+            continue  # "add it to that ticket": "that" names the ticket
+        rest = text[start.end() :].strip(" .")
+        if len(rest) < 3 or lost_ticket_number(rest, asked=True) or _says_nothing(fold(rest)):
+            return None
+        return rest[0].upper() + rest[1:]
+    return None
+
+
+# Contesting an invoice or a charge ("je conteste", "réclamation", "ik wil dit betwisten",
+# "klacht over mijn factuur", "I want to dispute this charge") asks for the helpdesk, not only
+# for the invoice's explanation.
+_DISPUTE = re.compile(
+    r"\b(?:contest\w*|disput\w*|reclam(?:ation\w*|er|ons|ez|eer\w*|eren|atie\w*)|betwist\w*"
+    r"|aanvecht\w*|bezwaar\w*|klacht\w*|plainte\w*|complain\w*|rembours\w*|refund\w*"
+    r"|terugbetal\w*|terugstort\w*|chargeback|rectifi\w*|rechtzet\w*|correction|corrig\w*"
+    r"|gecorrigeerd|corrected|pas\s+d['’]\s*accord|niet\s+akkoord|disagree\w*|oneens"
+    r"|(?:don't|dont|do\s+not)\s+agree|niet\s+eens|refuse\w*\s+(?:de\s+|to\s+)?pa(?:yer|y)"
+    r"|weiger\w*\s+(?:\w+\s+)?te\s+betalen)\b"
+)
+# Saying a charge is wrong ("c'est une erreur", "klopt niet", "I never made those calls")
+# contests it too, unless it is asked as a question ("is this an error?").
+_WRONG_CHARGE = re.compile(
+    r"\b(?:faux|fausse|errone\w*|erreur\w*|a\s+tort|injustifi\w*|abusi\w*|klopt\s+(?:\w+\s+)?niet"
+    r"|fout|foute|foutief\w*|verkeerd\w*|onterecht\w*|ten\s+onrechte|onjuist\w*|wrong\w*"
+    r"|mistake\w*|error\w*|incorrect\w*|overcharg\w*|unjustifi\w*|not\s+mine"
+    r"|jamais\s+(?:\w+\s+){0,2}?(?:fait|appele|passe|utilise|consomme|commande|demande|active"
+    r"|souscrit|envoye|telephone|ete|voyage)"
+    r"|nooit\s+(?:\w+\s+){0,3}?(?:gebeld|gedaan|gebruikt|besteld|gevraagd|aangevraagd"
+    r"|geactiveerd|verstuurd|gemaakt|geweest|gehad|gereisd)"
+    r"|never\s+(?:\w+\s+){0,2}?(?:made|called|used|ordered|asked|activated|did|sent"
+    r"|subscribed|roamed|been|travel\w*)"
+    r"|(?:didn't|didnt|did\s+not)\s+(?:make|call|use|order|ask|activate|send|subscribe|travel))\b"
+)
+# Words that put a dispute on the bill, whatever other subject they also name ("l'option
+# roaming facturée alors que…").
+_BILLING_WORDS = re.compile(
+    r"\b(?:factu\w*|invoice\w*|bill\w*|rekening\w*|charge[sd]?|aangerekend|gefactureerd"
+    r"|montant\w*|bedrag\w*|kosten|frais|costs?|prelev\w*|domicili\w*|paiement\w*|betaling\w*"
+    r"|payment\w*)\b"
+)
+# A dispute this long says what is wrong: it is the ticket's description (shorter ones, "je
+# conteste ma facture", leave support nothing to go on: the form asks).
+DISPUTE_DESCRIPTION = 50
+
+
+def disputes_a_charge(text: str) -> bool:
+    """Whether the message contests an invoice or a charge."""
+    folded = fold(text)
+    if _DISPUTE.search(folded):
+        return True
+    asked = is_question(text) or "?" in text
+    return not asked and _WRONG_CHARGE.search(folded) is not None
+
+
+def _dispute_subject(text: str) -> str | None:
+    """``billing`` for a dispute about the bill (or about nothing else the words name)."""
+    if not disputes_a_charge(text):
+        return None
+    folded = fold(text)
+    return "billing" if _BILLING_WORDS.search(folded) or subject_from_words(text) is None else None
 
 
 async def _subjects(client: BackendClient, identity: ChatIdentity) -> list[TicketSubject]:
@@ -454,8 +627,18 @@ class ValidateTicketForm(OperationFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
-        answer = requested == DESCRIPTION_SLOT or (
-            requested == CONTACT_SLOT and _is_phone_number(latest_text(tracker))
+        text = latest_text(tracker)
+        if requested is None and mentions_password(text) and not opens_a_ticket(text):
+            # "Can't log in, it says my credentials are wrong… a link to make a new one?" is
+            # what the reset link is for; a ticket only when the user asks for one.
+            return [*self._stop(domain), FollowupAction(RESET_FORM)]
+        # A ticket asked for in so many words is the opening, whatever else it was read as
+        # ("can you open a ticket about this porting?" as the porting how-to); so is a dispute
+        # handed over by the invoice's explanation.
+        answer = (
+            requested == DESCRIPTION_SLOT
+            or (requested == CONTACT_SLOT and _is_phone_number(text))
+            or (requested is None and (opens_a_ticket(text) or disputes_a_charge(text)))
         )
         view = answer_view(tracker, answer, free_text=requested == DESCRIPTION_SLOT)
         return list(await super().run(dispatcher, view, domain))
@@ -471,6 +654,8 @@ class ValidateTicketForm(OperationFormValidation):
         text = latest_text(tracker).strip()
         values: dict[str, Any] = {}
         correcting = tracker.get_slot(PENDING_TYPE_SLOT) == NEW_TICKET_TYPE
+        # The comment of a ticket the user could not find, a new ticket accepted instead.
+        carried = str(tracker.get_slot(COMMENT_SLOT) or "") if requested is None else ""
         if requested is None and not correcting:
             # A new ticket: forget the values of an earlier summary that was never answered.
             values = {
@@ -479,14 +664,22 @@ class ValidateTicketForm(OperationFormValidation):
                 CONTACT_SLOT: None,
                 FOLLOWUP_SLOT: None,
                 FOLLOWUP_WANTED_SLOT: None,
+                COMMENT_SLOT: None,
             }
-            if latest_intent(tracker) == "create_ticket" or opens_a_ticket(text):
+            disputes = disputes_a_charge(text)
+            if latest_intent(tracker) == "create_ticket" or opens_a_ticket(text) or disputes:
                 # A request that already describes the problem is the description (it is read
-                # back in the summary before anything is created).
-                values.update(_followup_values(text, len(text) >= OPENING_DESCRIPTION))
+                # back in the summary before anything is created); a dispute says what is
+                # wrong in fewer words than "I'd like to open a ticket because…".
+                least = DISPUTE_DESCRIPTION if disputes else OPENING_DESCRIPTION
+                values.update(_followup_values(text, len(text) >= least))
+            if len(carried) >= MIN_DESCRIPTION_LENGTH and not values.get(DESCRIPTION_SLOT):
+                values[DESCRIPTION_SLOT] = carried
         # Several details at once: a subject button/word and a number are taken on any turn.
         if requested in (None, SUBJECT_SLOT) or entity_values(tracker, SUBJECT_SLOT):
             subject = await self._subject(tracker, identity, text)
+            if subject is None and carried:
+                subject = await self._subject(tracker, identity, carried)
             if subject is not None:
                 values[SUBJECT_SLOT] = subject
             elif requested == SUBJECT_SLOT:
@@ -521,6 +714,10 @@ class ValidateTicketForm(OperationFormValidation):
                 return value
         if text.startswith("/"):
             return None
+        # "on me facture l'option roaming alors que…, je conteste": billing, whatever is billed.
+        disputed = _dispute_subject(text)
+        if disputed in codes:
+            return disputed
         subject = match_subject(text, subjects)
         if subject is not None:
             return subject.code
@@ -769,8 +966,56 @@ class ActionShowTickets(BackendAction):
             )
 
 
+class ActionAskTicketReference(BackendAction):
+    """Asks which ticket, with a button per open ticket of the caller when there are any."""
+
+    def name(self) -> str:
+        return "action_ask_ticket_reference"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        try:
+            identity = require_identity(tracker)
+            tickets = await _open_tickets(self.backend, identity)
+            subjects = (
+                {s.code: s.label(language) for s in await _subjects(self.backend, identity)}
+                if tickets
+                else {}
+            )
+        except BackendError as exc:
+            logger.info("Open tickets unavailable for the question: %r", exc)
+            tickets, subjects = [], {}
+        if not tickets:
+            dispatcher.utter_message(response="utter_ask_ticket_reference")
+            return []
+        buttons = [
+            {
+                "title": "{number} · {subject} · {created}".format(
+                    **_ticket_vars(ticket, subjects, language)
+                ),
+                "payload": f'/inform{{"ticket_number": "{ticket.number}"}}',
+            }
+            for ticket in tickets[:MAX_TICKET_BUTTONS]
+        ]
+        dispatcher.utter_message(response="utter_ask_ticket_reference_choose", buttons=buttons)
+        return []
+
+
+async def _open_tickets(client: BackendClient, identity: ChatIdentity) -> list[TicketDetail]:
+    """The caller's tickets still open to comments, newest first."""
+    tickets = [t for t in await client.list_tickets(identity) if t.status != "closed"]
+    return sorted(tickets, key=lambda t: (t.created_at or "", str(t.id)), reverse=True)
+
+
 class ValidateTicketCommentForm(OperationFormValidation):
-    """Slots ``ticket_reference`` (one of the caller's tickets) and ``ticket_comment``."""
+    """Slots ``ticket_reference`` (one of the caller's tickets) and ``ticket_comment``.
+
+    A reference that is not one of the caller's tickets, or a lost number, gets their open
+    tickets as buttons; without any, or on a second miss, a new ticket is offered instead
+    (yes/no), the comment as its description: "which ticket?" is never asked a third time.
+    """
 
     fleet_manager_only = False
     needs_line = False
@@ -785,18 +1030,82 @@ class ValidateTicketCommentForm(OperationFormValidation):
         text = latest_text(tracker)
         # Started on the ticket just created, the "yes" ("oui, créez le ticket") opens nothing.
         chosen = tracker.get_slot(REFERENCE_SLOT)
-        if (
-            requested is None
-            and not chosen
-            and opens_a_ticket(text)
-            and not find_ticket_number(text)
-        ):
+        numbers = entity_values(tracker, "ticket_number")
+        named = named_reference(text, numbers, asked=requested == REFERENCE_SLOT)
+        if requested is None and not chosen and opens_a_ticket(text) and not named:
             # "open a ticket …, and after that add a note that …": the ticket comes first; the
             # ticket form reads the opening again (the note is added once the ticket exists).
             return [*self._stop(domain), FollowupAction(TICKET_FORM)]
+        if not chosen and requested in (None, REFERENCE_SLOT):
+            missed = await self._no_such_ticket(dispatcher, tracker, domain, named)
+            if missed is not None:
+                return missed
         answer = requested == COMMENT_SLOT
         view = answer_view(tracker, answer, free_text=answer)
         return list(await super().run(dispatcher, view, domain))
+
+    async def _no_such_ticket(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        named: str | None,
+    ) -> list[EventType] | None:
+        """The events when the message points to none of the caller's tickets; ``None`` when
+        it does (or is no answer: a question, stop), for the form to go on as usual."""
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker)
+        intent = latest_intent(tracker)
+        asked = requested == REFERENCE_SLOT
+        lost = lost_ticket_number(text, asked)
+        none_of_them = asked and _NONE_OF_THEM.search(fold(text)) is not None
+        answers = not asked or named or lost or none_of_them or not is_interruption(intent)
+        if intent in HARD_INTERRUPTIONS or text.startswith("/") or not answers:
+            return None
+        try:
+            tickets = await self.backend.list_tickets(require_identity(tracker))
+        except BackendError as exc:
+            logger.info("Tickets unavailable for a comment: %r", exc)
+            return None  # the form's own lookup fails the same way and says so
+        if chosen_ticket(tickets, named, text, asked) is not None:
+            return None
+        open_tickets = [t for t in tickets if t.status != "closed"]
+        if not asked and not named and open_tickets:
+            return None  # nothing named yet: "which ticket?" comes with their open tickets
+        if named:
+            dispatcher.utter_message(response="utter_ticket_not_found", number=named)
+        comment = tracker.get_slot(COMMENT_SLOT) or comment_in_opening(text)
+        failures = int(tracker.get_slot(FAILED_ATTEMPTS_SLOT) or 0) + bool(named or asked)
+        if not open_tickets or none_of_them or failures >= MAX_FAILED_ATTEMPTS:
+            return self._offer_new_ticket(dispatcher, domain, comment, bool(open_tickets))
+        events: list[EventType] = [SlotSet(FAILED_ATTEMPTS_SLOT, float(failures))]
+        if comment:
+            events.append(SlotSet(COMMENT_SLOT, comment))
+        if requested is None:
+            events += clear_pending()  # a new request: a "yes" must not confirm an older one
+        return events
+
+    def _offer_new_ticket(
+        self,
+        dispatcher: CollectingDispatcher,
+        domain: DomainDict,
+        comment: str | None,
+        has_tickets: bool,
+    ) -> list[EventType]:
+        """Stop the form and offer a new ticket instead; "yes" starts the ticket form, which
+        takes the comment kept here as the description, "no" ends with nothing done."""
+        if not has_tickets:
+            dispatcher.utter_message(response="utter_no_open_tickets")
+        if comment:
+            dispatcher.utter_message(response="utter_offer_ticket_for_comment", comment=comment)
+        else:
+            dispatcher.utter_message(response="utter_offer_ticket_instead")
+        return [
+            *self._stop(domain),
+            SlotSet(COMMENT_SLOT, comment),
+            SlotSet(PENDING_ID_SLOT, f"{START_PREFIX}{TICKET_FORM}"),
+            SlotSet(PENDING_TYPE_SLOT, START_PREFIX.rstrip(":")),
+        ]
 
     async def extract(
         self,
@@ -808,18 +1117,19 @@ class ValidateTicketCommentForm(OperationFormValidation):
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker).strip()
         values: dict[str, Any] = {}
-        numbers = entity_values(tracker, "ticket_number")
-        wanted = find_ticket_number(numbers[0] if numbers else text)
-        if requested in (None, REFERENCE_SLOT) and (wanted or requested):
+        asked = requested == REFERENCE_SLOT
+        named = named_reference(text, entity_values(tracker, "ticket_number"), asked)
+        if requested in (None, REFERENCE_SLOT) and (named or asked):
             tickets = await self.backend.list_tickets(identity)
-            found = next((t for t in tickets if wanted and t.number == wanted), None)
-            if found is None and not wanted and tickets and mentions_latest(text):
-                # "the one you just created", "le dernier", "het laatste ticket"
-                found = max(tickets, key=lambda t: (t.created_at or "", str(t.id)))
+            found = chosen_ticket(tickets, named, text, asked)
             if found is not None:
                 values[REFERENCE_SLOT] = str(found.id)
-            elif requested == REFERENCE_SLOT:
-                dispatcher.utter_message(response="utter_ticket_not_found", number=wanted or text)
+            elif asked:
+                dispatcher.utter_message(response="utter_ticket_not_found", number=named or text)
+        # "ajoutez au ticket T-2026-000012 : le technicien passe à 14h" is not asked again.
+        opening = requested is None and not tracker.get_slot(COMMENT_SLOT)
+        if opening and (comment := comment_in_opening(text)):
+            values[COMMENT_SLOT] = comment
         if requested == COMMENT_SLOT and not text.startswith("/"):
             if len(text) >= 3:
                 values[COMMENT_SLOT] = text
@@ -839,7 +1149,9 @@ class ActionAddTicketComment(BackendAction):
     ) -> list[EventType]:
         ticket_id, body = tracker.get_slot(REFERENCE_SLOT), tracker.get_slot(COMMENT_SLOT)
         if not ticket_id or not body:
-            return form_slot_resets(domain)
+            # The form was stopped and reset; a comment it kept for the new ticket it offered
+            # instead (no such ticket) must survive until the answer.
+            return []
         try:
             identity = require_identity(tracker)
             key = idempotency_key(tracker, f"ticket_comment:{ticket_id}")

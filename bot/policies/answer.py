@@ -57,7 +57,10 @@ OPERATION_INTENTS = frozenset(
 )  # fmt: skip
 FINISH_FIRST = "utter_finish_pending_first"
 # A form waiting for "shall I start?" (``start:<form>``) and the intent that asks for it.
-_START_INTENTS = {"start:order_delivery_form": "place_order"}
+_START_INTENTS = {
+    "start:order_delivery_form": "place_order",
+    "start:ticket_form": "create_ticket",
+}
 SLOTS = "yes_no_slots"
 CONFIRM_ACTION = "confirm_action"
 CANCEL_ACTION = "cancel_action"
@@ -184,6 +187,7 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
             and asked
             and intent in OPERATION_INTENTS
             and intent != tracker.get_slot(PENDING_TYPE_SLOT)
+            and intent != _START_INTENTS.get(str(tracker.get_slot(self._pending_slot)))
             and not (is_correction(text) and entities & DETAIL_ENTITIES)
         )
 

@@ -332,3 +332,32 @@ async def test_a_fleet_managers_activation_is_never_handed_over(backend, dispatc
 
     assert handed_over_to(events) is None
     assert slots_of(events)["new_iccid"] == GOOD_ICCID
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "handed_over"),
+    [
+        (f"De simkaart van Kevin Hermans is gebroken, ik heb hier een nieuwe liggen: {GOOD_ICCID}."
+         " Kunt u die activeren?", "nl", True),
+        (f"Kevin Hermans a perdu son GSM, activez cette nouvelle carte sur sa ligne : {GOOD_ICCID}",
+         "fr", True),
+        (f"Sarah Michiels's SIM was stolen, please activate {GOOD_ICCID} for her", "en", True),
+        # a new number asked for stays an activation, mishap or not
+        (f"Kevin Hermans a perdu son GSM, activez une nouvelle ligne avec un nouveau numéro : "
+         f"{GOOD_ICCID}", "fr", False),
+        # a mishap of somebody who has no line in the fleet yet: a new line
+        (f"the SIM of our new colleague Tom Claes is broken, activate {GOOD_ICCID}", "en", False),
+    ],
+)  # fmt: skip
+async def test_a_fleet_managers_new_card_for_a_line_with_a_mishap_replaces_its_sim(
+    backend, dispatcher, text, language, handed_over
+):
+    fleet(backend)
+    found = [entity("iccid", GOOD_ICCID)]
+    tracker = make_tracker(
+        text, intent="activate_line", entities=found, slots={"language": language}
+    )
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert handed_over_to(events) == ("sim_replacement_form" if handed_over else None)

@@ -430,3 +430,21 @@ async def test_let_it_be_fetched_read_as_stop_is_still_the_answer(backend, dispa
     tracker = make_tracker("ja, laat het ophalen", intent="stop", slots=asked)
     events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
     assert slots_of(events)["repair_pickup"] == "workplace"
+
+
+async def test_a_new_repair_request_does_not_reuse_a_dropped_summarys_answers(backend, dispatcher):
+    """The summary keeps the form's slots; left for another request and never answered, they
+    must not fill the next repair (its pickup, its problem)."""
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [line()])
+    backend.on("GET", "/api/v1/lines/12", line())
+    dropped = {**FILLED, "repair_pickup": "drop_off", "requested_slot": None}
+    tracker = make_tracker(f"Jan's screen is cracked, IMEI {IMEI}", intent="request_repair",
+                           slots=dropped)  # fmt: skip
+
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    values = slots_of(events)
+    assert values["repair_problem"] == f"Jan's screen is cracked, IMEI {IMEI}"
+    assert values["repair_pickup"] is None
+    assert values["requested_slot"] == "repair_pickup"

@@ -14,6 +14,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api.backend import TicketSubject
+from actions.faq import ActionAnswerFaq
 from actions.operations import ActionCancelOperation, ActionConfirmOperation
 from actions.tickets import (
     ActionAddTicketComment,
@@ -861,3 +862,56 @@ async def test_a_comment_given_in_the_opening_is_not_asked_again(backend, dispat
 
     assert responses(dispatcher) == ["utter_ticket_created", "utter_ticket_comment_added"]
     assert not any(isinstance(e, dict) and e.get("event") == "followup" for e in events)
+
+
+# --- A forgotten password read as a ticket request (set9 fr-903) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "handed_over"),
+    [
+        ("impossible de me connecter, il dit que mes identifiants sont faux, je ne sais plus si "
+         "j'avais changé le mdp. Vous pouvez m'envoyer un lien ?", True),
+        ("ik geraak niet binnen, mijn wachtwoord wordt geweigerd, kan je iets sturen?", True),
+        ("can't log in any more, the portal rejects my password, can you help?", True),
+        # a ticket asked for in so many words stays a ticket
+        ("ouvrez un ticket : le lien de mot de passe que je reçois ne fonctionne pas", False),
+        ("open a ticket please, the password reset e-mail never arrives", False),
+    ],
+)  # fmt: skip
+async def test_a_password_problem_goes_to_the_reset_unless_a_ticket_is_asked_for(
+    backend, dispatcher, typed, handed_over
+):
+    helpdesk(backend)
+    tracker = make_tracker(typed, intent="create_ticket")
+
+    events = await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    followups = [e["name"] for e in events if e.get("event") == "followup"]
+    assert followups == (["password_reset_form"] if handed_over else [])
+
+
+@pytest.mark.parametrize(
+    ("typed", "intent", "language"),
+    [
+        ("Can you open a ticket about the porting of Youssef's number? It has been taking ages.",
+         "faq_porting", "en"),
+        ("Pouvez-vous ouvrir un ticket pour la portabilité du numéro de Youssef ? Ça traîne.",
+         "faq_porting", "fr"),
+        ("Kunt u een ticket aanmaken over de overzetting van Youssef zijn nummer? Het duurt lang.",
+         "faq_porting", "nl"),
+    ],
+)  # fmt: skip
+async def test_a_ticket_asked_for_with_a_how_to_subject_opens_the_ticket(
+    backend, dispatcher, typed, intent, language
+):
+    """set11 en-1133: the how-to of the subject was answered and no ticket was opened."""
+    helpdesk(backend)
+    tracker = make_tracker(typed, intent=intent, slots={"language": language})
+
+    events = await ActionAnswerFaq(backend.client()).run(dispatcher, tracker, {"responses": {}})
+    assert [e["name"] for e in events if e.get("event") == "followup"] == ["ticket_form"]
+    assert dispatcher.messages == []
+
+    events = await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["ticket_description"] == typed

@@ -91,6 +91,13 @@ CASES = [
     # asking for the very operation the summary shows is a yes
     ("in orde, plaats de bestelling", "place_order", ORDER, None, "action_confirm_operation"),
     ("passe la commande stp", "place_order", ORDER_START, None, "action_confirm_operation"),
+    (
+        "pouvez-vous l'ouvrir ?",
+        "create_ticket",
+        {"pending_operation_id": "start:ticket_form", "pending_operation_type": "start"},
+        None,
+        "action_confirm_operation",
+    ),
     # a new quantity of one item, the other said to stay, in words, reaches the cart change
     (
         "attends, plutôt quatre Pixel au lieu de trois, le Nokia reste comme il est",
@@ -205,6 +212,13 @@ CORRECTIONS = [
         "action_confirm_operation",
     ),
     ("wacht, het juiste IMEI is 353918 05 123456 1", "inform", [], "action_confirm_operation"),
+    # "change of plan" is a change of mind, not a tariff plan
+    (
+        "Change of plan: put Sarah Michiels as contact, 0470 00 00 16, she has the phones.",
+        "change_plan",
+        [("phone_number", "0470 00 00 16")],
+        "action_confirm_operation",
+    ),
 ]
 # Owning a mistake without the new detail goes to the confirm action, whatever the intent.
 MISTAKES = [

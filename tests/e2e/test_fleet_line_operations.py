@@ -136,3 +136,48 @@ def test_english_correction_at_the_summary_runs_what_was_shown_last(
     assert "Roaming" in both and "Premium" in both
     chat.say("yes")
     assert {"roaming", "premium_numbers"} <= codes(line_by_number(chat, "+32470000016")["barrings"])
+
+
+# --- Requests one form hands over to another (set9 dev failures), on lines no other test reads --
+
+
+def test_dutch_plan_named_beside_an_option_habit_changes_the_plan(acme_fleet_manager: Chat) -> None:
+    """The options form opened on "databoost" hands over to the plan change it names."""
+    chat = acme_fleet_manager
+    summary = chat.say("zet Laura Dumont op Pro Unlimited aub, ze koopt elke maand databoost bij")
+    assert "Pro Unlimited" in summary and "bevestigen" in summary
+
+    chat.say("ja")
+
+    line = line_by_number(chat, "+32470000018")
+    assert line["plan"]["code"] == "pro_unlimited"
+    assert codes(line["options"]) == set()
+
+
+def test_english_second_sim_no_longer_used_removes_the_multisim(acme_fleet_manager: Chat) -> None:
+    chat = acme_fleet_manager
+    chat.say("in English please")
+    summary = chat.say(
+        "Charlotte Leroy doesn't use her second SIM anymore, please cancel the multi-SIM"
+    )
+    assert "Multi" in summary and "confirm" in summary
+
+    chat.say("yes")
+
+    line = line_by_number(chat, "+32470000020")
+    assert "multisim" not in codes(line["options"])
+    assert line["sim_type"] == "physical"  # no replacement happened
+
+
+def test_french_service_said_to_stay_blocked_is_left_alone(acme_fleet_manager: Chat) -> None:
+    chat = acme_fleet_manager
+    chat.say("en français svp")
+    summary = chat.say(
+        "Bloquez le roaming sur la ligne de Ruben. Les appels sortants, laissez-les bloqués."
+    )
+    assert "Voulez-vous confirmer" in summary
+
+    chat.say("oui")
+
+    barred = codes(line_by_number(chat, "+32470000021")["barrings"])
+    assert {"roaming", "outgoing_calls"} <= barred
