@@ -106,10 +106,17 @@ def _name_keys(line: Line) -> list[tuple[str, ...]]:
 _NOT_THIS = frozenset({"not", "pas", "niet", "non", "no", "geen", "nee"})
 
 
-def _contains(words: list[str], key: tuple[str, ...]) -> bool:
+# First names that are everyday words too ("envoyez-moi un lien", "it's no joke"): alone, they
+# name somebody only when written with a capital.
+_NAMES_THAT_ARE_WORDS = frozenset({"lien", "joke", "will", "mark", "rose", "ben", "tom", "bob"})
+
+
+def _contains(words: list[str], key: tuple[str, ...], typed: list[str]) -> bool:
     size = len(key)
     return any(
-        tuple(words[i : i + size]) == key and (i == 0 or words[i - 1] not in _NOT_THIS)
+        tuple(words[i : i + size]) == key
+        and (i == 0 or words[i - 1] not in _NOT_THIS)
+        and not (size == 1 and key[0] in _NAMES_THAT_ARE_WORDS and typed[i].islower())
         for i in range(len(words) - size + 1)
     )
 
@@ -152,12 +159,13 @@ def match_lines_in_text(text: str, lines: list[Line]) -> tuple[list[Line], str |
         digits = ending.group(1)
         return [line for line in lines if line.msisdn.endswith(digits)], digits
     text = without_signature(text)
-    words = [fold(word) for word in _WORD.findall(re.sub(r"['’]s\b", " ", text))]
+    typed = _WORD.findall(re.sub(r"['’]s\b", " ", text))
+    words = [fold(word) for word in typed]
     best: list[Line] = []
     best_size = 0
     for line in lines:
         for key in _name_keys(line):
-            if _contains(words, key):
+            if _contains(words, key, typed):
                 if len(key) > best_size:
                     best, best_size = [line], len(key)
                 elif len(key) == best_size and line not in best:

@@ -78,6 +78,9 @@ SLOT_KINDS: dict[str, str] = {
 # pending_operation_type → kind, when the pending "operation" is an offer rather than a summary
 # (actions/deactivation.py: keeping the number offers a prepaid-conversion ticket).
 PENDING_KINDS: dict[str, str] = {"prepaid_conversion": "offer"}
+# pending_operation_id → kind, for a "shall I start…?" that offers something else than what was
+# asked (actions/tickets.py: no such ticket to comment on, shall I open a new one?).
+PENDING_ID_KINDS: dict[str, str] = {"start:ticket_form": "offer"}
 
 # Questions asked outside a form, recognised by the response's name (tracker event metadata).
 UTTER_KINDS: dict[str, str] = {
@@ -215,7 +218,8 @@ def what_is_asked(tracker: dict[str, Any]) -> Ask | None:
         return Ask(slot_kind(str(requested)), f"{loop}.{requested}", str(requested))
     if slots.get("pending_operation_id"):
         pending_type = str(slots.get("pending_operation_type") or "")
-        kind = PENDING_KINDS.get(pending_type, "confirm")
+        pending_id = str(slots.get("pending_operation_id"))
+        kind = PENDING_ID_KINDS.get(pending_id) or PENDING_KINDS.get(pending_type, "confirm")
         return Ask(kind, f"pending {pending_type or '?'}", "pending_operation_id")
     for name in reversed(last_turn_utterances(tracker)):
         if name in UTTER_KINDS:

@@ -576,6 +576,30 @@ async def test_how_to_switch_portals_is_still_explained(backend, dispatcher):
 
 # --- a fleet manager's employee: reset link, registration again, or an invitation -------------
 
+LIEN = line(52, "+32470000052", user_name="Lien Verhaeghe", label="Lien Verhaeghe")
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        # "lien" is French for "link": written small, it names nobody
+        ("impossible de me connecter, vous pouvez m'envoyer un lien pour en refaire un ?", "own"),
+        ("it's no joke, I can't log in, send me a reset link", "own"),
+        ("Lien kan niet meer inloggen, stuur haar een reset", "line:52"),
+        ("mot de passe oublié pour Lien, envoyez-lui un lien svp", "line:52"),
+    ],
+)
+async def test_a_first_name_that_is_an_everyday_word_names_somebody_only_capitalised(
+    backend, dispatcher, text, slot
+):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", [LIEN, JAN])
+    tracker = make_tracker(text, intent="ask_password_reset")
+
+    events = await ValidatePasswordResetForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["password_reset_gsm"] == slot
+
 
 async def test_a_fleet_manager_naming_an_employee_resets_that_employees_password(
     backend, dispatcher
