@@ -12,11 +12,11 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.activation import next_slot_events
+from actions.activation import next_slot_events, opens_afresh
 from actions.answers import says_stop
 from actions.api.backend import BackendError, ChatIdentity, InvalidRequestError, Line, Operation
 from actions.common import (
@@ -39,7 +39,7 @@ from actions.operations import (
     utter_backend_error,
 )
 from actions.phone import format_national
-from actions.tickets import answer_view
+from actions.tickets import TICKET_FORM, answer_view, opens_a_ticket
 from actions.validators import InvalidValue, check_postal_address
 from validation import check_imei
 
@@ -189,6 +189,10 @@ class ValidateRepairForm(OperationFormValidation):
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
+        if opens_afresh(tracker, self.op_type) and opens_a_ticket(text):
+            # "my touchscreen freezes… can I open a ticket for that?": the ticket asked for,
+            # not a repair; the ticket form reads the same message.
+            return [*self._stop(domain), FollowupAction(TICKET_FORM)]
         pickup = requested == PICKUP_SLOT and (
             pickup_in(text) is not None or address_in(text) is not None
         )

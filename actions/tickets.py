@@ -83,6 +83,10 @@ TICKET_STATUSES = ("open", "in_progress", "closed")
 _TICKET_NUMBER = re.compile(r"\bT-?(\d{4})-?(\d{1,6})\b", re.IGNORECASE)
 
 
+# Digits the way phone numbers are typed: "03 123 45 67", "+32 470 12.34.56".
+_PHONE_LIKE = re.compile(r"\+?\d(?:[\s./-]?\d){7,}")
+
+
 def _is_phone_number(text: str) -> bool:
     try:
         check_phone_number(text)
@@ -691,8 +695,13 @@ class ValidateTicketForm(OperationFormValidation):
         contact, ambiguous = contact_number_in(text, numbers, asked)
         if contact is not None:
             values[CONTACT_SLOT] = contact
-        elif requested == CONTACT_SLOT and not ambiguous:
-            raw = numbers[0] if numbers else text
+        elif not ambiguous and (
+            requested == CONTACT_SLOT or (correcting and _PHONE_LIKE.search(text))
+        ):
+            # At the summary too: "call me on my desk phone, 03 123 45 67" with a number that
+            # is no phone number is said to be wrong, not silently left out of the new summary.
+            typed = _PHONE_LIKE.search(text)
+            raw = numbers[0] if numbers else typed.group(0) if typed else text
             try:
                 values[CONTACT_SLOT] = check_phone_number(raw)
             except InvalidValue:

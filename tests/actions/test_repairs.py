@@ -448,3 +448,23 @@ async def test_a_new_repair_request_does_not_reuse_a_dropped_summarys_answers(ba
     assert values["repair_problem"] == f"Jan's screen is cracked, IMEI {IMEI}"
     assert values["repair_pickup"] is None
     assert values["requested_slot"] == "repair_pickup"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Hoi, mijn touchscreen reageert soms niet meer en de gsm loopt vast. Kan ik daar een "
+        "ticket voor maken?",
+        "mon écran tactile se bloque tout le temps, vous pouvez ouvrir un ticket ?",
+        "my touchscreen keeps freezing, can you open a ticket for that?",
+    ],
+)
+async def test_a_ticket_asked_for_about_a_device_fault_opens_the_ticket(
+    backend, dispatcher, typed
+):
+    tracker = make_tracker(typed, intent="request_repair")
+
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert [e["name"] for e in events if e.get("event") == "followup"] == ["ticket_form"]
+    assert backend.requests == []

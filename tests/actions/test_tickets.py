@@ -915,3 +915,30 @@ async def test_a_ticket_asked_for_with_a_how_to_subject_opens_the_ticket(
 
     events = await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN)
     assert slots_of(events)["ticket_description"] == typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "language"),
+    [
+        ("Bel me toch liever terug op mijn vaste lijn op kantoor: 03 123 45 67.", "nl"),
+        ("Rappelez-moi plutôt sur mon fixe au bureau : 03 123 45 67.", "fr"),
+        ("Actually call me back on my desk phone: 03 123 45 67.", "en"),
+    ],
+)
+async def test_a_corrected_contact_that_is_no_phone_number_is_said_to_be_wrong(
+    backend, dispatcher, typed, language
+):
+    """set11 nl-1136: the summary came back unchanged without a word (libphonenumber: no
+    Belgian number starts 03 1…)."""
+    helpdesk(backend)
+    waiting = {
+        "language": language, "ticket_subject": "billing",
+        "ticket_description": "Roaming billed for a line that never left Belgium in November.",
+        "ticket_contact_number": "+32470000002", "pending_operation_id": "local:ticket",
+        "pending_operation_type": "create_ticket", "requested_slot": None,
+    }  # fmt: skip
+    tracker = make_tracker(typed, intent="inform", slots=waiting)
+
+    await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher)[:1] == ["utter_invalid_ticket_contact_number"]
