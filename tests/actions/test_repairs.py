@@ -459,9 +459,7 @@ async def test_a_new_repair_request_does_not_reuse_a_dropped_summarys_answers(ba
         "my touchscreen keeps freezing, can you open a ticket for that?",
     ],
 )
-async def test_a_ticket_asked_for_about_a_device_fault_opens_the_ticket(
-    backend, dispatcher, typed
-):
+async def test_a_ticket_asked_for_about_a_device_fault_opens_the_ticket(backend, dispatcher, typed):
     tracker = make_tracker(typed, intent="request_repair")
 
     events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
