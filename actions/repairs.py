@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.activation import next_slot_events, opens_afresh
+from actions.activation import MISHAPS, REPLACEMENT_FORM, next_slot_events, opens_afresh
 from actions.answers import says_stop
 from actions.api.backend import BackendError, ChatIdentity, InvalidRequestError, Line, Operation
 from actions.common import (
@@ -28,6 +28,7 @@ from actions.common import (
     latest_text,
     require_identity,
 )
+from actions.fleet_extraction import replacement_reason_in
 from actions.formatting import format_day
 from actions.line_resolution import fold
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
@@ -193,6 +194,10 @@ class ValidateRepairForm(OperationFormValidation):
             # "my touchscreen freezes… can I open a ticket for that?": the ticket asked for,
             # not a repair; the ticket form reads the same message.
             return [*self._stop(domain), FollowupAction(TICKET_FORM)]
+        if opens_afresh(tracker, self.op_type) and about_the_sim_card(tracker, text):
+            # "mijn simkaart is kapot, ik heb een nieuwe: 8932…": the card is replaced, the
+            # phone needs no repair; the replacement form reads the same message.
+            return [*self._stop(domain), FollowupAction(REPLACEMENT_FORM)]
         pickup = requested == PICKUP_SLOT and (
             pickup_in(text) is not None or address_in(text) is not None
         )
@@ -290,6 +295,23 @@ def describes_a_fault(text: str) -> bool:
         not text.startswith("/")
         and len(text) >= MIN_OPENING_PROBLEM_LENGTH
         and _FAULT.search(" ".join(re.findall(r"[a-z]+", fold(text)))) is not None
+    )
+
+
+_SIM_CARD = re.compile(r"\b(?:e?sim\w*|simkaart\w*|carte sim|sim ?card|puce)\b")
+
+
+def about_the_sim_card(tracker: Tracker, text: str) -> bool:
+    """Whether a repair request is about the SIM card rather than the device: a new card's
+    number (ICCID) in it, or a lost, stolen or broken SIM with no symptom of the device."""
+    if entity_values(tracker, "iccid"):
+        return True
+    folded = " ".join(re.findall(r"[a-z]+", fold(text)))
+    return (
+        _SIM_CARD.search(folded) is not None
+        and replacement_reason_in(text) in MISHAPS
+        and not describes_a_fault(text)
+        and _IMEI_IN_TEXT.search(text) is None
     )
 
 

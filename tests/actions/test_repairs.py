@@ -466,3 +466,30 @@ async def test_a_ticket_asked_for_about_a_device_fault_opens_the_ticket(backend,
 
     assert [e["name"] for e in events if e.get("event") == "followup"] == ["ticket_form"]
     assert backend.requests == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "iccid", "handed_over"),
+    [
+        ("Hoi, mijn simkaart is kapot (gebroken bij het uithalen). Ik heb al een nieuwe "
+         "gekregen: 8932031100000000098. Kunt ge die activeren op mijn nummer?",
+         "8932031100000000098", True),
+        ("ma carte SIM est cassée, il m'en faut une autre", None, True),
+        ("I lost my SIM card, can you help?", None, True),
+        ("my SIM card is broken, I need a new one", None, True),
+        # a device that no longer reads its card is the device's fault: a repair
+        (f"since I dropped it my phone no longer reads its SIM card, IMEI {IMEI}", None, False),
+    ],
+)  # fmt: skip
+async def test_a_repair_asked_for_a_sim_card_goes_to_the_replacement(
+    backend, dispatcher, typed, iccid, handed_over
+):
+    backend.on("GET", "/api/v1/me", me_end_user())
+    backend.on("GET", "/api/v1/lines", [line()])
+    found = [entity("iccid", iccid)] if iccid else []
+    tracker = make_tracker(typed, intent="request_repair", entities=found)
+
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    followups = [e["name"] for e in events if e.get("event") == "followup"]
+    assert followups == (["sim_replacement_form"] if handed_over else [])
