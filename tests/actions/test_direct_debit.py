@@ -24,14 +24,8 @@ from tests.actions.support import (
     me_fleet_manager,
     responses,
 )
+from tests.actions.test_billing import API, DOMAIN
 
-DOMAIN: dict[str, Any] = {
-    "forms": {
-        "direct_debit_form": {"required_slots": ["direct_debit_iban", "direct_debit_holder"]},
-        "delivery_method_form": {"required_slots": ["delivery_method"]},
-    }
-}
-API = "/api/v1"
 IBAN = "direct_debit_iban"
 HOLDER = "direct_debit_holder"
 ASKED_HOLDER = {IBAN: "BE46001399238336", "requested_slot": HOLDER}

@@ -24,21 +24,8 @@ from actions.tickets import (
     named_reference,
 )
 from tests.actions.support import FakeBackend, entity, make_tracker, me_end_user, responses
+from tests.actions.test_tickets import DOMAIN, SUBJECTS
 
-DOMAIN: dict[str, Any] = {
-    "forms": {
-        "ticket_form": {
-            "required_slots": ["ticket_subject", "ticket_description", "ticket_contact_number"]
-        },
-        "ticket_comment_form": {"required_slots": ["ticket_reference", "ticket_comment"]},
-    }
-}
-SUBJECTS = [
-    {"code": "network_coverage", "names": {"fr": "Couverture réseau", "nl": "Netwerkbereik",
-                                           "en": "Network coverage"}},
-    {"code": "billing", "names": {"fr": "Facturation", "nl": "Facturatie", "en": "Billing"}},
-    {"code": "other", "names": {"fr": "Autre", "nl": "Andere", "en": "Other"}},
-]  # fmt: skip
 BILLING = {"id": 7, "number": "T-2026-000007", "status": "open", "subject_code": "billing",
            "created_at": "2026-11-20T10:00:00Z", "comments": []}  # fmt: skip
 COVERAGE = {**BILLING, "id": 12, "number": "T-2026-000012", "subject_code": "network_coverage",
