@@ -38,7 +38,8 @@ from backend.portal.auth import (
 )
 from backend.portal.exceptions import CsrfRejected
 from backend.portal.schemas import PortalLinkCodePublic, PortalSessionPublic
-from backend.portal.strings import PAGE_STRINGS, negotiate_language
+from backend.portal.strings import CHAT_PAGE_KEYS, PAGE_STRINGS, negotiate_language
+from backend.webchat import service as webchat
 
 router = APIRouter(prefix="/portal", tags=["portal"])
 pages_router = APIRouter(include_in_schema=False)
@@ -108,12 +109,24 @@ def portal_page(
     if target != PORTAL_PATH:  # already logged in: straight on to where the link pointed
         return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     account = portal_session.account
-    strings = PAGE_STRINGS[account.language]
+    # The page speaks the conversation's language (the user may have switched it by chat).
+    language = webchat.conversation_language(
+        session, chat_session_id=portal_session.chat_session_id, default=account.language
+    )
+    name = account.first_name or account.gsm
     return _render(
         "chat.html",
-        language=account.language.value,
-        t=strings,
-        hello=strings["hello"].format(name=account.first_name or account.gsm),
+        language=language.value,
+        t=PAGE_STRINGS[language],
+        # Every language's chrome, for the page to switch without a reload (portal.js).
+        chrome={
+            lang.value: {
+                **{key: PAGE_STRINGS[lang][key] for key in CHAT_PAGE_KEYS},
+                "hello": PAGE_STRINGS[lang]["hello"].format(name=name),
+            }
+            for lang in Language
+        },
+        hello=PAGE_STRINGS[language]["hello"].format(name=name),
         account=account,
         company_name=account.company.name if account.company else "",
         can_link=account.company is not None,
@@ -202,7 +215,10 @@ def create_link_code(
     """A single-use code to link a Slack/Teams user to the logged-in account (cookie + CSRF)."""
     account = portal_session.account
     code, expires_at = chat.create_link_code(session, account=account)
-    instruction = PAGE_STRINGS[account.language]["link_instruction"].format(code=code)
+    language = webchat.conversation_language(
+        session, chat_session_id=portal_session.chat_session_id, default=account.language
+    )
+    instruction = PAGE_STRINGS[language]["link_instruction"].format(code=code)
     return PortalLinkCodePublic(code=code, expires_at=expires_at, instruction=instruction)
 
 

@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from backend.core.models import Language
 
+# The chat page's own texts, switched in the browser when the conversation changes language.
+CHAT_PAGE_KEYS = (
+    "title",
+    "chat_title",
+    "logout",
+    "link_title",
+    "link_intro",
+    "link_button",
+    "link_failed",
+)
+
 PAGE_STRINGS: dict[Language, dict[str, str]] = {
     Language.fr: {
         "title": "Portail Business Mobile",

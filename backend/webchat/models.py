@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.db import Base
-from backend.core.models import UtcDateTime, str_enum, utcnow
+from backend.core.models import Language, UtcDateTime, str_enum, utcnow
 
 
 class Author(str, enum.Enum):
@@ -70,4 +70,6 @@ class WebMessage(Base):
     buttons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     image_url: Mapped[str | None] = mapped_column(String(2000))
     link_url: Mapped[str | None] = mapped_column(String(2000))
+    # The language the message is written in; None when unknown (the user's own messages).
+    language: Mapped[Language | None] = mapped_column(str_enum(Language, "language"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -6,9 +6,12 @@ import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 
 from backend.core.db import SessionDep, SettingsDep, get_sessionmaker
+from backend.core.models import Language
 from backend.portal.auth import CsrfPortalSessionDep, PortalSessionDep
+from backend.portal.models import PortalSession
 from backend.webchat import service
 from backend.webchat.models import WebMessage
 from backend.webchat.schemas import UserMessageRequest, WebMessagePublic, WebMessagesPublic
@@ -37,6 +40,15 @@ def _public(messages: list[WebMessage]) -> list[WebMessagePublic]:
     return [WebMessagePublic.model_validate(m) for m in messages]
 
 
+def _language(session: Session, portal_session: PortalSession) -> Language:
+    """The language of the conversation's own notices ("still working", "not answering")."""
+    return service.conversation_language(
+        session,
+        chat_session_id=portal_session.chat_session_id,
+        default=portal_session.account.language,
+    )
+
+
 @router.get("/messages")
 def read_messages(
     portal_session: PortalSessionDep,
@@ -47,7 +59,7 @@ def read_messages(
     whether an answer of the assistant is still to come."""
     chat_session_id = portal_session.chat_session_id
     service.expire_stale_turns(
-        session, chat_session_id=chat_session_id, language=portal_session.account.language
+        session, chat_session_id=chat_session_id, language=_language(session, portal_session)
     )
     return WebMessagesPublic(
         messages=_public(service.transcript(session, chat_session_id=chat_session_id, after=after)),
@@ -73,7 +85,7 @@ def send_message(
     result = runner.send(
         session,
         chat_session=portal_session.chat_session,
-        language=portal_session.account.language,
+        language=_language(session, portal_session),
         client_id=body.client_id,
         text=body.shown_text,
         payload=body.payload,

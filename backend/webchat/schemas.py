@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from backend.core.models import Language
 from backend.webchat.models import Author
 
 
@@ -24,6 +25,8 @@ class WebMessagePublic(BaseModel):
     buttons: list[QuickReply] | None
     image_url: str | None
     link_url: str | None
+    # The page follows the language of the latest message that has one; bubbles carry ``lang``.
+    language: Language | None
     created_at: datetime
 
 

@@ -90,6 +90,7 @@ def add_message(
     buttons: list[dict[str, str]] | None = None,
     image_url: str | None = None,
     link_url: str | None = None,
+    language: Language | None = None,
     turn_id: int | None = None,
     commit: bool = True,
 ) -> WebMessage:
@@ -102,6 +103,7 @@ def add_message(
         buttons=buttons,
         image_url=image_url,
         link_url=link_url,
+        language=language,
     )
     session.add(message)
     if commit:
@@ -138,6 +140,18 @@ def transcript(
         return list(session.scalars(query.limit(HISTORY_LIMIT)))
     latest = session.scalars(query.order_by(WebMessage.id.desc()).limit(HISTORY_LIMIT))
     return list(reversed(list(latest)))
+
+
+def conversation_language(session: Session, *, chat_session_id: int, default: Language) -> Language:
+    """The language the conversation is in now: that of its latest message that names one
+    (the bot answers in the language the user writes in), else ``default`` (the account's)."""
+    latest = session.scalar(
+        select(WebMessage.language)
+        .where(WebMessage.chat_session_id == chat_session_id, WebMessage.language.is_not(None))
+        .order_by(WebMessage.id.desc())
+        .limit(1)
+    )
+    return latest or default
 
 
 # Rasa's replies to one message; None when it failed.
@@ -180,7 +194,9 @@ def _move_turn(
     return moved
 
 
-def _note(session: Session, *, chat_session_id: int, turn_id: int, text: str) -> None:
+def _note(
+    session: Session, *, chat_session_id: int, turn_id: int, text: str, language: Language
+) -> None:
     """A system message of the turn (not committed: it goes with the turn's new status)."""
     add_message(
         session,
@@ -188,8 +204,17 @@ def _note(session: Session, *, chat_session_id: int, turn_id: int, text: str) ->
         turn_id=turn_id,
         author=Author.system,
         text=text,
+        language=language,
         commit=False,
     )
+
+
+def _reply_language(reply: dict[str, Any]) -> Language | None:
+    """The language Rasa's REST channel names for a reply (bot/channels/rest.py), if valid."""
+    try:
+        return Language(reply.get("language"))
+    except ValueError:
+        return None
 
 
 def _finish_turn(session: Session, *, turn_id: int, replies: Replies, language: Language) -> None:
@@ -207,6 +232,7 @@ def _finish_turn(session: Session, *, turn_id: int, replies: Replies, language: 
             chat_session_id=chat_session_id,
             turn_id=turn_id,
             text=RASA_UNAVAILABLE[language],
+            language=language,
         )
     for reply in replies or []:
         text_part = reply.get("text")
@@ -224,6 +250,7 @@ def _finish_turn(session: Session, *, turn_id: int, replies: Replies, language: 
             buttons=buttons,
             image_url=image_url,
             link_url=link_url,
+            language=_reply_language(reply),
             commit=False,
         )
     session.commit()
@@ -236,7 +263,11 @@ def _mark_late(session: Session, *, turn_id: int, language: Language) -> None:
     )
     if chat_session_id is not None:
         _note(
-            session, chat_session_id=chat_session_id, turn_id=turn_id, text=STILL_WORKING[language]
+            session,
+            chat_session_id=chat_session_id,
+            turn_id=turn_id,
+            text=STILL_WORKING[language],
+            language=language,
         )
         session.commit()
 

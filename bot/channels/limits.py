@@ -102,16 +102,18 @@ def notice(language: str | None, limit: int) -> str:
     )
 
 
-async def truncation_notice(agent: Agent, sender_id: str, limit: int) -> str:
-    """:func:`notice` in the conversation's language, read from its tracker after the turn.
+async def conversation_language(agent: Agent, sender_id: str) -> str | None:
+    """The language the bot answers this conversation in, read from its tracker; None while
+    unknown.
 
     The ``language`` slot starts at the domain's default: it is the user's only once
     ``language_source`` says how it was chosen (account, detected or explicit).
     """
     tracker = await agent.tracker_store.retrieve(sender_id)
     if tracker is None or not tracker.get_slot("language_source"):
-        return notice(None, limit)
-    return notice(tracker.get_slot("language"), limit)
+        return None
+    language = tracker.get_slot("language")
+    return language if isinstance(language, str) else None
 
 
 async def turn_then_notice(
@@ -122,5 +124,5 @@ async def turn_then_notice(
 ) -> None:
     """The turn of a cut ``message``, then the notice, posted to the same conversation."""
     await on_new_message(message)
-    text = await truncation_notice(agent, message.sender_id, limit)
+    text = notice(await conversation_language(agent, message.sender_id), limit)
     await message.output_channel.send_text_message(message.sender_id, text)

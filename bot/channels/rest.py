@@ -9,6 +9,9 @@
   produced without its custom actions (usually nothing).
 - Bounded input (issue #15): the text is normalised and cut to ``REST_MAX_CHARS`` before Rasa
   reads it (:mod:`bot.channels.limits`); a cut message gets one more reply saying so.
+- Each reply names its language (``"language": "fr"``, the conversation's ``language`` slot
+  after the turn), so the web page around the widget can follow the conversation's language
+  and mark each bubble with ``lang``.
 
 Why a channel and not a patch of Rasa: the processor swallows the failed action (it only logs
 it), so the first place that can see the outcome of a turn is the channel that answers the HTTP
@@ -30,7 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.action_guard import unavailable_reply
-from bot.channels.limits import REST_MAX_CHARS, bound, truncation_notice
+from bot.channels.limits import REST_MAX_CHARS, bound, conversation_language, notice
 
 
 class GuardedRestInput(RestInput):  # type: ignore[misc]  # rasa is untyped
@@ -62,16 +65,21 @@ class GuardedRestInput(RestInput):  # type: ignore[misc]  # rasa is untyped
                 return None
             sender_id = await self._extract_sender(request)
             agent = request.app.ctx.agent
-            replies: list[dict[str, Any]] | None = None  # None: the turn's replies stand
             message = await unavailable_reply(agent, sender_id, self.name())
-            if message is not None:
+            if message is None:
+                replies: list[dict[str, Any]] = json.loads(reply.body or b"[]")
+            else:
                 collector = CollectingOutputChannel()
                 await collector.send_response(sender_id, message)
                 replies = collector.messages
+            language = await conversation_language(agent, sender_id)
             if getattr(request.ctx, "truncated", False):
-                text = await truncation_notice(agent, sender_id, REST_MAX_CHARS)
-                replies = json.loads(reply.body or b"[]") if replies is None else replies
-                replies.append({"recipient_id": sender_id, "text": text})
-            return None if replies is None else response.json(replies)
+                replies.append(
+                    {"recipient_id": sender_id, "text": notice(language, REST_MAX_CHARS)}
+                )
+            if language is not None:
+                for each in replies:
+                    each["language"] = language
+            return response.json(replies)
 
         return blueprint

@@ -181,6 +181,36 @@ async def test_chat_page_speaks_the_accounts_language(browsers: ClientFactory) -
     assert "Slack / Teams koppelen" in page.text
 
 
+async def test_the_page_follows_the_conversations_language_and_bubbles_name_theirs(
+    browsers: ClientFactory, rasa: FakeRasa
+) -> None:
+    client = browsers()
+    csrf = await portal_login(client, *ACME_FM)  # Sofie's account reads Dutch
+    # Rasa's REST channel names each reply's language (bot/channels/rest.py); an unknown one
+    # is ignored rather than trusted.
+    rasa.replies = [
+        {"recipient_id": "x", "text": "Here are your lines.", "language": "en"},
+        {"recipient_id": "x", "text": "Anything else?", "language": "xx"},
+    ]
+
+    sent = await client.post(
+        MESSAGES, json={"text": "show my lines"}, headers={"X-CSRF-Token": csrf}
+    )
+
+    assert [m["language"] for m in sent.json()["messages"]] == [None, "en", None]
+    page = await client.get("/portal")
+    assert '<html lang="en">' in page.text
+    assert "Hello Sofie" in page.text and "Log out" in page.text
+    assert "Slack / Teams koppelen" in page.text  # every language's texts, for the switch
+    minted = await client.post("/portal/link-codes", headers={"X-CSRF-Token": csrf})
+    assert "to the bot in Slack or Teams" in minted.json()["instruction"]
+
+    rasa.replies = [{"recipient_id": "x", "text": "Hier zijn uw lijnen.", "language": "nl"}]
+    await client.post(MESSAGES, json={"text": "in het Nederlands"}, headers={"X-CSRF-Token": csrf})
+
+    assert '<html lang="nl">' in (await client.get("/portal")).text
+
+
 async def test_wrong_password_shows_the_login_again_without_a_cookie(
     browsers: ClientFactory,
 ) -> None:

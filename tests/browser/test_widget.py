@@ -106,12 +106,23 @@ def test_dutch_fleet_manager_sends_with_the_keyboard_only_and_links_slack(
 
 def test_english_on_a_phone_sized_screen(phone_page: Page, stack: Stack) -> None:
     page = phone_page
-    log_in(page, stack, *JULIE)
+    log_in(page, stack, *JULIE)  # a French account
+    expect(page.locator("#logout")).to_have_text("Se déconnecter")
 
     answer = say(page, "What is my consumption this month?")
 
     assert "Usage of" in answer
     assert "Julie Dubois" in answer
+    # The page around the widget follows the conversation into English, and stays after a
+    # reload; each bot bubble says its language for screen readers.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#logout")).to_have_text("Log out")
+    expect(page.locator("#hello")).to_have_text("Hello Julie")
+    expect(page.locator(".bm-chat-input")).to_have_attribute("placeholder", "Type your message…")
+    expect(page.locator(".bm-chat-bot").last).to_have_attribute("lang", "en")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".bm-chat-send")).to_have_text("Send")
     # Nothing sticks out sideways: no horizontal scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
     send = page.locator(".bm-chat-send").bounding_box()

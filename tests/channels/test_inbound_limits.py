@@ -113,7 +113,12 @@ def test_a_rest_message_past_the_limit_is_stored_cut_and_the_user_told_in_englis
         timeout=60.0,
     ).json()
 
-    assert replies[-1] == {"recipient_id": sender_id, "text": notice("en", REST_MAX_CHARS)}
+    assert replies[-1] == {
+        "recipient_id": sender_id,
+        "text": notice("en", REST_MAX_CHARS),
+        "language": "en",  # every reply names it, for the web page around the widget
+    }
+    assert {reply["language"] for reply in replies} == {"en"}
     assert user_texts(channel_stack, sender_id) == [text[:REST_MAX_CHARS].strip()]
 
 

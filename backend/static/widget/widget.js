@@ -13,6 +13,10 @@
 // id, and the gateway answers a retry from the stored turn instead of sending it to Rasa again.
 // An answer slower than the gateway's budget comes later ("pending"): the widget keeps polling
 // until it is there.
+//
+// Bot messages name their language: each bubble carries it as ``lang`` (screen readers pick the
+// right voice), and when the conversation changes language the widget switches its own texts
+// and announces it with a "bm-chat-language" event on the document, for the page around it.
 "use strict";
 
 (function () {
@@ -130,7 +134,8 @@
       this.sends = 0;
       this.pending = null; // the user's bubble shown before the server stored it
       this.stopped = false;
-      this.t = STRINGS[document.documentElement.lang] || STRINGS.fr;
+      this.language = STRINGS[document.documentElement.lang] ? document.documentElement.lang : "fr";
+      this.t = STRINGS[this.language];
     }
 
     async start() {
@@ -139,7 +144,11 @@
         return;
       }
       this.csrf = session.csrf_token;
-      this.t = STRINGS[session.language] || this.t;
+      // The page is rendered in the conversation's language; elsewhere the account's counts.
+      if (!STRINGS[document.documentElement.lang] && STRINGS[session.language]) {
+        this.language = session.language;
+        this.t = STRINGS[session.language];
+      }
       this.build();
       await this.poll();
       this.schedulePoll();
@@ -149,7 +158,9 @@
       const t = this.t;
       this.root.textContent = "";
       this.root.classList.add("bm-chat");
-      this.root.append(element("div", "bm-chat-title", t.title));
+      this.root.lang = this.language;
+      this.title = element("div", "bm-chat-title", t.title);
+      this.root.append(this.title);
 
       this.log = element("div", "bm-chat-log");
       this.log.id = "bm-chat-log";
@@ -328,6 +339,29 @@
       }
       this.bubble(message).dataset.id = message.id;
       this.scroll();
+      if (message.language && message.language !== this.language) {
+        this.setLanguage(message.language);
+      }
+    }
+
+    // The conversation goes on in another language: the widget's texts and the page follow.
+    setLanguage(language) {
+      if (!STRINGS[language]) {
+        return;
+      }
+      const t = STRINGS[language];
+      this.language = language;
+      this.t = t;
+      this.root.lang = language;
+      this.title.textContent = t.title;
+      this.log.setAttribute("aria-label", t.log);
+      this.typing.textContent = t.typing;
+      this.input.placeholder = t.placeholder;
+      this.input.setAttribute("aria-label", t.placeholder);
+      this.sendButton.textContent = t.send;
+      document.dispatchEvent(
+        new CustomEvent("bm-chat-language", { detail: { language: language } })
+      );
     }
 
     bubble(message) {
@@ -337,6 +371,9 @@
         this.log.querySelectorAll(".bm-chat-choices button").forEach((b) => (b.disabled = true));
       }
       const item = element("div", "bm-chat-message bm-chat-" + message.author);
+      if (message.language) {
+        item.lang = message.language;
+      }
       const who = element("span", "bm-visually-hidden", (t[message.author] || "") + ": ");
       item.append(who);
       if (message.text) {
