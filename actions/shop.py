@@ -471,15 +471,22 @@ class ActionSearchDevices(BackendAction):
             return []
         if len(devices) == 1 and ordering:
             return [SlotSet(DEVICE_SLOT, str(devices[0].id)), FollowupAction("shop_item_form")]
+        # "I need two rugged phones": the order goes on with the choice among these (the form
+        # keeps the count and reads "the Samsung one" against this list).
+        orders = ordering or (opening_quantity(text, None) or 0) > 1
+        try:
+            if orders and (await self.backend.get_me(identity)).active_role != "fleet_manager":
+                # Orders are the fleet manager's (the form would refuse after the list).
+                dispatcher.utter_message(response="utter_fleet_manager_required")
+                return []
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return []
         rows = "\n".join(device_line(d, language) for d in devices[:MAX_RESULTS])
         dispatcher.utter_message(
             response="utter_devices_found", devices=rows, buttons=device_buttons(devices)
         )
-        if ordering or (opening_quantity(text, None) or 0) > 1:
-            # "I need two rugged phones": the order goes on with the choice among these (the
-            # form keeps the count and reads "the Samsung one" against this list).
-            return [FollowupAction("shop_item_form")]
-        return []
+        return [FollowupAction("shop_item_form")] if orders else []
 
 
 # "the first one", "le deuxième", "de derde": a position in the list of devices just shown.
@@ -921,7 +928,6 @@ def refused_colour(events: list[dict[str, Any]]) -> str | None:
 class ValidateShopItemForm(OperationFormValidation):
     """Slots ``shop_device_id``, ``shop_colour``, ``shop_storage_gb``, ``shop_quantity``."""
 
-    fleet_manager_only = False
     needs_line = False
     # The request's other devices and their words: kept up to date whatever was asked.
     bookkeeping_slots = frozenset({MORE_ITEMS_SLOT, ITEM_TEXT_SLOT})
@@ -1092,17 +1098,13 @@ class ValidateShopItemForm(OperationFormValidation):
         *,
         queued: bool,
     ) -> dict[str, Any]:
-        """For which line: none (company stock), a named line, or an end user's own line."""
-        if requested is None:
-            me = await self.backend.get_me(identity)
-            if me.active_role != "fleet_manager":
-                return {FOR_LINE_SLOT: str(me.line_id) if me.line_id else NO_LINE}
-            if queued and tracker.get_slot(FOR_LINE_SLOT) == NO_LINE and for_someone(typed):
+        """For which line: none (company stock) or a named line."""
+        if requested is None and queued:
+            if tracker.get_slot(FOR_LINE_SLOT) == NO_LINE and for_someone(typed):
                 # "no particular line" said for the first device holds for the next ones,
                 # unless one is for someone ("1 Fairphone 5 for our sustainability officer").
                 return {FOR_LINE_SLOT: None}
-            if queued:
-                return {}  # the next device of the request: its line was carried over or is asked
+            return {}  # the next device of the request: its line was carried over or is asked
         if NO_LINE in entity_values(tracker, FOR_LINE_SLOT) or (
             requested == FOR_LINE_SLOT and (said_yes_or_no(tracker) is False or says_no_line(typed))
         ):
@@ -1442,7 +1444,6 @@ def _order_done(operation: Operation, language: str) -> dict[str, Any]:
 class ValidateOrderDeliveryForm(OperationFormValidation):
     """Where to deliver the order: the company address or another address (Belgian)."""
 
-    fleet_manager_only = False
     needs_line = False
     rate_limited_flow = "order"
 
@@ -1454,9 +1455,14 @@ class ValidateOrderDeliveryForm(OperationFormValidation):
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         if requested is None:
-            # Nothing to deliver: say so at once instead of asking where to.
+            # Nothing to deliver: say so at once instead of asking where to. An end user has no
+            # cart to order: sent to their fleet manager first, not told that it is empty.
             try:
-                cart = await self.backend.get_cart(require_identity(tracker))
+                identity = require_identity(tracker)
+                if (await self.backend.get_me(identity)).active_role != "fleet_manager":
+                    dispatcher.utter_message(response="utter_fleet_manager_required")
+                    return self._stop(domain)
+                cart = await self.backend.get_cart(identity)
             except BackendError as exc:
                 utter_backend_error(dispatcher, exc)
                 return self._stop(domain)

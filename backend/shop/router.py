@@ -1,4 +1,7 @@
-"""Routes: catalogue, cart and orders (placing an order is the ``place_order`` operation)."""
+"""Routes: catalogue, cart and orders (placing an order is the ``place_order`` operation).
+
+Filling a cart is ordering, which is the fleet manager's (design.md §2): an end user may read the
+catalogue and their own past orders, and gets 403 on every cart change."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from pydantic import Field
 from backend.core.db import SessionDep
 from backend.core.idempotency import IdempotencyDep, run_idempotent
 from backend.core.schemas import RequestModel
-from backend.principal import CompanyPrincipalDep
+from backend.principal import CompanyPrincipalDep, FleetManagerDep
 from backend.shop import service
 
 router = APIRouter(tags=["shop"])
@@ -64,7 +67,7 @@ def read_cart(principal: CompanyPrincipalDep, session: SessionDep) -> dict[str, 
 @router.post("/cart/items", status_code=201)
 def add_cart_item(
     body: CartItemCreate,
-    principal: CompanyPrincipalDep,
+    principal: FleetManagerDep,
     session: SessionDep,
     idempotency: IdempotencyDep,
 ) -> JSONResponse:
@@ -94,7 +97,7 @@ class CartItemUpdate(RequestModel):
 def update_cart_item(
     item_id: int,
     body: CartItemUpdate,
-    principal: CompanyPrincipalDep,
+    principal: FleetManagerDep,
     session: SessionDep,
     idempotency: IdempotencyDep,
 ) -> JSONResponse:
@@ -112,7 +115,7 @@ def update_cart_item(
 @router.delete("/cart/items/{item_id}")
 def remove_cart_item(
     item_id: int,
-    principal: CompanyPrincipalDep,
+    principal: FleetManagerDep,
     session: SessionDep,
     idempotency: IdempotencyDep,
 ) -> JSONResponse:

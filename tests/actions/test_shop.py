@@ -48,7 +48,6 @@ from tests.actions.support import (
     json_response,
     line,
     make_tracker,
-    me_end_user,
     me_fleet_manager,
     responses,
 )
@@ -337,18 +336,8 @@ async def test_where_is_my_order(backend, dispatcher):
     assert responses(dispatcher)[-1] == "utter_fleet_manager_required"
 
 
-async def test_for_which_line_end_user_own_line_fleet_manager_by_name_or_none(backend, dispatcher):
+async def test_for_which_line_by_name_or_none(backend, dispatcher):
     shop(backend)
-    backend.on("GET", "/api/v1/me", me_end_user())
-    start = make_tracker(
-        '/choose_device{"shop_device_id": "2"}',
-        intent="choose_device",
-        entities=[entity("shop_device_id", "2")],
-    )
-    events = await ValidateShopItemForm(backend.client()).run(dispatcher, start, DOMAIN)
-    assert slots_of(events)["shop_for_line_id"] == "12"
-
-    backend.on("GET", "/api/v1/me", me_fleet_manager())
     backend.on("GET", "/api/v1/lines", [line(4, "+32470000004", user_name="Lotte Maes")])
     asked = {**CHOSEN, "requested_slot": "shop_for_line_id"}
     named = make_tracker("for Lotte", intent="inform", slots=asked)

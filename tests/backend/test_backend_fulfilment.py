@@ -72,23 +72,23 @@ def test_tracking_numbers_have_the_s10_check_digit() -> None:
 async def test_an_agent_moves_an_order_to_delivered_and_the_customer_sees_each_step(
     client: httpx.AsyncClient,
 ) -> None:
-    order = await _order(client, ACME_USER)
+    order = await _order(client, ACME_FM)
     assert order["status"] == "received" and order["tracking"] is None
     assert [s["status"] for s in order["status_history"]] == ["received"]
     agent = await bearer(client, *AGENT)
-    user = await bearer(client, *ACME_USER)
+    customer = await bearer(client, *ACME_FM)
 
     seen = []
     for _ in range(3):
         moved = await _advance(client, agent, "orders", order["id"])
         assert moved.status_code == 200, moved.text
-        mine = (await client.get(f"{API}/orders/{order['id']}", headers=user)).json()
+        mine = (await client.get(f"{API}/orders/{order['id']}", headers=customer)).json()
         seen.append((mine["status"], mine["tracking"]))
 
     assert [status for status, _ in seen] == ["processing", "shipped", "delivered"]
     assert seen[0][1] is None
     assert seen[1][1] == seen[2][1] == tracking_number(order["id"])
-    mine = (await client.get(f"{API}/orders/{order['id']}", headers=user)).json()
+    mine = (await client.get(f"{API}/orders/{order['id']}", headers=customer)).json()
     steps = mine["status_history"]
     assert [s["status"] for s in steps] == ["received", "processing", "shipped", "delivered"]
     assert [s["at"] for s in steps] == sorted(s["at"] for s in steps)

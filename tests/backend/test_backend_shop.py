@@ -1,4 +1,5 @@
-"""Hardware shop: free-word search, cart, out of stock with alternatives, place_order."""
+"""Hardware shop: free-word search, cart, out of stock with alternatives, place_order (a fleet
+manager's: an end user reads the catalogue and their own orders only)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.accounts.models import Account
+from backend.core.models import Language
 from backend.mail.models import OutboxEmail
-from backend.shop.models import CartItem, DeviceVariant, Order
+from backend.shop.models import CartItem, DeviceVariant, Order, OrderStatus
 from tests.backend.conftest import ACME_FM, ACME_USER, AGENT, BRUGGE_FM, bearer
 from tests.backend.ops_helpers import confirm, error_code, line_by_msisdn, new_key, prepare
 
@@ -172,10 +175,14 @@ async def test_cart_and_place_order(client: httpx.AsyncClient, db_session: Sessi
     assert empty.status_code == 409 and error_code(empty) == "cart_empty"
 
 
-async def test_end_user_orders_with_french_mail_and_stock_taken_meanwhile(
+async def test_fleet_manager_orders_with_french_mail_and_stock_taken_meanwhile(
     client: httpx.AsyncClient, db_session: Session
 ) -> None:
-    headers = await bearer(client, *ACME_USER)
+    # The seeded fleet managers write Dutch: Sofie reads French here, for the French e-mail.
+    account = db_session.scalars(select(Account).where(Account.gsm == ACME_FM[0])).one()
+    account.language = Language.fr
+    db_session.flush()
+    headers = await bearer(client, *ACME_FM)
     pixel = await _device(client, headers, "Google Pixel 9")
     added = await _add(client, headers, device_id=pixel["id"], colour="Porcelain", storage_gb=256)
     assert added.status_code == 201
@@ -199,7 +206,7 @@ async def test_end_user_orders_with_french_mail_and_stock_taken_meanwhile(
     mail = db_session.scalars(
         select(OutboxEmail).where(OutboxEmail.subject.contains(done.json()["result"]["number"]))
     ).one()
-    assert mail.to == "julie.dubois@acme-logistics.example" and mail.language == "fr"
+    assert mail.to == "sofie.janssens@acme-logistics.example" and mail.language == "fr"
     assert "commande" in mail.subject
     cart = (await client.get(f"{API}/cart", headers=headers)).json()
     assert cart["items"] == []
@@ -209,6 +216,54 @@ async def test_end_user_orders_with_french_mail_and_stock_taken_meanwhile(
         db_session.scalars(select(CartItem).where(CartItem.account_id == order.account_id)).all()
         == []
     )
+
+
+async def test_an_end_user_reads_the_shop_but_neither_fills_a_cart_nor_orders(
+    client: httpx.AsyncClient, db_session: Session
+) -> None:
+    manager = await bearer(client, *ACME_FM)
+    fairphone = await _device(client, manager, "Fairphone 5")
+    item = {"device_id": fairphone["id"], "colour": "Matte Black", "storage_gb": 256}
+    their_cart = (await _add(client, manager, **item)).json()
+    item_id = their_cart["items"][0]["id"]
+    julie = db_session.scalars(select(Account).where(Account.gsm == ACME_USER[0])).one()
+    # An order of the end user's from before orders were the fleet manager's alone.
+    earlier = Order(
+        company_id=julie.company_id,
+        account_id=julie.id,
+        number="O2026-999001",
+        status=OrderStatus.shipped,
+        items=[],
+        total_excl_vat=Decimal("79.00"),
+        total_incl_vat=Decimal("95.59"),
+        delivery_address={},
+        tracking=None,
+    )
+    db_session.add(earlier)
+    db_session.commit()  # a SAVEPOINT: the refused requests' rollback keeps it
+    user = await bearer(client, *ACME_USER)
+    assert await _search(client, user, "?q=fairphone")
+
+    added = await _add(client, user, **item)
+    changed = await client.patch(
+        f"{API}/cart/items/{item_id}",
+        json={"quantity": 2},
+        headers={**user, "Idempotency-Key": new_key()},
+    )
+    removed = await client.delete(
+        f"{API}/cart/items/{item_id}", headers={**user, "Idempotency-Key": new_key()}
+    )
+    ordered = await prepare(client, user, "place_order", params={})
+
+    for refused in (added, changed, removed):
+        assert refused.status_code == 403 and error_code(refused) == "forbidden", refused.text
+    assert ordered.status_code == 403 and error_code(ordered) == "fleet_manager_required"
+    assert (await client.get(f"{API}/cart", headers=user)).json()["items"] == []
+    assert (await client.get(f"{API}/cart", headers=manager)).json() == their_cart
+    mine = (await client.get(f"{API}/orders", headers=user)).json()
+    assert [o["number"] for o in mine] == ["O2026-999001"]
+    one = await client.get(f"{API}/orders/{earlier.id}", headers=user)
+    assert one.status_code == 200 and one.json()["status"] == "shipped"
 
 
 async def test_the_quantity_of_a_cart_line_changes_within_the_stock(

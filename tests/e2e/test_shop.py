@@ -1,5 +1,6 @@
 """Hardware shop by chat against the real services: search, out of stock, cart, order (EN/NL),
-order status as the warehouse moves the order along (FR/NL/EN).
+order status as the warehouse moves the order along (FR/NL/EN), and an end user's request for a
+device sent to the fleet manager (orders are the fleet manager's, FR/NL/EN).
 
 The backend state (cart, orders, stock) is checked through the portal API of the same account.
 """
@@ -128,10 +129,38 @@ def test_french_order_status_follows_the_warehouse(acme_fleet_manager: Chat) -> 
     ],
 )
 def test_order_being_prepared_in_dutch_and_english(
-    acme_end_user: Chat, switch: str, question: str, said: str
+    acme_fleet_manager: Chat, switch: str, question: str, said: str
 ) -> None:
-    order = place_order(acme_end_user)
-    advance(acme_end_user.stack, "orders", order["id"])
-    acme_end_user.say(switch)
+    order = place_order(acme_fleet_manager)
+    advance(acme_fleet_manager.stack, "orders", order["id"])
+    acme_fleet_manager.say(switch)
 
-    assert said in line_about(acme_end_user.say(question), order["number"])
+    assert said in line_about(acme_fleet_manager.say(question), order["number"])
+
+
+FLEET_MANAGER_ONLY = {
+    "fr": "Désolé, seul un fleet manager peut faire cela",
+    "nl": "Sorry, enkel een fleet manager kan dat doen",
+    "en": "Sorry, only a fleet manager can do that",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("fr", "je voudrais commander un Fairphone 5"),
+        ("nl", "ik wil een nieuwe gsm bestellen"),
+        ("en", "I'd like to order an iPhone 16"),
+    ],
+)
+def test_an_end_user_asking_for_a_device_is_sent_to_the_fleet_manager(
+    acme_end_user: Chat, acme_fleet_manager: Chat, language: str, message: str
+) -> None:
+    orders_before = acme_fleet_manager.api("/orders")
+
+    reply = acme_end_user.say(message)
+
+    assert FLEET_MANAGER_ONLY[language] in reply
+    assert acme_end_user.api("/cart")["items"] == []
+    assert acme_end_user.api("/orders") == []
+    assert acme_fleet_manager.api("/orders") == orders_before

@@ -84,8 +84,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "ticket", body={"body": "Can I read or write another company's ticket?"}
     ),
     ("GET", "/api/v1/repairs/{repair_id}"): Entry("repair"),
-    ("DELETE", "/api/v1/cart/items/{item_id}"): Entry("cart_item"),
-    ("PATCH", "/api/v1/cart/items/{item_id}"): Entry("cart_item", body={"quantity": 1}),
+    # Filling a cart is ordering: the fleet manager's (reading the orders is not).
+    ("DELETE", "/api/v1/cart/items/{item_id}"): Entry("cart_item", fleet_manager_only=True),
+    ("PATCH", "/api/v1/cart/items/{item_id}"): Entry(
+        "cart_item", fleet_manager_only=True, body={"quantity": 1}
+    ),
     ("GET", "/api/v1/orders/{order_id}"): Entry("order"),
     ("GET", "/api/v1/agent/handoffs/{handoff_id}"): HANDOFF,
     ("POST", "/api/v1/agent/handoffs/{handoff_id}/take"): HANDOFF,
@@ -278,6 +281,7 @@ def test_fleet_manager_routes_are_found(app: FastAPI) -> None:
     # Guards the introspection below: if it found nothing, the 403 test would check nothing.
     assert ("GET", "/api/v1/consumption") in fleet_manager_routes(app)
     assert ("GET", "/api/v1/porting-requests/{request_id}") in fleet_manager_routes(app)
+    assert ("POST", "/api/v1/cart/items") in fleet_manager_routes(app)
 
 
 async def test_end_user_gets_403_on_every_fleet_manager_route(
@@ -292,6 +296,11 @@ async def test_end_user_gets_403_on_every_fleet_manager_route(
 
 
 FLEET_MANAGER_OPERATIONS = sorted(t.value for t, h in HANDLERS.items() if h.fleet_manager_only)
+
+
+def test_orders_are_among_the_fleet_manager_operations() -> None:
+    # design.md §2: an end user asking for a device is sent to their fleet manager.
+    assert "place_order" in FLEET_MANAGER_OPERATIONS
 
 
 @pytest.mark.parametrize("op_type", FLEET_MANAGER_OPERATIONS)

@@ -23,7 +23,7 @@ from backend.billing.models import InvoiceLink
 from backend.core.models import utcnow
 from backend.core.settings import Settings
 from backend.operations.models import Operation, OperationStatus, OperationType
-from tests.security.conftest import ACME_USER, API, new_key
+from tests.security.conftest import ACME_FM, ACME_USER, API, new_key
 
 WINDOW = 3600
 # Seeded free SIM cards of Acme (backend/seed/data.py SIM_STOCK).
@@ -163,14 +163,17 @@ async def test_company_limit_counts_every_account_of_the_company(
 
 
 async def test_orders_over_the_limit_are_refused_before_the_cart_is_read(
-    limited: httpx.AsyncClient, db_session: Session, end_user: dict[str, str]
+    limited: httpx.AsyncClient, db_session: Session, fleet_manager: dict[str, str]
 ) -> None:
-    me = account_id(db_session, ACME_USER[0])
+    me = account_id(db_session, ACME_FM[0])
     past_operation(db_session, me, OperationType.place_order, minutes_ago=40)
     past_operation(db_session, me, OperationType.place_order, minutes_ago=30)
 
     refused = await post(
-        limited, "/operations", end_user, {"type": "place_order", "line_id": None, "params": {}}
+        limited,
+        "/operations",
+        fleet_manager,
+        {"type": "place_order", "line_id": None, "params": {}},
     )
 
     assert refused.status_code == 429, refused.text

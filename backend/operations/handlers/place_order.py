@@ -1,4 +1,5 @@
-"""place_order: the caller's cart becomes an order (stock taken, cart emptied, e-mail sent)."""
+"""place_order: the fleet manager's cart becomes an order (stock taken, cart emptied, e-mail
+sent). Orders are the fleet manager's, like the other fleet operations (design.md §2)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,6 @@ def _summary(ctx: OpContext, params: PlaceOrderParams) -> dict[str, Any]:
 class PlaceOrder(OperationHandler[PlaceOrderParams]):
     op_type = OperationType.place_order
     params_model = PlaceOrderParams
-    fleet_manager_only = False
     needs_line = False
 
     def prepare(
