@@ -189,6 +189,36 @@ _CORRECTION = re.compile(
     r"(?:use|take|prends|prenez|utilise|utilisez|neem|gebruik) (?:the |our |l |notre |de |het |"
     r"onze )?(?:other|autre|andere?))\b"
 )
+# A change of mind said in more words ("on second thought", "réflexion faite", "bij nader
+# inzien") or two things mixed up ("I mixed them up", "je les ai confondus", "ik heb ze
+# verwisseld": the deactivation meant the other colleague).
+_SECOND_THOUGHTS = re.compile(
+    r"\b(?:on second thoughts?|second thoughts?|come to think of it|"
+    r"(?:mixed|mixing|muddled) (?:\w+ ){0,3}?up|mix ?up|confused (?:them|the two|both|their)|"
+    r"reflexion faite|a la reflexion|apres reflexion|tout compte fait|"
+    r"tout bien (?:reflechi|considere)|"
+    r"(?:ai|avons|suis|sommes) (?:\w+ )?(?:confondu|inverse|melange|emmele)\w*|"
+    r"bij nader inzien|nu ik erover nadenk|achteraf (?:gezien|bekeken)|"
+    r"(?:heb|had|hebben) (?:\w+ ){0,3}?(?:verward|(?:om)?verwisseld|door elkaar \w+))\b"
+)
+# Words that set a detail of the operation at its summary ("zet als contact maar Sarah", "mettez
+# plutôt Paul comme contact", "put her on Pro Smart", "mets-la sur Pro Smart", "geef haar een
+# eSIM"): a change only with a value of the pending operation's own parameters
+# (``corrects_pending``), never alone: "zet Kevin op Pro Smart" is a request of its own.
+_SETS_VALUE = re.compile(
+    r"\b(?:put|set|make|use|take|mets|mettez|met|prends|prenez|indique|indiquez|zet|neem|"
+    r"gebruik|geef|noteer|note|notez)(?: \w+){0,6}? (?:as|comme|als) (?:the |le |la |l |het |"
+    r"de |onze |our |notre )?(?:contact\w*|aanspreekpunt|point of contact|personne de contact)\b"
+    r"|\b(?:contactpersoon|aanspreekpunt) (?:is|wordt|moet)\b"
+    r"|\b(?:the|le) contact (?:is|est|c est|devient|sera|should be|becomes|will be)\b"
+    r"|\b(?:put|move|switch|set) (?:her|him|them) (?:\w+ )?(?:on|onto|to)\b"
+    r"|\b(?:give|get) (?:her|him|them) (?:\w+ )?(?:an?|the)\b"
+    r"|\b(?:mets|mettez|passe|passez|bascule|basculez) (?:la|le|les|lui|leur) (?:\w+ )?"
+    r"(?:sur|en|a)\b"
+    r"|\b(?:donne|donnez|fais|faites) (?:lui|leur) (?:\w+ )?(?:une?|la|le)\b"
+    r"|\b(?:zet|doe|schakel) (?:haar|hem|ze|hen) (?:\w+ ){0,2}?op\b"
+    r"|\bgeef (?:haar|hem|ze|hen) (?:\w+ ){0,2}?(?:een|de|het)\b"
+)
 # "make it 2", "mets-en 4", "maak er drie van": with a number, a new quantity.
 _MAKE_IT = re.compile(
     r"\b(?:make it|make that|change it to|mets en|mettez en|fais en|prends en|prenez en|"
@@ -378,7 +408,13 @@ def names_someone(text: str) -> bool:
 
 def is_correction(text: str) -> bool:
     """Whether the message changes an answer given earlier."""
-    return _CORRECTION.search(" ".join(_words(text))) is not None
+    said = " ".join(_words(text))
+    return _CORRECTION.search(said) is not None or _SECOND_THOUGHTS.search(said) is not None
+
+
+def sets_a_value(text: str) -> bool:
+    """Whether the message sets a detail in so many words ("zet als contact", "put her on")."""
+    return _SETS_VALUE.search(" ".join(_words(text))) is not None
 
 
 # Entities that are details of an operation, not part of a plain "yes" or "no".
@@ -401,7 +437,76 @@ _QUESTION = re.compile(
 _WHERE = re.compile(r"\b(?:c ?est ou|ou (?:est|sont|se|trouver?|puis|je|peut|peux|faut))\b")
 
 
+# "who"/"which" that only ties a clause to whom it is about ("it's Dries Desmet who retired",
+# "the one who left", "Dries Desmet who retired"): no question, unless the message ends in "?".
+_CLEFT = re.compile(
+    r"\b(?:it s|it is|it was|that s|the one|the person|the colleague|the user|the guy|the lady|"
+    r"someone|somebody|the line|the number|the phone|the sim) ((?:\w+ ){0,3}?)(?:who|which)\b"
+)
+_NAME_THEN_WHO = re.compile(r"(?<=\w )([A-ZÀ-Ý][a-zà-ÿ]+) who\b")
+
+
 def is_question(text: str) -> bool:
     """Whether the message asks for information (a side question, not a change)."""
-    words = " ".join(_words(text))
+    asked = text.rstrip().endswith("?")
+    words = " ".join(_words(text if asked else _NAME_THEN_WHO.sub(r"\1", text)))
+    if not asked:
+        words = _CLEFT.sub(r"\1", words)
     return _QUESTION.search(words) is not None or _WHERE.search(words) is not None or "où" in text
+
+
+# The entities that carry a new value for one of a pending operation's own parameters (its line
+# by number, its SIM, its plan, a ticket's contact number...), by operation type.
+_LINE_ENTITIES = frozenset({"phone_number", "line_id"})
+OWN_PARAMETERS: dict[str, frozenset[str]] = {
+    "replace_sim": _LINE_ENTITIES | {"sim_type", "email", "iccid", "replacement_reason"},
+    "activate_line": frozenset(
+        {"sim_type", "email", "iccid", "plan", "phone_number", "number_type", "number_mode"}
+    ),
+    "create_ticket": frozenset({"phone_number"}),
+    "deactivate_line": _LINE_ENTITIES,
+    "change_plan": _LINE_ENTITIES | {"plan"},
+    "change_options": _LINE_ENTITIES | {"option"},
+    "change_barrings": _LINE_ENTITIES | {"barring_service"},
+    "setup_direct_debit": frozenset({"iban"}),
+    "request_repair": _LINE_ENTITIES | {"repair_pickup"},
+}
+# Operations whose line (or new line's user) may be named by a person's name.
+_NAMED_BY_USER = frozenset(
+    {"replace_sim", "activate_line", "deactivate_line", "change_plan", "change_options",
+     "change_barrings", "request_repair"}
+)  # fmt: skip
+# The same values typed where no entity was found: an address, a SIM type, a phone number.
+_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+_SIM_WORDS = re.compile(r"\b(?:e ?sims?|physi(?:cal|que)|fysieke?)\b")
+_PHONE_DIGITS = re.compile(r"(?<!\d)(?:\+\s?32|0)\s?4\d{2}(?:[\s./-]?\d){6}(?!\d)")
+# Plan names are capitalised too ("put her on Pro Smart"): no person.
+_PLAN_NAMES = re.compile(
+    r"\b(?:pro ?(?:start|smart|unlimited)|data (?:only|seule)|enkel data)\b", re.IGNORECASE
+)
+
+
+def carries_own_value(text: str, entities: set[str], pending_type: str) -> bool:
+    """Whether the message gives a value for one of ``pending_type``'s own parameters."""
+    own = OWN_PARAMETERS.get(pending_type, frozenset())
+    if entities & own:
+        return True
+    said = " ".join(_words(text))
+    return (
+        ("email" in own and _EMAIL.search(text) is not None)
+        or ("sim_type" in own and _SIM_WORDS.search(said) is not None)
+        or ("phone_number" in own and _PHONE_DIGITS.search(text) is not None)
+        or (pending_type in _NAMED_BY_USER and names_someone(_PLAN_NAMES.sub("", text)))
+    )
+
+
+def corrects_pending(text: str, entities: set[str], pending_type: str) -> bool:
+    """At a summary, whether the message corrects the operation waiting for "yes": a cue of a
+    change ("nee wacht", "on second thought", "I mixed them up", "zet als contact") with a
+    value of that operation's own parameters ("een eSIM op ines@…", "Pro Smart", "0470 00 00 53",
+    "Dries Desmet"). Then the operation is corrected and read back, whatever the classifier
+    made of the message; it is never cancelled, replaced by another one, or run as it was."""
+    if text.startswith("/") or is_question(text) or calls_off(text):
+        return False
+    cue = is_correction(text) or sets_a_value(text)
+    return cue and carries_own_value(text, entities, pending_type)

@@ -44,7 +44,7 @@ from actions.operation_text import money
 from actions.operations import utter_backend_error
 from actions.periods import Month, parse_period, today_in_brussels
 from actions.phone import format_national
-from actions.tickets import TICKET_FORM, disputes_a_charge
+from actions.tickets import TICKET_FORM, disputes_a_charge, ticket_handover
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +232,8 @@ class ActionShowInvoices(_InvoiceAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if handover := ticket_handover(tracker):
+            return handover  # a ticket about the invoices, asked for in so many words
         language = conversation_language(tracker)
         only_open = wants_only_open(tracker)
         try:
@@ -271,6 +273,9 @@ class ActionExplainInvoice(_InvoiceAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if handover := ticket_handover(tracker):
+            # "ma part me paraît trop élevée, je peux ouvrir un ticket ?": the ticket asked for.
+            return handover
         language = conversation_language(tracker)
         try:
             found = await self.find_invoice(dispatcher, tracker, requested_invoice_number(tracker))

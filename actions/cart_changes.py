@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from actions.answers import NUMBER_WORDS, is_correction, is_question
+from actions.answers import NUMBER_WORDS, count_spans, count_tokens, is_correction, is_question
 
 # The two questions an order waits at: "place the order now?" (before the delivery form) and
 # the order summary (a prepared ``place_order`` operation).
@@ -76,11 +76,12 @@ _PHRASES = (
 )
 _COUNT = r"(?:\d{1,2}|" + "|".join(sorted(_NUMBERS)) + "|" + _PHRASES + r")"
 _COUNT_PHRASE = re.compile(rf"\b(?:{_PHRASES})\b")
-# "also add", "ajoute(s) aussi", "en plus", "plus 2 …", "doe er … bij", "ook nog", "nog 2".
+# "also add", "ajoute(s) aussi", "en plus", "deux de plus", "plus 2 …", "doe er … bij", "ook nog",
+# "nog 2".
 _ADD = re.compile(
-    rf"\b(?:add|adding|added|also|as well|extra|{_COUNT} more|ajout\w*|rajout\w*|en plus|aussi|"
-    rf"en supplement|encore {_COUNT}|plus {_COUNT}|erbij|toevoeg\w*|voeg\w*|ook nog|nog {_COUNT}|"
-    r"bijbestel\w*)\b"
+    rf"\b(?:add|adding|added|also|as well|extra|{_COUNT} more|{_COUNT} de plus|ajout\w*|rajout\w*|"
+    rf"en plus|aussi|en supplement|encore {_COUNT}|plus {_COUNT}|erbij|toevoeg\w*|voeg\w*|ook nog|"
+    rf"nog {_COUNT}|bijbestel\w*)\b"
 )
 # Dutch puts "bij" last: "doe er 2 witte bij", "zet er nog een bij, voor de directie".
 _ADD_BIJ = re.compile(r"\ber\b.*\bbij\b|\bbij\s*(?:[,.;:!?]|$)")
@@ -110,6 +111,58 @@ _SWITCH = re.compile(
 _CAPACITY = re.compile(r"\b\d{2,4} ?(?:gb|go|giga)\b")
 # "only 3 XCovers", "juste 2 Nokia", "maar 2 Nokia's".
 _ONLY = re.compile(rf"\b(?:only|just|juste|seulement|que|maar|slechts|enkel|alleen) {_COUNT}\b")
+
+
+# A count said as the total wanted ("we need 12", "il nous en faut 12", "we hebben er 12 nodig",
+# "finalement 12", "make it 12", "12 instead of 10", "12 en tout"), read on ``count_tokens``:
+# the words right before the count, or right after it.
+_TOTAL_BEFORE = re.compile(
+    r"\b(?:(?:need|needs|needed|require|requires|want)(?: (?:only|just|about|exactly))?|"
+    r"(?:a )?total of|faut|faudra|faudrait|besoin de|besoin d|(?:un )?total de|"
+    r"make it|make that|make them|change it to|mets en|mettez en|fais en|prends en|prenez en|"
+    r"maak er|maak het|maak dat|finalement|finally|en fait|actually|eigenlijk|toch|plutot|"
+    r"liever|rather|instead|in total|in totaal|au total|en tout|totaal|"
+    r"(?:it|that|it ll|that ll) (?:s|is|will be|ll be)|ce sera|ca fera|ca fait|"
+    r"het (?:worden|zijn|moeten) er|er moeten|moeten er)$"
+)
+_TOTAL_AFTER = re.compile(
+    r"^(?:\w+ )?(?:nodig|instead|rather|au lieu|a la place|plutot que|in plaats|ipv)\b"
+    r"|^(?:in total|in totaal|au total|en tout|total|totaal|altogether|in all|samen)\b"
+)
+# A count that adds ("2 more", "add 2", "encore 2", "nog 2", "2 extra", "deux de plus").
+_MORE_BEFORE = re.compile(
+    r"\b(?:add|adding|another|plus|encore|nog|extra|ajout\w*|rajout\w*|voeg\w*)$"
+)
+_MORE_AFTER = re.compile(
+    r"^(?:\w+ )?(?:more|extra|additional|de plus|en plus|supplementaires?|en supplement|erbij|"
+    r"bij|meer)\b"
+)
+# What a message that is only a count may say besides ("12 stuks", "non, 12", "douze svp").
+_COUNT_ONLY = frozenset(
+    {"ah", "oh", "euh", "eh", "hmm", "bon", "alors", "donc", "so", "then", "dan", "non", "nee",
+     "neen", "no", "svp", "stp", "aub", "please", "graag", "merci", "stuks", "stuk", "pieces",
+     "units", "exemplaires", "toestellen", "appareils", "phones", "telephones", "gsms", "gsm",
+     "of", "them", "en", "er", "d", "de"}
+)  # fmt: skip
+
+
+def stated_total(text: str) -> int | None:
+    """The count a message gives as the total wanted ("ah nee, we hebben er 12 nodig, er zijn
+    twee nieuwe chauffeurs bij": 12), the message that is only a count ("12 stuks") too; never a
+    count that adds ("we need 2 more", "nog 2 erbij"), nor one replaced ("au lieu de dix")."""
+    if text.startswith("/"):
+        return None
+    tokens = count_tokens(text)
+    spans = count_spans(tokens)
+    if len(spans) == 1 and set(tokens[: spans[0][0]] + tokens[spans[0][1] :]) <= _COUNT_ONLY:
+        return spans[0][2]
+    for start, end, count in spans:
+        before, after = " ".join(tokens[max(start - 4, 0) : start]), " ".join(tokens[end:])
+        if _MORE_BEFORE.search(before) or _MORE_AFTER.search(after):
+            continue
+        if _TOTAL_BEFORE.search(before) or _TOTAL_AFTER.search(after):
+            return count
+    return None
 
 
 def _folded(text: str) -> str:
@@ -170,7 +223,8 @@ def says_cart_change(text: str) -> bool:
     if "?" in text or is_question(text):
         # "could you make the Nokias black instead?", "can you also add 2?" still change it.
         return bool(kinds) and (details or _names_count(text))
-    return bool(kinds) or details or _ONLY.search(_folded(text)) is not None
+    only = _ONLY.search(_folded(text)) is not None
+    return bool(kinds) or details or only or stated_total(text) is not None
 
 
 def _names_count(text: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -37,11 +38,12 @@ from actions.common import (
     require_identity,
 )
 from actions.line_resolution import fold
-from actions.operation_forms import OperationFormValidation
+from actions.operation_forms import OperationFormValidation, is_interruption
 from actions.operation_text import money
 from actions.operations import (
     PENDING_ID_SLOT,
     PENDING_TYPE_SLOT,
+    START_PREFIX,
     clear_pending,
     form_slot_resets,
     prepare_operation,
@@ -540,6 +542,97 @@ def asks_to_stop_direct_debit(text: str) -> bool:
     )
 
 
+# --- the company's invoices, asked for by an end user ------------------------------------------
+# The company's direct debit and invoice settings are the fleet manager's (design §2): an end user
+# sets up direct debit only for their own split-bill part, from their own account. In folded
+# text, the company (a word for it or its name) next to its invoices or its account.
+_OF_COMPANY_DETERMINER = (
+    r"(?:(?:la|le|les|notre|nos|ma|mon|cette|de|het|onze|ons|mijn|the|our|my|this)\s+|l')?"
+)
+_INVOICES_OR_ACCOUNT = (
+    r"(?:(?P<invoices>factur\w*|factuur\w*|invoic\w*|bills?)|"
+    r"compte(?: bancaire| en banque)?|(?:bank)?rekening\w*|(?:bank )?accounts?|iban)"
+)
+# "bedrijfsfacturen", "firmarekening", "zakelijke rekening", "corporate account", "compte pro".
+_COMPANY_COMPOUND = re.compile(
+    r"(?<!\w)(?:bedrijfs|firma|zakelijke |professionele |corporate )"
+    r"(?:(?P<invoices>factu\w*|invoic\w*|bills?)|(?:bank)?rekening\w*|accounts?)(?!\w)"
+    r"|(?<!\w)compte (?:pro|professionnel|societe|entreprise)(?!\w)"
+)
+# The user's own part, next to which the company's invoices are only where the part comes from
+# ("my part of the company invoice", "ma part des factures de la société").
+_OWN_PART = re.compile(
+    r"\b(?:my|mon|ma|mijn|own|eigen|propre)\s+(?:(?:own|eigen|propre)\s+)?"
+    r"(?:part|share|portion|deel|aandeel|partie|quote-?part)\b|\bpersonal (?:part|share)\b|"
+    r"\bpersoonlijke? (?:deel|aandeel)\b|\bpart(?:ie)? (?:perso\w*|privee?)\b|\bsplit[- ]?bill\b"
+)
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:pas|not|niet|geen|non|plutot que|rather than|instead of|in plaats van|au lieu de|"
+    r"sauf|except|behalve)\b(?:\W+\w+){0,3}\W*$"
+)
+_CLAUSE_SPLIT = re.compile(r"[,.;:!?\n]")
+_LEGAL_FORMS = frozenset(
+    {"nv", "bv", "sa", "srl", "sprl", "bvba", "vzw", "asbl", "cv", "cvba", "commv", "gcv",
+     "scrl", "ltd", "inc", "llc", "gmbh"}
+)  # fmt: skip
+
+
+def _company_key(name: str) -> str:
+    """A company's name as compared: folded, without its legal form ("Acme Logistics NV")."""
+    words = re.findall(r"[\w&']+", fold(name.translate(_APOSTROPHES)).replace(".", ""))
+    return " ".join(word for word in words if word not in _LEGAL_FORMS)
+
+
+def _company_names(company: str | None) -> tuple[str, ...]:
+    """How people name their company: in full ("acme logistics") or by its first word ("acme",
+    not a particle like the "de" of "De Vries Transport")."""
+    full = _company_key(company or "")
+    if not full:
+        return ()
+    first = next((word for word in full.split() if word not in _NAME_PARTICLES), "")
+    return (full, first) if len(first) >= 3 and first != full else (full,)
+
+
+def is_the_company(holder: str, company: str) -> bool:
+    """Whether the account holder named is the company ("Acme Logistics NV", "Acme")."""
+    return _company_key(holder) in _company_names(company)
+
+
+@lru_cache(maxsize=64)
+def _company_patterns(company: str | None) -> tuple[re.Pattern[str], ...]:
+    """The company's invoices or account: "company invoices", "Acme's invoices", "le compte de
+    la société", "de rekening van het bedrijf", "factures d'Acme", "bedrijfsrekening"."""
+    named = "|".join([_COMPANY_WORD, *(re.escape(name) for name in _company_names(company))])
+    return (
+        re.compile(
+            rf"(?<!\w)(?:{named})(?!\w)(?:'s|')?\s+(?:(?:bank|monthly)\s+)?"
+            rf"{_INVOICES_OR_ACCOUNT}(?!\w)"
+        ),
+        re.compile(
+            rf"(?<!\w){_INVOICES_OR_ACCOUNT}(?:\s+[\w']+){{0,2}}?\s+"
+            rf"(?:(?:de|du|des|van|of|for|pour|voor|from)\s+|d')"
+            rf"{_OF_COMPANY_DETERMINER}(?:{named})(?!\w)"
+        ),
+        _COMPANY_COMPOUND,
+    )
+
+
+def asks_for_the_company(text: str, company: str | None = None) -> bool:
+    """Whether a message is about the company's invoices or account ("direct debit for Acme's
+    company invoices", "notre compte société", "van de rekening van het bedrijf"); the company's
+    invoices next to the user's own part ("ma part des factures de la société") or negated
+    ("not the company invoices") are not. ``company``: its name, else words only."""
+    folded = fold(text.translate(_APOSTROPHES))
+    own_part = _OWN_PART.search(folded) is not None
+    for pattern in _company_patterns(company):
+        for match in pattern.finditer(folded):
+            if _NEGATED_BEFORE.search(_CLAUSE_SPLIT.split(folded[: match.start()])[-1]):
+                continue
+            if not (own_part and match.group("invoices")):
+                return True
+    return False
+
+
 def _other(method: str) -> str:
     return DELIVERY_METHODS[1 - DELIVERY_METHODS.index(method)]
 
@@ -614,7 +707,78 @@ class ValidateDirectDebitForm(OperationFormValidation):
     ) -> list[EventType]:
         if self._asks_to_stop(tracker):
             return await self._hand_over_to_stop(dispatcher, tracker, domain)
+        if await self._end_user_asks_for_the_company(tracker):
+            return await self._offer_own_part(dispatcher, tracker, domain)
         return list(await super().run(dispatcher, tracker, domain))
+
+    async def _end_user_asks_for_the_company(self, tracker: Tracker) -> bool:
+        """An end user asking for direct debit of the company's invoices, from its account or
+        with the company as holder: those are the fleet manager's (design §2). The words are
+        read first: the caller is looked up only when they point at the company."""
+        text = latest_text(tracker)
+        if text.startswith("/") or is_interruption(latest_intent(tracker)):
+            return False
+        names_iban = bool(entity_values(tracker, "iban")) or iban_in(text) is not None
+        said = self._holder_said(tracker, text, names_iban)
+        holder = said.name if said is not None else None
+        holder_is_company = said is not None and said.refers_to == COMPANY
+        # A display cache, never the decision: whether the company's name is worth a look-up.
+        cached = tracker.get_slot("company_name")
+        cached_company = str(cached) if cached else None
+        if not (
+            holder_is_company
+            or asks_for_the_company(text, cached_company)
+            or (holder and cached_company and is_the_company(holder, cached_company))
+        ):
+            return False
+        try:
+            me = await self.backend.get_me(require_identity(tracker))
+        except BackendError as exc:
+            logger.info("Reading the caller for a company request failed: %r", exc)
+            return False  # the form goes on; the backend has the last word
+        if me.active_role != "end_user":
+            return False
+        company = me.company.name if me.company is not None else None
+        return (
+            holder_is_company
+            or asks_for_the_company(text, company)
+            or bool(holder and company and is_the_company(holder, company))
+        )
+
+    async def _offer_own_part(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Nothing is set up: the bot says the company's invoices are the fleet manager's and
+        offers direct debit of the user's own part; "yes" starts this form afresh
+        (``action_confirm_operation``), "no" ends with nothing done."""
+        events = self._stop(domain)
+        # A mandate waiting for "yes" and now meant for the company's account never runs.
+        if not await self._drop_pending(dispatcher, tracker):
+            return [*events, *clear_pending()]
+        dispatcher.utter_message(response="utter_direct_debit_company_is_fleet_managers")
+        return [
+            *events,
+            SlotSet(PENDING_ID_SLOT, f"{START_PREFIX}{DIRECT_DEBIT_FORM}"),
+            SlotSet(PENDING_TYPE_SLOT, START_PREFIX.rstrip(":")),
+        ]
+
+    async def _drop_pending(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        """Cancel the operation waiting for "yes", if any; False (the user told) when the
+        backend failed."""
+        pending_id = tracker.get_slot(PENDING_ID_SLOT)
+        if not pending_id:
+            return True
+        try:
+            await self._take_over_pending(
+                dispatcher,
+                require_identity(tracker),
+                str(pending_id),
+                tracker.get_slot(PENDING_TYPE_SLOT),
+            )
+        except BackendError as exc:
+            utter_backend_error(dispatcher, exc)
+            return False
+        return True
 
     @staticmethod
     def _asks_to_stop(tracker: Tracker) -> bool:
@@ -634,16 +798,8 @@ class ValidateDirectDebitForm(OperationFormValidation):
         """End this form and prepare the stop in the same turn (a follow-up action would have
         no rule after it); the submit action then does nothing, its slots being empty."""
         events = [*self._stop(domain)]
-        if pending_id := tracker.get_slot(PENDING_ID_SLOT):
-            try:
-                await self._take_over_pending(
-                    dispatcher,
-                    require_identity(tracker),
-                    str(pending_id),
-                    tracker.get_slot(PENDING_TYPE_SLOT),
-                )
-            except BackendError as exc:
-                utter_backend_error(dispatcher, exc)
+        if tracker.get_slot(PENDING_ID_SLOT):
+            if not await self._drop_pending(dispatcher, tracker):
                 return events
             events += clear_pending()
         stop = ActionPrepareStopDirectDebit(self.backend)

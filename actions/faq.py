@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -23,7 +23,7 @@ from actions.common import (
 from actions.operations import utter_backend_error
 from actions.plans import utter_plan_list
 from actions.role import ActionSwitchRole
-from actions.tickets import TICKET_FORM, opens_a_ticket
+from actions.tickets import ticket_handover
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +39,10 @@ class ActionAnswerFaq(BackendAction):
     ) -> list[EventType]:
         intent = latest_intent(tracker) or ""
         response = f"{RESPONSE_PREFIX}_{intent}"
-        if not tracker.active_loop.get("name") and opens_a_ticket(latest_text(tracker)):
+        if handover := ticket_handover(tracker):
             # "Can you open a ticket about this porting?": the ticket asked for, not the how-to
-            # of its subject; the ticket form reads the same message.
-            return [FollowupAction(TICKET_FORM)]
+            # of its subject.
+            return handover
         if not intent.startswith("faq_") or response not in (domain.get("responses") or {}):
             dispatcher.utter_message(response="utter_default")
             return []

@@ -161,10 +161,12 @@ _REASON_STEMS: tuple[tuple[str, str], ...] = (
     ("misplac", "lost"), ("egare", "lost"),
     ("stol", "stolen"), ("steal", "stolen"), ("gestol", "stolen"),
     ("gejat", "stolen"), ("gepikt", "stolen"), ("robb", "stolen"), ("derob", "stolen"),
+    ("vole", "stolen"), ("snatch", "stolen"), ("ontvreemd", "stolen"), ("beroof", "stolen"),
     ("cass", "broken"), ("kapot", "broken"), ("brok", "broken"), ("crack", "broken"),
     ("fissur", "broken"), ("barst", "broken"), ("defect", "broken"), ("defectu", "broken"),
     ("abim", "broken"), ("damag", "broken"), ("beschadig", "broken"), ("stuk", "broken"),
-    ("gebrok", "broken"), ("gebarst", "broken"), ("bris", "broken"),
+    ("gebrok", "broken"), ("gebarst", "broken"), ("bris", "broken"), ("endommag", "broken"),
+    ("deterior", "broken"), ("faulty", "broken"),
     ("autre", "switch"), ("other", "switch"), ("ander", "switch"), ("nouveau", "switch"),
     ("nouvel", "switch"), ("nieuw", "switch"), ("new", "switch"), ("chang", "switch"),
 )  # fmt: skip

@@ -24,14 +24,26 @@ from validation import InvalidValue, check_be_mobile
 # Buttons stay usable up to about six choices; beyond that ask for the number itself.
 MAX_LINE_BUTTONS = 6
 
-# "ending in 3456", "eindigend op 3456", "qui se termine par 3456", "finissant par 56", "…3456".
+# "ending in 3456", "eindigend op 3456", "qui se termine par 3456", "qui finit par 56", "…3456".
 _ENDING = re.compile(
     r"(?:end(?:s|ing)?(?:\s+(?:in|on|with))?|eindig\w*(?:\s+(?:op|met|in))?|"
-    r"(?:se\s+)?termin\w*(?:\s+(?:par|en))?|finiss\w*(?:\s+par)?|"
+    r"(?:se\s+)?termin\w*(?:\s+(?:par|en))?|fini(?:t|s|ss\w*)(?:\s+par)?|"
     r"laatste\s+cijfers|derniers\s+chiffres|last\s+digits|\.\.\.|…)\s*:?\s*(\d{2,6})\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+# The last digits of a SIM card are no line: "the card ending in 015", "la carte qui finit par
+# 015", "de kaart die eindigt op 015", or digits that end a card's serial in the same message.
+_LONG_NUMBER = re.compile(r"\d(?:[ .-]?\d){14,}")
+_CARD_WORD = re.compile(
+    r"(?:cards?|cartes?|\w*kaart\w*|iccids?|serials?|series?|serienummers?|puces?)"
+)
+_LINE_WORD = re.compile(
+    r"(?:lines?|lignes?|lijn\w*|gsms?|\w*phones?|telephones?|telefoon\w*|mobiles?|portables?|"
+    r"toestel\w*)"
+)
+# How far back the word naming what ends in those digits may be ("la carte SIM qui finit par").
+_ENDING_LOOKBACK_WORDS = 4
 _SERVICE_NUMBER = re.compile(r"^\s*\d{3,4}\s*$")
 # The caller's own line: "sur ma ligne", "la mienne", "mijn eigen gsm", "my number", "mine".
 _OWN_LINE = re.compile(
@@ -148,14 +160,33 @@ def without_signature(text: str) -> str:
     return text[: words[kept_words].start()] if kept_words < len(words) else text
 
 
+def _ends_a_card(text: str, ending: re.Match[str]) -> bool:
+    """Whether the last digits ``ending`` found are a SIM card's rather than a line's.
+
+    The nearest word before "ending in" that names a thing decides ("the SIM card ending in",
+    "the line ending in"; "number" names either); otherwise digits that end a card's serial
+    written in the same message are that card's ("ending in 015, full number 8932…015").
+    """
+    before = [fold(word) for word in _WORD.findall(text[: ending.start()])]
+    for word in reversed(before[-_ENDING_LOOKBACK_WORDS:]):
+        if _CARD_WORD.fullmatch(word):
+            return True
+        if _LINE_WORD.fullmatch(word):
+            return False
+    digits = ending.group(1)
+    return any(re.sub(r"\D", "", long).endswith(digits) for long in _LONG_NUMBER.findall(text))
+
+
 def match_lines_in_text(text: str, lines: list[Line]) -> tuple[list[Line], str | None]:
     """Lines named in ``text`` by last digits or by a person's name / label.
 
     Returns the matches and the reference the user typed (for "not found" messages); the
     longest name match wins, so "Jan Peeters" beats "Jan" when both a Jan Peeters and a
-    Jan Maes exist. The name that signs a message is no reference.
+    Jan Maes exist. The name that signs a message is no reference, nor are a SIM card's
+    last digits: with "Jonas's SIM … the card ending in 015", the name decides.
     """
-    if ending := _ENDING.search(text):
+    endings = (found for found in _ENDING.finditer(text) if not _ends_a_card(text, found))
+    if ending := next(endings, None):
         digits = ending.group(1)
         return [line for line in lines if line.msisdn.endswith(digits)], digits
     text = without_signature(text)

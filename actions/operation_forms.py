@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -41,6 +41,7 @@ from actions.operations import (
     PENDING_TYPE_SLOT,
     START_PREFIX,
     clear_pending,
+    corrects_the_pending,
     form_slot_resets,
     is_confident_request,
     is_local_pending,
@@ -126,6 +127,10 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     #: A destructive form starts only on a confident request; otherwise the bot asks first
     #: (``utter_ask_meant_<form>``) and a "yes" starts it (``action_confirm_operation``).
     destructive = False
+    #: A request for a helpdesk ticket in so many words opens the ticket form instead ("ik zou
+    #: een ticket willen openen, welke extra data-opties zijn er?" read as ``change_options``,
+    #: and refused to an end user).
+    hands_over_ticket_requests = True
 
     def pending_values(self, operation: Operation) -> dict[str, Any]:
         """Slot values that ask again for the pending ``operation`` (a correction edits them)."""
@@ -167,14 +172,23 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         # alors" read as goodbye): unless it is a hard one, the form tries it as an answer and
         # lets it interrupt only when it holds no value for the requested slot.
         # Re-opened by a correction at this form's own summary ("nee wacht, doe direct Pro
-        # Unlimited", whatever intent it was given): the message edits the pending request.
+        # Unlimited", whatever intent it was given): the message edits the pending request. A
+        # hard interruption only when it carries the correction's value ("nee wacht, geef haar
+        # toch een eSIM, op ines@…" read as ``stop`` re-read the unchanged summary and ran it).
         correcting = (
             requested is None
             and self.op_type is not None
             and tracker.get_slot(PENDING_TYPE_SLOT) == self.op_type
             and bool(tracker.get_slot(PENDING_ID_SLOT))
-            and intent not in HARD_INTERRUPTIONS
+            and (intent not in HARD_INTERRUPTIONS or corrects_the_pending(tracker))
         )
+        if requested is None and not correcting and self.hands_over_ticket_requests:
+            # Imported here: the ticket forms build on this module.
+            from actions.tickets import TICKET_FORM, opens_a_ticket
+
+            if opens_a_ticket(latest_text(tracker)):
+                # The ticket form reads the same message: subject, description, contact.
+                return [*self._stop(domain), FollowupAction(TICKET_FORM)]
         maybe_interruption = (
             is_interruption(intent)
             and not correcting

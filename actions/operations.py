@@ -27,6 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import (
     DETAIL_ENTITIES,
+    corrects_pending,
     is_correction,
     is_question,
     names_detail_word,
@@ -311,6 +312,16 @@ def owns_a_mistake(tracker: Tracker) -> bool:
     )
 
 
+def corrects_the_pending(tracker: Tracker) -> bool:
+    """A new value for one of the waiting operation's own parameters, with a cue of a change
+    ("nee wacht, geef haar toch een eSIM", "zet als contact maar Sarah, 0470 00 00 16"),
+    whatever intent it was given (``answers.corrects_pending``)."""
+    message = tracker.latest_message or {}
+    entities = {str(e.get("entity")) for e in message.get("entities") or [] if e.get("entity")}
+    pending_type = str(tracker.get_slot(PENDING_TYPE_SLOT) or "")
+    return corrects_pending(str(message.get("text") or ""), entities, pending_type)
+
+
 async def correction_events(
     client: BackendClient,
     dispatcher: CollectingDispatcher,
@@ -395,7 +406,7 @@ class ActionConfirmOperation(BackendAction):
         if pending_id.startswith(START_PREFIX):
             # "Do you really want to deactivate a line?" — yes: the form starts now.
             return [*clear_pending(), FollowupAction(pending_id.removeprefix(START_PREFIX))]
-        if mentions_details(tracker) or owns_a_mistake(tracker):
+        if mentions_details(tracker) or owns_a_mistake(tracker) or corrects_the_pending(tracker):
             # "ok, make it Smart instead": what runs must be what the user saw last.
             return await correction_events(self.backend, dispatcher, tracker, pending_type)
         if not is_clear_yes(tracker):
@@ -460,7 +471,8 @@ class ActionCancelOperation(BackendAction):
         pending_id = tracker.get_slot(PENDING_ID_SLOT)
         identity = chat_identity(tracker)
         pending_type = tracker.get_slot(PENDING_TYPE_SLOT)
-        if pending_id and pending_type in CORRECTION_FORMS and mentions_details(tracker):
+        corrected = mentions_details(tracker) or corrects_the_pending(tracker)
+        if pending_id and pending_type in CORRECTION_FORMS and corrected:
             # "no wait, Pro Start"
             return await correction_events(self.backend, dispatcher, tracker, pending_type)
         if pending_id and isinstance(pending_id, str) and pending_id.startswith(START_PREFIX):

@@ -1,6 +1,9 @@
 """Repairs: "my phone is broken" → which line, the IMEI, what is wrong, where to pick it up,
 summary, "yes" (operation ``request_repair``) → repair number; and the status of repairs.
 
+An opening that orders new devices and names no fault ("on a besoin de 2 Galaxy XCover7 Pro …
+à livrer au dépôt") is handed to the shop's device search, which reads the same message.
+
 The IMEI is checked with the backend's own check (``validation.check_imei``: 15 digits, Luhn, same
 error codes), so a typo is re-asked at once with where to find it: on the box or by dialling *#06#.
 """
@@ -17,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.activation import MISHAPS, REPLACEMENT_FORM, next_slot_events, opens_afresh
-from actions.answers import says_stop
+from actions.answers import ONE_ARTICLES, VAGUE_QUANTITIES, count_spans, count_tokens, says_stop
 from actions.api.backend import BackendError, ChatIdentity, InvalidRequestError, Line, Operation
 from actions.common import (
     RESPONSE_PREFIX,
@@ -47,6 +50,10 @@ from validation import check_imei
 logger = logging.getLogger(__name__)
 
 FORM = "repair_form"
+# What the shop runs on a device asked for ("search_device"): it reads the message, and orders
+# the devices it names with an order, a count or a delivery (actions/shop.py, not imported:
+# the shop imports this module).
+SHOP_SEARCH = "action_search_devices"
 IMEI_SLOT = "repair_imei"
 PROBLEM_SLOT = "repair_problem"
 PICKUP_SLOT = "repair_pickup"
@@ -198,6 +205,11 @@ class ValidateRepairForm(OperationFormValidation):
             # "mijn simkaart is kapot, ik heb een nieuwe: 8932…": the card is replaced, the
             # phone needs no repair; the replacement form reads the same message.
             return [*self._stop(domain), FollowupAction(REPLACEMENT_FORM)]
+        if opens_afresh(tracker, self.op_type) and orders_devices(text):
+            # "We need 3 rugged phones … the Samsung XCover7 Pro. Please ship them to …": new
+            # devices, nothing to repair; the shop reads the device, colour, capacity, count and
+            # delivery in the same message, as if it had been asked.
+            return [*self._stop(domain), FollowupAction(SHOP_SEARCH)]
         pickup = requested == PICKUP_SLOT and (
             pickup_in(text) is not None or address_in(text) is not None
         )
@@ -295,6 +307,85 @@ def describes_a_fault(text: str) -> bool:
         not text.startswith("/")
         and len(text) >= MIN_OPENING_PROBLEM_LENGTH
         and _FAULT.search(" ".join(re.findall(r"[a-z]+", fold(text)))) is not None
+    )
+
+
+# What a phone to buy is chosen for, not what went wrong with one: "water-resistant", "a big
+# screen", "good battery life" (folded words).
+_FEATURES = re.compile(
+    r"\b(?:water ?(?:resistant|proof)|resistants? a l eau|(?:big|large|bigger|larger|good) "
+    r"(?:screen|camera|battery)|battery life|(?:grand|bon) (?:ecran|appareil photo)|grande "
+    r"batterie|(?:groot|grote|goede) (?:scherm|camera|batterij))\b"
+)
+# Words of a device that is not all right, besides its symptoms ("broken", "kapot", "ne marche
+# plus"), and of a repair asked for: never an order, whatever else is said.
+_TROUBLE = re.compile(
+    r"\b(?:repar\w*|repair\w*|herstel\w*|fix\w*|broken|broke|kapot\w*|(?:is|zijn|ging|gaat) "
+    r"stuk|defect\w*|defekt\w*|damaged|beschadigd\w*|abime\w*|endommag\w*|casse\w*|panne|"
+    r"out of order|dead|died|(?:ne )?(?:marche|fonctionne) (?:plus|pas)|s allume (?:plus|pas)|"
+    r"werkt (?:niet|nog maar)|doet (?:het|t) niet|gaat niet (?:meer )?aan|"
+    r"(?:doesn t|does not|don t|won t|will not) (?:work|turn on|start)|not working|"
+    r"stopped working)\b"
+)
+# Buying (present or to come: "ordered", "commandé", "besteld" speak of devices already there).
+_ORDER_VERB = re.compile(
+    r"(?<!in )(?<!of )\border(?:ing)?\b|\b(?:buy(?:ing)?|purchas(?:e|ing)|bestel(?:len|t)?|"
+    r"kopen|koop|aankopen|aanschaffen|commander|commandons|commandez|acheter|achetons|achetez|"
+    r"passer (?:une )?commande)\b"
+)
+# Needing or wanting devices, and having them delivered: an order with a count of devices.
+_NEED_OR_DELIVERY = re.compile(
+    r"\b(?:need|needs|would like|d like|want|require|besoin|faut|faudrait|voudri\w*|souhait\w*|"
+    r"aimeri\w*|nodig|willen|wil|graag|ship\w*|deliver\w*|send|livr\w*|envoy\w*|expedi\w*|"
+    r"lever\w*|bezorg\w*|verzend\w*|verstu\w*|opsturen)\b"
+)
+# Devices, by kind or by the names of the catalogue's brands and models (folded words).
+_DEVICE_WORD = re.compile(
+    r"(?:(?:smart)?phones?|gsms?|gsmke|gsmkes|devices?|handsets?|telephones?|portables?|"
+    r"appareils?|toestel(?:len)?|telefoons?|iphones?|samsungs?|galaxy|galaxys|xcover\w*|"
+    r"crosscalls?|pixels?|fairphones?|nokias?|s25s?|a56s?|a26s?|z5|3210s?)"
+)
+_NEW = frozenset(
+    {"new", "nouveau", "nouvelle", "nouveaux", "nouvelles", "neuf", "neufs", "nieuw", "nieuwe",
+     "extra", "additional", "supplementaire", "supplementaires"}
+)  # fmt: skip
+# How far before its device a count may be said: "3 rugged phones", "twee nieuwe gsm's".
+_COUNT_REACH = 3
+
+
+def orders_devices(text: str) -> bool:
+    """Whether an opening orders new devices rather than asks for a repair: an order verb with
+    a device ("we would like to order five (5) Fairphone 5 devices"), or a need or a delivery
+    with a count of devices ("on a besoin de 2 Galaxy XCover7 Pro … à livrer au dépôt"); never
+    with a fault, a repair, an IMEI, or a courier to fetch the device."""
+    if text.startswith("/") or _IMEI_IN_TEXT.search(text):
+        return False
+    folded = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+    if _TROUBLE.search(folded) or describes_a_fault(_FEATURES.sub(" ", folded)):
+        return False
+    tokens = count_tokens(text)
+    devices = [i for i, token in enumerate(tokens) if _DEVICE_WORD.fullmatch(token)]
+    if not devices:
+        return False
+    if _ORDER_VERB.search(folded):
+        return True
+    counts = [(start, end) for start, end, _ in count_spans(tokens)
+              if not (end - start == 1 and tokens[start] in ONE_ARTICLES)]  # fmt: skip
+    return (
+        _NEED_OR_DELIVERY.search(folded) is not None
+        and _PICKUP_VERBS.search(folded) is None
+        and any(_counted(tokens, counts, index) for index in devices)
+    )
+
+
+def _counted(tokens: list[str], counts: list[tuple[int, int]], index: int) -> bool:
+    """Whether how many of the device at ``index`` is said just before it ("2 Galaxy", "three
+    rugged phones", "une dizaine de téléphones"; an article alone is no count, unless the
+    device is new: "un nouveau téléphone")."""
+    reach = max(index - _COUNT_REACH, 0)
+    before = set(tokens[reach:index])
+    return bool(before & (VAGUE_QUANTITIES | _NEW)) or any(
+        reach <= end <= index for _, end in counts
     )
 
 

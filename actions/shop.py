@@ -61,6 +61,7 @@ from actions.cart_changes import (
     names_capacity,
     names_colour,
     says_cart_change,
+    stated_total,
 )
 from actions.common import (
     RESPONSE_PREFIX,
@@ -86,6 +87,7 @@ from actions.operations import (
     register_quantity_change,
     utter_backend_error,
 )
+from actions.phone import format_national
 from actions.repairs import address_text
 from actions.tickets import answer_view
 from actions.validators import InvalidValue, check_postal_address
@@ -102,6 +104,9 @@ ORDER_ADDRESS_SLOT = "order_address"  # {"street","postal_code","city"} for anot
 COMPANY_DELIVERY = "company"
 OTHER_DELIVERY = "other_address"
 NO_LINE = "none"  # the device is not for one particular line (company stock)
+# Several lines for one item ("un pour Lien et un pour Dries"): ``<line id>:<count>`` of each,
+# space-separated ("4:1 7:1"); the cart gets one item per line.
+_SHARES = re.compile(r"\d+:\d+(?: \d+:\d+)+")
 # The words of the item the form (re)starts with when they are not the latest message: the next
 # device of "3 Crosscall and 2 iPhone 16e", or "" after an out-of-stock variant (nothing to read).
 ITEM_TEXT_SLOT = "shop_item_text"
@@ -283,6 +288,23 @@ _POSTAL_CITY = re.compile(
 )
 
 
+# "… to our warehouse at Kanaaldok 50": the street starts after the last of these.
+_TO_PLACE = frozenset({"at", "to", "naar", "aan", "op", "bij", "chez", "au", "a", "in"})
+
+
+def _after_sentence(words: list[str]) -> list[str]:
+    """The street of "Please ship them to our warehouse at Kanaaldok 50": the words after the
+    last "at" / "naar" / "chez" followed by a capitalised name or a number, when a sentence of
+    lower-case words (its first may be capitalised) comes before it; "Rue au Bois 3" and
+    "Quai des Péniches au 12" stay whole (one name word, or capitalised ones, before "au")."""
+    for index in range(len(words) - 2, 0, -1):
+        following = words[index + 1][:1]
+        if fold(words[index]) in _TO_PLACE and (following.isupper() or following.isdigit()):
+            sentence = index >= 2 and all(w.islower() for w in words[1:index])
+            return words[index + 1 :] if sentence else words
+    return words
+
+
 def address_in(text: str) -> dict[str, str] | None:
     """A Belgian postal address said anywhere in a sentence ("to her home: Avenue Louise 54,
     1050 Ixelles", "leveren aan Industrieweg 22, 9000 Gent, niet aan de hoofdzetel")."""
@@ -291,7 +313,7 @@ def address_in(text: str) -> dict[str, str] | None:
         chunks = [c for c in before.split(",") if any(ch.isdigit() for ch in c)]
         if not chunks:
             continue
-        street = chunks[-1].split()
+        street = _after_sentence(chunks[-1].split())
         while street and fold(street[0]).strip("'’") in _ADDRESS_LEAD:
             street = street[1:]
         try:
@@ -925,6 +947,51 @@ def refused_colour(events: list[dict[str, Any]]) -> str | None:
     return None
 
 
+def line_shares(value: Any) -> list[tuple[int, int]]:
+    """(line id, count) of each line an item is split between; ``[]`` for one line or none."""
+    text = str(value or "")
+    if not _SHARES.fullmatch(text):
+        return []
+    return [(int(line), int(count)) for line, count in (s.split(":") for s in text.split())]
+
+
+_FOR_WORD = re.compile(r"\b(?:for|pour|voor)\b", re.IGNORECASE)
+# "pour Lien, c'est pour elle": a pronoun is the person already named, no other line.
+_FOR_PRONOUN = re.compile(
+    r"\b(?:for|pour|voor) (?:him|her|them|lui|elle|eux|elles|hem|haar|hen)\b", re.IGNORECASE
+)
+# A phone number in an answer ("un pour le 0470 12 34 56"): none of its digits is a count.
+_PHONE_DIGITS = re.compile(r"\+?\d[\d\s./-]{7,}\d")
+
+
+def _share_said(part: str) -> int | None:
+    """How many units a part of the answer gives its line: the count before "pour", "for",
+    "voor" ("un pour Lien", "2 voor Dries", "one each for Lien"), else one said in it."""
+    before = _FOR_WORD.split(part, maxsplit=1)
+    return quantity_in(before[0] if len(before) > 1 else _PHONE_DIGITS.sub(" ", part))
+
+
+def share_counts(parts: list[str], quantity: int) -> list[int] | None:
+    """How many units each part of an answer gives its line, when they make ``quantity``: the
+    counts said, and what they leave shared equally by the parts without one ("un pour Lien et
+    Dries"); ``None`` when they do not make it."""
+    said = [_share_said(part) for part in parts]
+    missing = said.count(None)
+    rest = quantity - sum(n for n in said if n is not None)
+    if missing and (rest < missing or rest % missing):
+        return None
+    counts = [n if n is not None else rest // missing for n in said]
+    return counts if sum(counts) == quantity and all(n >= 1 for n in counts) else None
+
+
+_SHARE_FOR = {"fr": "{count} pour {name}", "nl": "{count} voor {name}", "en": "{count} for {name}"}
+
+
+def line_name(line: Line) -> str:
+    """Who a line is, as people know it: its user, its label, or its number."""
+    return line.user_name or line.label or format_national(line.msisdn)
+
+
 class ValidateShopItemForm(OperationFormValidation):
     """Slots ``shop_device_id``, ``shop_colour``, ``shop_storage_gb``, ``shop_quantity``."""
 
@@ -1112,6 +1179,8 @@ class ValidateShopItemForm(OperationFormValidation):
         asked = requested == FOR_LINE_SLOT
         if not asked and not entity_values(tracker, "phone_number"):
             return {}
+        if asked and (several := await self._several_lines(dispatcher, tracker, identity, typed)):
+            return several
         resolution = await resolve_line(self.backend, identity, tracker)
         if resolution.line is not None:
             return {FOR_LINE_SLOT: str(resolution.line.id)}
@@ -1120,6 +1189,52 @@ class ValidateShopItemForm(OperationFormValidation):
         elif asked and typed:
             dispatcher.utter_message(response="utter_invalid_shop_for_line_id")
         return {}
+
+    async def _several_lines(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        identity: ChatIdentity,
+        typed: str,
+    ) -> dict[str, Any] | None:
+        """An answer that names a line for each of several units ("un pour Lien Verhaeghe et un
+        pour Dries Desmet", read as a whole it matches both lines: "which one?" for ever): one
+        cart item per line when each part names one line and the counts make the quantity;
+        else no particular line, after saying which lines were named. ``None`` when it names
+        one line or none, or several for one unit without counts ("Lien et Dries": then "which
+        one?" is the question)."""
+        quantity = int(tracker.get_slot(QUANTITY_SLOT) or 0)
+        clauses = [c.strip() for c in _ITEM_BREAK.split(typed) if c.strip()]
+        if len(clauses) < 2:
+            return None
+        parts: list[tuple[str, Line | None]] = []
+        for clause in clauses:
+            resolution = await resolve_line(self.backend, identity, _about(tracker, clause))
+            if resolution.referenced or for_someone(_FOR_PRONOUN.sub(" ", clause)):
+                parts.append((clause, resolution.line))
+        if len(parts) < 2 or (quantity < 2 and not any(_share_said(c) for c, _ in parts)):
+            return None
+        counts = share_counts([clause for clause, _ in parts], quantity)
+        lines = [line for _, line in parts if line is not None]
+        language = conversation_language(tracker)
+        if counts is not None and len({line.id for line in lines}) == len(parts):
+            shares = ", ".join(
+                _SHARE_FOR[language].format(count=count, name=line_name(line))
+                for count, line in zip(counts, lines, strict=True)
+            )
+            dispatcher.utter_message(response="utter_shop_lines_split", shares=shares)
+            value = " ".join(
+                f"{line.id}:{count}" for count, line in zip(counts, lines, strict=True)
+            )
+            return {FOR_LINE_SLOT: value}
+        named = ", ".join(
+            line_name(line) if line is not None else _FOR_WORD.split(clause)[-1].strip()
+            for clause, line in parts
+        )
+        dispatcher.utter_message(
+            response="utter_shop_lines_not_split", lines=named, quantity=quantity
+        )
+        return {FOR_LINE_SLOT: NO_LINE}
 
 
 class ActionAskShopDeviceId(BackendAction):
@@ -1212,23 +1327,29 @@ class ActionAddToCart(BackendAction):
         device_id, colour = slots.get(DEVICE_SLOT), slots.get(COLOUR_SLOT)
         storage, quantity = slots.get(STORAGE_SLOT), slots.get(QUANTITY_SLOT)
         for_line = slots.get(FOR_LINE_SLOT)
+        shares = line_shares(for_line)
         for_line_id = int(for_line) if for_line and str(for_line).isdigit() else None
         if not device_id or not colour or storage is None or not quantity:
             return form_slot_resets(domain)
         language = conversation_language(tracker)
-        key = idempotency_key(
-            tracker, f"cart:{device_id}:{colour}:{int(storage)}:{int(quantity)}:{for_line_id}"
-        )
+        # Split between lines: all of it goes to the first line, then each other line takes its
+        # share from it (the stock is checked for the whole quantity at once, nothing half done).
+        lines = f"{for_line_id}" if not shares else str(for_line).replace(" ", ",")
+        what = f"cart:{device_id}:{colour}:{int(storage)}:{int(quantity)}:{lines}"
+        key = idempotency_key(tracker, what)
         try:
+            identity = require_identity(tracker)
             cart = await self.backend.add_cart_item(
-                require_identity(tracker),
+                identity,
                 device_id=device_id,
                 colour=colour,
                 storage_gb=int(storage),
                 quantity=int(quantity),
-                for_line_id=for_line_id,
+                for_line_id=shares[0][0] if shares else for_line_id,
                 idempotency_key=key,
             )
+            if shares:
+                cart = await self._spread(identity, tracker, cart, shares, what)
         except ConflictError as exc:
             return await self._choose_again(dispatcher, tracker, exc, language)
         except InvalidRequestError:
@@ -1258,6 +1379,46 @@ class ActionAddToCart(BackendAction):
             SlotSet(PENDING_ID_SLOT, f"{START_PREFIX}order_delivery_form"),
             SlotSet(PENDING_TYPE_SLOT, START_PREFIX.rstrip(":")),
         ]
+
+    async def _spread(
+        self,
+        identity: ChatIdentity,
+        tracker: Tracker,
+        cart: Cart,
+        shares: list[tuple[int, int]],
+        what: str,
+    ) -> Cart:
+        """The item just added for the first line of ``shares`` keeps its share; each other line
+        gets an item of its own with its share."""
+        slots = tracker.slots
+        (first, _), *others = shares
+        storage = float(slots.get(STORAGE_SLOT) or 0)
+        variant = (str(slots.get(DEVICE_SLOT)), str(slots.get(COLOUR_SLOT)), storage)
+        item = next(
+            (
+                i
+                for i in cart.items
+                if i.for_line_id == first
+                and (str(i.device_id), i.colour, float(i.storage_gb)) == variant
+            ),
+            None,
+        )
+        if item is None:
+            return cart  # not the cart expected: nothing is moved
+        kept = item.quantity - sum(count for _, count in others)
+        key = idempotency_key(tracker, f"{what}:keep")
+        cart = await self.backend.set_cart_quantity(identity, item.id, kept, idempotency_key=key)
+        for line_id, count in others:
+            cart = await self.backend.add_cart_item(
+                identity,
+                device_id=variant[0],
+                colour=item.colour,
+                storage_gb=item.storage_gb,
+                quantity=count,
+                for_line_id=line_id,
+                idempotency_key=idempotency_key(tracker, f"{what}:{line_id}"),
+            )
+        return cart
 
     async def _choose_again(
         self,
@@ -1709,9 +1870,14 @@ def _variant_of(
 def _change_item(
     change: CartChange, kind: str | None, device: Device, words: str, cart: Cart, clause: str
 ) -> None:
-    """The change ``words`` make to the cart's items of ``device``."""
+    """The change ``words`` make to the cart's items of ``device``. A total said as what is
+    needed ("we hebben er 12 nodig, er zijn twee nieuwe chauffeurs bij") is the new quantity,
+    never added to the one in the cart nor taken from it."""
     items = [i for i in cart.items if str(i.device_id) == str(device.id)]
     said = _named_items(words, items)
+    total = stated_total(words)
+    if total is not None:
+        kind = None
     if kind == REMOVE:
         chosen = said or items
         count = _count_in(words, device, articles=False)
@@ -1737,7 +1903,9 @@ def _change_item(
             {"storages": ", ".join(f"{s} GB" for s in storages)},
         )
         return
-    count = _count_in(words, device, articles=False)
+    count = total if total is not None else _count_in(words, device, articles=False)
+    if count is not None and not 1 <= count <= MAX_QUANTITY:
+        return  # beyond the shop's limit: said so (``_unchanged``)
     if kind != ADD and colour is None and storage is None:
         # "make it one", "only 3 XCovers": a new quantity for the item.
         if count is None and is_quantity_change(clause):
@@ -1801,10 +1969,31 @@ def _changing_words(words: str, device: Device) -> str | None:
     return rest if names or details or _count_in(rest, device, articles=False) else None
 
 
-def read_cart_change(text: str, cart: Cart, catalogue: list[Device]) -> CartChange:
+def discussed_device(events: list[dict[str, Any]]) -> str | None:
+    """The device of the request just put in the cart, when the request was about that one
+    device: the device chosen last in the item form, unless it was the next device of a request
+    about several ("3 Crosscall and 2 iPhone 16e": its words were queued)."""
+    device: str | None = None
+    for event in reversed(events):
+        if event.get("event") == "user" and device is not None:
+            return device
+        if event.get("event") != "slot":
+            continue
+        name, value = event.get("name"), event.get("value")
+        if device is None and name == DEVICE_SLOT and value:
+            device = str(value)
+        elif device is not None and name == ITEM_TEXT_SLOT and value:
+            return None
+    return device
+
+
+def read_cart_change(
+    text: str, cart: Cart, catalogue: list[Device], *, discussed: str | None = None
+) -> CartChange:
     """What ``text`` changes in ``cart``: the devices named (in the cart or not, "the Nokias"
-    too) or implied (the cart's only device, "the gold ones"), each with its own words; an item
-    said to stay as it is ("the XCover stays") is left alone."""
+    too) or implied (the cart's only device, "the gold ones"; for a total said, "we need 12",
+    the ``discussed`` device), each with its own words; an item said to stay as it is ("the
+    XCover stays") is left alone."""
     change = CartChange()
     in_cart = list(dict.fromkeys(str(i.device_id) for i in cart.items))
     devices = [d for i in in_cart for d in catalogue if str(d.id) == i]
@@ -1822,6 +2011,8 @@ def read_cart_change(text: str, cart: Cart, catalogue: list[Device]) -> CartChan
             named += [(d, clause) for d in loose if str(d.id) not in known]
         if not named and not new:
             named = [(d, clause) for d in _implied_devices(clause, cart, devices)]
+        if not named and not new and stated_total(clause) is not None:
+            named = [(d, clause) for d in devices if str(d.id) == discussed]
         if len(named) > 1 or keeps(clause):
             # each its own clauses, with their punctuation (the clause that keeps one is cut off)
             named = _own_words(clause, catalogue, [d for d, _ in named], [d for d, _ in new])
@@ -1922,7 +2113,7 @@ async def change_order(
     try:
         cart = await client.get_cart(identity)
         catalogue = await _catalogue(client, identity, cart)
-        change = read_cart_change(text, cart, catalogue)
+        change = read_cart_change(text, cart, catalogue, discussed=discussed_device(tracker.events))
         if not change.changes_cart() and not change.new_devices:
             return _unchanged(dispatcher, text, change, cart, catalogue, language, ask)
         address = await _summary_address(client, identity, pending_id) if summary_waits else None
@@ -1998,10 +2189,13 @@ def _unchanged(
     """Nothing of the cart changes: a colour or capacity that does not exist is said so; a
     message that names nothing of a cart is the yes or no it says ("toch maar niet" is a no);
     else the bot says what it understood the cart to be and asks again."""
+    quantity = stated_total(text)
+    if quantity is None and is_quantity_change(text):
+        quantity = quantity_in(text) or 0
     if change.refusal is not None:
         response, variables = change.refusal
         dispatcher.utter_message(response=response, **variables)
-    elif is_quantity_change(text) and not 1 <= (quantity_in(text) or 0) <= MAX_QUANTITY:
+    elif quantity is not None and not 1 <= quantity <= MAX_QUANTITY:
         dispatcher.utter_message(response="utter_invalid_shop_quantity", max=MAX_QUANTITY)
     elif _names_anything(text, catalogue) or (answer := _plain_answer(text)) is None:
         items = cart_rows(cart, language)

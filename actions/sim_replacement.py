@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -47,6 +48,8 @@ from actions.fleet_extraction import (
     first,
     found_entities,
     replacement_reason_in,
+    sim_type_in,
+    words,
 )
 from actions.formatting import format_money
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
@@ -82,6 +85,13 @@ _CARD_CHANGE = re.compile(
     rf"\b{_NEW} (?:\w+ )?(?:{_CARD}|{_PHONE})\b"
     rf"|\b{_CHANGE} (?:\w+ ){{0,3}}{_CARD}\b|\b{_CARD} (?:\w+ ){{0,3}}{_CHANGE}\b"
 )
+# Another device, the "other" reason of a request ("son nouveau gsm", "een nieuw toestel", "he
+# is changing phones", "un téléphone neuf"); read on the accent-free words.
+_NEW_DEVICE = re.compile(
+    rf"\b{_NEW} (?:\w+ )?{_PHONE}\b|\b{_PHONE} (?:\w+ )?(?:neuf|neuve|nieuwe?)\b"
+    rf"|\b{_CHANGE} (?:\w+ ){{0,2}}{_PHONE}\b"
+)
+_CHANGE_WORD = re.compile(rf"\b{_CHANGE}\b")
 
 
 def required_replacement_slots(slots: dict[str, Any]) -> list[str]:
@@ -95,6 +105,27 @@ def required_replacement_slots(slots: dict[str, Any]) -> list[str]:
     elif slots.get("sim_type") == "esim":
         required.append("esim_email")
     return required
+
+
+def _reason_in_words(text: str, *, answers: bool) -> str | None:
+    """The reason a message gives, ``None`` when it gives none.
+
+    What happened to the card is read wherever it is said ("le gsm de Thomas s'est fait voler",
+    "la carte est endommagée"). A switch is taken from the answer to the reason question ("autre,
+    il change de téléphone"), but from a request only when it says one: another device or the
+    other type of SIM ("passer en eSIM"). "Active la nouvelle 8932…", "replace her SIM" say
+    nothing of why (every replacement brings a new card), and a switch assumed there would skip
+    the blocking and the fee of a lost or stolen card: the reason is asked.
+    """
+    reason = replacement_reason_in(text)
+    if reason != "switch" or answers:
+        return reason
+    folded = " ".join(words(text))
+    if _NEW_DEVICE.search(folded) or (
+        sim_type_in(text) is not None and _CHANGE_WORD.search(folded)
+    ):
+        return reason
+    return None
 
 
 class ValidateSimReplacementForm(OperationFormValidation):
@@ -156,13 +187,14 @@ class ValidateSimReplacementForm(OperationFormValidation):
                 values[LINE_SLOT] = str(me.line_id)
                 line = await self.backend.get_line(identity, me.line_id)
 
-        reason = first(found_entities(tracker), "replacement_reason")
+        reason = first(found_entities(tracker), "replacement_reason")  # a button
         # The opening is the request, whatever it was classified as ("mijn simkaart is kapot,
         # kunt ge de nieuwe activeren?" reaches this form from the activation form).
         asked = requested in (None, "replacement_reason") or intent == "replace_sim"
-        if reason is None and asked:
-            reason = replacement_reason_in(text) if not text.startswith("/") else None
-        reason = replacement_reason_in(reason) if reason is not None else None
+        if reason is not None:
+            reason = replacement_reason_in(reason)
+        elif asked and not text.startswith("/"):
+            reason = _reason_in_words(text, answers=requested == "replacement_reason")
         if reason is not None and not self._keeps_known_reason(tracker, requested, reason):
             values["replacement_reason"] = reason
         elif requested == "replacement_reason":
@@ -289,8 +321,24 @@ class ActionAskSimReplacementFormBlockOldSim(BackendAction):
         return [SlotSet(BLOCK_OPERATION_SLOT, operation.id)]
 
 
-def replacement_summary_vars(operation: Operation, language: str) -> dict[str, Any]:
-    """Variables of ``utter_replacement_summary``."""
+# The reason read back with its fee: a lost or stolen card costs a fee, a broken one or a switch
+# is free (``backend/operations/handlers/replace_sim.py``), so a wrong reason shows at once.
+_REASON_LABELS = {
+    "fr": {"lost": "carte perdue", "stolen": "carte volée", "broken": "carte abîmée",
+           "switch": "changement de carte (eSIM ↔ physique, nouvel appareil)"},
+    "nl": {"lost": "kaart verloren", "stolen": "kaart gestolen", "broken": "kaart kapot",
+           "switch": "kaartwissel (eSIM ↔ fysiek, nieuw toestel)"},
+    "en": {"lost": "card lost", "stolen": "card stolen", "broken": "card broken",
+           "switch": "card change (eSIM ↔ physical, new device)"},
+}  # fmt: skip
+_ALREADY_BLOCKED = {"fr": "(déjà bloquée)", "nl": "(al geblokkeerd)", "en": "(already blocked)"}
+
+
+def replacement_summary_vars(
+    operation: Operation, language: str, *, reason: str, blocked: bool
+) -> dict[str, Any]:
+    """Variables of ``utter_replacement_summary``; ``blocked``: the old SIM was blocked already
+    (the block offered for a lost or stolen card)."""
     summary = operation.summary
     labels = {"fr": "SIM physique", "nl": "fysieke sim", "en": "physical SIM"}[language]
 
@@ -299,9 +347,11 @@ def replacement_summary_vars(operation: Operation, language: str) -> dict[str, A
             return f"eSIM → {email}" if email else "eSIM"
         return f"{labels} {iccid}" if iccid else labels
 
+    old_sim = sim(summary.get("old_sim_type"), summary.get("old_iccid"), None)
     return {
         "msisdn": format_national(operation.msisdn) if operation.msisdn else "—",
-        "old_sim": sim(summary.get("old_sim_type"), summary.get("old_iccid"), None),
+        "reason": _REASON_LABELS[language].get(reason, reason),
+        "old_sim": f"{old_sim} {_ALREADY_BLOCKED[language]}" if blocked else old_sim,
         "new_sim": sim(summary.get("new_sim_type"), summary.get("iccid"), summary.get("email")),
         "fee": format_money(Decimal(str(summary.get("fee") or "0")), language),
     }
@@ -358,7 +408,11 @@ class ActionPrepareSimReplacement(BackendAction):
                 line_id=int(line_id),
                 params=params,
                 summary_response="utter_replacement_summary",
-                summary_vars=replacement_summary_vars,
+                summary_vars=partial(
+                    replacement_summary_vars,
+                    reason=str(params["reason"]),
+                    blocked=slots.get("block_old_sim") is True,
+                ),
                 notes=replacement_notes,
             )
         except InvalidRequestError as exc:

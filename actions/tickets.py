@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.access import RESET_FORM, mentions_password
-from actions.answers import asks_for_person, is_explicit_stop, is_question
+from actions.answers import asks_for_person, is_correction, is_explicit_stop, is_question
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -112,11 +112,11 @@ _CONTACT_BEFORE = re.compile(
     r"|\bbereik(?:baar|en)\b)"
     r"[^0-9]{0,25}$"
 )
-# "mon numéro 0470…", "mijn gsm-nummer is de 0470…": right before the number, since "c'est mon
-# numéro, le souci est sur le 0475…" names the other one.
+# "mon numéro 0470…", "mijn gsm-nummer is de 0470…", "mon num 0470…": right before the number,
+# since "c'est mon numéro, le souci est sur le 0475…" names the other one.
 _OWN_NUMBER_BEFORE = re.compile(
     r"\b(?:my|mon|mijn|m'n)\s+(?:(?:own|propre|eigen|perso|personal|direct|work|gsm|mobile|cell)"
-    r"[\s-]+)?(?:\w*nummer|numero|number)\b[\s:=(-]*"
+    r"[\s-]+)?(?:\w*nummer|numero|number|num|nr)\b[\s:=(-]*"
     r"(?:(?:is|est|c'est|c\s+est|dat\s+is|that's)\s+)?(?:(?:le|het|de|the)\s+)?$"
 )
 # "n'est plus joignable sur le 0475…", "is not reachable on…": that line is the problem.
@@ -230,11 +230,13 @@ _COMMENT_NOUNS = (
 _COMMENT_LEAD = re.compile(
     r"\s*(?P<it>-?y\b|-?lui\b|to\s+it\b|on\s+it\b|er\b)?"
     r"(?:\s*(?:svp|stp|pls|please|aub|also|aussi|ook|nog|even|dan)\b)*"
-    r"(?:\s*(?:en|as|a|an|un|une|the|le|la|als|een|comme)\b)?"
+    r"(?:\s*(?:the\s+following|de\s+volgende|het\s+volgende|en|as|a|an|un|une|the|le|la|als"
+    r"|een|comme|this|these|ce|cet|cette|ces|deze|dit|volgende)\b)?"
     r"(?:\s*(?:petite?|small|short|quick|kleine?|korte?|extra)\b)?"
     rf"\s*(?P<noun>{_COMMENT_NOUNS})?"
-    r"(?:\s*(?:toe|bij|aan|to\s+it|on\s+it|dessus|dedans|au\s+ticket|to\s+the\s+ticket"
-    r"|aan\s+het\s+ticket)\b)?"
+    r"(?:\s*(?:suivante?|following)\b)?"
+    r"(?:\s*(?:toe|bij|aan|to\s+it|on\s+it|dessus|dedans|au\s+ticket|a\s+ce\s+ticket"
+    r"|to\s+(?:the|this)\s+ticket|aan\s+(?:het|dit)\s+ticket)\b)?"
     r"\s*[:,]?\s*(?P<that>that\b|que\b|qu'|dat\b|:)?\s*"
 )
 # What a comment announced for later is called when its text is not given yet ("une précision",
@@ -343,15 +345,45 @@ def split_followup_comment(text: str) -> FollowupSplit:
 
 
 _OPEN_TICKET = re.compile(
-    r"\b(?:open|create|log|raise|file|ouvr\w*|cre\w*|fais|faire|maak|open\w*|aanmak\w*|"
-    r"aan\s+te\s+maken|start\w*)\b[^.;!?]{0,30}?\b(?:ticket|ticket)\b"
+    r"\b(?P<verb>open|create|log|raise|file|ouvr\w*|cre\w*|fais|faire|maak|open\w*|aanmak\w*|"
+    r"aan\s+te\s+maken|start\w*)\b[^.;!?]{0,30}?\bticket\b"
     r"|\b(?:un|a|an|een|nouveau|new|nieuw)\s+ticket\b(?![^.;!?]{0,20}\bT-?\d)"
 )
+# A ticket that already exists asks for no new one: "j'ai ouvert un ticket hier", "I opened a
+# ticket last week", "on a déjà créé un ticket", "ik heb een ticket lopen" (but "can I have a
+# ticket?", "ik heb een ticket nodig" ask for one).
+_PAST = re.compile(r"opened|created|logged|raised|filed|started")
+_HAS_BEFORE = re.compile(
+    r"(?:\b(?:ai|as|a|avons|avez|ont|heb|hebt|heeft|hebben|hadden|geopend|aangemaakt"
+    r"|ingediend|ouverte?s?|creee?s?|opened|created|logged|raised|filed|submitted)"
+    r"|(?<!can\s)(?<!could\s)(?<!may\s)(?<!would\s)\b(?:i|we|you|they|he|she)\s+"
+    r"(?:already\s+|still\s+)?(?:have|has|had|got))"
+    r"\s+(?:(?:deja|already|al|nog|still|toujours|encore|eerder|hier|yesterday|gisteren)\s+)*$"
+)
+_NEEDED_AFTER = re.compile(r"\s+(?:\w+\s+)?nodig\b")
 
 
 def opens_a_ticket(text: str) -> bool:
     """Whether the message asks for a new ticket ("can you open a ticket", "graag een ticket")."""
-    return _OPEN_TICKET.search(fold(text)) is not None
+    folded = fold(text)
+    for match in _OPEN_TICKET.finditer(folded):
+        verb = match.group("verb")
+        if verb is not None and _PAST.fullmatch(verb):
+            continue
+        had = _HAS_BEFORE.search(folded[: match.start()]) is not None
+        if not had or _NEEDED_AFTER.match(folded, match.end()):
+            return True
+    return False
+
+
+def ticket_handover(tracker: Tracker) -> list[EventType]:
+    """The ticket form when a message outside any form asks for a ticket in so many words,
+    whatever else it was read as ("ma facture me paraît trop élevée, je peux ouvrir un ticket
+    ?" as the invoice's explanation, "can you open a ticket about this porting?" as its how-to):
+    the form reads the same message (subject, description, contact). Else nothing."""
+    if tracker.active_loop.get("name") or not opens_a_ticket(latest_text(tracker)):
+        return []
+    return [FollowupAction(TICKET_FORM)]
 
 
 def find_ticket_number(text: str) -> str | None:
@@ -385,7 +417,8 @@ def match_subject(text: str, subjects: list[TicketSubject]) -> TicketSubject | N
 _SUBJECT_STEMS: dict[str, tuple[str, ...]] = {
     "prepaid_conversion": ("prepaid", "prepay", "herlaadba", "carte prepay"),
     "sim_or_esim": ("sim", "esim", "simkaart", "qr"),
-    "porting": ("portage", "porting", "overdracht", "overzet", "nummerbehoud", "transfert"),
+    "porting": ("portage", "porting", "portab", "overdracht", "overzet", "nummerbehoud",
+                "transfert"),
     "network_coverage": ("reseau", "couverture", "signal", "network", "coverage", "netwerk",
                          "bereik", "dekking", "ontvangst", "4g", "5g", "connexion", "connection",
                          "verbinding", "internet", "data"),
@@ -399,9 +432,40 @@ _SUBJECT_STEMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+_NUMBERS = r"(?:numeros?|nummers?|numbers?)"
+# Phrases whose words alone point elsewhere, read as one word of their subject: numbers "chez un
+# autre operateur" are being ported (not "other"), "extra data-opties" are options (not the
+# network).
+_SUBJECT_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"\b(?:autres?|other|another|andere?|ancien|old|oude|vorige|previous|former|current"
+            r"|actuel|huidige)\s+(?:operat\w*|provider\w*|fournisseur\w*|aanbieder\w*|carrier\w*)"
+            rf"|\b(?:transfer\w*|move|moving|bring|port|porter|overbreng\w*|reprendre)\b"
+            rf"[^.;!?]{{0,40}}?\b{_NUMBERS}\b"
+            rf"|\b{_NUMBERS}\b[^.;!?]{{0,40}}?\b(?:transfer\w*|overzet\w*|overbreng\w*|meenem\w*"
+            r"|mee\s+te\s+nemen)"
+        ),
+        "porting",
+    ),
+    (
+        re.compile(
+            r"\b(?:extra|more|meer|plus\s+de|supplementaires?|additional)\s+data\b"
+            r"|\bopti\w*\s+(?:de\s+|d'|van\s+|for\s+)?data\b"
+            r"|\bdata[\s-]*(?:opti\w*|bundel\w*|bundle\w*|pack\w*|boost\w*|pakket\w*|volume\w*"
+            r"|forfait\w*|tegoed\w*|allowance\w*)"
+        ),
+        "option",
+    ),
+)
+
+
 def subject_from_words(text: str) -> str | None:
     """The subject most of the words point to (``None`` on a tie or no clue)."""
-    tokens = re.findall(r"[a-z0-9]+", fold(text))
+    folded = fold(text)
+    for phrase, word in _SUBJECT_PHRASES:
+        folded = phrase.sub(f" {word} ", folded)
+    tokens = re.findall(r"[a-z0-9]+", folded)
     hits = {
         code: sum(any(token.startswith(stem) for stem in stems) for token in tokens)
         for code, stems in _SUBJECT_STEMS.items()
@@ -605,6 +669,31 @@ def answer_view(tracker: Tracker, looks_like_answer: bool, free_text: bool = Fal
     return view
 
 
+def _at_summary(tracker: Tracker) -> bool:
+    """Whether the form was re-opened at the new ticket's summary (a correction)."""
+    return (
+        tracker.get_slot("requested_slot") is None
+        and tracker.get_slot(PENDING_TYPE_SLOT) == NEW_TICKET_TYPE
+        and bool(tracker.get_slot(PENDING_ID_SLOT))
+    )
+
+
+# What names the subject itself, in a correction at the summary.
+_SUBJECT_WORD = re.compile(
+    r"\b(?:sujet|objet|subject|topic|onderwerp|categor\w*|category|rubriek|thema|theme)\b"
+)
+
+
+def _changes_subject(text: str) -> bool:
+    """Whether a message at the summary may give another subject: it speaks of the subject
+    ("le sujet c'est plutôt la facturation") or corrects without asking ("nee, eigenlijk gaat
+    het over de factuur"); "zijn er eigenlijk opzegkosten als we haar abonnement zo beëindigen?"
+    asks, and its "abonnement" makes no plans-and-options ticket."""
+    if _SUBJECT_WORD.search(fold(text)):
+        return True
+    return is_correction(text) and "?" not in text and not is_question(text)
+
+
 def _followup_values(text: str, describes: bool) -> dict[str, Any]:
     """The slots a message fills with its description (when it ``describes`` the problem), the
     comment to add once the ticket exists, and the wish to add one whose text is not given."""
@@ -623,6 +712,7 @@ class ValidateTicketForm(OperationFormValidation):
 
     fleet_manager_only = False
     needs_line = False
+    hands_over_ticket_requests = False  # it is the ticket form
 
     def name(self) -> str:
         return "validate_ticket_form"
@@ -632,6 +722,16 @@ class ValidateTicketForm(OperationFormValidation):
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
+        faq = f"{RESPONSE_PREFIX}_{latest_intent(tracker)}"
+        if (
+            _at_summary(tracker)
+            and faq.startswith(f"{RESPONSE_PREFIX}_faq_")
+            and faq in (domain.get("responses") or {})
+            and ("?" in text or is_question(text))
+        ):
+            # "zijn er eigenlijk opzegkosten …?" at the summary, re-opened as a correction for
+            # its "eigenlijk": a question, answered; the summary comes back unchanged.
+            dispatcher.utter_message(response=faq)
         if requested is None and mentions_password(text) and not opens_a_ticket(text):
             # "Can't log in, it says my credentials are wrong… a link to make a new one?" is
             # what the reset link is for; a ticket only when the user asks for one.
@@ -680,7 +780,11 @@ class ValidateTicketForm(OperationFormValidation):
             if len(carried) >= MIN_DESCRIPTION_LENGTH and not values.get(DESCRIPTION_SLOT):
                 values[DESCRIPTION_SLOT] = carried
         # Several details at once: a subject button/word and a number are taken on any turn.
-        if requested in (None, SUBJECT_SLOT) or entity_values(tracker, SUBJECT_SLOT):
+        # At the summary the subject was accepted: only a correction may change it, never the
+        # words of a side question.
+        about_subject = not correcting or _changes_subject(text)
+        reads_subject = requested == SUBJECT_SLOT or (requested is None and about_subject)
+        if reads_subject or entity_values(tracker, SUBJECT_SLOT):
             subject = await self._subject(tracker, identity, text)
             if subject is None and carried:
                 subject = await self._subject(tracker, identity, carried)
@@ -1028,6 +1132,7 @@ class ValidateTicketCommentForm(OperationFormValidation):
 
     fleet_manager_only = False
     needs_line = False
+    hands_over_ticket_requests = False  # "open a ticket …, then add a note" is handled below
 
     def name(self) -> str:
         return "validate_ticket_comment_form"

@@ -359,9 +359,22 @@ def _item_matches(wanted: dict[str, Any], item: dict[str, Any]) -> bool:
     )
 
 
+def _by_variant(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Order lines of the same device, colour and storage added up: two lines of one phone,
+    each for an employee's line, are the "2 ×" an entry asks for (entries name no line)."""
+    merged: dict[tuple[str, str, Any], dict[str, Any]] = {}
+    for item in items:
+        key = (str(item.get("device")), _plain(item.get("colour")), item.get("storage_gb"))
+        if key in merged:
+            merged[key]["quantity"] += int(item.get("quantity") or 1)
+        else:
+            merged[key] = {**item, "quantity": int(item.get("quantity") or 1)}
+    return list(merged.values())
+
+
 def _items_match(wanted: list[dict[str, Any]], actual: list[dict[str, Any]]) -> bool:
     """The same order lines, whatever their order (each actual line used once)."""
-    left = list(actual)
+    left = _by_variant(actual)
     for item in wanted:
         found = next((i for i in left if _item_matches(item, i)), None)
         if found is None:

@@ -8,8 +8,10 @@ function as the actions (``actions.answers.yes_or_no``) and, right after such a 
 - a pending operation and no form → ``action_confirm_operation`` / ``action_cancel_operation``;
 - a form asking one of its yes/no slots → the form, whose validator reads the same words;
 - a pending operation and a change of mind that names a detail ("could you make it Pro
-  Unlimited instead?", read as ``out_of_scope``) → ``action_confirm_operation``, which treats a
-  message with details as a correction and reads the new summary back instead of confirming.
+  Unlimited instead?", read as ``out_of_scope``), or a value of that operation's own parameters
+  with a cue of a change ("on second thought, put her on Pro Smart" read as ``change_plan``,
+  "zet als contact maar Sarah, 0470 00 00 16" read as nothing) → ``action_confirm_operation``,
+  which treats it as a correction and reads the new summary back instead of confirming.
 
 Otherwise it abstains. Its priority is above RulePolicy's and below HandoffPolicy's, so an
 agent's conversation stays with the agent.
@@ -34,6 +36,7 @@ from actions.answers import (
     DETAIL_ENTITIES,
     YES_NO_SLOTS,
     calls_off,
+    corrects_pending,
     is_correction,
     is_quantity_change,
     is_question,
@@ -136,6 +139,12 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
             and not is_question(text)
             and (bool(entities & DETAIL_ENTITIES) or other_line or names_detail_word(text))
         ) or is_quantity_change(text)
+        # A new value for the waiting operation's own parameter with a cue of a change ("on
+        # second thought, put her on Pro Smart" read as ``change_plan``; "zet als contact maar
+        # Sarah, 0470 00 00 16" read as nothing): that operation, corrected, never another one.
+        pending_type = str(tracker.get_slot(PENDING_TYPE_SLOT) or "")
+        named = {str(entity) for entity in entities if entity}
+        correcting = correcting or corrects_pending(text, named, pending_type)
         # "make the Nokias black instead", "sans les Nokia": a change of the cart of the order
         # waiting for "yes", which the confirm action makes (actions/cart_changes.py).
         pending = tracker.get_slot(self._pending_slot)

@@ -1171,6 +1171,26 @@ def test_an_address_is_found_inside_a_sentence():
 
 
 @pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        ("Please ship them to our warehouse at Kanaaldok 50, 2030 Antwerpen", "Kanaaldok 50"),
+        (
+            "envoyez-les au chantier de Wavre chez Bati Sud, Rue au Bois 3, 1300 Wavre",
+            "Rue au Bois 3",
+        ),
+        ("stuur ze naar het magazijn op Industrieweg 8, 9030 Gent", "Industrieweg 8"),
+        (
+            "livrez-les à notre dépôt au Quai des Péniches 12, 1000 Bruxelles",
+            "Quai des Péniches 12",
+        ),
+        ("Rue au Bois 3, 1300 Wavre", "Rue au Bois 3"),
+    ],
+)
+def test_the_street_starts_after_the_sentence_leading_to_it(text, street):
+    assert address_in(text)["street"] == street
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [("au siege", "fr"), ("naar ons kantoor in de Kolvestraat", "nl"), ("head office", "en")],
 )

@@ -9,7 +9,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.answers import quantity_in
 from actions.api.backend import Device
-from actions.cart_changes import change_kinds, keeps, says_cart_change
+from actions.cart_changes import change_kinds, keeps, says_cart_change, stated_total
+from actions.operations import ActionConfirmOperation
 from actions.shop import ActionSearchDevices, ValidateShopItemForm, opening_quantity
 from tests.actions.support import make_tracker, responses
 from tests.actions.test_shop import (
@@ -18,6 +19,7 @@ from tests.actions.test_shop import (
     IPHONE,
     IPHONE_16E,
     NOKIA,
+    PLACE_NOW,
     XCOVER,
     cart_item,
     cart_of,
@@ -314,4 +316,150 @@ def test_a_worded_quantity_change_is_a_change_of_the_cart():
         "nog een half dozijn erbij",
         "could you add a dozen?",
     ):
+        assert says_cart_change(text), text
+
+
+# --- a total said at the order's question sets the quantity; only "N more" adds ---------------
+
+TEN_16E = cart_of(cart_item(51, IPHONE_16E, "Black", 10))
+
+
+async def said_at_the_order(
+    backend, dispatcher, text: str, language: str, intent: str = "activate_line", events=()
+) -> list:
+    """``text`` answers "place the order now?" (classified ``intent``): the events."""
+    said = make_tracker(text, intent=intent, slots={**PLACE_NOW, "language": language})
+    said.events[:0] = events  # before the message itself
+    return list(await ActionConfirmOperation(backend.client()).run(dispatcher, said, DOMAIN))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("ah nee, we hebben er 12 nodig, er zijn twee nieuwe chauffeurs bij", "nl"),
+        ("we hebben er eigenlijk twaalf nodig", "nl"),
+        ("maak er 12 van, er komen er twee bij", "nl"),
+        ("12 in plaats van 10", "nl"),
+        ("ah non, il nous en faut 12, il y a deux nouveaux chauffeurs en plus", "fr"),
+        ("on a besoin de douze, deux chauffeurs arrivent aussi", "fr"),
+        ("finalement 12", "fr"),
+        ("12 au lieu de 10", "fr"),
+        ("oh wait, we need 12, two new drivers joined as well", "en"),
+        ("make it 12, we're adding two drivers", "en"),
+        ("12 instead of 10", "en"),
+        ("12 stuks", "nl"),
+    ],
+)
+async def test_a_total_said_at_the_order_s_question_sets_the_quantity(
+    backend, dispatcher, text, language
+):
+    # nl-007: "we hebben er 12 nodig, er zijn twee nieuwe chauffeurs bij" (read as activate_line)
+    # added 12 to the 10 in the cart: 20 Galaxy A26 were ordered.
+    changes = order_waits(backend, TEN_16E)
+
+    events = await said_at_the_order(backend, dispatcher, text, language)
+
+    assert cart_requests(changes) == [("PATCH", "/51", {"quantity": 12})]
+    assert responses(dispatcher) == ["utter_cart_updated", "utter_ask_place_order_now"]
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("nog 2 erbij", "nl"), ("we hebben er nog twee nodig", "nl"), ("2 extra graag", "nl"),
+        ("encore deux", "fr"), ("il nous en faut deux de plus", "fr"), ("ajoutez-en 2", "fr"),
+        ("we need 2 more", "en"), ("add two", "en"), ("two extra please", "en"),
+    ],
+)  # fmt: skip
+async def test_only_n_more_adds_to_the_item(backend, dispatcher, text, language):
+    changes = order_waits(backend, TEN_16E)
+
+    await said_at_the_order(backend, dispatcher, text, language)
+
+    assert cart_requests(changes) == [
+        ("POST", "", {"device_id": "6", "colour": "Black", "storage_gb": 128, "quantity": 2})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("we hebben er 25 nodig", "nl"), ("il nous en faut 25", "fr"), ("we need 25", "en")],
+)
+async def test_a_total_beyond_the_shop_s_limit_is_refused(backend, dispatcher, text, language):
+    changes = order_waits(backend, TEN_16E)
+
+    await said_at_the_order(backend, dispatcher, text, language)
+
+    assert cart_requests(changes) == []
+    assert responses(dispatcher) == ["utter_invalid_shop_quantity", "utter_ask_place_order_now"]
+
+
+# 3× XCover7 Pro from an earlier request + the 10 iPhone 16e just asked for.
+XCOVERS_THEN_16E = cart_of(
+    cart_item(41, XCOVER, "Black", 3), cart_item(51, IPHONE_16E, "Black", 10)
+)
+JUST_ASKED = [
+    {"event": "user", "text": "bestel 10 iPhone 16e zwart"},
+    {"event": "slot", "name": "shop_device_id", "value": "6"},
+    {"event": "slot", "name": "shop_device_id", "value": None},
+]
+# "3 XCover and 10 iPhone 16e": the iPhones were the request's next device.
+BOTH_ASKED = [
+    {"event": "user", "text": "3 XCover et 10 iPhone 16e"},
+    {"event": "slot", "name": "shop_device_id", "value": "5"},
+    {"event": "slot", "name": "shop_item_text", "value": "10 iphone 16e"},
+    {"event": "slot", "name": "shop_device_id", "value": "6"},
+    {"event": "slot", "name": "shop_item_text", "value": None},
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("we hebben er 12 nodig", "nl"), ("il nous en faut 12", "fr"), ("we need 12", "en")],
+)
+async def test_a_total_is_for_the_device_just_asked_for(backend, dispatcher, text, language):
+    changes = order_waits(backend, XCOVERS_THEN_16E)
+
+    await said_at_the_order(backend, dispatcher, text, language, events=JUST_ASKED)
+
+    assert cart_requests(changes) == [("PATCH", "/51", {"quantity": 12})]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("we hebben er 12 nodig", "nl"), ("il nous en faut 12", "fr"), ("we need 12", "en")],
+)
+async def test_a_total_after_a_request_for_several_devices_is_not_guessed(
+    backend, dispatcher, text, language
+):
+    changes = order_waits(backend, XCOVERS_THEN_16E)
+
+    await said_at_the_order(backend, dispatcher, text, language, events=BOTH_ASKED)
+
+    assert cart_requests(changes) == []
+    assert responses(dispatcher) == ["utter_cart_change_unclear", "utter_ask_place_order_now"]
+
+
+@pytest.mark.parametrize(
+    ("text", "total"),
+    [
+        ("ah nee, we hebben er 12 nodig, er zijn twee nieuwe chauffeurs bij", 12),
+        ("il nous en faut 12", 12), ("on a besoin de douze", 12), ("finalement 12", 12),
+        ("12 instead of 10", 12), ("make it 12", 12), ("we need twelve of them", 12),
+        ("two new drivers joined, so we need 12 in total", 12), ("non, 12", 12),
+        ("we need 2 more", None), ("nog 2 erbij", None), ("encore deux", None),
+        ("il nous en faut deux de plus", None), ("we need the Fairphone 5 too", None),
+        ("il nous les faut pour le 12", None), ("ja, naar Industrieweg 8, 9030 Gent", None),
+        ("oui", None),
+    ],
+)  # fmt: skip
+def test_a_total_said_as_what_is_needed(text, total):
+    assert stated_total(text) == total
+
+
+def test_a_total_or_more_is_a_change_of_the_cart_whatever_the_intent():
+    # what bot/policies/answer.py reads to send the message to the confirm action
+    for text in ("il nous en faut 12", "we need 12", "we hebben er 12 nodig", "finalement 12",
+                 "il nous en faut deux de plus", "12 stuks"):  # fmt: skip
         assert says_cart_change(text), text
