@@ -35,9 +35,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api.backend import BackendError
+from actions.api.backend import BackendError, Me
 from actions.common import BackendAction, chat_identity, entity_values, latest_intent, latest_text
 from actions.formatting import SUPPORTED_LANGUAGES
+from actions.session import profile_slots
 
 logger = logging.getLogger(__name__)
 
@@ -252,28 +253,35 @@ class ActionDetectLanguage(BackendAction):
         source = tracker.get_slot("language_source")
         if source == "explicit":
             return []
+        # The conversation's first message: the account is read once, for its language and the
+        # display cache of who is talking (the session start cannot: no channel yet).
+        me = await self._me(tracker) if source is None else None
+        profile = profile_slots(me) if me is not None else []
         text = latest_text(tracker)
         if detected := None if is_short_form_answer(tracker, text) else detect_language(text):
-            return _set_language(detected, "detected")
+            return [*profile, *_set_language(detected, "detected")]
         if source is None:
-            if account_language := await self._account_language(tracker):
-                return _set_language(account_language, "account")
+            if me is not None and (account_language := _account_language(me)):
+                return [*profile, *_set_language(account_language, "account")]
             if greeted := greeting_language(text):
-                return _set_language(greeted, "detected")
-        return []
+                return [*profile, *_set_language(greeted, "detected")]
+        return profile
 
-    async def _account_language(self, tracker: Tracker) -> str | None:
+    async def _me(self, tracker: Tracker) -> Me | None:
         identity = chat_identity(tracker)
         if identity is None:
             return None
         try:
-            me = await self.backend.get_me(identity)
+            return await self.backend.get_me(identity)
         except BackendError:
             return None  # anonymous or backend down: the reply itself will say so if needed
-        for candidate in (me.language, me.company.language if me.company else None):
-            if candidate in SUPPORTED_LANGUAGES:
-                return candidate
-        return None
+
+
+def _account_language(me: Me) -> str | None:
+    for candidate in (me.language, me.company.language if me.company else None):
+        if candidate in SUPPORTED_LANGUAGES:
+            return candidate
+    return None
 
 
 class ActionChangeLanguage(Action):  # type: ignore[misc]

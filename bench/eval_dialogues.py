@@ -52,7 +52,8 @@ from backend.chat.models import ChatSession
 from backend.companies.models import Company
 from backend.fleet.models import Line
 from backend.portal.models import PortalSession
-from backend.shop.models import Device, DeviceVariant
+from backend.repairs.models import Repair
+from backend.shop.models import Device, DeviceVariant, Order
 from bench import dialogues_judge as judge
 from bench.dialogues_tasks import Ask, Task, last_turn_utterances, load_set, what_is_asked
 from bench.model_cache import cached_model
@@ -368,13 +369,19 @@ def api_reader(stack: Stack, token: str) -> judge.Api:
 
 def proper_names(session: Session) -> list[str]:
     """Names that say nothing about a reply's language (users, labels, companies and their
-    streets and towns, devices and their colours: an order summary is mostly those)."""
+    streets and towns, devices and their colours, the addresses users gave for deliveries and
+    repairs: an order summary is mostly those)."""
     names = {n for line in session.scalars(select(Line)) for n in (line.user_name, line.label)}
     for company in session.scalars(select(Company)):
         names |= {company.name, company.street, company.city}
     for device in session.scalars(select(Device)):
         names |= {device.name, device.brand, device.model}
     names |= {variant.colour for variant in session.scalars(select(DeviceVariant))}
+    given = [order.delivery_address for order in session.scalars(select(Order))]
+    given += [repair.address for repair in session.scalars(select(Repair))]
+    for address in given:
+        if isinstance(address, dict):
+            names |= {str(address.get("street") or ""), str(address.get("city") or "")}
     return sorted((n for n in names if n), key=len, reverse=True)
 
 

@@ -191,7 +191,30 @@ async def test_account_language_is_used_when_nothing_is_known_yet(backend, dispa
 
     events = await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {})
 
-    assert [event["value"] for event in events] == ["fr", "account"]
+    values = {event["name"]: event["value"] for event in events}
+    assert (values["language"], values["language_source"]) == ("fr", "account")
+    # Read once at the first message: the display cache of who is talking comes with it.
+    assert (values["active_role"], values["company_name"]) == ("end_user", "Acme")
+
+
+async def test_the_profile_is_read_once_with_a_detected_first_message(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_end_user(language="fr"))
+    first = make_tracker(
+        "Could you set up direct debit for the company invoices please?",
+        slots={"language_source": None},
+    )
+    later = make_tracker(
+        "And what about the invoice of last month, please?",
+        slots={"language": "en", "language_source": "detected"},
+    )
+
+    events = await ActionDetectLanguage(backend.client()).run(dispatcher, first, {})
+    again = await ActionDetectLanguage(backend.client()).run(dispatcher, later, {})
+
+    values = {event["name"]: event["value"] for event in events}
+    assert values["language"] == "en" and values["company_name"] == "Acme"
+    assert {event["name"] for event in again} == {"language", "language_source"}
+    assert len(backend.requests) == 1
 
 
 async def test_anonymous_one_word_greeting_sets_the_language(backend, dispatcher):

@@ -44,6 +44,9 @@ REGEXES = _regexes()
         # A Dutch IBAN's bank code is letters: the first group may be, later ones need a digit.
         ("iban", "NL91 ABNA 0417 1643 00 please", ["NL91 ABNA 0417 1643 00"]),
         ("iban", "FR76 3000 6000 0112 3456 7890 189", ["FR76 3000 6000 0112 3456 7890 189"]),
+        ("iban", "the account is BE 15 3109 1306 5130 and", ["BE 15 3109 1306 5130"]),
+        ("iban", "nouvelle carte SIM 8932 0300 0000 0004 249", []),
+        ("iban", "de lijn op 0475 12 34 56", []),
         ("iccid", "SIM 8932 0300 0000 0004 249 svp", ["8932 0300 0000 0004 249"]),
     ],
 )
