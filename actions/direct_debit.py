@@ -617,6 +617,18 @@ def _company_patterns(company: str | None) -> tuple[re.Pattern[str], ...]:
     )
 
 
+_OWN_PART_OFFER = "utter_direct_debit_company_is_fleet_managers"
+
+
+def _already_offered(tracker: Tracker) -> bool:
+    """Whether this conversation already offered direct debit of the user's own part."""
+    return any(
+        event.get("event") == "bot"
+        and (event.get("metadata") or {}).get("utter_action") == _OWN_PART_OFFER
+        for event in tracker.events
+    )
+
+
 def asks_for_the_company(text: str, company: str | None = None) -> bool:
     """Whether a message is about the company's invoices or account ("direct debit for Acme's
     company invoices", "notre compte société", "van de rekening van het bedrijf"); the company's
@@ -755,7 +767,11 @@ class ValidateDirectDebitForm(OperationFormValidation):
         # A mandate waiting for "yes" and now meant for the company's account never runs.
         if not await self._drop_pending(dispatcher, tracker):
             return [*events, *clear_pending()]
-        dispatcher.utter_message(response="utter_direct_debit_company_is_fleet_managers")
+        if _already_offered(tracker):
+            # Offered once and answered with the company's account again: no second round.
+            dispatcher.utter_message(response="utter_direct_debit_company_refused")
+            return [*events, *clear_pending()]
+        dispatcher.utter_message(response=_OWN_PART_OFFER)
         return [
             *events,
             SlotSet(PENDING_ID_SLOT, f"{START_PREFIX}{DIRECT_DEBIT_FORM}"),

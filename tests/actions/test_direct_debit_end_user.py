@@ -120,6 +120,24 @@ async def test_the_company_as_holder_is_refused_too(backend, dispatcher, languag
     assert slot_values(events, HOLDER) == [None]
 
 
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+async def test_the_company_again_after_the_offer_is_refused_without_a_second_offer(
+    backend, dispatcher, language
+):
+    # en-018: "yes" to the offer, then the company's account and name again.
+    end_user(backend, language)
+    slots = seen(language, **{IBAN: OWN_IBAN, "requested_slot": HOLDER})
+    tracker = make_tracker("Acme Logistics", intent="inform", slots=slots)
+    tracker.events.insert(0, {"event": "bot", "text": "…", "metadata": {"utter_action": REFUSAL}})
+
+    events = list(await ValidateDirectDebitForm(backend.client()).run(dispatcher, tracker, DOMAIN))
+
+    assert ActiveLoop(None) in events
+    assert responses(dispatcher) == ["utter_direct_debit_company_refused"]
+    assert slot_values(events, "pending_operation_id")[-1] is None  # no offer waits for "yes"
+    assert not [r for r in backend.requests if r.method != "GET"]
+
+
 async def test_a_summary_turned_to_the_company_account_is_cancelled(backend, dispatcher):
     end_user(backend, "fr")
     slots = seen("fr", **at_the_summary(backend, "Jan Janssens"))

@@ -46,6 +46,9 @@ REGEXES = _regexes()
         ("iban", "FR76 3000 6000 0112 3456 7890 189", ["FR76 3000 6000 0112 3456 7890 189"]),
         ("iban", "the account is BE 15 3109 1306 5130 and", ["BE 15 3109 1306 5130"]),
         ("iban", "nouvelle carte SIM 8932 0300 0000 0004 249", []),
+        # A space after the country code only in the spaced form: "la 8932…" is no IBAN.
+        ("iban", "c'est la 8932031100000000106 que j'ai", []),
+        ("iban", "Het is 8932031100000000106.", []),
         ("iban", "de lijn op 0475 12 34 56", []),
         ("iccid", "SIM 8932 0300 0000 0004 249 svp", ["8932 0300 0000 0004 249"]),
     ],
