@@ -45,6 +45,7 @@ from actions.api.backend import (
     Line,
     RateLimitedError,
 )
+from actions.catalog_text import find_barrings
 from actions.common import (
     BackendAction,
     chat_identity,
@@ -54,7 +55,7 @@ from actions.common import (
     latest_text,
     require_identity,
 )
-from actions.line_resolution import resolve_line, utter_resolution_problem
+from actions.line_resolution import fold, resolve_line, utter_resolution_problem
 from actions.operation_forms import LINE_SLOT, OperationFormValidation, is_interruption
 from actions.operations import (
     retry_minutes,
@@ -89,6 +90,50 @@ _PASSWORD_WORDS = re.compile(
 def mentions_password(text: str) -> bool:
     """Whether a message talks about a password (so it is never an erasure or a role switch)."""
     return bool(_PASSWORD_WORDS.search(text)) and not text.startswith("/")
+
+
+# The user's own way into the portal: the account, the login, the password, being locked out
+# ("mon compte est bloqué", "je n'arrive plus à me connecter", "ik kan niet meer inloggen",
+# "I'm locked out"), on folded text. Never "je compte" (I intend).
+_ACCOUNT_WORDS = re.compile(
+    r"\b(?:\w*ac+ount\w*|(?<!je )compte|conte|login|logg?u?e|log\s*in|logon|inlog\w*"
+    r"|aanmeld\w*|meld\w*\s+(?:me|mij)\s+aan|connect\w*|conect\w*|connexion|identifiant\w*"
+    r"|credentials?|sign\s*in|lock\s*out|locked\s+out|lockout|buitengesloten|verrouill\w*"
+    r"|vergrendel\w*|let\s+me\s+in"
+    r"|(?:je\s+suis|j'?suis|i'?m|i\s+am|ik\s+ben)\s+(?:bloque\w*|blocked|geblokkeerd))\b"
+)
+# Getting in, said of the portal ("le portail ne me laisse pas entrer", "ik geraak er niet meer
+# in"), but also of what the portal shows ("can I access the barrings there?").
+_ACCESS_WORDS = re.compile(
+    r"\b(?:get\s+in(?:to)?|entrer|dehors|hors\s+de|binnen|geraak\s+er|acces|access|toegang)\b"
+)
+# Unblocking a service or a SIM, not an account: "can I unblock them myself later in the
+# portal?", "je pourrai les débloquer moi-même ?", "kan ik ze later zelf deblokkeren?".
+_UNBLOCKING_WORDS = re.compile(
+    r"\b(?:un\s*block\w*|un\s*bar\w*|debloqu?\w*|deblok\w*|lift\w*|lever|opheff\w*"
+    r"|sim|sims|simkaart\w*|esim)\b"
+)
+
+
+def about_own_account(text: str) -> bool:
+    """Whether a message is about the user's own account, login or password."""
+    return mentions_password(text) or bool(_ACCOUNT_WORDS.search(fold(text)))
+
+
+def about_unblocking_services(text: str) -> bool:
+    """Whether a message about something blocked means services or a SIM (barrings), not the
+    account: an unblocking word or a service named, and no account, login or password."""
+    if about_own_account(text):
+        return False
+    return bool(_UNBLOCKING_WORDS.search(fold(text)) or find_barrings(text, []))
+
+
+def about_portal_access(text: str) -> bool:
+    """Whether a "locked" message is about getting into the portal (only then may it send a
+    reset link): the account, the login or the password, or getting in, and no service."""
+    if about_unblocking_services(text):
+        return False
+    return about_own_account(text) or bool(_ACCESS_WORDS.search(fold(text)))
 
 
 def mobile_number(tracker: Tracker) -> str | None:

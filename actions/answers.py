@@ -39,9 +39,10 @@ _NO = frozenset(
     }
 )  # fmt: skip
 # Words that turn a leading yes into something else ("yes but not that one", "oui mais").
+# "don't", "doesn't", "won't" fold to "don t", "doesn t", "won t" ("yes, don't deactivate it").
 _NEGATIONS = frozenset(
     {"pas", "non", "mais", "sauf", "niet", "geen", "maar", "behalve", "not", "no", "but",
-     "except", "dont", "nee"}
+     "except", "dont", "nee", "don", "doesn", "won"}
 )  # fmt: skip
 _BUT = frozenset({"maar", "mais", "but"})
 # Phrases whose words are spread over two tokens after folding ("d'accord", "vas-y").
@@ -151,7 +152,17 @@ _CALL_OFF = re.compile(
     r"annule(?:z)? (?:tout|ca|cela|la demande)|laisse(?:z)? tomber|oublie(?:z)? ca|"
     r"ne (?:fais|faites|change|changez|remplace|remplacez) rien|plus besoin|"
     r"laat (?:maar|het)(?: zitten| zo)?|vergeet (?:het|dat)|niks (?:doen|vervangen|veranderen)|"
-    r"niets (?:doen|vervangen|veranderen)|annuleer (?:maar|dat|het|alles)|hoeft niet meer)\b"
+    r"niets (?:doen|vervangen|veranderen)|annuleer (?:maar|dat|het|alles)|hoeft niet meer|"
+    # "don't deactivate it then", "ne la désactivez pas", "niet deactiveren": never a yes to
+    # the deactivation waiting (en-014 confirmed it with the next "yes").
+    r"(?:don t|do not|doesn t|does not|shouldn t|should not|must not|mustn t) (?:\w+ )?"
+    r"(?:deactivate|terminate|disconnect|cut|close)|no deactivation|"
+    r"ne (?:la |le |les |l )?(?:desactive|desactivez|desactiver|coupe|coupez|couper|supprime|"
+    r"supprimez|resilie|resiliez) (?:pas|rien)|"
+    r"ne pas (?:la |le |les |l )?(?:desactiver|couper|supprimer|resilier)|"
+    r"pas de (?:desactivation|resiliation)|"
+    r"niet (?:deactiveren|afsluiten|stopzetten|opzeggen|schrappen)|"
+    r"(?:deactiveer|sluit|schrap) (?:\w+ )?niet|geen (?:deactivatie|stopzetting|opzeg))\b"
 )
 
 
@@ -506,7 +517,159 @@ def corrects_pending(text: str, entities: set[str], pending_type: str) -> bool:
     value of that operation's own parameters ("een eSIM op ines@…", "Pro Smart", "0470 00 00 53",
     "Dries Desmet"). Then the operation is corrected and read back, whatever the classifier
     made of the message; it is never cancelled, replaced by another one, or run as it was."""
-    if text.startswith("/") or is_question(text) or calls_off(text):
+    if text.startswith("/"):
+        return False
+    if pending_type == "deactivate_line" and keeps_number(text):
+        # "hold on, she wants to keep her number after all. Don't deactivate it then." (en-014):
+        # the deactivation was prepared without keeping it, so this is a change of it, with or
+        # without a cue, and whatever else the message says against the deactivation.
+        return True
+    if is_question(text) or calls_off(text):
         return False
     cue = is_correction(text) or sets_a_value(text)
     return cue and carries_own_value(text, entities, pending_type)
+
+
+# Words that may stand between a Dutch pronoun and its verb ("wil het graag houden"; "niet"
+# then turns it).
+_ADVERBS = r"(?:graag|wel|toch|zelf|prive|gewoon|liever|ook|niet)"
+_SOFTENER = rf"(?:{_ADVERBS} )?"
+# Whether the end user keeps the number of the line deactivated, said in a sentence ("ah si,
+# elle veut garder son numéro, elle le reprend à titre privé", "hij neemt het mee", "she takes
+# it with her"; "elle ne le garde pas", "mag weg", "it can go"), read on folded words.
+_KEEPS = re.compile(
+    # an object, then the verb: "wil zijn nummer (privé) houden", "neemt het nummer mee"
+    r"\b(?:zijn|haar|het|dat|hun|z n|d r|mijn|ons|dit) (?:\w+ )?nummer (?:\w+ ){0,2}?"
+    r"(?:houden|behouden|bewaren|bijhouden|meenemen|mee|overnemen|overzetten|blijft)\b"
+    rf"|\b(?:het|hem|dat) {_SOFTENER}(?:houden|behouden|bewaren|meenemen|overnemen|overzetten)\b"
+    r"|\b(?:houdt|behoudt|bewaart|hou|houd|behoud) (?:(?:zijn|haar|het|hun|dat|z n|d r|mijn) "
+    rf"(?:\w+ )?nummer\b|(?:het|hem|dat)(?= {_ADVERBS}\b|$))"
+    rf"|\b(?:neemt|nemen|neem|nam|namen) (?:het|hem|dat) {_SOFTENER}mee\b"
+    # a verb, then the number: "garder son numéro", "keep her number", "take his number"
+    r"|\b(?:garder|garde|gardes|gardent|gardera|conserver|conserve|conservent|conservera|"
+    r"reprendre|reprend|reprennent|reprendra|recuperer|recupere|emporter|emporte|emmener|"
+    r"emmene|transferer|transfere) (?:son|sa|le|ce|leur|mon|notre|l) (?:\w+ ){0,2}?"
+    r"(?:numero|num)s?\b"
+    r"|\b(?:keep|keeps|keeping|kept|retain|retains|retaining|hold on to|hang on to) (?:his|her|"
+    r"their|the|that|this|my|its|our) (?:\w+ ){0,2}?(?:number|line)s?\b"
+    r"|\b(?:take|takes|taking|took|bring|brings|port|ports|porting|transfer|transfers) (?:his|"
+    r"her|their|the|that|this|my|its|our) (?:\w+ ){0,2}?numbers?\b"
+    # a pronoun: "elle le reprend", "l'emporte", "keep it", "take it with her"
+    r"|\b(?:le|l) (?:garder|garde|gardera|conserver|conserve|conservera|reprendre|reprend|"
+    r"reprendra|recuperer|recupere|emporter|emporte|emmener|emmene)\b"
+    r"|\b(?:keep|keeps|keeping|retain|retains) (?:it|that one|this one)\b"
+    r"|\b(?:take|takes|taking|took) it (?:with|along)\b"
+    r"|\b(?:numero|number) (?:est |is |will be )?(?:garde|conserve|repris|kept|stays|remains)\b"
+)
+# "no need", "mag weg", "it can go": the number is not kept. Not "no need to deactivate it",
+# "pas besoin de la couper", "hij hoeft niet afgesloten te worden": those keep it.
+_NOT_KEPT = re.compile(
+    r"\b(?:(?:no need|not needed|pas besoin|plus besoin|pas la peine|pas necessaire)"
+    r"(?! (?:de |d |to |for |om )?(?:\w+ ){0,2}?(?:desactiv|deactiv|coup|cut|termin|resili|"
+    r"stopzet|afsl|schrap|opzeg)\w*)|"
+    r"(?:it|that|the number|the line|the sim) (?:can|may) go|"
+    r"can be (?:deactivated|cancelled|canceled|closed|terminated|removed|cut)|"
+    r"(?:doesn t|don t|won t) need (?:it|that|the number)|let it go|"
+    r"n en a (?:pas|plus) besoin|peut (?:etre )?(?:supprime|desactive|coupe|resilie)e?|"
+    r"peut disparaitre|"
+    r"mag (?:\w+ )?(?:weg|verdwijnen|vervallen|afgesloten|stopgezet|gedeactiveerd|opgezegd)|"
+    r"hoeft niet(?: meer)?$|niet nodig|(?:heeft|hebben) (?:het|hem|dat|zijn nummer|haar nummer) "
+    r"niet (?:meer )?nodig)\b"
+)
+# Words that turn a keep around when they stand just before it or right after it ("ne veut pas
+# garder", "wil zijn nummer niet houden", "doesn't keep it", "houdt het nummer niet").
+_KEEP_NEGATIONS = frozenset(
+    {"pas", "jamais", "sans", "niet", "geen", "nooit", "zonder", "not", "never", "don", "doesn",
+     "won", "didn", "without", "longer"}
+)  # fmt: skip
+_NEGATION_REACH = 5  # words before a keep that may still turn it
+# A clause that asks whether the number can be kept ("can she keep her number?") says nothing.
+_ASKS_IF = re.compile(
+    r"^(?:est ce qu|can|could|may|is it possible|kan|kunnen|mag|mogen|peut|pourrait|"
+    r"est il possible)\b(?! (?:go|weg|partir))"
+)
+_CLAUSE = re.compile(r"[^.;!?,:]+[.;!?,:]*")
+
+
+def _kept_in(clause: str) -> tuple[bool | None, bool]:
+    """What one clause says: its keep phrase, turned by a negation near it (``None``: none),
+    and whether it says "no need" ("mag weg", "it can go")."""
+    said = " ".join(_words(clause))
+    while said.split(" ", 1)[0] in FILLERS and " " in said:
+        said = said.split(" ", 1)[1]
+    if clause.rstrip().endswith("?") or _ASKS_IF.search(said):
+        return None, False
+    kept = None
+    for match in _KEEPS.finditer(said):
+        before = said[: match.start()].split()[-_NEGATION_REACH:]
+        around = [*before, *match.group(0).split(), *said[match.end() :].split()[:1]]
+        kept = not any(word in _KEEP_NEGATIONS for word in around)
+    return kept, _NOT_KEPT.search(said) is not None
+
+
+def keeps_number(text: str) -> bool | None:
+    """``True`` when the message says the end user keeps the number, ``False`` when it says
+    they do not, ``None`` when it says neither (a plain "oui", a question about it). A keep
+    said in so many words, the last one, wins over a "no need" ("elle garde son numéro, la
+    carte peut partir")."""
+    if text.startswith("/"):
+        return None
+    read = [_kept_in(clause) for clause in _CLAUSE.findall(text)]
+    keeps = [kept for kept, _ in read if kept is not None]
+    if keeps:
+        return keeps[-1]
+    return False if any(not_kept for _, not_kept in read) else None
+
+
+# Values of a shape of their own, found in any sentence: a message that carries one where a
+# form asks for it answers the question, whatever intent the classifier gave it, and a value
+# that proves invalid is explained by the slot's own message (nl-021: a porting SIM number read
+# as ``faq_porting`` got the porting FAQ three times). The entities that carry them, and the
+# shape where no entity was found.
+_SERIAL = re.compile(r"(?<!\d)\d(?:[\s.\-/]?\d){12,}")  # an ICCID (19–20 digits), an IMEI (15)
+_ANY_PHONE = re.compile(r"(?<![\d+])(?:\+\s?\d{2,3}|00\s?\d{2,3}|0)(?:[\s./-]?\d){7,10}(?!\d)")
+_IBAN_SHAPE = re.compile(
+    r"\b[A-Za-z]{2}\d{2}(?:\s?[A-Za-z0-9]){8,30}\b|\b[A-Z]{2}\s\d{2}(?:\s?[A-Z0-9]){8,30}\b"
+)
+_CUSTOMER_NUMBER = re.compile(
+    r"(?:customer\s*(?:number|no\.?|nr\.?|id)|account\s*number|klant(?:en)?nummer|klantnr\.?|"
+    r"num[ée]ro\s+(?:de\s+)?client|n°\s*(?:de\s+)?client|num\s+client)\D{0,40}\d",
+    re.IGNORECASE,
+)
+_EMAIL_LIKE = re.compile(r"[\w.%+-]+@[\w-]+")  # "jan.peeters@acme" too: its check says what lacks
+_PHONE_VALUE = (frozenset({"phone_number"}), _ANY_PHONE)
+_EMAIL_VALUE = (frozenset({"email"}), _EMAIL_LIKE)
+_IBAN_VALUE = (frozenset({"iban"}), _IBAN_SHAPE)
+_SIM_VALUE = (frozenset({"iccid"}), _SERIAL)
+SHAPED_SLOTS: dict[str, tuple[frozenset[str], re.Pattern[str]]] = {
+    "new_iccid": _SIM_VALUE,
+    "current_sim_number": _SIM_VALUE,
+    "repair_imei": (frozenset(), _SERIAL),
+    "port_msisdn": _PHONE_VALUE,
+    "ticket_contact_number": _PHONE_VALUE,
+    "password_reset_gsm": _PHONE_VALUE,
+    "esim_email": _EMAIL_VALUE,
+    "billing_email": _EMAIL_VALUE,
+    "invitation_email": _EMAIL_VALUE,
+    "billing_iban": _IBAN_VALUE,
+    "direct_debit_iban": _IBAN_VALUE,
+    "current_customer_number": (frozenset(), _CUSTOMER_NUMBER),
+}
+# Yes/no slots with words of their own besides yes and no.
+_WORDED_ANSWERS = {"keep_number": keeps_number}
+
+
+def answers_slot(slot: str | None, text: str, entities: set[str]) -> bool:
+    """Whether the message gives a value, valid or not, for the form slot just asked: a worded
+    yes/no to a yes/no question ("oui, on arrête", "elle le reprend"), or a value of the slot's
+    shape (an ICCID, a phone number, an e-mail, an IBAN, an IMEI, a customer number). A question
+    about such a value ("which format, like 0470 12 34 56?") stays a question."""
+    if not slot or text.startswith("/"):
+        return False
+    if slot in YES_NO_SLOTS:
+        worded = _WORDED_ANSWERS.get(slot)
+        return yes_or_no(text) is not None or (worded is not None and worded(text) is not None)
+    if slot not in SHAPED_SLOTS or (text.rstrip().endswith("?") and is_question(text)):
+        return False
+    carriers, shape = SHAPED_SLOTS[slot]
+    return bool(entities & carriers) or shape.search(text) is not None

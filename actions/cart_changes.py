@@ -14,7 +14,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from actions.answers import NUMBER_WORDS, count_spans, count_tokens, is_correction, is_question
+from actions.answers import (
+    NUMBER_WORDS,
+    count_spans,
+    count_tokens,
+    is_correction,
+    is_question,
+    yes_or_no,
+)
 
 # The two questions an order waits at: "place the order now?" (before the delivery form) and
 # the order summary (a prepared ``place_order`` operation).
@@ -85,13 +92,14 @@ _ADD = re.compile(
 )
 # Dutch puts "bij" last: "doe er 2 witte bij", "zet er nog een bij, voor de directie".
 _ADD_BIJ = re.compile(r"\ber\b.*\bbij\b|\bbij\s*(?:[,.;:!?]|$)")
-# "sans les Nokia", "zonder de Nokia's", "drop the Nokias", "haal de gouden weg"; "oublie les
-# Nokia", not "j'avais oublié le nouveau chauffeur" (a past tense: something forgotten).
+# "sans les Nokia", "zonder de Nokia's", "drop the Nokias", "cancel the Nokias", "annuleer de
+# Nokia's", "haal de gouden weg"; "oublie les Nokia", not "j'avais oublié le nouveau chauffeur"
+# (a past tense: something forgotten).
 _REMOVE = re.compile(
-    r"\b(?:without|drop|remove\w*|delete|take out|take off|leave out|skip|get rid|no more|minus|"
-    r"sans|enlev\w*|retir\w*|supprim\w*|(?<!\bai )(?<!\bas )(?<!\ba )(?<!\bavais )(?<!\bavait )"
-    r"(?<!\bavons )(?<!\bavez )(?<!\bont )oublie\w* (?:les?|la)|zonder|weg|verwijder\w*|"
-    r"schrap\w*|eruit|niet meer)\b"
+    r"\b(?:without|drop|remove\w*|delete|cancel\w*|annul\w*|take out|take off|leave out|skip|"
+    r"get rid|no more|minus|sans|enlev\w*|retir\w*|supprim\w*|"
+    r"(?<!\bai )(?<!\bas )(?<!\ba )(?<!\bavais )(?<!\bavait )(?<!\bavons )(?<!\bavez )"
+    r"(?<!\bont )oublie\w* (?:les?|la)|zonder|weg|verwijder\w*|schrap\w*|eruit|niet meer)\b"
 )
 # "le XCover ça reste un", "the XCover stays", "de XCover blijft er één", "keep the other one":
 # a clause that keeps an item as it is.
@@ -211,13 +219,48 @@ def names_capacity(text: str) -> bool:
     return _CAPACITY.search(_folded(text)) is not None
 
 
+# Calling the order off at its question: the cart is emptied ("cancel that please", "laisse
+# tomber", "laat maar", "never mind")...
+_CANCEL = re.compile(
+    r"\b(?:cancel\w*|annul\w*|laisse[sz]? tomber|laissons tomber|laat (?:maar|het|die|dat)|"
+    r"never ?mind|forget (?:it|about it|the order)|oublie[sz]? (?:ca|tout|la commande)|"
+    r"vergeet (?:het|dat|de bestelling)|don t (?:order|place) (?:anything|it|that|the order))\b"
+)
+# ... or put off, the cart kept for later ("not now", "hold off", "pas maintenant", "nog niet").
+_PUT_OFF = re.compile(
+    r"\b(?:not (?:now|yet|today|for now|right now)|hold off|on hold|hold (?:it|the order)|later|"
+    r"another time|pas (?:maintenant|encore|tout de suite|aujourd hui|pour (?:le moment|l instant|"
+    r"l heure))|plus tard|en attente|nog niet|niet nu|nu niet|voorlopig niet|even niet|"
+    r"wacht(?:en)? (?:er )?(?:nog )?(?:even )?mee)\b"
+)
+CANCEL_ORDER = "cancel"
+PUT_OFF_ORDER = "put_off"
+
+
+def calls_off_order(text: str) -> str | None:
+    """Whether a message at the order's question calls the order off: ``cancel`` (the cart is
+    emptied: "actually, hold off … Cancel that please", "annuleer maar"), ``put_off`` (not
+    now, the cart kept: "pas maintenant", "nog niet", "hold off"), ``None``. A question ("can
+    I cancel it later?") is none."""
+    if text.startswith("/") or "?" in text or is_question(text) or yes_or_no(text):
+        return None  # "oui, l'adresse je vous la donne plus tard" orders
+    folded = _folded(text)
+    if _CANCEL.search(folded):
+        return CANCEL_ORDER
+    return PUT_OFF_ORDER if _PUT_OFF.search(folded) else None
+
+
 def says_cart_change(text: str) -> bool:
     """Whether a message at the order's question changes the cart rather than answering yes or
     no: words of a change, or a colour, a capacity or "only N"; never a button, nor a question
     ("is the black one cheaper?", "krijg ik nog een bevestiging?") unless it asks for a change
-    with its details ("toch liever zwart, dat goud is wat veel": "wat" is "a bit" here)."""
+    with its details ("toch liever zwart, dat goud is wat veel": "wat" is "a bit" here). Calling
+    the order off ("cancel that", "not now") is the order's to answer too: it says what becomes
+    of the cart."""
     if text.startswith("/"):
         return False
+    if calls_off_order(text) is not None:
+        return True
     kinds = change_kinds(text)
     details = names_colour(text) or names_capacity(text)
     if "?" in text or is_question(text):

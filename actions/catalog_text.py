@@ -86,11 +86,13 @@ BARRING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "outgoing_calls": ("outgoing", "sortants", "sortant", "uitgaande", "uitgaand"),
 }  # fmt: skip
 
-# Direction words, as folded word prefixes.
+# Direction words, as folded word prefixes (those of three letters or less: whole words only).
+# "mett" is every form of "mettre" ("mettez le roaming Europe+ à la place"), never Dutch "met".
 _ADD_WORDS = (
-    "add", "activat", "enable", "turn on", "ajout", "rajout", "activ", "mettre", "mets", "aan",
-    "toevoeg", "voeg", "activeer", "inschakel", "want", "wil", "zet", "put", "install", "erbij",
-    "erop", "give", "geef", "donne", "get", "take", "neem", "prend",
+    "add", "adding", "added", "activat", "enable", "turn on", "ajout", "rajout", "activ", "mett",
+    "remett", "mets", "aan", "aanzet", "toevoeg", "voeg", "activeer", "inschakel", "want", "wil",
+    "zet", "zetten", "bijzet", "put", "putting", "install", "includ", "erbij", "erop", "give",
+    "geef", "donne", "get", "take", "neem", "prend", "prenez",
 )  # fmt: skip
 _REMOVE_WORDS = (
     "remov", "delet", "drop", "deactivat", "disable", "turn off", "supprim", "retir", "enlev",
@@ -246,9 +248,35 @@ def find_options(text: str, items: Sequence[CatalogItem]) -> list[tuple[str, int
     return sorted([*spans, ("multisim", start, end)], key=lambda span: span[1])
 
 
+# What a line is, not a service on it: "Bram's data line", "the 4G router", "de data-simkaart"
+# (the noun after), "la ligne data", "le routeur 4G" (the French noun before). Blocking roaming
+# on "the 4G router (Bram's data line)" leaves its data alone.
+_LINE_NOUNS = frozenset({"line", "lines", "lijn", "lijnen", "router", "routers", "modem",
+                         "modems", "box", "hotspot", "dongle", "sim", "sims", "simkaart", "simcard",
+                         "card", "kaart", "device", "toestel", "abonnement", "subscription",
+                         "plan"})  # fmt: skip
+_LINE_NOUNS_BEFORE = frozenset({"ligne", "lignes", "routeur", "routeurs", "modem", "box", "cle",
+                                "carte", "forfait", "abonnement", "appareil"})  # fmt: skip
+
+
+def _describes_a_line(tokens: list[str], part_of: list[int], start: int, end: int) -> bool:
+    """Whether the mention ``tokens[start:end]`` says what kind of line it is, within its
+    punctuation ("data line", not "block data, line 0470 …")."""
+    after = end < len(tokens) and part_of[end] == part_of[start] and tokens[end] in _LINE_NOUNS
+    before = start > 0 and part_of[start - 1] == part_of[start]
+    return after or (before and _bare(tokens[start - 1]) in _LINE_NOUNS_BEFORE)
+
+
 def find_barrings(text: str, items: Sequence[CatalogItem]) -> list[tuple[str, int, int]]:
-    """Barrable services named in ``text`` (as ``find_spans``)."""
-    return find_spans(text, items, BARRING_SYNONYMS)
+    """Barrable services named in ``text`` (as ``find_spans``), without mobile data where it
+    only says what the line is ("the 4G router", "la ligne data")."""
+    tokens = _tokens(text)
+    part_of = [n for n, piece in enumerate(_PUNCTUATION.split(fold(text))) for _ in _tokens(piece)]
+    return [
+        (code, start, end)
+        for code, start, end in find_spans(text, items, BARRING_SYNONYMS)
+        if code != "mobile_data" or not _describes_a_line(tokens, part_of, start, end)
+    ]
 
 
 def words_besides(text: str, spans: list[tuple[str, int, int]]) -> str:
@@ -333,7 +361,9 @@ def directions(
     of the first kind ("should no longer be able to call abroad"); one of the first kind
     among ``nouns`` counts for nothing in a clause with one of the second ("lift the block").
     A word that keeps things as they are ("leave them blocked", "garde la recharge") is a
-    direction word too: what takes it is kept, never changed.
+    direction word too: what takes it is kept, never changed. A name in a sentence that asks
+    nothing, before requests that name their own items, is left out ("the 4G router should
+    never roam. Bar roaming on it").
     """
     tokens = _tokens(text)
     clause_of, only = _clauses(text)
@@ -353,6 +383,9 @@ def directions(
     ]
     first_at = sorted({*first_at, *negated})
     named = [position for _, position in mentions]
+    sentence_of = [
+        n for n, piece in enumerate(_SENTENCE_END.split(fold(text))) for _ in _tokens(piece)
+    ]
     keeping = _keeping(tokens, clause_of, part_of, [*first_at, *second_at], named)
     # ``None``: a word that keeps
     words: list[tuple[int, bool | None]] = sorted(
@@ -373,6 +406,8 @@ def directions(
             continue  # said beside an "only": context, not a change
         scope_clause = _scope(clause, worded, words, mentions, clause_of)
         scope = [(p, v) for p, v in words if clause_of[p] == scope_clause]
+        if scope_clause is None and _context(tokens, position, words, named, sentence_of):
+            continue
         best: tuple[int, bool | None] | None = None
         for candidate, value in scope or words:
             distance = abs(candidate - position) * 2 + (1 if candidate > position else 0)
@@ -388,6 +423,39 @@ def directions(
         # the opposite of what its replacement does; unsaid, a toggle adds: so it goes off
         result[code] = not said.pop() if len(said) == 1 else False
     return Reading(result, frozenset(kept))
+
+
+# Where a sentence ends: not the dots inside "0470.00.00.15" or "7.50".
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+# What takes back an item named before: "remove it", "haal ze weg", "verwijder die", "la
+# retirer", "les bloquer" (never "bar roaming on it": that "it" is the line).
+_BACK_AFTER = frozenset({"it", "them", "those", "these", "both", "ze", "hem", "die", "deze",
+                         "dat", "ca", "cela"})  # fmt: skip
+_BACK_BEFORE = frozenset({"it", "them", "ze", "hem", "die", "dat", "le", "la", "les", "ca"})
+
+
+def _context(
+    tokens: list[str],
+    position: int,
+    words: list[tuple[int, bool | None]],
+    named: list[int],
+    sentence_of: list[int],
+) -> bool:
+    """Whether the mention at ``position``, before any direction word, only sets the scene: its
+    sentence asks nothing, and each later one that does names what it asks ("Kevin never uses
+    the data boost. Add the world roaming", "the 4G router should never roam. Bar roaming on
+    it"). A later request that names nothing ("… on Bram's line? Block them") or takes it back
+    ("… Remove it and add the world roaming") takes it."""
+    if position >= len(sentence_of):
+        return False
+    asking = {sentence_of[p] for p, _ in words if p < len(sentence_of)}
+    named_in = {sentence_of[p] for p in named if p < len(sentence_of)}
+    back = any(
+        (p + 1 < len(tokens) and tokens[p + 1] in _BACK_AFTER)
+        or (p > 0 and tokens[p - 1] in _BACK_BEFORE)
+        for p, _ in words
+    )
+    return bool(asking) and sentence_of[position] not in asking and asking <= named_in and not back
 
 
 def _negated(tokens: list[str], part_of: list[int], position: int) -> bool:

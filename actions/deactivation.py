@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import said_yes_or_no
+from actions.answers import keeps_number, said_yes_or_no
 from actions.api.backend import (
     BackendClient,
     ChatIdentity,
@@ -25,7 +25,7 @@ from actions.api.backend import (
     Line,
     Operation,
 )
-from actions.common import BackendAction, require_identity
+from actions.common import BackendAction, latest_text, require_identity
 from actions.formatting import format_day
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operation_text import item_name, money
@@ -63,15 +63,19 @@ class ValidateDeactivateLineForm(OperationFormValidation):
         identity: ChatIdentity,
         line: Line | None,
     ) -> dict[str, Any]:
+        # "ah si, elle veut garder son numéro, elle le reprend à titre privé" (fr-012), "hij
+        # neemt het mee", "it can go": said in so many words, in the opening, as the answer or
+        # as a change at the summary ("she wants to keep her number after all", en-014).
+        said = keeps_number(latest_text(tracker))
         if tracker.get_slot("requested_slot") != KEEP_SLOT:
             if line is not None and line.status == "deactivated":
                 dispatcher.utter_message(
                     response="utter_line_already_deactivated", msisdn=format_national(line.msisdn)
                 )
                 return {LINE_SLOT: None}
-            return {}
-        if (keep := said_yes_or_no(tracker)) is not None:
-            return {KEEP_SLOT: keep}
+            return {} if said is None else {KEEP_SLOT: said}
+        if said is not None or (said := said_yes_or_no(tracker)) is not None:
+            return {KEEP_SLOT: said}
         dispatcher.utter_message(response="utter_invalid_keep_number")
         return {}
 

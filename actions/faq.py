@@ -9,9 +9,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.access import ActionPasswordReset
+from actions.access import ActionPasswordReset, about_portal_access, about_unblocking_services
 from actions.answers import is_question
-from actions.api.backend import BackendError
+from actions.api.backend import BackendError, ChatIdentity
+from actions.catalog_text import PLAN_SYNONYMS, find_codes, find_options
 from actions.common import (
     RESPONSE_PREFIX,
     BackendAction,
@@ -20,9 +21,10 @@ from actions.common import (
     latest_intent,
     latest_text,
 )
+from actions.operation_text import money
 from actions.operations import utter_backend_error
 from actions.plans import utter_plan_list
-from actions.role import ActionSwitchRole
+from actions.role import ActionSwitchRole, asks_to_be_switched
 from actions.tickets import ticket_handover
 
 logger = logging.getLogger(__name__)
@@ -49,8 +51,19 @@ class ActionAnswerFaq(BackendAction):
         if intent == "faq_plan_prices":
             await self._plan_prices(dispatcher, tracker)
             return []
-        if intent == "faq_account_locked" and not tracker.active_loop.get("name"):
-            # Not a side question in a form: someone locked out wants back in, now.
+        text = latest_text(tracker)
+        if intent in ("faq_account_locked", "faq_barring") and about_unblocking_services(text):
+            # "Can I unblock them myself later in the portal?" at a barring summary: the
+            # services, not the account (no reset link for it).
+            dispatcher.utter_message(response="utter_faq_unblock_services")
+            return []
+        if (
+            intent == "faq_account_locked"
+            and not tracker.active_loop.get("name")
+            and about_portal_access(text)
+        ):
+            # Not a side question in a form, and about the account, the login or the password:
+            # someone locked out wants back in, now.
             try:
                 return await ActionPasswordReset(self.backend).for_locked_account(
                     dispatcher, tracker
@@ -62,10 +75,11 @@ class ActionAnswerFaq(BackendAction):
         if (
             intent == "faq_role_switch"
             and not tracker.active_loop.get("name")
-            and not is_question(latest_text(tracker))
+            and (not is_question(text) or asks_to_be_switched(text))
         ):
-            # "zet mij eens in het gebruikersportaal" is the request, not how to make it (done
-            # here, in this turn's action: a follow-up action would have no rule after it).
+            # "zet mij eens in het gebruikersportaal", "how do I get to the user portal? Can you
+            # switch me there" are the request, not how to make it (done here, in this turn's
+            # action: a follow-up action would have no rule after it).
             return list(await ActionSwitchRole(self.backend).run(dispatcher, tracker, domain))
         dispatcher.utter_message(response=response)
         return []
@@ -81,4 +95,26 @@ class ActionAnswerFaq(BackendAction):
             logger.info("Plan prices unavailable: %r", exc)
             dispatcher.utter_message(response="utter_backend_unavailable")
             return
-        utter_plan_list(dispatcher, plans, latest_text(tracker), language)
+        text = latest_text(tracker)
+        if not find_codes(text, plans, PLAN_SYNONYMS) and await self._option_prices(
+            dispatcher, identity, text, language
+        ):
+            return
+        utter_plan_list(dispatcher, plans, text, language)
+
+    async def _option_prices(
+        self, dispatcher: CollectingDispatcher, identity: ChatIdentity, text: str, language: str
+    ) -> bool:
+        """ "Ça coûte combien, le roaming Europe+ ?": the price of the options named, if any."""
+        try:
+            options = await self.backend.list_options(identity)
+        except BackendError as exc:
+            logger.info("Option prices unavailable: %r", exc)
+            return False  # the plans' prices still answer something
+        asked = {code for code, _, _ in find_options(text, options)}
+        priced = [o for o in options if o.code in asked and o.monthly_price is not None]
+        if not priced:
+            return False
+        rows = [f"• {o.label(language)} · {money(o.monthly_price, language)}" for o in priced]
+        dispatcher.utter_message(response="utter_option_prices", options="\n".join(rows))
+        return True

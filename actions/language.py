@@ -195,19 +195,30 @@ def _function_word_count(words: list[str], language: str) -> int:
 
 
 def _function_word_language(words: list[str]) -> str | None:
-    """The only language whose function words occur in a message of two words or more."""
+    """The language whose function words a message of two words or more is made of: the only
+    one present, or, in a mixed message ("on a volé le gsm de Lien ce matin. Nieuwe simkaart
+    nodig"), the one with at least twice as many as all the others together."""
     if len(words) < 2:
         return None
     counts = {language: _function_word_count(words, language) for language in _FUNCTION_WORDS}
     present = [language for language, count in counts.items() if count]
-    return present[0] if len(present) == 1 else None
+    if len(present) == 1:
+        return present[0]
+    best = max(counts, key=lambda language: counts[language])
+    others = sum(counts.values()) - counts[best]
+    return best if counts[best] >= MIN_FUNCTION_WORDS and counts[best] >= 2 * others else None
 
 
 def is_short_form_answer(tracker: Tracker, text: str) -> bool:
-    """A few words answering a form's question: a name or an address ("Kerkstraat 12, 9000
-    Gent") says nothing about the language the user wants to be answered in."""
-    answering = bool(tracker.active_loop.get("name")) and bool(tracker.get_slot("requested_slot"))
-    return answering and len(_WORD.findall(text)) < LONG_MESSAGE_WORDS
+    """A few words answering a form's question or a summary's "do you confirm?": a name, an
+    address ("Kerkstraat 12, 9000 Gent") or "yes go" / "oui, doe maar" says nothing about the
+    language the user wants to be answered in."""
+    words = len(_WORD.findall(text))
+    asked = bool(tracker.active_loop.get("name")) and bool(tracker.get_slot("requested_slot"))
+    if asked and words < LONG_MESSAGE_WORDS:
+        return True
+    # A yes is often a string of them, in two languages ("oui, doe maar, allez-y").
+    return bool(tracker.get_slot("pending_operation_id")) and words < 2 * LONG_MESSAGE_WORDS
 
 
 def language_from_name(value: str) -> str | None:

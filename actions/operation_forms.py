@@ -21,7 +21,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import YES_NO_SLOTS, is_correction, is_question, yes_or_no
+from actions.answers import YES_NO_SLOTS, answers_slot, is_correction, is_question
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -271,10 +271,21 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     @staticmethod
     def _answers_in_words(tracker: Tracker, requested: str | None, intent: str | None) -> bool:
         """An answer the classifier took for an interruption: a worded yes/no to a yes/no
-        question ("oui, on arrête" read as ``stop``), or a change of mind that names the
-        topic of a FAQ ("ah non, finalement une eSIM" read as ``faq_esim``)."""
+        question ("oui, on arrête" read as ``stop``, "elle le reprend à titre privé" as
+        ``faq_termination_fee``), a value of the asked slot's shape, valid or not ("SIM number
+        at his current operator: 8932…" read as ``faq_porting``: the number is checked and,
+        if wrong, explained), or a change of mind that names the topic of a FAQ ("ah non,
+        finalement une eSIM" read as ``faq_esim``)."""
         text = latest_text(tracker)
-        if requested in YES_NO_SLOTS and yes_or_no(text) is not None:
+        entities = {
+            str(e.get("entity"))
+            for e in (tracker.latest_message or {}).get("entities") or []
+            if e.get("entity")
+        }
+        # A worded yes/no answers even read as a stop; a number or an address never turns a
+        # stop or a request for a person into an answer.
+        hard = intent in HARD_INTERRUPTIONS and requested not in YES_NO_SLOTS
+        if answers_slot(requested, text, entities) and not hard:
             return True
         return bool(requested) and str(intent).startswith("faq_") and is_correction(text)
 

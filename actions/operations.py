@@ -27,6 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import (
     DETAIL_ENTITIES,
+    calls_off,
     corrects_pending,
     is_correction,
     is_question,
@@ -53,6 +54,7 @@ from actions.common import (
     chat_identity,
     conversation_language,
     idempotency_key,
+    latest_text,
     require_identity,
 )
 from actions.line_resolution import fold
@@ -403,10 +405,15 @@ class ActionConfirmOperation(BackendAction):
             (changed := await change(self.backend, dispatcher, tracker, pending_id)) is not None
         ):
             return changed
+        corrected = mentions_details(tracker) or corrects_the_pending(tracker)
+        if calls_off(latest_text(tracker)) and not corrected:
+            # "Don't deactivate it then", "ne la désactivez pas": never a yes nor a start,
+            # whatever sent it here; at worst it cancels (with a new detail it corrects, below).
+            return list(await ActionCancelOperation(self.backend).run(dispatcher, tracker, domain))
         if pending_id.startswith(START_PREFIX):
             # "Do you really want to deactivate a line?" — yes: the form starts now.
             return [*clear_pending(), FollowupAction(pending_id.removeprefix(START_PREFIX))]
-        if mentions_details(tracker) or owns_a_mistake(tracker) or corrects_the_pending(tracker):
+        if corrected or owns_a_mistake(tracker):
             # "ok, make it Smart instead": what runs must be what the user saw last.
             return await correction_events(self.backend, dispatcher, tracker, pending_type)
         if not is_clear_yes(tracker):

@@ -1,8 +1,9 @@
 """Repairs: "my phone is broken" → which line, the IMEI, what is wrong, where to pick it up,
 summary, "yes" (operation ``request_repair``) → repair number; and the status of repairs.
 
-An opening that orders new devices and names no fault ("on a besoin de 2 Galaxy XCover7 Pro …
-à livrer au dépôt") is handed to the shop's device search, which reads the same message.
+An opening that orders new devices ("on a besoin de 2 Galaxy XCover7 Pro … à livrer au dépôt",
+"Ines's phone is on its last legs, so we'd like to get her a Galaxy A56 in olive, 256 GB") is
+handed to the shop's device search, which reads the same message.
 
 The IMEI is checked with the backend's own check (``validation.check_imei``: 15 digits, Luhn, same
 error codes), so a typo is re-asked at once with where to find it: on the box or by dialling *#06#.
@@ -22,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.activation import MISHAPS, REPLACEMENT_FORM, next_slot_events, opens_afresh
 from actions.answers import ONE_ARTICLES, VAGUE_QUANTITIES, count_spans, count_tokens, says_stop
 from actions.api.backend import BackendError, ChatIdentity, InvalidRequestError, Line, Operation
+from actions.cart_changes import names_capacity, names_colour
 from actions.common import (
     RESPONSE_PREFIX,
     BackendAction,
@@ -353,21 +355,52 @@ _NEW = frozenset(
 _COUNT_REACH = 3
 
 
+# Getting a device for someone: "get her a …", "lui prendre un …", "voor haar een … nemen",
+# "replace it with a …" (folded words; never a past tense: "we got him a Pixel last year").
+_ACQUIRE = re.compile(
+    r"\bget (?:her|him|them|us|me|you|the team) (?:a|an|one|two|three|four|five|\d+|new|some)\b"
+    r"|\bget (?:a|an) new\b|\breplace (?:it|him|her|them|(?:his|her|their|the) (?:phone|device))"
+    r" with\b|\b(?:lui|leur|nous|me|m) (?:prendre|commander|acheter|offrir|fournir|trouver)\b|"
+    r"\bprendre (?:un|une|des|deux|trois) (?:nouve\w*|autre)|\b(?:le|la|les) remplac\w* par\b|"
+    r"\bvoor (?:haar|hem|hen|ons|mij) (?:een|\w+ nieuwe?)\b(?: \w+){0,8} (?:nemen|halen|kopen|"
+    r"bestellen|aanschaffen)\b|\b(?:hem|ze|die|(?:zijn|haar|de) (?:gsm|toestel|telefoon)) "
+    r"(?:\w+ ){0,2}vervang\w* door\b"
+)
+# Asking for the broken device to be seen to: then it is a repair, whatever else is said.
+_ASKS_REPAIR = re.compile(
+    r"\b(?:repar\w*|repair\w*|herstel\w*|fix\w*|nakijken|look at|check (?:it|her|his)|"
+    r"send (?:it|her|him|them) (?:in|back|for)|warranty|guarantee|garantie|sav|"
+    r"coursier|courier|koerier|pick\w* (?:it |them )?up|ophal\w*)\b"
+)
+# A model of the catalogue by its brand or model name (a "phone" may be the broken one).
+_MODEL_WORD = re.compile(
+    r"(?:iphones?|samsungs?|galaxy|galaxys|xcover\w*|crosscalls?|pixels?|fairphones?|nokias?|"
+    r"s25s?|a56s?|a26s?|z5|3210s?)"
+)
+# Whose the model is: "my Galaxy A56", "son iPhone", "Bram's XCover" is the broken one.
+_POSSESSIVES = frozenset(
+    {"my", "his", "her", "our", "their", "your", "s", "mon", "ma", "son", "sa", "notre", "leur",
+     "votre", "mijn", "zijn", "haar", "onze", "ons", "hun", "jullie", "je", "uw"}
+)  # fmt: skip
+
+
 def orders_devices(text: str) -> bool:
     """Whether an opening orders new devices rather than asks for a repair: an order verb with
-    a device ("we would like to order five (5) Fairphone 5 devices"), or a need or a delivery
-    with a count of devices ("on a besoin de 2 Galaxy XCover7 Pro … à livrer au dépôt"); never
-    with a fault, a repair, an IMEI, or a courier to fetch the device."""
+    a device ("we would like to order five (5) Fairphone 5 devices"), a need or a delivery
+    with a count of devices ("on a besoin de 2 Galaxy XCover7 Pro … à livrer au dépôt"), or a
+    model got for someone ("lui prendre un Galaxy A56"). With a fault only when a new model is
+    ordered all the same ("her phone is on its last legs, so we'd like to get her a Galaxy
+    A56 in olive, 256 GB"); never with a repair asked for, an IMEI, or a courier to fetch it."""
     if text.startswith("/") or _IMEI_IN_TEXT.search(text):
         return False
     folded = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
-    if _TROUBLE.search(folded) or describes_a_fault(_FEATURES.sub(" ", folded)):
-        return False
     tokens = count_tokens(text)
     devices = [i for i, token in enumerate(tokens) if _DEVICE_WORD.fullmatch(token)]
     if not devices:
         return False
-    if _ORDER_VERB.search(folded):
+    if _TROUBLE.search(folded) or describes_a_fault(_FEATURES.sub(" ", folded)):
+        return _replaces_a_broken_one(text, folded, tokens)
+    if _ORDER_VERB.search(folded) or (_ACQUIRE.search(folded) and _new_model(tokens)):
         return True
     counts = [(start, end) for start, end, _ in count_spans(tokens)
               if not (end - start == 1 and tokens[start] in ONE_ARTICLES)]  # fmt: skip
@@ -375,6 +408,28 @@ def orders_devices(text: str) -> bool:
         _NEED_OR_DELIVERY.search(folded) is not None
         and _PICKUP_VERBS.search(folded) is None
         and any(_counted(tokens, counts, index) for index in devices)
+    )
+
+
+def _replaces_a_broken_one(text: str, folded: str, tokens: list[str]) -> bool:
+    """Whether a message about a device in trouble orders a new model all the same: a model
+    nobody owns yet ("a Galaxy A56", not "my Galaxy A56") bought or got for someone, or needed
+    in a colour or capacity; never when the broken one is to be repaired."""
+    if _ASKS_REPAIR.search(folded) or not _new_model(tokens):
+        return False
+    if _ORDER_VERB.search(folded) or _ACQUIRE.search(folded):
+        return True
+    details = names_colour(text) or names_capacity(text)
+    return details and _NEED_OR_DELIVERY.search(folded) is not None
+
+
+def _new_model(tokens: list[str]) -> bool:
+    """Whether a model is named that is nobody's yet: the word before it is no possessive."""
+    return any(
+        _MODEL_WORD.fullmatch(token)
+        and not (index and _MODEL_WORD.fullmatch(tokens[index - 1]))
+        and (index == 0 or tokens[index - 1] not in _POSSESSIVES)
+        for index, token in enumerate(tokens)
     )
 
 

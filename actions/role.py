@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,6 +22,7 @@ from actions.common import (
     latest_text,
     require_identity,
 )
+from actions.line_resolution import fold
 
 ROLES = ("fleet_manager", "end_user")
 _SWITCHED = {
@@ -30,6 +33,51 @@ _ALREADY = {
     "fleet_manager": "utter_role_already_fleet_manager",
     "end_user": "utter_role_already_end_user",
 }
+
+
+# An explicit request to be moved ("can you switch me there", "mets-moi en vue employé", "zet me
+# op het gebruikersportaal", "kun je me naar de werknemersweergave zetten"), on folded text.
+_SWITCH_ME = (
+    r"(?:(?:switch|put|move|take|bring|set)\s+me|(?:mets|mettez|remets|remettez|passe|passez"
+    r"|repasse|repassez|bascule|basculez)[- ]moi|me\s+(?:mettre|remettre|passer|repasser"
+    r"|basculer)|(?:zet|breng|schakel|wissel|switch)\s+(?:me|mij)|(?:me|mij)(?:\s+\w+){0,4}"
+    r"\s+(?:zetten|overschakelen|omschakelen|switchen))"
+)
+_EXPLICIT_SWITCH = re.compile(rf"\b{_SWITCH_ME}\b")
+# A switching word near a word for a portal, a view or a role: "switch me to the employee view",
+# "passer au portail utilisateur", "schakel over naar het gebruikersportaal". Not "zet"/"mets"
+# alone: "mettez la recharge sur la ligne de l'utilisateur" moves no one.
+_SWITCH_WORD = (
+    rf"(?:{_SWITCH_ME}|switch\w*|swap|toggle|bascul\w*|wissel\w*|(?:over|om)?schakel\w*"
+    r"|(?:re)?pass(?:er|e|ez)\s+(?:au|aux|en|sur|dans|vers|a))"
+)
+_PORTAL_WORD = (
+    r"(?:\w*portal|portail\w*|\w*portaal|view|vue|\w*weergave|mode|modus|roles?|rol"
+    r"|employees?|employe\w*|werknemer\w*|users?|utilisateur\w*|\w*gebruiker\w*"
+    r"|fleet\s*managers?|fleetmanager\w*|gestionnaire|vlootbeheerder)"
+)
+_PORTAL = re.compile(rf"\b{_PORTAL_WORD}\b")
+_SWITCH_TO_PORTAL = re.compile(
+    rf"\b{_SWITCH_WORD}\b(?:\W+\w+){{0,5}}?\W+{_PORTAL_WORD}\b"
+    rf"|\b{_PORTAL_WORD}\b(?:\W+\w+){{0,3}}?\W+{_SWITCH_WORD}\b"
+)
+
+
+def asks_to_be_switched(text: str) -> bool:
+    """Whether a message asks in so many words to be switched ("can you switch me there"),
+    whatever else it asks ("how do I get to the user portal?")."""
+    return not mentions_password(text) and bool(_EXPLICIT_SWITCH.search(fold(text)))
+
+
+def asks_for_a_portal(text: str) -> bool:
+    """Whether a message (a greeting, say) asks to go to a portal, view or role: "Hallo!
+    Switch me to the employee view pls", "bonjour, passer au portail utilisateur svp"."""
+    folded = fold(text)
+    if mentions_password(text):
+        return False
+    # "kun je me naar de werknemersweergave zetten": the portal inside the request itself
+    inside = (_PORTAL.search(match.group()) for match in _EXPLICIT_SWITCH.finditer(folded))
+    return bool(_SWITCH_TO_PORTAL.search(folded)) or any(inside)
 
 
 def requested_role(values: list[str]) -> str | None:

@@ -53,8 +53,10 @@ from actions.cart_changes import (
     COLOUR_WORDS,
     ORDER_START,
     ORDER_TYPE,
+    PUT_OFF_ORDER,
     REMOVE,
     SWITCH,
+    calls_off_order,
     change_kind,
     change_kinds,
     keeps,
@@ -74,7 +76,12 @@ from actions.common import (
 )
 from actions.fleet_extraction import words
 from actions.formatting import format_money
-from actions.line_resolution import fold, resolve_line, utter_resolution_problem
+from actions.line_resolution import (
+    LineResolution,
+    fold,
+    resolve_line,
+    utter_resolution_problem,
+)
 from actions.operation_forms import OperationFormValidation
 from actions.operations import (
     PENDING_ID_SLOT,
@@ -631,6 +638,23 @@ def for_someone(words: str) -> bool:
     return bool(_FOR_PERSON.search(_tokens(words)) or _FOR_NAME.search(words))
 
 
+def own_part(answer: str, device: Device, catalogue: list[Device]) -> str | None:
+    """The clauses of an answer that map devices to people about ``device`` ("Samsung for
+    Thomas Willems (0470 00 00 05), iPhone for Karim El Amrani (0470 00 00 09)" at the
+    iPhone's turn: "iPhone for Karim El Amrani (0470 00 00 09)"); ``None`` unless it names
+    ``device`` and, apart, another device."""
+    clauses = [c.strip() for c in _ITEM_BREAK.split(answer) if c.strip()]
+    own = _loose_words(device)
+    others = set().union(*(_loose_words(d) for d in catalogue if str(d.id) != str(device.id)))
+
+    def says(clause: str, names: set[str]) -> bool:
+        return any({t, t.removesuffix("s")} & names for t in _tokens(clause).split())
+
+    mine = [c for c in clauses if says(c, own)]
+    theirs = [c for c in clauses if says(c, others - own) and not says(c, own)]
+    return ", ".join(mine) if mine and theirs else None
+
+
 def _shown_devices(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(device id, title) of the device buttons of the latest list among ``events``."""
     for event in reversed(events):
@@ -836,7 +860,9 @@ def item_words(
     ``text`` about it: the clauses that name it ("White for the iPhones, Matte Black for the
     Fairphone"), those after them that name no device ("3 S25's van 256 GB en 2 A56's, ook 256
     GB": the 256 GB of both), and those about all of them or before any device ("Voor het
-    depot: …", "both in black"). A clause naming several devices is cut before each name."""
+    depot: …", "both in black"). A clause naming several devices is cut before each name. Of
+    several devices, a count of phones before them all is their total, no count of each ("two
+    phones: one S25 … and one iPhone 16 …")."""
     request = devices if devices is not None else [d for d, _ in device_mentions(text, catalogue)]
     words: dict[str, list[str]] = {str(d.id): [] for d in request}
     shared: list[str] = []
@@ -845,7 +871,9 @@ def item_words(
         tokens = _tokens(clause).split()
         at = _named_at(tokens, catalogue, request)
         if not at and tokens:
-            if last is None or _ALL_OF_THEM.search(" ".join(tokens)):
+            if last is None and len(request) > 1:
+                shared.append(_without_total(clause, tokens))
+            elif last is None or _ALL_OF_THEM.search(" ".join(tokens)):
                 shared.append(clause)
             else:
                 words[str(last.id)].append(clause)
@@ -856,6 +884,21 @@ def item_words(
             words[str(device.id)].append(" ".join(tokens[start if n else 0 : end]))
         last = at[-1][1] if at else last
     return [(d, ", ".join([*shared, *words[str(d.id)]])) for d in request]
+
+
+def _without_total(clause: str, tokens: list[str]) -> str:
+    """``clause`` without the count of phones it announces ("I'd like to order two phones",
+    "deux téléphones", "twee toestellen"), as words; as it is when it says none."""
+    counted = [
+        (found[0], index)
+        for index, token in enumerate(tokens)
+        if {token, token.removesuffix("s")} & _DEVICE_WORDS
+        and (found := _count_before(tokens, index)) is not None
+    ]
+    if not counted:
+        return clause
+    dropped = {i for start, end in counted for i in range(start, end)}
+    return " ".join(t for i, t in enumerate(tokens) if i not in dropped)
 
 
 def _variant_values(
@@ -1100,6 +1143,12 @@ class ValidateShopItemForm(OperationFormValidation):
             typed, values[MORE_ITEMS_SLOT] = split
             tracker = _about(tracker, typed)
             dispatcher = dispatcher if typed else CollectingDispatcher()
+        elif requested == FOR_LINE_SLOT and len(_ITEM_BREAK.split(typed)) > 1:
+            own = own_part(typed, device, await self._catalogue(identity))
+            if own is not None:
+                # "Samsung for Thomas, iPhone for Karim" at the iPhone's turn: Karim's line,
+                # the iPhone never split between them.
+                typed, tracker = own, _about(tracker, own)
         slots = {**tracker.slots, **values}
         values.update(
             _variant_values(dispatcher, device, typed, requested, slots, entity(COLOUR_SLOT),
@@ -1144,6 +1193,14 @@ class ValidateShopItemForm(OperationFormValidation):
                 named.discard(device_id)  # one device said twice: its first turn takes it
         return said[str(device.id)], later
 
+    async def _catalogue(self, identity: ChatIdentity) -> list[Device]:
+        """The whole catalogue; none when the backend cannot say (the answer is read whole)."""
+        try:
+            return await self.backend.search_devices(identity, q="")
+        except BackendError as exc:
+            logger.info("Catalogue unavailable: %r", exc)
+            return []
+
     async def _delivery_said(self, identity: ChatIdentity, typed: str) -> dict[str, Any] | None:
         """Where the order goes, when the message that starts it says so (``shop_delivery``)."""
         if _DELIVERY_CUE.search(typed) is None:
@@ -1166,6 +1223,16 @@ class ValidateShopItemForm(OperationFormValidation):
         queued: bool,
     ) -> dict[str, Any]:
         """For which line: none (company stock) or a named line."""
+        if requested is None and _FOR_WORD.search(typed):
+            # "one S25 for Thomas Willems and one iPhone 16 for Karim El Amrani": the person
+            # said with the device is its line, when the fleet has exactly one such line.
+            try:
+                named = await resolve_line(self.backend, identity, _about(tracker, typed))
+            except BackendError as exc:
+                logger.info("Lines unavailable: %r", exc)  # the line is asked instead
+                named = LineResolution()
+            if named.line is not None:
+                return {FOR_LINE_SLOT: str(named.line.id)}
         if requested is None and queued:
             if tracker.get_slot(FOR_LINE_SLOT) == NO_LINE and for_someone(typed):
                 # "no particular line" said for the first device holds for the next ones,
@@ -1210,8 +1277,18 @@ class ValidateShopItemForm(OperationFormValidation):
         parts: list[tuple[str, Line | None]] = []
         for clause in clauses:
             resolution = await resolve_line(self.backend, identity, _about(tracker, clause))
-            if resolution.referenced or for_someone(_FOR_PRONOUN.sub(" ", clause)):
-                parts.append((clause, resolution.line))
+            line = resolution.line
+            same = next(
+                (n for n, (_, seen) in enumerate(parts) if line and seen and seen.id == line.id),
+                None,
+            )
+            if same is not None:
+                # "Ines Vermeulen, 0470 00 00 14": a name and that person's number, one line.
+                parts[same] = (f"{parts[same][0]}, {clause}", line)
+            elif resolution.referenced or for_someone(_FOR_PRONOUN.sub(" ", clause)):
+                parts.append((clause, line))
+        if len(parts) == 1 and parts[0][1] is not None:
+            return {FOR_LINE_SLOT: str(parts[0][1].id)}
         if len(parts) < 2 or (quantity < 2 and not any(_share_said(c) for c, _ in parts)):
             return None
         counts = share_counts([clause for clause, _ in parts], quantity)
@@ -2110,9 +2187,14 @@ async def change_order(
     ask = "utter_ask_confirm_operation" if summary_waits else "utter_ask_place_order_now"
     language = conversation_language(tracker)
     identity = require_identity(tracker)
+    off = calls_off_order(text)
     try:
         cart = await client.get_cart(identity)
         catalogue = await _catalogue(client, identity, cart)
+        if off is not None and not _names_anything(text, catalogue):
+            # "actually, hold off, the budget isn't approved yet. Cancel that please": no
+            # order, and never "what to change?" again.
+            return await _call_off(client, dispatcher, tracker, pending_id, cart, off)
         change = read_cart_change(text, cart, catalogue, discussed=discussed_device(tracker.events))
         if not change.changes_cart() and not change.new_devices:
             return _unchanged(dispatcher, text, change, cart, catalogue, language, ask)
@@ -2147,6 +2229,36 @@ async def change_order(
         dispatcher.utter_message(response=ask)
         return []
     return await _summary_again(dispatcher, tracker, client, address)
+
+
+async def _call_off(
+    client: BackendClient,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    pending_id: str,
+    cart: Cart,
+    off: str,
+) -> list[EventType]:
+    """The order called off at its question: the summary waiting (if any) is dropped, the cart
+    emptied on a cancel ("annuleer maar") or kept when it is put off ("pas maintenant"), and
+    the user told which."""
+    identity = require_identity(tracker)
+    if not pending_id.startswith(START_PREFIX):
+        try:
+            await client.cancel_operation(
+                identity, pending_id, idempotency_key=f"cancel:{pending_id}"
+            )
+        except BackendError as exc:
+            # It expires by itself; what the user said is what matters.
+            logger.info("Cancelling %s failed: %r", pending_id, exc)
+    if off == PUT_OFF_ORDER and cart.items:
+        dispatcher.utter_message(response="utter_order_put_off")
+        return clear_pending()
+    for item in cart.items:
+        key = idempotency_key(tracker, f"cart_remove:{item.id}")
+        await client.remove_cart_item(identity, str(item.id), idempotency_key=key)
+    dispatcher.utter_message(response="utter_order_called_off")
+    return clear_pending()
 
 
 async def _summary_again(

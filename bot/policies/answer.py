@@ -10,8 +10,9 @@ function as the actions (``actions.answers.yes_or_no``) and, right after such a 
 - a pending operation and a change of mind that names a detail ("could you make it Pro
   Unlimited instead?", read as ``out_of_scope``), or a value of that operation's own parameters
   with a cue of a change ("on second thought, put her on Pro Smart" read as ``change_plan``,
-  "zet als contact maar Sarah, 0470 00 00 16" read as nothing) → ``action_confirm_operation``,
-  which treats it as a correction and reads the new summary back instead of confirming.
+  "zet als contact maar Sarah, 0470 00 00 16" read as nothing), or, at a deactivation, that the
+  number is kept after all → ``action_confirm_operation``, which treats it as a correction and
+  reads the new summary (or the prepaid-conversion offer) back instead of confirming.
 
 Otherwise it abstains. Its priority is above RulePolicy's and below HandoffPolicy's, so an
 agent's conversation stays with the agent.
@@ -208,8 +209,10 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         intent = _intent(tracker)
         if not pending_id or intent is None or entities & DETAIL_ENTITIES or is_question(text):
             return False
-        if is_correction(text):
-            return False  # "attendez, je me suis trompé… corrigez svp" changes, never confirms
+        if is_correction(text) or calls_off(text):
+            # "attendez, je me suis trompé… corrigez svp" changes, never confirms; "don't
+            # deactivate it then", read as ``deactivate_line``, is no request for it (en-014).
+            return False
         return intent == pending_type or intent == _START_INTENTS.get(pending_id)
 
 

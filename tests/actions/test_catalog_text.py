@@ -16,6 +16,7 @@ from actions.catalog_text import (
 )
 from actions.faq import ActionAnswerFaq
 from tests.actions.support import make_tracker, plain, responses
+from tests.actions.test_fleet_line_operations import EUROPE_PLUS, OPTIONS
 
 
 @pytest.mark.parametrize(
@@ -200,3 +201,23 @@ async def test_without_the_allowances_the_list_still_gives_the_prices(backend, d
         "• Pro Start · €15.00",
         "• Pro Smart · €25.00",
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "row"),
+    [
+        ("fr", "juste pour info, ca coute combien par mois le roaming europe+ ?",
+         "• Roaming Europe+ 10 Go · 12,00 €"),
+        ("nl", "wat kost die databoost eigenlijk per maand?", "• Databoost 5 GB · € 7,50"),
+        ("en", "how much is the world roaming pack a month?", "• World roaming pack 1 GB · €10.00"),
+    ],
+)  # fmt: skip
+async def test_a_price_question_about_an_option_gives_that_options_price(
+    backend, dispatcher, language: str, question: str, row: str
+) -> None:
+    backend.on("GET", "/api/v1/options", [*OPTIONS, EUROPE_PLUS])
+
+    [message] = await ask_plans(backend, dispatcher, question, language)
+
+    assert message["response"] == "utter_option_prices"
+    assert plain(message["options"]).splitlines() == [row]

@@ -148,6 +148,40 @@ async def test_a_short_form_answer_does_not_flip_the_language(backend, dispatche
     assert await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {}) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("yes go", "fr"), ("oui, doe maar, allez-y", "fr"), ("ja, vas-y", "nl"), ("oui go", "en")],
+)
+async def test_a_short_yes_at_a_summary_keeps_the_language(backend, dispatcher, text, language):
+    tracker = make_tracker(
+        text,
+        intent="affirm",
+        slots={
+            "language": language,
+            "language_source": "detected",
+            "pending_operation_id": "op_1",
+        },
+    )
+
+    assert await ActionDetectLanguage(backend.client()).run(dispatcher, tracker, {}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Bonjour, on a vole le gsm de Lien sur le chantier ce matin. Nieuwe simkaart nodig, "
+            "numero de carte 8932031200000000021.",
+            "fr",
+        ),
+        ("Goeiedag, kunt ge de sim van Jan blokkeren, il a perdu son gsm op de werf", "nl"),
+        ("Hi, could you block the SIM of Jan for me, merci beaucoup", "en"),
+    ],
+)
+def test_a_mixed_message_is_in_the_language_most_of_its_words_are(text, language):
+    assert detect_language(text) == language
+
+
 async def test_a_sentence_inside_a_form_still_switches_the_language(backend, dispatcher):
     tracker = make_tracker(
         "Sorry, kan je dat eens in het Nederlands uitleggen alsjeblieft?",

@@ -16,6 +16,7 @@ from tests.e2e.test_answer_policy import PROBE
 from tests.stack_fixtures import rasa_probe
 
 CONFIRM = "action_confirm_operation"
+CANCEL = "action_cancel_operation"
 REPLACEMENT = {"pending_operation_id": "op_1", "pending_operation_type": "replace_sim"}
 TICKET = {"pending_operation_id": "ticket:new:abc", "pending_operation_type": "create_ticket"}
 ACTIVATION = {"pending_operation_id": "op_1", "pending_operation_type": "activate_line"}
@@ -60,6 +61,23 @@ CASES = [
      "out_of_scope", LINE, DEACTIVATION, CONFIRM),
     ("ik heb ze verwisseld: het is Dries Desmet die met pensioen is. Joke blijft.",
      "out_of_scope", [], DEACTIVATION, CONFIRM),
+    # en-014: the number is kept after all (a correction: the prepaid-conversion offer follows)
+    ("hold on, she just told me she wants to keep her number after all. Don't deactivate it "
+     "then.", "deactivate_line", [], DEACTIVATION, CONFIRM),
+    ("hold on, she just told me she wants to keep her number after all. Don't deactivate it "
+     "then.", "stop", [], DEACTIVATION, CONFIRM),
+    ("attendez, elle vient de me dire qu'elle veut garder son numéro finalement. Ne la "
+     "désactivez pas alors.", "deactivate_line", [], DEACTIVATION, CONFIRM),
+    ("wacht even, ze zegt net dat ze haar nummer toch wil houden. Niet deactiveren dan.",
+     "deny", [], DEACTIVATION, CONFIRM),
+    ("she wants to keep her number after all", "faq_termination_fee", [], DEACTIVATION,
+     CONFIRM),
+    ("elle garde son numéro finalement", "deactivate_line", [], DEACTIVATION, CONFIRM),
+    ("ze neemt haar nummer toch mee", "nlu_fallback", [], DEACTIVATION, CONFIRM),
+    # "don't deactivate it", read as a request to deactivate: never a yes, it cancels
+    ("Don't deactivate it then.", "deactivate_line", [], DEACTIVATION, CANCEL),
+    ("ne la désactivez pas", "deactivate_line", [], DEACTIVATION, CANCEL),
+    ("niet deactiveren", "deactivate_line", [], DEACTIVATION, CANCEL),
     # not corrections: the other policies decide
     ("put her on Pro Smart", "change_plan", PLAN, OPTIONS, None),  # no parameter of options
     ("zet Kevin Hermans op Pro Smart", "change_plan", PLAN, ACTIVATION, None),  # no cue

@@ -51,6 +51,10 @@ REGEXES = _regexes()
         ("iban", "Het is 8932031100000000106.", []),
         ("iban", "de lijn op 0475 12 34 56", []),
         ("iccid", "SIM 8932 0300 0000 0004 249 svp", ["8932 0300 0000 0004 249"]),
+        ("portal_role", "Hallo! Switch me to the employee view pls", ["employee view"]),
+        ("portal_role", "passe-moi en vue employé stp", ["vue employé"]),
+        ("portal_role", "zet me op de werknemersweergave", ["werknemersweergave"]),
+        ("portal_role", "une ligne pour un nouvel employé", []),
     ],
 )
 def test_regex_matches(entity: str, text: str, expected: list[str]) -> None:
