@@ -560,6 +560,11 @@ _KEEPS = re.compile(
     r"|\b(?:keep|keeps|keeping|retain|retains) (?:it|that one|this one)\b"
     r"|\b(?:take|takes|taking|took) it (?:with|along)\b"
     r"|\b(?:numero|number) (?:est |is |will be )?(?:garde|conserve|repris|kept|stays|remains)\b"
+    # using it on: "wil het nummer zelf verder gebruiken", "continuer à l'utiliser", "keep using it"
+    r"|\b(?:het|hem|dat|zijn|haar|hun) (?:\w+ ){0,1}?(?:nummer )?(?:\w+ ){0,3}?(?:verder|blijven) "
+    r"gebruiken\b"
+    r"|\bcontinuer (?:a|d) (?:l utiliser|utiliser (?:son|sa|le|ce) (?:\w+ ){0,2}?numero)\b"
+    r"|\b(?:keep|continue|carry on) (?:using|to use) (?:it|his|her|their|the|that|this)\b"
 )
 # "no need", "mag weg", "it can go": the number is not kept. Not "no need to deactivate it",
 # "pas besoin de la couper", "hij hoeft niet afgesloten te worden": those keep it.

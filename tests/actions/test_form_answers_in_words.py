@@ -264,6 +264,12 @@ async def test_no_need_said_in_words_answers_the_keep_number_question(
         # a keep said in words wins over a "no need" about something else
         ("elle garde son numéro, la carte peut partir", True),
         ("hij wil zijn nummer houden en niet deactiveren", True),
+        # using the number on beats "the line may be stopped" (nl-012)
+        ("haar gsm-nummer 0470 00 00 54 mag stopgezet worden. Ze wil het nummer wel zelf verder "
+         "gebruiken.", True),
+        ("on peut couper son abonnement, elle veut continuer à l'utiliser", True),
+        ("the line can be closed, she wants to keep using it privately", True),
+        ("hij wil het niet verder gebruiken", False),
         # neither, or a question about it
         ("oui", None),
         ("can she keep her number?", None),

@@ -152,6 +152,15 @@ AFTER = [
     ("Non merci, je contacterai le support", "deny", "action_cancel_operation", "action_listen"),
     ("show my lines", "show_lines", "action_confirm_operation", None),
     ("does his option stay?", "change_options", "utter_finish_pending_first", "action_listen"),
+    # en-041: the order called off; the confirm action cleared the cart question, and the rules'
+    # fallback would have rewound that (the question came back for ever).
+    (
+        "actually, hold off, the budget isn't approved yet. Cancel that please.",
+        "stop",
+        "action_confirm_operation",
+        "action_listen",
+    ),
+    ("laat maar, we wachten op het budget", "deny", "action_confirm_operation", "action_listen"),
 ]
 # A change of mind that names a detail goes to the confirm action (which re-opens the form).
 CORRECTIONS = [
