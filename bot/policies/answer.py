@@ -158,11 +158,14 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
             # message's own intent ("stop", "deactivate_line") would find no rule and fall back,
             # and the fallback's rewind would undo the action's events (the pending operation
             # came back and "yes" confirmed it again).
+            if answer is not None or correcting:
+                return ACTION_LISTEN_NAME
             # The action has cleared what waited: the cart change (or call-off) is in the words.
             # A person asked for goes on with the rules' handoff.
-            said = answer is not None or correcting or says_cart_change(text) or calls_off(text)
-            handoff = _intent(tracker) == "request_agent"
-            return ACTION_LISTEN_NAME if said and not handoff else None
+            called_off = says_cart_change(text) or calls_off(text)
+            return (
+                ACTION_LISTEN_NAME if called_off and _intent(tracker) != "request_agent" else None
+            )
         if tracker.latest_action_name != ACTION_LISTEN_NAME:
             return None
         form = tracker.active_loop_name

@@ -161,6 +161,19 @@ AFTER = [
         "action_listen",
     ),
     ("laat maar, we wachten op het budget", "deny", "action_confirm_operation", "action_listen"),
+    # fr-041 / en-012: a "no" that names the support is no request for a person.
+    (
+        "no thanks, I'll contact support about that myself",
+        "request_agent",
+        "action_cancel_operation",
+        "action_listen",
+    ),
+    (
+        "euh non laisse tomber en fait, je dois d'abord en parler avec lui",
+        "request_agent",
+        "action_cancel_operation",
+        "action_listen",
+    ),
 ]
 # A change of mind that names a detail goes to the confirm action (which re-opens the form).
 CORRECTIONS = [
