@@ -482,10 +482,10 @@ OWN_PARAMETERS: dict[str, frozenset[str]] = {
     "setup_direct_debit": frozenset({"iban"}),
     "request_repair": _LINE_ENTITIES | {"repair_pickup"},
 }
-# Operations whose line (or new line's user) may be named by a person's name.
+# Operations whose line (or new line's user, or account holder) may be named by a person's name.
 _NAMED_BY_USER = frozenset(
     {"replace_sim", "activate_line", "deactivate_line", "change_plan", "change_options",
-     "change_barrings", "request_repair"}
+     "change_barrings", "request_repair", "setup_direct_debit"}
 )  # fmt: skip
 # The same values typed where no entity was found: an address, a SIM type, a phone number.
 _EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")

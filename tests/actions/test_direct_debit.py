@@ -267,14 +267,15 @@ def at_the_summary(backend: Any, holder: str) -> dict[str, Any]:
         ("wait, make Sofie Janssens the account holder instead", "Sofie Janssens"),
     ],
 )
-async def test_a_corrected_holder_keeps_the_iban(backend, dispatcher, typed, holder):
+@pytest.mark.parametrize("intent", ["inform", "request_agent"])  # fr-1106: "Corrigez svp"
+async def test_a_corrected_holder_keeps_the_iban(backend, dispatcher, typed, holder, intent):
     slots = at_the_summary(backend, "la société, Acme Logistics")
-    tracker = make_tracker(typed, intent="inform", slots=slots)
+    tracker = make_tracker(typed, intent=intent, slots=slots)
     events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
     assert FollowupAction("direct_debit_form") in events
     assert f"{API}/operations/op_dd/confirm" not in backend.paths()
 
-    events = await validate(backend, dispatcher, typed, slots=slots)
+    events = await validate(backend, dispatcher, typed, slots=slots, intent=intent)
 
     assert slot_values(events, HOLDER)[-1] == holder
     assert slot_values(events, IBAN) == []  # kept in its slot, never asked again
