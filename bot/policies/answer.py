@@ -159,7 +159,7 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
             # and the fallback's rewind would undo the action's events (the pending operation
             # came back and "yes" confirmed it again).
             if answer is not None or correcting:
-                return ACTION_LISTEN_NAME
+                return str(ACTION_LISTEN_NAME)
             # The action has cleared what waited: the cart change (or call-off) is in the words.
             # A person asked for goes on with the rules' handoff.
             called_off = says_cart_change(text) or calls_off(text)
