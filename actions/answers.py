@@ -488,9 +488,9 @@ _NAMED_BY_USER = frozenset(
      "change_barrings", "request_repair", "setup_direct_debit"}
 )  # fmt: skip
 # The same values typed where no entity was found: an address, a SIM type, a phone number.
-_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+_EMAIL_LIKE = re.compile(r"[\w.%+-]+@[\w-]+")  # "jan.peeters@acme" too: its check says what lacks
 _SIM_WORDS = re.compile(r"\b(?:e ?sims?|physi(?:cal|que)|fysieke?)\b")
-_PHONE_DIGITS = re.compile(r"(?<!\d)(?:\+\s?32|0)\s?4\d{2}(?:[\s./-]?\d){6}(?!\d)")
+_ANY_PHONE = re.compile(r"(?<![\d+])(?:\+\s?\d{2,3}|00\s?\d{2,3}|0)(?:[\s./-]?\d){7,10}(?!\d)")
 # Plan names are capitalised too ("put her on Pro Smart"): no person.
 _PLAN_NAMES = re.compile(
     r"\b(?:pro ?(?:start|smart|unlimited)|data (?:only|seule)|enkel data)\b", re.IGNORECASE
@@ -504,9 +504,9 @@ def carries_own_value(text: str, entities: set[str], pending_type: str) -> bool:
         return True
     said = " ".join(_words(text))
     return (
-        ("email" in own and _EMAIL.search(text) is not None)
+        ("email" in own and _EMAIL_LIKE.search(text) is not None)
         or ("sim_type" in own and _SIM_WORDS.search(said) is not None)
-        or ("phone_number" in own and _PHONE_DIGITS.search(text) is not None)
+        or ("phone_number" in own and _ANY_PHONE.search(text) is not None)
         or (pending_type in _NAMED_BY_USER and names_someone(_PLAN_NAMES.sub("", text)))
     )
 
@@ -632,7 +632,6 @@ def keeps_number(text: str) -> bool | None:
 # as ``faq_porting`` got the porting FAQ three times). The entities that carry them, and the
 # shape where no entity was found.
 _SERIAL = re.compile(r"(?<!\d)\d(?:[\s.\-/]?\d){12,}")  # an ICCID (19–20 digits), an IMEI (15)
-_ANY_PHONE = re.compile(r"(?<![\d+])(?:\+\s?\d{2,3}|00\s?\d{2,3}|0)(?:[\s./-]?\d){7,10}(?!\d)")
 _IBAN_SHAPE = re.compile(
     r"\b[A-Za-z]{2}\d{2}(?:\s?[A-Za-z0-9]){8,30}\b|\b[A-Z]{2}\s\d{2}(?:\s?[A-Z0-9]){8,30}\b"
 )
@@ -641,7 +640,6 @@ _CUSTOMER_NUMBER = re.compile(
     r"num[ée]ro\s+(?:de\s+)?client|n°\s*(?:de\s+)?client|num\s+client)\D{0,40}\d",
     re.IGNORECASE,
 )
-_EMAIL_LIKE = re.compile(r"[\w.%+-]+@[\w-]+")  # "jan.peeters@acme" too: its check says what lacks
 _PHONE_VALUE = (frozenset({"phone_number"}), _ANY_PHONE)
 _EMAIL_VALUE = (frozenset({"email"}), _EMAIL_LIKE)
 _IBAN_VALUE = (frozenset({"iban"}), _IBAN_SHAPE)
