@@ -55,7 +55,7 @@ from actions.common import (
     latest_text,
     require_identity,
 )
-from actions.line_resolution import fold, resolve_line, utter_resolution_problem
+from actions.line_resolution import resolve_line, utter_resolution_problem
 from actions.operation_forms import LINE_SLOT, OperationFormValidation, is_interruption
 from actions.operations import (
     retry_minutes,
@@ -63,6 +63,7 @@ from actions.operations import (
 )
 from actions.phone import format_national
 from actions.validators import InvalidValue, check_email
+from validation import fold
 
 logger = logging.getLogger(__name__)
 

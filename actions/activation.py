@@ -54,7 +54,7 @@ from actions.fleet_extraction import (
     split_bill_in,
 )
 from actions.formatting import format_money
-from actions.line_resolution import fold, resolve_line
+from actions.line_resolution import resolve_line
 from actions.operation_forms import OperationFormValidation
 from actions.operations import (
     PENDING_ID_SLOT,
@@ -76,6 +76,7 @@ from actions.validators import (
     check_postal_address,
     other_sim_check_digit_ok,
 )
+from validation import fold
 
 logger = logging.getLogger(__name__)
 

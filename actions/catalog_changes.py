@@ -39,11 +39,11 @@ from actions.common import (
 )
 from actions.formatting import format_money
 from actions.labels import PER_MONTH, label
-from actions.line_resolution import fold
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operation_text import item_list, signed_money
 from actions.operations import form_slot_resets, prepare_operation, utter_backend_error
 from actions.phone import format_national
+from validation import fold
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from actions.api.backend import CatalogItem
-from actions.line_resolution import fold
+from validation import fold
 
 PLAN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "pro_start": ("pro start", "start"),

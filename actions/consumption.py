@@ -30,12 +30,12 @@ from actions.common import (
 )
 from actions.formatting import format_data, format_minutes, format_money, format_month
 from actions.formatting import format_number as format_count
-from actions.line_resolution import MAX_LINE_BUTTONS, fold, match_lines_in_text
+from actions.line_resolution import MAX_LINE_BUTTONS, match_lines_in_text
 from actions.operation_forms import LINE_SLOT
 from actions.operations import PENDING_ID_SLOT, START_PREFIX, is_local_pending
 from actions.periods import Month, parse_period, today_in_brussels
 from actions.phone import format_national
-from validation import InvalidValue, check_be_mobile
+from validation import InvalidValue, check_be_mobile, fold
 
 logger = logging.getLogger(__name__)
 

@@ -37,7 +37,6 @@ from actions.common import (
     latest_text,
     require_identity,
 )
-from actions.line_resolution import fold
 from actions.operation_forms import OperationFormValidation, is_interruption
 from actions.operation_text import money
 from actions.operations import (
@@ -51,7 +50,15 @@ from actions.operations import (
     utter_backend_error,
 )
 from actions.validators import InvalidValue, check_iban
-from validation import iban_bank, mask_iban
+from validation import (
+    APOSTROPHES,
+    NAME_PARTICLES,
+    company_names,
+    fold,
+    iban_bank,
+    is_the_company,
+    mask_iban,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +66,8 @@ IBAN_SLOT = "direct_debit_iban"
 HOLDER_SLOT = "direct_debit_holder"
 DELIVERY_SLOT = "delivery_method"
 DIRECT_DEBIT_FORM = "direct_debit_form"
+# The backend's 422 code for an end user's own-part mandate in the company's name.
+HOLDER_IS_COMPANY = "direct_debit_holder_is_company"
 # An IBAN anywhere in a message: two letters, two digits, then groups (spaces allowed).
 _IBAN_IN_TEXT = re.compile(r"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b")
 # "BE 46 0013 9923 8336": a space after the country too. Taken only when it is a valid IBAN,
@@ -178,7 +187,6 @@ class HolderSaid:
     refers_to: str | None = None
 
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 _HOLDER_WORD = (
     r"(?:account |bank )?holder|owner|titulaire|(?:rekening)?houder|eigenaar|"
     r"name on the account|account name|naam op de rekening|nom sur le compte"
@@ -324,11 +332,6 @@ _FILLER_WORDS = frozenset(
      "thanks", "uh", "um", "one", "sais", "sait", "weet", "know", "dunno", "idea", "idee",
      "aucune", "comprends", "begrijp", "snap", "understand", "don", "do", "dont"}
 )  # fmt: skip
-_NAME_PARTICLES = frozenset(
-    {"van", "de", "der", "den", "du", "des", "la", "le", "von", "ter", "ten", "d'", "da", "di",
-     "del", "'t", "&", "and", "en", "et", "nv", "bv", "sa", "srl", "sprl", "bvba", "vzw", "asbl",
-     "cv", "cvba", "comm.v", "gcv"}
-)  # fmt: skip
 _MONTHS = frozenset(
     {"january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december", "janvier", "fevrier", "mars", "avril", "mai", "juin",
@@ -343,7 +346,7 @@ def _looks_like_name(text: str) -> bool:
     words = text.split()
     capitalised = [word for word in words if word[:1].isupper()]
     return bool(capitalised) and all(
-        word[:1].isupper() or word[:1].isdigit() or fold(word) in _NAME_PARTICLES for word in words
+        word[:1].isupper() or word[:1].isdigit() or fold(word) in NAME_PARTICLES for word in words
     )
 
 
@@ -409,7 +412,7 @@ def _said_before_label(before: str) -> HolderSaid | None:
             return HolderSaid(refers_to=COMPANY)
     name_words: list[str] = []
     for word in reversed(words):
-        if not (word[:1].isupper() or fold(word) in _NAME_PARTICLES):
+        if not (word[:1].isupper() or fold(word) in NAME_PARTICLES):
             break
         name_words.insert(0, word)
     name = holder_from(_stripped(" ".join(name_words)))
@@ -431,7 +434,7 @@ def labelled_holder(text: str) -> HolderSaid | None:
     """The holder named in a request or a correction by its label: "titulaire : Acme",
     "rekeninghouder is Sofie Janssens", "le titulaire reste Acme Logistics NV", "au nom de la
     société", "de firma als rekeninghouder", "domiciliation pour Acme Logistics NV avec l'IBAN…"."""
-    text = _without_ibans(text.translate(_APOSTROPHES))
+    text = _without_ibans(text.translate(APOSTROPHES))
     for label in _STRONG_LABEL.finditer(text):
         if _in_a_question(text, label.end()):
             continue  # "who should be the holder?" names nobody
@@ -454,7 +457,7 @@ def holder_answer(text: str) -> HolderSaid | None:
     compte à moi, Sofie Janssens" → Sofie Janssens; "la société" → the company)."""
     said = labelled_holder(text)
     if said is None:
-        said = _said_in_clauses(_without_ibans(text.translate(_APOSTROPHES)))
+        said = _said_in_clauses(_without_ibans(text.translate(APOSTROPHES)))
     if said is not None and said.name and is_question(text) and not _looks_like_name(said.name):
         return None  # "c'est quoi le titulaire ?" asks; it names nobody
     return said
@@ -465,7 +468,7 @@ def corrected_holder(text: str) -> HolderSaid | None:
     capitalised name or what the user points at ("non attendez, pas la société, c'est Sofie
     Janssens"); "oups, je me suis trompée, corrigez" names nobody."""
     return labelled_holder(text) or _said_in_clauses(
-        _without_ibans(text.translate(_APOSTROPHES)), capitalised_only=True
+        _without_ibans(text.translate(APOSTROPHES)), capitalised_only=True
     )
 
 
@@ -535,7 +538,7 @@ def asks_to_stop_direct_debit(text: str) -> bool:
     """Whether a message asks to stop the direct debit ("on voudrait arrêter la domiciliation",
     "de domiciliëring mag stopgezet worden", "no more direct debit", "back to bank transfer"),
     not to stop paying by transfer ("arrêter les virements et passer à la domiciliation")."""
-    folded = fold(text.translate(_APOSTROPHES))
+    folded = fold(text.translate(APOSTROPHES))
     return any(
         not _NEGATION_BEFORE.search(folded[: match.start()])
         for match in _STOPS_DIRECT_DEBIT.finditer(folded)
@@ -571,38 +574,13 @@ _NEGATED_BEFORE = re.compile(
     r"sauf|except|behalve)\b(?:\W+\w+){0,3}\W*$"
 )
 _CLAUSE_SPLIT = re.compile(r"[,.;:!?\n]")
-_LEGAL_FORMS = frozenset(
-    {"nv", "bv", "sa", "srl", "sprl", "bvba", "vzw", "asbl", "cv", "cvba", "commv", "gcv",
-     "scrl", "ltd", "inc", "llc", "gmbh"}
-)  # fmt: skip
-
-
-def _company_key(name: str) -> str:
-    """A company's name as compared: folded, without its legal form ("Acme Logistics NV")."""
-    words = re.findall(r"[\w&']+", fold(name.translate(_APOSTROPHES)).replace(".", ""))
-    return " ".join(word for word in words if word not in _LEGAL_FORMS)
-
-
-def _company_names(company: str | None) -> tuple[str, ...]:
-    """How people name their company: in full ("acme logistics") or by its first word ("acme",
-    not a particle like the "de" of "De Vries Transport")."""
-    full = _company_key(company or "")
-    if not full:
-        return ()
-    first = next((word for word in full.split() if word not in _NAME_PARTICLES), "")
-    return (full, first) if len(first) >= 3 and first != full else (full,)
-
-
-def is_the_company(holder: str, company: str) -> bool:
-    """Whether the account holder named is the company ("Acme Logistics NV", "Acme")."""
-    return _company_key(holder) in _company_names(company)
 
 
 @lru_cache(maxsize=64)
 def _company_patterns(company: str | None) -> tuple[re.Pattern[str], ...]:
     """The company's invoices or account: "company invoices", "Acme's invoices", "le compte de
     la société", "de rekening van het bedrijf", "factures d'Acme", "bedrijfsrekening"."""
-    named = "|".join([_COMPANY_WORD, *(re.escape(name) for name in _company_names(company))])
+    named = "|".join([_COMPANY_WORD, *(re.escape(name) for name in company_names(company))])
     return (
         re.compile(
             rf"(?<!\w)(?:{named})(?!\w)(?:'s|')?\s+(?:(?:bank|monthly)\s+)?"
@@ -634,7 +612,7 @@ def asks_for_the_company(text: str, company: str | None = None) -> bool:
     company invoices", "notre compte société", "van de rekening van het bedrijf"); the company's
     invoices next to the user's own part ("ma part des factures de la société") or negated
     ("not the company invoices") are not. ``company``: its name, else words only."""
-    folded = fold(text.translate(_APOSTROPHES))
+    folded = fold(text.translate(APOSTROPHES))
     own_part = _OWN_PART.search(folded) is not None
     for pattern in _company_patterns(company):
         for match in pattern.finditer(folded):
@@ -964,6 +942,11 @@ class ActionPrepareDirectDebit(BackendAction):
                 # The backend's stdnum disagrees (or a bank refuses): re-ask only the IBAN.
                 dispatcher.utter_message(response="utter_invalid_direct_debit_iban")
                 return [SlotSet(IBAN_SLOT, None), FollowupAction(DIRECT_DEBIT_FORM)]
+            if exc.code == HOLDER_IS_COMPANY:
+                # An end user named the company before the bot knew its name (no cached
+                # company name): the backend refuses it; re-ask the holder, keep the IBAN.
+                dispatcher.utter_message(response="utter_direct_debit_holder_is_company")
+                return [SlotSet(HOLDER_SLOT, None), FollowupAction(DIRECT_DEBIT_FORM)]
             dispatcher.utter_message(response="utter_backend_unavailable")
             return form_slot_resets(domain)
         # The form's slots stay filled while the summary waits: "le titulaire c'est Sofie

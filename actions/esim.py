@@ -31,10 +31,11 @@ from actions.common import (
     latest_text,
     require_identity,
 )
-from actions.line_resolution import MAX_LINE_BUTTONS, fold
+from actions.line_resolution import MAX_LINE_BUTTONS
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operations import utter_backend_error
 from actions.phone import format_national
+from validation import fold
 
 logger = logging.getLogger(__name__)
 

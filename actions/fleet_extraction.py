@@ -15,7 +15,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.line_resolution import fold
+from validation import fold
 
 _CUSTOMER_LABEL = re.compile(
     r"(?:customer\s*(?:number|no\.?|nr\.?|id)|account\s*(?:number|no\.?)|klant(?:en)?nummer|"

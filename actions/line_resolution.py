@@ -10,7 +10,6 @@ names and last digits are matched against the caller's own fleet, which the back
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from rasa_sdk import Tracker
@@ -19,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.api.backend import BackendClient, ChatIdentity, Line, NotFoundError
 from actions.common import entity_values, latest_intent, latest_text
 from actions.phone import format_national
-from validation import InvalidValue, check_be_mobile
+from validation import InvalidValue, check_be_mobile, fold
 
 # Buttons stay usable up to about six choices; beyond that ask for the number itself.
 MAX_LINE_BUTTONS = 6
@@ -89,12 +88,6 @@ class LineResolution:
     def referenced(self) -> bool:
         """Whether the message named a line at all."""
         return bool(self.line or self.candidates or self.not_found or self.invalid_number)
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free text for comparing names ("Élise" == "elise")."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _name_keys(line: Line) -> list[tuple[str, ...]]:

@@ -57,8 +57,8 @@ from actions.common import (
     latest_text,
     require_identity,
 )
-from actions.line_resolution import fold
 from actions.phone import format_national
+from validation import fold
 
 logger = logging.getLogger(__name__)
 

@@ -35,7 +35,6 @@ from actions.common import (
 )
 from actions.fleet_extraction import replacement_reason_in
 from actions.formatting import format_day
-from actions.line_resolution import fold
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operations import (
     PENDING_ID_SLOT,
@@ -47,7 +46,7 @@ from actions.operations import (
 from actions.phone import format_national
 from actions.tickets import TICKET_FORM, answer_view, opens_a_ticket
 from actions.validators import InvalidValue, check_postal_address
-from validation import check_imei
+from validation import check_imei, fold
 
 logger = logging.getLogger(__name__)
 

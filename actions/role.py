@@ -22,7 +22,7 @@ from actions.common import (
     latest_text,
     require_identity,
 )
-from actions.line_resolution import fold
+from validation import fold
 
 ROLES = ("fleet_manager", "end_user")
 _SWITCHED = {

@@ -42,7 +42,6 @@ from actions.common import (
     require_identity,
 )
 from actions.formatting import format_day
-from actions.line_resolution import fold
 from actions.operation_forms import (
     HARD_INTERRUPTIONS,
     MAX_FAILED_ATTEMPTS,
@@ -59,7 +58,7 @@ from actions.operations import (
     register_local_confirm,
     utter_backend_error,
 )
-from validation import InvalidValue, check_phone_number, display_format
+from validation import InvalidValue, check_phone_number, display_format, fold
 
 logger = logging.getLogger(__name__)
 

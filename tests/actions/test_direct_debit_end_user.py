@@ -10,13 +10,19 @@ from typing import Any
 
 import pytest
 import yaml
-from rasa_sdk.events import ActiveLoop, FollowupAction
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
-from actions.direct_debit import ValidateDirectDebitForm, asks_for_the_company
+from actions.direct_debit import (
+    HOLDER_IS_COMPANY,
+    ActionPrepareDirectDebit,
+    ValidateDirectDebitForm,
+    asks_for_the_company,
+)
 from actions.operations import ActionConfirmOperation
 from tests.actions.support import (
     FakeBackend,
     company,
+    json_response,
     make_tracker,
     me_end_user,
     me_fleet_manager,
@@ -236,3 +242,26 @@ def test_the_refusal_names_the_fleet_manager(language, words):
     ]
     assert all(word in variant["text"] for word in words)
     assert [button["payload"] for button in variant["buttons"]] == ["/affirm", "/deny"]
+
+
+async def test_the_backend_refusing_the_company_as_holder_re_asks_the_holder(backend, dispatcher):
+    """The company named before the bot knew its name (no cached ``company_name``): the
+    backend's 422 is explained and only the holder asked again, the IBAN kept."""
+    body = {"code": HOLDER_IS_COMPANY, "message": "x", "field": "holder"}
+    backend.on("POST", f"{API}/operations", json_response(422, {"error": body}))
+    slots = {IBAN: OWN_IBAN, HOLDER: "Acme"}
+    tracker = make_tracker("Acme", intent="inform", slots=slots)
+    events = await ActionPrepareDirectDebit(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_direct_debit_holder_is_company"]
+    assert events == [SlotSet(HOLDER, None), FollowupAction("direct_debit_form")]
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+def test_the_backend_refusal_is_said_in_each_language(language):
+    domain_responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+    texts = [
+        variant["text"]
+        for variant in domain_responses["utter_direct_debit_holder_is_company"]
+        if variant["condition"][0]["value"] == language
+    ]
+    assert len(texts) == 1 and "IBAN" in texts[0]

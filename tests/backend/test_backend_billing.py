@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from stdnum.be import ogm_vcs
 
 from backend.billing.models import BillingSettings, Invoice, InvoiceLink, Payment
+from backend.companies.models import Company
 from backend.core.models import utcnow
+from backend.operations.models import Operation, OperationType
 from backend.portal.models import PortalSession
 from tests.backend.conftest import ACME_FM, ACME_USER, AGENT, BRUGGE_FM, bearer
 from tests.backend.ops_helpers import OPS, confirm, error_code, new_key, prepare, prepared_id
@@ -393,6 +395,88 @@ async def test_setup_direct_debit_starts_with_the_next_invoice(
     assert (await client.get(f"{API}/billing/settings", headers=headers)).json()["mandate"] is None
     again = await prepare(client, headers, "stop_direct_debit")
     assert again.status_code == 409 and error_code(again) == "direct_debit_not_active"
+
+
+def _own_part_mandates(session: Session, holder: str) -> int:
+    own_part = BillingSettings.account_id.is_not(None)
+    query = select(func.count()).where(own_part, BillingSettings.mandate_holder == holder)
+    return session.scalar(query) or 0
+
+
+def _setup_operations(session: Session) -> int:
+    query = select(func.count()).where(Operation.type == OperationType.setup_direct_debit)
+    return session.scalar(query) or 0
+
+
+async def test_end_user_own_part_direct_debit_is_never_in_the_company_name(
+    client: httpx.AsyncClient, db_session: Session
+) -> None:
+    """Julie (split bill) pays her own part: the company's account pays the company's invoices,
+    so the API refuses the company as holder however it is written, as the bot does."""
+    headers = await bearer(client, *ACME_USER)
+    operations_before = _setup_operations(db_session)
+    for holder in ("Acme Logistics NV", "ACME LOGISTICS", "acme", "Acme Logistics N.V."):
+        refused = await prepare(
+            client,
+            headers,
+            "setup_direct_debit",
+            params={"iban": "BE71 0961 2345 6769", "holder": holder},
+        )
+        assert refused.status_code == 422, (holder, refused.text)
+        assert error_code(refused) == "direct_debit_holder_is_company"
+        assert refused.json()["error"]["field"] == "holder"
+    assert _setup_operations(db_session) == operations_before
+    settings = (await client.get(f"{API}/billing/settings", headers=headers)).json()
+    assert settings["scope"] == "employee" and settings["mandate"] is None
+    assert _own_part_mandates(db_session, "Acme Logistics NV") == 0
+
+    # Her own name is her own part's mandate.
+    params = {"iban": "BE71 0961 2345 6769", "holder": "Julie Dubois"}
+    prepared = await prepare(client, headers, "setup_direct_debit", params=params)
+    assert prepared.status_code == 201, prepared.text
+    assert prepared.json()["summary"]["scope"] == "employee"
+    assert prepared.json()["summary"]["holder"] == "Julie Dubois"
+    done = await confirm(client, headers, prepared.json()["id"])
+    assert done.status_code == 200, done.text
+    settings = (await client.get(f"{API}/billing/settings", headers=headers)).json()
+    assert settings["payment_method"] == "direct_debit"
+    assert settings["mandate"]["holder"] == "Julie Dubois"
+
+
+async def test_end_user_confirm_also_refuses_the_company_as_holder(
+    client: httpx.AsyncClient, db_session: Session
+) -> None:
+    """The confirm checks again: a holder that is the company by then (here: the company was
+    renamed after the prepare) is refused and nothing is stored."""
+    headers = await bearer(client, *ACME_USER)
+    params = {"iban": "BE71 0961 2345 6769", "holder": "Globex NV"}
+    op_id = await prepared_id(client, headers, "setup_direct_debit", params=params)
+    acme = db_session.scalar(select(Company).where(Company.name == "Acme Logistics"))
+    assert acme is not None
+    acme.name = "Globex"
+    db_session.flush()
+    refused = await confirm(client, headers, op_id)
+    assert refused.status_code == 422, refused.text
+    assert error_code(refused) == "direct_debit_holder_is_company"
+    assert _own_part_mandates(db_session, "Globex NV") == 0
+    settings = (await client.get(f"{API}/billing/settings", headers=headers)).json()
+    assert settings["mandate"] is None
+
+
+async def test_fleet_manager_sets_up_the_company_direct_debit_in_its_name(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = await bearer(client, *ACME_FM)
+    for holder in ("Acme Logistics NV", "acme"):
+        prepared = await prepare(
+            client,
+            headers,
+            "setup_direct_debit",
+            params={"iban": "BE71 0961 2345 6769", "holder": holder},
+        )
+        assert prepared.status_code == 201, prepared.text
+        assert prepared.json()["summary"]["scope"] == "company"
+        assert prepared.json()["summary"]["holder"] == holder
 
 
 async def test_change_delivery_method(client: httpx.AsyncClient) -> None:

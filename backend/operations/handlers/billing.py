@@ -2,11 +2,13 @@
 
 A fleet manager changes the company's billing; an end user with a split-bill line the billing of
 their own part. A direct debit mandate only applies from the NEXT invoice: the current open one
-must still be paid by transfer with its structured reference.
+must still be paid by transfer with its structured reference. An end user's mandate is never in
+the company's name: the company's account pays the company's invoices (the fleet manager's).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import Field
@@ -17,12 +19,12 @@ from backend.billing.exceptions import (
     DeliveryMethodUnchanged,
     DirectDebitNotActive,
 )
-from backend.billing.models import DeliveryMethod, PaymentMethod
+from backend.billing.models import DeliveryMethod, InvoiceScope, PaymentMethod
 from backend.fleet.models import Line
 from backend.fleet.validation import checked
 from backend.operations.handlers.base import OpContext, OperationHandler, Params
 from backend.operations.models import OperationType
-from validation import check_iban, iban_bank, mask_iban
+from validation import check_iban, check_own_part_holder, iban_bank, mask_iban
 
 
 class SetupDirectDebitParams(Params):
@@ -42,6 +44,15 @@ def _require_own_billing(ctx: OpContext) -> billing.BillingScope:
     if not billing.has_own_billing(ctx.session, ctx.principal):
         raise BillingScopeMissing
     return billing.billing_scope(ctx.session, ctx.principal)
+
+
+def _checked_holder(ctx: OpContext, scope: billing.BillingScope, holder: str) -> str:
+    """The mandate's holder; for an end user's own part not the company (422
+    ``direct_debit_holder_is_company``, as the bot refuses it), whoever calls the API."""
+    if scope.scope != InvoiceScope.employee:
+        return holder  # a fleet manager sets up the company's own mandate
+    check = partial(check_own_part_holder, company_name=ctx.company.name)
+    return checked(check, holder, field="holder")
 
 
 def _open_invoice(ctx: OpContext, scope: billing.BillingScope) -> dict[str, Any] | None:
@@ -68,11 +79,12 @@ class SetupDirectDebit(OperationHandler[SetupDirectDebitParams]):
     ) -> dict[str, Any]:
         scope = _require_own_billing(ctx)
         iban = checked(check_iban, params.iban, field="iban")
+        holder = _checked_holder(ctx, scope, params.holder)
         info = iban_bank(iban)
         return {
             "scope": scope.scope.value,
             "iban_masked": mask_iban(iban),
-            "holder": params.holder,
+            "holder": holder,
             "bank_name": info.get("bank"),
             "bic": info.get("bic"),
             "starts_with": "next_invoice",
@@ -87,13 +99,15 @@ class SetupDirectDebit(OperationHandler[SetupDirectDebitParams]):
         params: SetupDirectDebitParams,
         summary: dict[str, Any],
     ) -> dict[str, Any]:
-        _require_own_billing(ctx)
+        scope = _require_own_billing(ctx)
         iban = checked(check_iban, params.iban, field="iban")
+        # Checked again: the API's confirm must not store what a prepare would refuse now.
+        holder = _checked_holder(ctx, scope, params.holder)
         info = iban_bank(iban)
         row = billing.settings_for_update(ctx.session, ctx.principal)
         row.payment_method = PaymentMethod.direct_debit
         row.mandate_iban = iban
-        row.mandate_holder = params.holder
+        row.mandate_holder = holder
         row.mandate_bank_name = info.get("bank")
         row.mandate_created_at = ctx.now
         ctx.session.flush()
