@@ -1,0 +1,166 @@
+"""The line corrected after it was chosen: while another question waits ("pardon, ce n'est pas
+Dries, c'est Stijn Devos"), in a "yes" that points at another line ("oui, celle de Stijn"), and
+in the answer to "do you really want to deactivate a line?" — never the first line run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.events import FollowupAction
+
+from actions.api.backend import Line
+from actions.deactivation import ValidateDeactivateLineForm
+from actions.line_resolution import match_lines_in_text
+from actions.operations import ActionConfirmOperation
+from actions.plans import ValidateChangePlanForm
+from tests.actions.support import FakeBackend, line, make_tracker, me_fleet_manager, responses
+from tests.actions.test_fleet_line_operations import DOMAIN, PLANS, operation, posts, slots_of
+
+DRIES = line(53, "+32470000053", user_name="Dries Desmet", label="Dries Desmet")
+STIJN = line(55, "+32470000055", user_name="Stijn Devos", label="Stijn Devos")
+WOUTER = line(13, "+32470000013", user_name="Wouter De Smet", label="Wouter De Smet")
+TIM = line(19, "+32470000019", user_name="Tim Aerts", label="Tim Aerts")
+KEVIN = line(15, "+32470000015", user_name="Kevin Hermans", label="Kevin Hermans")
+HANNE = line(22, "+32470000022", user_name="Hanne Stevens", label="Hanne Stevens")
+LINES = [DRIES, STIJN, WOUTER, TIM, KEVIN, HANNE]
+
+
+def fleet(backend: FakeBackend) -> FakeBackend:
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("GET", "/api/v1/lines", LINES)
+    for item in LINES:
+        backend.on("GET", f"/api/v1/lines/{item['id']}", item)
+    backend.on("GET", "/api/v1/plans", PLANS)
+    return backend
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Wacht, 't is ni voor Wouter, 't is voor Tim Aerts. Sorry!", ["Tim Aerts"]),
+        ("'t Moet die van Hanne Stevens zijn, ni da van Kevin", ["Hanne Stevens"]),
+        ("ce n'est pas Dries qui part, c'est Stijn Devos", ["Stijn Devos"]),
+        ("not the one of Dries, Stijn's", ["Stijn Devos"]),
+        ("pas pour Dries, pour Stijn", ["Stijn Devos"]),
+        ("c'est pour Dries", ["Dries Desmet"]),
+    ],
+)
+def test_a_name_after_not_is_the_line_not_meant(text: str, named: list[str]) -> None:
+    lines = [Line.model_validate(item) for item in LINES]
+    matches, _ = match_lines_in_text(text, lines)
+    assert [found.user_name for found in matches] == named
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Ah pardon, je confonds : ce n'est pas Dries qui part, c'est Stijn Devos.", "inform"),
+        ("Sorry, my mistake: not Dries, it's Stijn Devos who is leaving.", "deactivate_line"),
+        ("Oei sorry, 't is ni voor Dries, 't is voor Stijn Devos.", "inform"),
+    ],
+)
+async def test_a_line_corrected_at_a_later_question_replaces_it(
+    backend: FakeBackend, dispatcher: Any, text: str, intent: str
+) -> None:
+    fleet(backend)
+    asked = {"target_line_id": "53", "requested_slot": "keep_number"}
+    tracker = make_tracker(text, intent=intent, slots=asked)
+
+    events = await ValidateDeactivateLineForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    filled = slots_of(events)
+    assert filled["target_line_id"] == "55"
+    assert "keep_number" not in filled
+    # Said back, and no "answer yes or no" for a message that was no answer to it.
+    assert responses(dispatcher) == ["utter_line_switched"]
+    assert dispatcher.messages[0]["msisdn"] == "0470 00 00 55"
+    assert filled["form_failed_attempts"] == 0
+
+
+async def test_a_line_corrected_with_the_answer_keeps_both(backend, dispatcher) -> None:
+    fleet(backend)
+    asked = {"target_line_id": "13", "requested_slot": "plan_code"}
+    tracker = make_tracker(
+        "wacht, 't is ni voor Wouter maar voor Tim Aerts, en zet hem op Pro Unlimited",
+        intent="change_plan",
+        slots=asked,
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["target_line_id"] == "19"
+    assert slots_of(events)["plan_code"] == "pro_unlimited"
+
+
+async def test_a_later_answer_without_a_correction_never_changes_the_line(
+    backend, dispatcher
+) -> None:
+    # "Stijn keeps it" answers the question about Dries's number; Stijn's line stays unchosen.
+    fleet(backend)
+    asked = {"target_line_id": "53", "requested_slot": "keep_number"}
+    tracker = make_tracker("non, Stijn Devos s'en occupe", intent="deny", slots=asked)
+
+    events = await ValidateDeactivateLineForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert "target_line_id" not in slots_of(events)
+    assert slots_of(events)["keep_number"] is False
+
+
+PENDING = {"pending_operation_id": "op_abc", "pending_operation_type": "deactivate_line"}
+
+
+def dries_waits(backend: FakeBackend) -> None:
+    """The deactivation of Dries's line waits for "yes"."""
+    fleet(backend)
+    backend.on(
+        "GET",
+        "/api/v1/operations/op_abc",
+        operation("deactivate_line", {}, line_id=53, msisdn="+32470000053"),
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["oui, celle de Stijn", "ja, die van Stijn", "yes, Stijn's line", "ok, for Stijn"]
+)
+async def test_a_yes_pointing_at_another_line_runs_nothing(backend, dispatcher, text) -> None:
+    dries_waits(backend)
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", operation("deactivate_line", {}))
+    tracker = make_tracker(text, intent="affirm", slots=PENDING)
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert not any(r.url.path.endswith("/confirm") for r in posts(backend))
+    assert FollowupAction("deactivate_line_form") in events
+
+
+@pytest.mark.parametrize("text", ["oui, celle de Dries", "ja, die van Dries", "oui merci Stijn"])
+async def test_a_yes_pointing_at_the_same_line_confirms(backend, dispatcher, text) -> None:
+    dries_waits(backend)
+    backend.on(
+        "POST",
+        "/api/v1/operations/op_abc/confirm",
+        operation("deactivate_line", {}, line_id=53, msisdn="+32470000053", status="done"),
+    )
+    tracker = make_tracker(text, intent="affirm", slots=PENDING)
+
+    await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert [r.url.path for r in posts(backend)] == ["/api/v1/operations/op_abc/confirm"]
+
+
+async def test_the_form_started_by_a_yes_to_the_doubt_asks_no_doubt_again(
+    backend, dispatcher
+) -> None:
+    # "yes, Charlotte's line" to "do you really want to deactivate a line?" asked it again,
+    # four times.
+    fleet(backend)
+    tracker = make_tracker("yes, the one of Stijn Devos", intent="affirm")
+    tracker.latest_message["intent"]["confidence"] = 0.55
+    tracker.events.append({"event": "action", "name": "action_confirm_operation"})
+    tracker.events.append({"event": "action", "name": "deactivate_line_form"})
+
+    events = await ValidateDeactivateLineForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert "utter_ask_meant_deactivate_line_form" not in responses(dispatcher)
+    assert slots_of(events)["target_line_id"] == "55"
