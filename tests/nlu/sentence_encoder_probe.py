@@ -33,6 +33,9 @@ TRAINING = [
 PROBES = {
     "paraphrase": "my phone got nicked yesterday",
     "gibberish": "wxcvbn poiuyt",
+    # One typo in each word: a letter added, dropped, changed, two letters swapped.
+    "typos": "gestoolen facturs",
+    "typos_swapped": "fcatures",
 }
 
 
@@ -107,6 +110,9 @@ def main() -> None:
                 "cached": cached,
                 "second_train_from_cache": from_cache,
                 "gibberish_norm": float(np.linalg.norm(vectors["gibberish"])),
+                "typo_norms": [
+                    float(np.linalg.norm(vectors[k])) for k in ("typos", "typos_swapped")
+                ],
                 "paraphrase_vs_stolen": [cosine(paraphrase, v) for v in train_vectors[:2]],
                 "paraphrase_vs_invoices": [cosine(paraphrase, v) for v in train_vectors[2:]],
             }

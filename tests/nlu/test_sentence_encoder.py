@@ -41,6 +41,11 @@ def test_a_message_without_a_known_word_gets_no_semantic_vector(probe: dict) -> 
     assert probe["gibberish_norm"] == 0.0
 
 
+def test_a_word_one_typo_away_from_a_known_word_counts_as_known(probe: dict) -> None:
+    # "gestoolen" (gestolen + o), "facturs" (factures - e), "fcatures" (two letters swapped).
+    assert probe["typo_norms"] == pytest.approx([probe["scale"]] * 2, rel=1e-3)
+
+
 def test_a_paraphrase_in_another_language_is_nearer_to_its_meaning(probe: dict) -> None:
     # "my phone got nicked" shares no word with "mijn gsm is gestolen" / "on m'a volé mon
     # téléphone", yet is nearer to both than to the invoice requests.

@@ -1,6 +1,7 @@
 """config.yml's ``StructuredAnswerClassifier`` (``bot/components/structured_answer.py``), run in
-the Rasa venv: a message that is only an IBAN, ICCID, e-mail address or IMEI becomes ``inform``;
-anything with words around the value keeps the classifier's intent."""
+the Rasa venv: a message that is only an IBAN, ICCID, e-mail address or IMEI becomes ``inform``,
+one that only points at a line by its user's name ``choose_line``; anything with more words
+keeps the classifier's intent."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ for text, entity in json.loads(sys.argv[1]):
                             "intent_ranking": [guess, {"name": "inform", "confidence": 0.3}]})
     StructuredAnswerClassifier().process([message])
     ranking = message.get("intent_ranking")
-    results.append([message.get("intent"), ranking[0], len(ranking)])
+    results.append([message.get("intent"), ranking[0], [r["name"] for r in ranking]])
 print(json.dumps(results))
 """
 
@@ -46,6 +47,19 @@ CASES = [
     # A bare phone number or a short number is no structured answer of this kind.
     ("0475 33 44 55", None, None),
     ("12345", None, None),
+    # A line pointed at by its user, in FR/NL/EN, any case, with a title or a "please".
+    ("la ligne de Sophie Martin", None, "choose_line"),
+    ("le gsm de kevin", None, "choose_line"),
+    ("c'est celle de madame Janssens svp", None, "choose_line"),
+    ("die van Jan graag", None, "choose_line"),
+    ("het nummer van Pieter Van den Broeck", None, "choose_line"),
+    ("Pieter's number", None, "choose_line"),
+    ("the one for Mr Jacobs", None, "choose_line"),
+    # A sentence about a line, or a number that is nobody's, is left to the classifier.
+    ("la ligne de Jan est bloquée", None, None),
+    ("le numéro de client", None, None),
+    ("het nummer van de simkaart", None, None),
+    ("the number of the invoice", None, None),
 ]
 
 
@@ -56,8 +70,8 @@ def results() -> list:
 
 
 @pytest.mark.parametrize("index", range(len(CASES)))
-def test_only_a_bare_value_becomes_inform(results: list, index: int) -> None:
-    intent, first, size = results[index]
+def test_only_a_bare_value_or_line_changes_the_intent(results: list, index: int) -> None:
+    intent, first, ranked = results[index]
     expected = CASES[index][2]
     if expected is None:
         assert intent == {"name": "out_of_scope", "confidence": 0.4}
@@ -65,8 +79,8 @@ def test_only_a_bare_value_becomes_inform(results: list, index: int) -> None:
     else:
         assert intent == {"name": expected, "confidence": 1.0}
         assert first == intent
-    # The ranking keeps every intent once.
-    assert size == 2
+    # The ranking keeps every intent the classifier ranked, once.
+    assert len(ranked) == len(set(ranked)) and {"out_of_scope", "inform"} <= set(ranked)
 
 
 def test_it_runs_after_the_entity_extractors_and_before_the_fallback() -> None:
