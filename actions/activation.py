@@ -23,7 +23,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import said_yes_or_no
+from actions.answers import is_correction, said_yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -41,6 +41,7 @@ from actions.common import (
 )
 from actions.common import latest_text as message_text
 from actions.fleet_extraction import (
+    corrected_person_name,
     customer_number_in,
     digits_part,
     first,
@@ -289,6 +290,15 @@ class ValidateActivationForm(OperationFormValidation):
         ):
             # "le numéro de Nicolas Dupont qui arrive chez nous": asked again, it annoys.
             values["end_user_name"] = checked(dispatcher, check_person_name, named)
+        elif (
+            requested is None
+            and typed
+            and current("end_user_name")
+            and is_correction(text)
+            and (named := corrected_person_name(text, str(current("end_user_name")))) is not None
+        ):
+            # At the summary: "oei nee, 't is ni Gert maar Glenn, Glenn Hendrickx".
+            values["end_user_name"] = checked(dispatcher, check_person_name, named)
 
         # New number or porting, and the porting details.
         number = first(found, "phone_number")
@@ -354,13 +364,22 @@ class ValidateActivationForm(OperationFormValidation):
             else:
                 values["billing_iban"] = checked(dispatcher, check_iban, iban or text)
 
-        # Tariff plan, against the company's catalogue.
-        plan = first(found, "plan")
+        # Tariff plan, against the company's catalogue. A change of mind names two ("le Pro
+        # Unlimited c'est trop, mettez plutôt le Pro Smart"): the one wanted is not the plan
+        # already chosen, and otherwise the last one named.
+        named = [
+            item.value
+            for item in sorted(found, key=lambda item: item.start or 0)
+            if item.entity == "plan"
+        ]
+        plan = named[-1] if named else None
         if plan is None and requested == "plan_code" and typed:
             plan = text
         if plan is not None:
             plans = await self.backend.list_plans(identity)
-            chosen = find_plan(plans, plan)
+            codes = [chosen.code for value in named if (chosen := find_plan(plans, value))]
+            wanted = [code for code in codes if code != slots.get("plan_code")] or codes
+            chosen = find_plan(plans, wanted[-1]) if wanted else find_plan(plans, plan)
             values["plan_code"] = chosen.code if chosen else None
             if chosen is None:
                 dispatcher.utter_message(response="utter_invalid_plan")

@@ -45,6 +45,8 @@ OPTION_SYNONYMS: dict[str, tuple[str, ...]] = {
         "minutes internationales", "internationaal bellen", "internationale minuten",
         "100 minutes", "100 minuten", "international call minutes", "intl minutes",
         "minutes d'appels internationaux", "belminuten buitenland",
+        # Texting abbreviations: "les 100 min internationales", "100 mins intl".
+        "min internationales", "internationale min", "international mins", "100 min", "100 mins",
     ),
     "multisim": (
         "multi-sim", "multisim", "multi sim", "extra sim", "sim supplementaire", "extra simkaart",

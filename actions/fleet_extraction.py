@@ -236,9 +236,11 @@ def number_mode_in(value: str, *, strict: bool = False) -> str | None:
 
 
 # A negation up to three words before "split bill": "without split bill", "sans split bill",
-# "zonder split bill", "no split bill", "pas de split bill", "geen split bill nodig".
+# "zonder split bill", "no split bill", "pas de split bill", "geen split bill nodig", and in
+# Flemish "gene split bill", "genen split bill", "nie met split bill".
 _NEGATED_SPLIT = re.compile(
-    r"\b(?:without|no|not|sans|pas|aucun|zonder|geen|niet|nee|non)\b(?:\W+\w+){0,3}?\W+split"
+    r"\b(?:without|no|not|sans|pas|aucun|zonder|geen|gene|genen|niet|nie|ni|nee|non)\b"
+    r"(?:\W+\w+){0,3}?\W+split"
 )
 
 
@@ -295,6 +297,44 @@ def name_in_opening(text: str) -> str | None:
         name = match.group("name")
         if not any(fold(word) in _NOT_NAMES for word in name.split()):
             return name
+    return None
+
+
+# A full name anywhere ("Glenn Hendrickx"), a first name after "but/rather/it's" ("ni Gert maar
+# Glenn", "pas Lucas mais Louis", "it's Glenn, not Gert"), and what negates a name before it.
+_FULL_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+{_PARTICLE}*{_NAME_WORD}){{1,2}}")
+_FIRST_NAME_CUE = re.compile(
+    rf"(?i:\b(?:maar|mais|but|plutot|plutôt|liever|rather|instead|c'est|c’est|'t is|het is|"
+    rf"it's|it is|it’s|wel|bien))\s+(?P<name>{_NAME_WORD})\b"
+)
+_NEGATION_BEFORE = re.compile(r"(?i:\b(?:ni|nie|niet|pas|not|no|geen|non)\s+)$")
+
+
+def corrected_person_name(text: str, current: str) -> str | None:
+    """The new user's name in a correction of ``current`` ("Oei nee, 't is ni Gert maar Glenn,
+    Glenn Hendrickx", "pas Lucas mais Louis": Louis + the last name kept), or ``None``."""
+
+    def negated(start: int) -> bool:
+        return _NEGATION_BEFORE.search(text[:start]) is not None
+
+    known = fold(current)
+    full = [
+        match.group(0)
+        for match in _FULL_NAME.finditer(text)
+        if not negated(match.start())
+        and fold(match.group(0)) != known
+        and not any(fold(word) in _NOT_NAMES for word in match.group(0).split())
+    ]
+    if full:
+        return full[-1]
+    firsts = [
+        match.group("name")
+        for match in _FIRST_NAME_CUE.finditer(text)
+        if fold(match.group("name")) not in _NOT_NAMES
+    ]
+    parts = current.split()
+    if firsts and len(parts) > 1 and fold(firsts[-1]) != fold(parts[0]):
+        return " ".join([firsts[-1], *parts[1:]])
     return None
 
 

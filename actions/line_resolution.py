@@ -107,8 +107,19 @@ def _name_keys(line: Line) -> list[tuple[str, ...]]:
 
 
 # "ik bedoelde Jonas, niet Tim", "Thomas, pas Lotte", "not Lotte": a name after these is the
-# line the user does NOT mean.
-_NOT_THIS = frozenset({"not", "pas", "niet", "non", "no", "geen", "nee"})
+# line the user does NOT mean, also past a preposition and a pointer ("'t is ni voor Wouter",
+# "ni da van Kevin", "pas celle de Dries", "not the one of Pieter").
+_NOT_THIS = frozenset({"not", "pas", "niet", "ni", "nie", "non", "no", "geen", "nee"})
+_OF_FOR = frozenset({"voor", "van", "pour", "de", "du", "for", "of"})
+_POINTER = frozenset({"da", "dat", "die", "diejen", "celle", "celui", "the", "that", "one"})
+
+
+def _negated(words: list[str], i: int) -> bool:
+    """Whether the name starting at ``words[i]`` follows a "not" ("ni da van Kevin")."""
+    before = words[max(0, i - 4) : i]
+    while before and before[-1] in _OF_FOR | _POINTER:
+        before.pop()
+    return bool(before) and before[-1] in _NOT_THIS
 
 
 # First names that are everyday words too ("envoyez-moi un lien", "it's no joke"): alone, they
@@ -120,7 +131,7 @@ def _contains(words: list[str], key: tuple[str, ...], typed: list[str]) -> bool:
     size = len(key)
     return any(
         tuple(words[i : i + size]) == key
-        and (i == 0 or words[i - 1] not in _NOT_THIS)
+        and not _negated(words, i)
         and not (size == 1 and key[0] in _NAMES_THAT_ARE_WORDS and typed[i].islower())
         for i in range(len(words) - size + 1)
     )

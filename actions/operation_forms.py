@@ -21,7 +21,13 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import YES_NO_SLOTS, answers_slot, is_correction, is_question
+from actions.answers import (
+    YES_NO_SLOTS,
+    answers_slot,
+    is_correction,
+    is_question,
+    names_someone,
+)
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -29,7 +35,13 @@ from actions.api.backend import (
     Line,
     Operation,
 )
-from actions.common import RESPONSE_PREFIX, latest_intent, latest_text, require_identity
+from actions.common import (
+    RESPONSE_PREFIX,
+    entity_values,
+    latest_intent,
+    latest_text,
+    require_identity,
+)
 from actions.line_resolution import (
     names_another_person,
     resolve_line,
@@ -48,6 +60,7 @@ from actions.operations import (
     retry_minutes,
     utter_backend_error,
 )
+from actions.phone import format_national
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +73,7 @@ INTERRUPTING_INTENTS = frozenset(
 # Interruptions that never answer a question, whatever words they share with an answer.
 HARD_INTERRUPTIONS = frozenset({"stop", "request_agent", "change_language"})
 CONTINUE_INTENT = "continue_form"
+CONFIRM_ACTION = "action_confirm_operation"
 # Read-only questions about the account ("show me our lines first"): when the message holds no
 # answer, the form lets go, the question is answered and the form asks again
 # (actions/side_questions.py answers each of them).
@@ -85,6 +99,17 @@ def is_interruption(intent: str | None) -> bool:
         or intent in SIDE_QUESTION_INTENTS
         or intent.startswith("faq_")
     )
+
+
+def _started_by_confirmation(tracker: Tracker) -> bool:
+    """Whether this turn's confirm action started the form: the answer to "do you really want
+    to deactivate a line?" ("yes, Charlotte's line", "wait, it's 0470 00 00 20, not Pieter's")."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == CONFIRM_ACTION:
+            return True
+    return False
 
 
 def accepted_slots_kept(
@@ -226,6 +251,7 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
                 tracker.slots.update(seeded)  # the extraction below edits the pending request
                 values.update(seeded)
             line: Line | None = None
+            switched = False
             if self.needs_line:
                 if requested is None and await self._about_a_colleague(
                     dispatcher, tracker, identity
@@ -235,12 +261,30 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
                     dispatcher, tracker, identity, requested, intent
                 )
                 values.update(line_values)
-            # A correction at this form's own summary already said what it is about.
-            destructive_doubt = self.destructive and not correcting
+                switched = requested not in (None, LINE_SLOT) and LINE_SLOT in line_values
+                if switched and line is not None:
+                    # "pardon, c'est Stijn, pas Dries" while another question waits: said back,
+                    # and the question is asked again for that line (an answer in the same
+                    # message still counts). Whatever the classifier read ("'t is ni voor
+                    # Wouter, 't is voor Tim" as a status question), it is no interruption.
+                    maybe_interruption = False
+                    answer_dispatcher = CollectingDispatcher()
+                    dispatcher.utter_message(
+                        response="utter_line_switched",
+                        msisdn=format_national(line.msisdn),
+                        user_name=line.user_name or line.label or "—",
+                    )
+            # A correction at this form's own summary already said what it is about, and a
+            # "yes" (or a correction) to "do you really want to …?" already answered the doubt.
+            destructive_doubt = (
+                self.destructive and not correcting and not _started_by_confirmation(tracker)
+            )
             if requested is None and destructive_doubt and not is_confident_request(tracker):
                 return self._ask_meant(dispatcher, domain, values.get(LINE_SLOT))
             if intent != CONTINUE_INTENT:
                 values.update(await self.extract(answer_dispatcher, tracker, identity, line))
+            if switched and values.get(requested) is not None:
+                dispatcher.messages.extend(answer_dispatcher.messages)
             if maybe_interruption:
                 if values.get(requested) is None:
                     return []  # not an answer after all: the rules answer the interruption
@@ -253,7 +297,7 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         values = accepted_slots_kept(tracker, requested, values, self.bookkeeping_slots)
         failures = int(tracker.get_slot(FAILED_ATTEMPTS_SLOT) or 0)
         if requested and values.get(requested) is None and intent != CONTINUE_INTENT:
-            failures = 0 if ambiguous else failures + 1
+            failures = 0 if ambiguous or switched else failures + 1
             if failures >= MAX_FAILED_ATTEMPTS:
                 dispatcher.utter_message(response=f"{RESPONSE_PREFIX}_explain_{requested}")
                 dispatcher.utter_message(response="utter_form_stuck")
@@ -344,11 +388,28 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         requested: str | None,
         intent: str | None,
     ) -> tuple[Line | None, bool, dict[str, Any]]:
-        """The form's line: the one named now, else the one chosen earlier."""
+        """The form's line: the one named now, else the one chosen earlier.
+
+        Once chosen, the line is not re-read from the answers to later questions (a number in
+        "my colleague's number is 0470…" is no new line), unless the user says they got it
+        wrong ("pardon, ce n'est pas Dries, c'est Stijn Devos", "'t is ni voor Wouter, 't is
+        voor Tim Aerts"): then the line named now replaces it."""
         current = tracker.get_slot(LINE_SLOT)
-        if current and requested is not None and requested != LINE_SLOT and intent != "choose_line":
+        later_answer = requested is not None and requested != LINE_SLOT and intent != "choose_line"
+        text = latest_text(tracker)
+        names_a_line = names_someone(text) or bool(
+            entity_values(tracker, "phone_number") or entity_values(tracker, "line_id")
+        )
+        if current and later_answer and not (is_correction(text) and names_a_line):
             return await self.backend.get_line(identity, int(current)), False, {}
         resolution = await resolve_line(self.backend, identity, tracker)
+        if (
+            current
+            and later_answer
+            and (resolution.line is None or resolution.line.id == int(current))
+        ):
+            # A correction of another answer, or naming nobody we know: the line stays.
+            return await self.backend.get_line(identity, int(current)), False, {}
         if current and resolution.line is None and not resolution.referenced:
             # An opening or a correction that names no line keeps the one chosen before.
             return await self.backend.get_line(identity, int(current)), False, {}

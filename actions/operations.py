@@ -39,6 +39,7 @@ from actions.api.backend import (
     BackendClient,
     BackendError,
     BackendUnavailableError,
+    ChatIdentity,
     ConflictError,
     ForbiddenError,
     IdentityUnknownError,
@@ -57,6 +58,7 @@ from actions.common import (
     latest_text,
     require_identity,
 )
+from actions.line_resolution import match_lines_in_text
 from actions.phone import format_national
 from validation import fold
 
@@ -285,6 +287,15 @@ _CATALOGUE_WORDS = tuple(
 )
 
 
+# A line pointed at by its user's name: "celle de Stijn", "la ligne de Lotte", "die van Hanne",
+# "de lijn van Tim", "Charlotte's line", "the one for Jan" (a capitalised name right after).
+_POINTS_AT_A_LINE = re.compile(
+    r"\b(?:celle|celui|ligne|num[ée]ro|gsm|die|lijn|nummer|line|number|phone|one|"
+    r"pour|voor|for)\s+(?:(?:de|d'|van|of|du|la|le|het|the)\s*)?[A-ZÀ-Ý][a-zà-ÿ]+"
+    r"|\b[A-ZÀ-Ý][a-zà-ÿ]+['’]s\s+(?:line|number|phone|one)\b"
+)
+
+
 def mentions_details(tracker: Tracker) -> bool:
     """Whether a "yes"/"no" also changes something ("ok, but Pro Smart instead")."""
     message = tracker.latest_message or {}
@@ -413,6 +424,8 @@ class ActionConfirmOperation(BackendAction):
         if pending_id.startswith(START_PREFIX):
             # "Do you really want to deactivate a line?" — yes: the form starts now.
             return [*clear_pending(), FollowupAction(pending_id.removeprefix(START_PREFIX))]
+        if not corrected and not is_local_pending(pending_id):
+            corrected = await self._points_at_another_line(identity, pending_id, tracker)
         if corrected or owns_a_mistake(tracker):
             # "ok, make it Smart instead": what runs must be what the user saw last.
             return await correction_events(self.backend, dispatcher, tracker, pending_type)
@@ -444,6 +457,25 @@ class ActionConfirmOperation(BackendAction):
                 dispatcher.utter_message(response="utter_confirm_retry_hint")
                 return []
         return [*clear_pending(), *form_slot_resets(domain)]
+
+    async def _points_at_another_line(
+        self, identity: ChatIdentity, pending_id: str, tracker: Tracker
+    ) -> bool:
+        """ "oui, celle de Stijn" / "ja, die van Hanne" at the summary of Dries's line: a yes
+        to another line than the one shown, so no yes to this summary (the form re-opens for
+        the line named). Read only when the message points at somebody's line."""
+        text = latest_text(tracker)
+        if not _POINTS_AT_A_LINE.search(text):
+            return False
+        try:
+            operation = await self.backend.get_operation(identity, pending_id)
+            if operation.line_id is None:
+                return False
+            matches, _ = match_lines_in_text(text, await self.backend.find_lines(identity))
+        except BackendError as exc:
+            logger.info("Reading the line named at %s failed: %r", pending_id, exc)
+            return False
+        return bool(matches) and all(line.id != operation.line_id for line in matches)
 
     async def _confirm(self, identity: Any, operation_id: str) -> Operation:
         # The client re-sends a confirm that got no answer with this same key (the backend

@@ -783,6 +783,10 @@ def test_the_kind_of_number_is_understood_in_peoples_words(typed, kind):
         ("zonder split bill", False),
         ("geen split bill nodig", False),
         ("non, pas de split-bill", False),
+        # Flemish (nl-1709: "gene split bill" started the split bill questions)
+        ("pro start, nieuw nummer, gene split bill", False),
+        ("genen split bill aub", False),
+        ("nie met split bill", False),
         ("with split bill", True),
         ("oui en split bill", True),
         ("activate a SIM for Jan", None),

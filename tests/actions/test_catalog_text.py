@@ -52,6 +52,13 @@ from tests.actions.test_fleet_line_operations import EUROPE_PLUS, OPTIONS
          {"roam_eu_plus_10gb": False, "multisim": True}),
         ("drop his international minutes and give him the 5GB data booster",
          {"intl_calls_100": False, "data_boost_5gb": True}),
+        # texting abbreviations of the minutes (fr-1732)
+        ("pr thomas: enlever les 100 min internationales et mettre le roaming europe+ 10go a la "
+         "place", {"intl_calls_100": False, "roam_eu_plus_10gb": True}),
+        ("haal de 100 min eraf en zet roaming europa+ erop", {"intl_calls_100": False,
+                                                              "roam_eu_plus_10gb": True}),
+        ("remove the 100 mins and add europe+ roaming",
+         {"intl_calls_100": False, "roam_eu_plus_10gb": True}),
         # plurals
         ("verwijder de extra simkaarten", {"multisim": False}),
         ("supprime les sims supplementaires", {"multisim": False}),

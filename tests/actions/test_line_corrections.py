@@ -164,3 +164,20 @@ async def test_the_form_started_by_a_yes_to_the_doubt_asks_no_doubt_again(
 
     assert "utter_ask_meant_deactivate_line_form" not in responses(dispatcher)
     assert slots_of(events)["target_line_id"] == "55"
+
+
+async def test_a_line_correction_read_as_a_side_question_still_switches(backend, dispatcher):
+    # nl-1740: read as ask_activation_status, the status was answered, "Oké, dan voor Tim" said,
+    # and the plan of Wouter's line changed anyway.
+    fleet(backend)
+    asked = {"target_line_id": "13", "requested_slot": "plan_code"}
+    tracker = make_tracker(
+        "Wacht, 't is ni voor Wouter, 't is voor Tim Aerts. Sorry!",
+        intent="ask_activation_status",
+        slots=asked,
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["target_line_id"] == "19"
+    assert responses(dispatcher) == ["utter_line_switched"]

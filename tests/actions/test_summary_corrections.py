@@ -352,6 +352,58 @@ async def test_the_reopened_activation_takes_the_new_plan_only(backend, dispatch
     assert "utter_pending_operation_replaced" not in responses(dispatcher)
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ah attendez, le Pro Start c'est trop peu pour elle, mettez plutôt le Pro Smart", "fr"),
+        ("wacht, Pro Start is te weinig voor haar, doe maar Pro Smart", "nl"),
+        ("hang on, Pro Start won't be enough for her, make it Pro Smart", "en"),
+    ],
+)
+async def test_the_plan_wanted_is_not_the_one_named_to_reject_it(
+    backend, dispatcher, text, language
+):
+    # fr-1703: "le Pro Unlimited à quarante euros c'est trop, mettez plutôt le Pro Smart" read
+    # the first plan named, and the unchanged summary was confirmed.
+    pending_activation(backend)
+    tracker = said(
+        text,
+        "change_plan",
+        0.69,
+        entities=[entity("plan", "Pro Start"), entity("plan", "Pro Smart")],
+        slots={**PENDING_ACTIVATION, "language": language},
+    )
+
+    filled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, tracker, ACTIVATION_DOMAIN)
+    )
+
+    assert filled["plan_code"] == "pro_smart"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "name"),
+    [
+        ("Oei nee, 't is ni Jan maar Jens, Jens Peeters. Pas da nog efkes aan.", "nl",
+         "Jens Peeters"),
+        ("pardon, pas Jan mais Jean", "fr", "Jean Peeters"),
+        ("sorry, wrong name: it's Joris Peeters, not Jan", "en", "Joris Peeters"),
+    ],
+)  # fmt: skip
+async def test_the_new_users_name_corrected_at_the_summary(
+    backend, dispatcher, text, language, name
+):
+    # nl-1709: the summary came back with the old name and "ja, nu is 't goed" ran it.
+    pending_activation(backend)
+    tracker = said(text, "inform", 0.5, slots={**PENDING_ACTIVATION, "language": language})
+
+    filled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, tracker, ACTIVATION_DOMAIN)
+    )
+
+    assert filled["end_user_name"] == name
+
+
 # --- en-033: the deactivation moves to the colleague meant ---------------------------------------
 
 JOKE = line(54, "+32470000054", user_name="Joke Vanhoutte", label="Joke Vanhoutte")
