@@ -367,17 +367,17 @@ class ValidateActivationForm(OperationFormValidation):
         # Tariff plan, against the company's catalogue. A change of mind names two ("le Pro
         # Unlimited c'est trop, mettez plutôt le Pro Smart"): the one wanted is not the plan
         # already chosen, and otherwise the last one named.
-        named = [
+        plans_named = [
             item.value
             for item in sorted(found, key=lambda item: item.start or 0)
             if item.entity == "plan"
         ]
-        plan = named[-1] if named else None
+        plan = plans_named[-1] if plans_named else None
         if plan is None and requested == "plan_code" and typed:
             plan = text
         if plan is not None:
             plans = await self.backend.list_plans(identity)
-            codes = [chosen.code for value in named if (chosen := find_plan(plans, value))]
+            codes = [chosen.code for value in plans_named if (chosen := find_plan(plans, value))]
             wanted = [code for code in codes if code != slots.get("plan_code")] or codes
             chosen = find_plan(plans, wanted[-1]) if wanted else find_plan(plans, plan)
             values["plan_code"] = chosen.code if chosen else None

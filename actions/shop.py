@@ -78,7 +78,6 @@ from actions.fleet_extraction import words
 from actions.formatting import format_money
 from actions.line_resolution import (
     LineResolution,
-    fold,
     resolve_line,
     utter_resolution_problem,
 )
@@ -98,6 +97,7 @@ from actions.phone import format_national
 from actions.repairs import address_text
 from actions.tickets import answer_view
 from actions.validators import InvalidValue, check_postal_address
+from validation import fold
 
 logger = logging.getLogger(__name__)
 

@@ -80,7 +80,7 @@ _NO_PERSON = frozenset(
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class StructuredAnswerClassifier(GraphComponent):
+class StructuredAnswerClassifier(GraphComponent):  # type: ignore[misc]
     """Sets the intent ``inform`` (confidence 1) on messages that are only a structured value."""
 
     @classmethod
