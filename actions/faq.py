@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -26,8 +27,20 @@ from actions.operations import utter_backend_error
 from actions.plans import utter_plan_list
 from actions.role import ActionSwitchRole, asks_to_be_switched
 from actions.tickets import ticket_handover
+from validation import fold
 
 logger = logging.getLogger(__name__)
+
+
+# Options in general ("quelles options existent ?", "welke opties zijn er", "what add-ons do you
+# have"), as opposed to the plans ("abonnements", "tariefplannen", "plans").
+_ASKS_ALL_OPTIONS = re.compile(
+    r"\b(?:options?|opties?|optie|add ?-?ons?|extras?|supplements?|bijkomende diensten)\b"
+)
+_NAMES_PLANS = re.compile(
+    r"\b(?:plans?|abonnements?|abos?|forfaits?|formules?|tariefplan(?:nen)?|abonnementen|"
+    r"tarifs? mobiles?|subscriptions?)\b"
+)
 
 
 class ActionAnswerFaq(BackendAction):
@@ -112,6 +125,13 @@ class ActionAnswerFaq(BackendAction):
             logger.info("Option prices unavailable: %r", exc)
             return False  # the plans' prices still answer something
         asked = {code for code, _, _ in find_options(text, options)}
+        if (
+            not asked
+            and _ASKS_ALL_OPTIONS.search(fold(text))
+            and not _NAMES_PLANS.search(fold(text))
+        ):
+            # "welke opties hebt ge allemaal, en wat kosten die?": every option, not the plans.
+            asked = {option.code for option in options}
         priced = [o for o in options if o.code in asked and o.monthly_price is not None]
         if not priced:
             return False

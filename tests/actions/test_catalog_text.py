@@ -228,3 +228,31 @@ async def test_a_price_question_about_an_option_gives_that_options_price(
 
     assert message["response"] == "utter_option_prices"
     assert plain(message["options"]).splitlines() == [row]
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("fr", "quelles options existent et à quel prix ?"),
+        ("nl", "Welke opties hebt ge allemaal, en wat kosten die?"),
+        ("en", "what add-ons are there and how much are they?"),
+    ],
+)
+async def test_a_price_question_about_options_in_general_lists_every_option(
+    backend, dispatcher, language: str, question: str
+) -> None:
+    # nl-1735: the question got the plans' prices.
+    backend.on("GET", "/api/v1/options", [*OPTIONS, EUROPE_PLUS])
+
+    [message] = await ask_plans(backend, dispatcher, question, language)
+
+    assert message["response"] == "utter_option_prices"
+    assert len(plain(message["options"]).splitlines()) == 3
+
+
+async def test_a_question_about_plans_and_options_gives_the_plans(backend, dispatcher) -> None:
+    backend.on("GET", "/api/v1/options", [*OPTIONS, EUROPE_PLUS])
+
+    [message] = await ask_plans(backend, dispatcher, "prix des abonnements et options ?", "fr")
+
+    assert message["response"] == "utter_faq_plan_prices"
