@@ -49,6 +49,8 @@ from actions.fleet_extraction import (
     name_in_opening,
     number_mode_in,
     number_type_in,
+    other_operators_serial,
+    our_serial,
     person_name,
     replacement_reason_in,
     sim_type_in,
@@ -329,6 +331,10 @@ class ValidateActivationForm(OperationFormValidation):
         if requested == "current_sim_number" and typed:
             raw = first(found, "iccid") or digits_part(text)
             values.update(other_sim_number(dispatcher, raw, doubted=current(SIM_DOUBT_SLOT)))
+        elif requested is None and (theirs := other_operators_serial(found)) and our_serial(found):
+            # "his current SIM card number is 8932 1000…, put him on the new SIM 893203…": the
+            # other operator's card is the porting detail, ours the new SIM.
+            values.update(other_sim_number(dispatcher, theirs, doubted=current(SIM_DOUBT_SLOT)))
         customer = customer_number_in(text) if typed else None
         if customer is None and requested == "current_customer_number" and typed:
             customer = customer_number_in(text, labelled=False) or text.strip()
@@ -457,7 +463,7 @@ async def extract_new_sim(
         if values["sim_type"] is None:
             dispatcher.utter_message(response="utter_invalid_choice")
 
-    iccid = first(found, "iccid")
+    iccid = our_serial(found) or first(found, "iccid")
     if requested == "current_sim_number":
         iccid = None  # those digits answer the porting question
     if iccid is None and requested == "new_iccid" and typed:

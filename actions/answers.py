@@ -66,7 +66,8 @@ def _words(text: str) -> list[str]:
     folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     folded = " ".join(_WORD.findall(folded))
     for phrase, word in _PHRASES:
-        folded = re.sub(rf"\b{phrase}\b", word, folded)
+        # "don't do it" is no "don't yes".
+        folded = re.sub(rf"(?<!don t )(?<!do not )\b{phrase}\b", word, folded)
     return folded.split()
 
 
@@ -146,7 +147,8 @@ def is_explicit_stop(text: str) -> bool:
 # Whole phrases that call off what waits, wherever they stand in a long message ("hold on - he
 # just called, the phone was in his car. Cancel that, don't replace anything.").
 _CALL_OFF = re.compile(
-    r"\b(?:cancel (?:that|it|this|everything|the request)|forget (?:it|about it)|never ?mind|"
+    r"\b(?:cancel (?:that|it|this|everything|the request|please)|forget (?:it|about it)|"
+    r"never ?mind|"
     r"don t (?:do|replace|change|send|order|activate|block) (?:anything|it|that)|"
     r"leave it(?: as it is)?|no need any ?more|"
     r"annule(?:z)? (?:tout|ca|cela|la demande)|laisse(?:z)? tomber|oublie(?:z)? ca|"
@@ -438,7 +440,8 @@ DETAIL_ENTITIES = frozenset(
 # Smart and Unlimited?"); a polite "could you make it Unlimited?" is no such question.
 _QUESTION = re.compile(
     r"\b(?:what|whats|which|how|why|difference|quoi|quel|quelle|quels|quelles|comment|"
-    r"pourquoi|difference|wat|welke|welk|hoe|waarom|verschil|combien|hoeveel|how much|"
+    r"pourquoi|difference|wat|wa|wadde|welke|welk|hoe|waarom|verschil|prijsverschil|combien|"
+    r"hoeveel|how much|"
     r"where|waar|when|wanneer|quand|who|wie)\b"
 )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from validation import fold
+from validation import OUR_ICCID_PREFIX, fold
 
 _CUSTOMER_LABEL = re.compile(
     r"(?:customer\s*(?:number|no\.?|nr\.?|id)|account\s*(?:number|no\.?)|klant(?:en)?nummer|"
@@ -114,6 +114,21 @@ def found_entities(tracker: Tracker) -> list[Found]:
 def first(found: list[Found], entity: str) -> str | None:
     """The first value of ``entity``."""
     return next((item.value for item in found if item.entity == entity), None)
+
+
+def _is_ours(serial: str) -> bool:
+    return re.sub(r"\D", "", serial).startswith(OUR_ICCID_PREFIX)
+
+
+def our_serial(found: list[Found]) -> str | None:
+    """The first SIM serial of ours (893203…) in the message: with another operator's card
+    named too, ours is the new SIM."""
+    return next((i.value for i in found if i.entity == "iccid" and _is_ours(i.value)), None)
+
+
+def other_operators_serial(found: list[Found]) -> str | None:
+    """The first SIM serial that is not ours (the card at the current operator)."""
+    return next((i.value for i in found if i.entity == "iccid" and not _is_ours(i.value)), None)
 
 
 def words(text: str) -> list[str]:
@@ -280,8 +295,11 @@ _NAME_CUE = (
 )
 _NAME_WORD = r"[A-ZÀ-Ý][a-zà-ÿ'’-]+"
 _PARTICLE = r"(?:(?:van|de|der|den|le|la|du|des|von|ten|ter)\s+)"
+# A title before the name is no part of it ("for Ms Chloé Van Damme", "pour M. Karim El Amrani").
+_TITLE = r"(?:(?:Ms|Mr|Mrs|Miss|Mme|Mlle|Madame|Monsieur|M|Mevrouw|Mevr|Meneer|Dhr)\.?\s+)?"
 _OPENING_NAME = re.compile(
-    rf"(?i:\b{_NAME_CUE})\s+(?P<name>{_NAME_WORD}(?:\s+{_PARTICLE}*{_NAME_WORD}){{1,2}})"
+    rf"(?i:\b{_NAME_CUE})\s+{_TITLE}"
+    rf"(?P<name>{_NAME_WORD}(?:\s+{_PARTICLE}*{_NAME_WORD}){{1,3}})"
 )
 _NOT_NAMES = frozenset(
     {"pro", "smart", "start", "unlimited", "data", "only", "esim", "sim", "apple", "iphone",
@@ -294,9 +312,14 @@ _NOT_NAMES = frozenset(
 def name_in_opening(text: str) -> str | None:
     """The new user's first and last name written in a request, or ``None``."""
     for match in _OPENING_NAME.finditer(text):
-        name = match.group("name")
-        if not any(fold(word) in _NOT_NAMES for word in name.split()):
-            return name
+        # "for Jan Peeters Pro Smart": the name ends where a plan, device or operator begins.
+        kept: list[str] = []
+        for word in match.group("name").split():
+            if fold(word) in _NOT_NAMES:
+                break
+            kept.append(word)
+        if len(kept) >= 2:
+            return " ".join(kept)
     return None
 
 

@@ -48,7 +48,7 @@ from actions.api.backend import (
     Operation,
     RateLimitedError,
 )
-from actions.catalog_text import BARRING_SYNONYMS, OPTION_SYNONYMS, PLAN_SYNONYMS
+from actions.catalog_text import BARRING_SYNONYMS, OPTION_SYNONYMS, PLAN_SYNONYMS, find_codes
 from actions.common import (
     RESPONSE_PREFIX,
     BackendAction,
@@ -417,6 +417,12 @@ class ActionConfirmOperation(BackendAction):
         ):
             return changed
         corrected = mentions_details(tracker) or corrects_the_pending(tracker)
+        if (
+            corrected
+            and not is_local_pending(pending_id)
+            and not pending_id.startswith(START_PREFIX)
+        ):
+            corrected = not await self._repeats_the_plan(identity, pending_id, tracker)
         if calls_off(latest_text(tracker)) and not corrected:
             # "Don't deactivate it then", "ne la désactivez pas": never a yes nor a start,
             # whatever sent it here; at worst it cancels (with a new detail it corrects, below).
@@ -457,6 +463,28 @@ class ActionConfirmOperation(BackendAction):
                 dispatcher.utter_message(response="utter_confirm_retry_hint")
                 return []
         return [*clear_pending(), *form_slot_resets(domain)]
+
+    async def _repeats_the_plan(
+        self, identity: ChatIdentity, pending_id: str, tracker: Tracker
+    ) -> bool:
+        """ "oui, Pro Start" / "ja, Unlimited, ok" / "ok yes, Pro Smart, confirmed" at the summary
+        that shows that very plan: a yes that says what it confirms, not a change (read as one,
+        the same summary came back after every yes)."""
+        message = tracker.latest_message or {}
+        text = latest_text(tracker)
+        if yes_or_no(text) is not True or is_correction(text) or is_question(text):
+            return False
+        entities = {str(e.get("entity")) for e in message.get("entities") or []}
+        named = {code for code, _ in find_codes(text, [], PLAN_SYNONYMS)}
+        if not named or entities - {"plan"}:
+            return False
+        try:
+            operation = await self.backend.get_operation(identity, pending_id)
+        except BackendError as exc:
+            logger.info("Reading %s failed: %r", pending_id, exc)
+            return False
+        shown = operation.summary.get("new_plan") or operation.summary.get("plan")
+        return isinstance(shown, dict) and named == {shown.get("code")}
 
     async def _points_at_another_line(
         self, identity: ChatIdentity, pending_id: str, tracker: Tracker

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.access import mentions_password
+from actions.answers import is_question
 from actions.api.backend import (
     BackendError,
     ForbiddenError,
@@ -97,9 +98,21 @@ class ActionSwitchRole(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if mentions_password(latest_text(tracker)):
+        text = latest_text(tracker)
+        if mentions_password(text):
             # "forgot my password" is not a role switch: offer both instead of switching.
             dispatcher.utter_message(response="utter_switch_or_password")
+            return []
+        asked = is_question(text) or text.rstrip().endswith("?")
+        if (
+            asked
+            and not asks_to_be_switched(text)
+            and not asks_for_a_portal(text)
+            and not entity_values(tracker, "portal_role")
+        ):
+            # "ziet zij dan zelf haar deel van de factuur, of zie ik alles?" asks who sees what;
+            # switching the asker's portal (at a summary, too) answers nothing.
+            dispatcher.utter_message(response="utter_faq_role_switch")
             return []
         try:
             identity = require_identity(tracker)

@@ -1071,3 +1071,34 @@ async def test_an_opening_naming_nobody_else_costs_no_extra_lookup(backend, disp
 
     assert "utter_only_own_line" not in responses(dispatcher)
     assert backend.paths().count("/api/v1/lines") == 1  # the line lookup, not a second one
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "new foreman Bart Coppens keeps his private number 0496 12 34 56, his current SIM card "
+        "number is {theirs}; put him on the new SIM {ours}, Pro Smart",
+        "nouvelle ligne pour Bart Coppens, il garde son numéro privé 0496 12 34 56, sa carte "
+        "actuelle est la {theirs}, la nouvelle SIM est la {ours}",
+        "nieuwe lijn voor Bart Coppens, hij houdt zijn privénummer 0496 12 34 56, huidige "
+        "simkaart {theirs}, nieuwe simkaart {ours}",
+    ],
+)
+async def test_with_two_serials_in_the_opening_ours_is_the_new_sim(backend, dispatcher, text):
+    # en-1858: the other operator's card, named first, was taken for the new SIM ("not one of
+    # ours"), and the new SIM was never read.
+    fleet_backend(backend)
+    theirs, ours = "8932101234567890123", GOOD_ICCID
+    tracker = make_tracker(
+        text.format(theirs=theirs, ours=ours),
+        intent="activate_line",
+        entities=[entity("iccid", theirs), entity("iccid", ours)],
+    )
+
+    filled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    )
+
+    assert filled["new_iccid"] == ours and filled["sim_type"] == "physical"
+    assert filled["current_sim_number"] == theirs
+    assert "utter_invalid_iccid_not_ours" not in responses(dispatcher)

@@ -376,6 +376,10 @@ async def test_the_reopened_deactivation_keeps_the_number_and_offers_the_prepaid
         ("ne la désactivez pas", "fr"),
         ("niet deactiveren", "nl"),
         ("deactiveer hem niet", "nl"),
+        # en-1821: "do it" was read as "yes" inside "don't do it", and the form came back.
+        ("Actually no, don't do it — I just heard she's staying. Cancel please.", "en"),
+        ("non, ne faites rien, elle reste finalement, laissez tomber", "fr"),
+        ("nee, niet doen, ze blijft toch, laat maar", "nl"),
     ],
 )
 async def test_dont_deactivate_never_confirms_the_deactivation(

@@ -181,3 +181,46 @@ async def test_a_line_correction_read_as_a_side_question_still_switches(backend,
 
     assert slots_of(events)["target_line_id"] == "19"
     assert responses(dispatcher) == ["utter_line_switched"]
+
+
+# --- a yes that names what it confirms (fr-1803, nl-1803, en-1804: the summary came back) -------
+
+PENDING_PLAN = {"pending_operation_id": "op_abc", "pending_operation_type": "change_plan"}
+
+
+def plan_waits(backend: FakeBackend, code: str) -> None:
+    shown = next(plan for plan in PLANS if plan["code"] == code)
+    waiting = operation("change_plan", {"new_plan": shown})
+    backend.on("GET", "/api/v1/operations/op_abc", waiting)
+    backend.on("POST", "/api/v1/operations/op_abc/confirm", {**waiting, "status": "done"})
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", {**waiting, "status": "cancelled"})
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("oui, Pro Start", "pro_start"),
+        ("ja, Unlimited, ok", "pro_unlimited"),
+        ("ok yes, Pro Smart, confirmed", "pro_smart"),
+    ],
+)
+async def test_a_yes_naming_the_plan_shown_confirms_it(backend, dispatcher, text, code) -> None:
+    plan_waits(backend, code)
+    tracker = make_tracker(text, intent="affirm", slots=PENDING_PLAN)
+
+    await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert [r.url.path for r in posts(backend)] == ["/api/v1/operations/op_abc/confirm"]
+
+
+@pytest.mark.parametrize(
+    "text", ["oui, Pro Smart", "ja maar Pro Unlimited", "yes, but make it Pro Smart instead"]
+)
+async def test_a_yes_naming_another_plan_changes_it(backend, dispatcher, text) -> None:
+    plan_waits(backend, "pro_start")
+    tracker = make_tracker(text, intent="affirm", slots=PENDING_PLAN)
+
+    events = await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert not any(r.url.path.endswith("/confirm") for r in posts(backend))
+    assert FollowupAction("change_plan_form") in events

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from actions.role import ActionSwitchRole
 from tests.actions.support import (
     entity,
@@ -84,3 +86,38 @@ async def test_anonymous_and_backend_down(backend, dispatcher):
     await ActionSwitchRole(down.client()).run(dispatcher, make_tracker("switch role"), {})
 
     assert responses(dispatcher) == ["utter_login_required", "utter_backend_unavailable"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ziet zij dan zelf haar eigen deel van de factuur, of zie ik alles?",
+        "est-ce qu'elle verra sa part de la facture, ou moi je vois tout ?",
+        "will she see her own part of the bill, or do I see everything?",
+    ],
+)
+async def test_a_question_about_who_sees_what_switches_nothing(backend, dispatcher, text):
+    # nl-1830: at an activation summary, the question switched the fleet manager to the user
+    # portal, and her "yes" was then refused.
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    tracker = make_tracker(text, intent="switch_role")
+
+    events = await ActionSwitchRole(backend.client()).run(dispatcher, tracker, {})
+
+    assert events == []
+    assert responses(dispatcher) == ["utter_faq_role_switch"]
+    assert not [r for r in backend.requests if r.method == "PUT"]
+
+
+async def test_a_question_asking_for_the_other_portal_still_switches(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    backend.on("PUT", "/api/v1/me/active-role", me_fleet_manager(active_role="end_user"))
+    tracker = make_tracker(
+        "can you switch me to the user portal?",
+        intent="switch_role",
+        entities=[entity("portal_role", "end_user")],
+    )
+
+    await ActionSwitchRole(backend.client()).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_role_switched_end_user"]

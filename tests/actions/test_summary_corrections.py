@@ -90,6 +90,8 @@ def test_a_cue_with_a_value_of_the_operation_corrects_it(text, entities, pending
         ("actually, what's the difference between Pro Smart and Pro Unlimited?", {"plan"},
          "activate_line"),
         ("wait, is it Dries Desmet who retired?", set(), "deactivate_line"),
+        # Flemish "wa" (nl-1801: the plan became Unlimited)
+        ("wa is eigenlijk het prijsverschil met Unlimited?", {"plan"}, "change_plan"),
         ("wacht, laat maar, Dries Desmet blijft toch", set(), "deactivate_line"),
     ],
 )  # fmt: skip
