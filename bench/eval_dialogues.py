@@ -67,7 +67,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "bench" / "dialogues"
 RESULTS = ROOT / "bench" / "results"
 # Sets nobody tuning the bot may read: their transcripts stay out of git.
-SEALED_SETS = frozenset({"set2", "set3", "set4", "set6", "set10", "set13", "set15", "set16", "set19"})
+SEALED_SETS = frozenset(
+    {"set2", "set3", "set4", "set6", "set10", "set13", "set15", "set16", "set19"}
+)
 SEALED_TRANSCRIPTS = ROOT / "var" / "eval-dialogues"
 MAX_USER_MESSAGES = 25
 # The same question answered this many times with the same text: the answer is not understood.
