@@ -87,7 +87,7 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "mets", "mettez", "passe", "passez", "ajoute", "ajoutez", "enleve", "enlevez", "retire",
         "retirez", "bloque", "bloquez", "debloque", "debloquez", "supprime", "supprimez",
         "envoie", "envoyez", "commande", "commandez", "desactive", "desactivez", "remplace",
-        "remplacez", "montre", "montrez", "donne", "donnez",
+        "remplacez", "montre", "montrez", "donne", "donnez", "renvoie", "renvoyez",
         # words of the domain only French has ("nouvelle carte", "perdu", "cassé")
         "nouvelle", "nouveau", "carte", "perdu", "perdue", "vole", "volee", "casse", "cassee",
         "ancienne", "ancien", "parce", "aujourd", "demain", "maintenant", "quand", "pourquoi"
@@ -100,7 +100,7 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "doe", "mag", "moet", "hallo", "dag", "lijn", "nummer", "zijn", "haar", "hij", "ze",
         "wij", "jullie", "zet", "nodig", "kunnen", "moeten", "ook", "hier", "daar", "er",
         "voeg", "verwijder", "blokkeer", "deblokkeer", "stuur", "bestel", "schakel", "activeer",
-        "vervang", "toon", "geef", "naar",
+        "vervang", "toon", "geef", "naar", "opnieuw",
         "nieuwe", "nieuw", "kaart", "simkaart", "kapot", "kwijt", "gestolen", "oude", "omdat",
         "vandaag", "morgen", "nu", "wanneer", "waar", "waarom"
     )),
@@ -113,7 +113,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "many", "does", "did", "could", "should", "just", "some", "any", "there", "here", "put",
         "send", "switch", "block", "unblock", "cancel", "replace", "give", "set", "up",
         "new", "card", "broken", "lost", "stolen", "old", "because", "today", "tomorrow", "now",
-        "when", "where", "why", "be"
+        "when", "where", "why", "be",
+        # texting words only English has ("resend esim qr 0470… thx")
+        "thx", "thnx", "resend", "again", "asap"
     )),
 }  # fmt: skip
 # English contractions, read as the words they stand for: "I'd like…" split into "I" and "d"

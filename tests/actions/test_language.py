@@ -26,6 +26,10 @@ from tests.actions.support import entity, error, make_tracker, me_end_user, resp
         ("mes lignes", "fr"),
         ("I want to activate a physical SIM card", "en"),
         ("Ik wil een eSIM activeren voor e2e-2884d2cc@acme-logistics.example", "nl"),
+        # texting (en-1825: answered in the account's Dutch)
+        ("resend esim qr 0470000018 thx", "en"),
+        ("renvoie le qr esim 0470000018 stp", "fr"),
+        ("stuur esim qr 0470000018 opnieuw aub", "nl"),
         # Short messages that lingua alone got wrong or left undecided: their function words
         # decide (an English request in a Dutch conversation was answered in Dutch).
         ("add roaming Europe to 0470 00 00 05", "en"),
