@@ -3,6 +3,7 @@ nummeroverdracht?") — the fleet's lines waiting for an eSIM confirmation or a 
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from babel.dates import format_date
@@ -11,14 +12,16 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api.backend import BackendError, PendingActivation
+from actions.api.backend import BackendError, ChatIdentity, Line, PendingActivation
 from actions.common import (
     BackendAction,
     conversation_language,
     entity_values,
+    latest_text,
     require_identity,
 )
 from actions.formatting import locale_for
+from actions.line_resolution import match_lines_in_text
 from actions.operations import utter_backend_error
 from actions.phone import format_national
 from validation import InvalidValue, check_be_mobile
@@ -64,6 +67,7 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
 EXPECTED = {"fr": "prévu le", "nl": "verwacht op", "en": "expected on"}
 SINCE = {"fr": "depuis le", "nl": "sinds", "en": "since"}
 ESIM_WAITING = "pending_esim_confirmation"
+logger = logging.getLogger(__name__)
 
 
 def _day(iso: str, language: str) -> str:
@@ -117,14 +121,26 @@ class ActionShowActivationStatus(BackendAction):
             except InvalidValue:
                 dispatcher.utter_message(response="utter_invalid_phone_number", phone_number=raw)
                 return []
+        named: Line | None = None
         try:
             identity = require_identity(tracker)
             activations = await self.backend.list_activations(identity)
         except BackendError as exc:
             utter_backend_error(dispatcher, exc)
             return []
+        if wanted is None:
+            # "is marie's esim active?": the line of the person named, pending or not.
+            named = await self._named_line(identity, latest_text(tracker))
+            wanted = named.msisdn if named else None
         if wanted:
             activations = [a for a in activations if a.msisdn == wanted]
+            if not activations and named is not None and named.status == "active":
+                dispatcher.utter_message(
+                    response="utter_line_active_nothing_pending",
+                    msisdn=format_national(named.msisdn),
+                    user_name=named.user_name or named.label or "—",
+                )
+                return []
             if not activations:
                 dispatcher.utter_message(
                     response="utter_no_pending_activation_for", msisdn=format_national(wanted)
@@ -136,3 +152,13 @@ class ActionShowActivationStatus(BackendAction):
         rows = "\n".join(status_row(activation, language) for activation in activations)
         dispatcher.utter_message(response="utter_activation_status", rows=rows)
         return []
+
+    async def _named_line(self, identity: ChatIdentity, text: str) -> Line | None:
+        """The one line of the fleet whose user the question names, if any; the list of
+        pending ones still answers when the lines cannot be read."""
+        try:
+            found, _ = match_lines_in_text(text, await self.backend.find_lines(identity))
+        except BackendError as exc:
+            logger.info("Lines unavailable for the status question: %r", exc)
+            return None
+        return found[0] if len(found) == 1 else None

@@ -125,12 +125,13 @@ def utter_plan_list(
 
 
 def plan_from_message(
-    tracker: Tracker, plans: Sequence[CatalogItem], current: str | None = None
+    tracker: Tracker, plans: Sequence[CatalogItem], *current: str | None
 ) -> str | None:
     """A plan code from a button payload (``plan`` entity) or from the words of the message.
 
     "from Pro Start to Pro Unlimited" names two plans: the one asked for is not the line's
-    ``current`` plan, and otherwise the last one named.
+    ``current`` plan (nor, at a summary, the plan being corrected: "put him on Unlimited
+    rather than Smart"), and otherwise the last one named.
     """
     codes = {plan.code for plan in plans}
     text = latest_text(tracker)
@@ -141,7 +142,7 @@ def plan_from_message(
             named.append(code)
     if not text.startswith("/"):
         named += [code for code, _ in find_codes(text, plans, PLAN_SYNONYMS) if code in codes]
-    wanted = [code for code in named if code != current] or named
+    wanted = [code for code in named if code not in current] or named
     return wanted[-1] if wanted else None
 
 
@@ -170,7 +171,7 @@ class ValidateChangePlanForm(OperationFormValidation):
             return {}
         plans = await self.backend.list_plans(identity)
         current = line.plan.code if line is not None and line.plan is not None else None
-        code = plan_from_message(tracker, plans, current)
+        code = plan_from_message(tracker, plans, current, tracker.get_slot(PLAN_SLOT))
         if code is None or code == tracker.get_slot(PLAN_SLOT):
             if requested == PLAN_SLOT:
                 dispatcher.utter_message(response="utter_invalid_plan_code")

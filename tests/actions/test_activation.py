@@ -1102,3 +1102,24 @@ async def test_with_two_serials_in_the_opening_ours_is_the_new_sim(backend, disp
     assert filled["new_iccid"] == ours and filled["sim_type"] == "physical"
     assert filled["current_sim_number"] == theirs
     assert "utter_invalid_iccid_not_ours" not in responses(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("is marie's esim active? she set up her new phone yesterday", "en"),
+        ("l'eSIM de Marie est-elle activée ? elle a scanné le code", "fr"),
+        ("is de eSIM van Marie al actief?", "nl"),
+    ],
+)
+async def test_status_of_a_named_line_that_is_active(backend, dispatcher, text, language):
+    # en-1832: the pending list (without Marie) answered a question about Marie's eSIM.
+    marie = line(12, "+32470000012", user_name="Marie Claes", label="Marie Claes")
+    backend.on("GET", "/api/v1/activations", [])
+    backend.on("GET", "/api/v1/lines", [marie, line(3, "+32470000003")])
+    tracker = make_tracker(text, intent="ask_activation_status", slots={"language": language})
+
+    await ActionShowActivationStatus(backend.client()).run(dispatcher, tracker, {})
+
+    assert responses(dispatcher) == ["utter_line_active_nothing_pending"]
+    assert dispatcher.messages[0]["msisdn"] == "0470 00 00 12"

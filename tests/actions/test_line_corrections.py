@@ -224,3 +224,28 @@ async def test_a_yes_naming_another_plan_changes_it(backend, dispatcher, text) -
 
     assert not any(r.url.path.endswith("/confirm") for r in posts(backend))
     assert FollowupAction("change_plan_form") in events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Actually, scrap that. Put him on Unlimited rather than Smart.",
+        "non, mettez-le plutôt en Pro Unlimited au lieu du Pro Smart",
+        "wacht, doe maar Unlimited in plaats van Smart",
+    ],
+)
+async def test_the_plan_corrected_at_the_summary_is_not_the_one_it_replaces(
+    backend, dispatcher, text
+) -> None:
+    # en-1807: "Unlimited rather than Smart" kept Smart (the last plan named), and "yes" ran it.
+    fleet(backend)
+    smart = next(plan for plan in PLANS if plan["code"] == "pro_smart")
+    waiting = operation("change_plan", {"new_plan": smart}, line_id=53, msisdn="+32470000053")
+    backend.on("GET", "/api/v1/operations/op_abc", waiting)
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", {**waiting, "status": "cancelled"})
+    backend.on("GET", "/api/v1/lines/53", {**DRIES, "plan": PLANS[0]})
+    tracker = make_tracker(text, intent="change_plan", slots=PENDING_PLAN)
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["plan_code"] == "pro_unlimited"
