@@ -29,10 +29,13 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 GREET = "greet"
-# Intents that are no request: the greeting's neighbours in the ranking.
+# Intents that are no request here: the greeting's social neighbours, answers that only mean
+# something inside a form, and the portal switch (a greeting that asks for a portal is
+# action_greet's, and "bonjour, je suis le gestionnaire de la flotte" introduces its writer).
 SOCIAL = frozenset(
-    {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope", "ask_help"}
-)
+    {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope", "ask_help",
+     "continue_form", "inform", "choose_line", "switch_role", "stop"}
+)  # fmt: skip
 # A greeting at the start, with its usual companions ("hello there", "bonjour à tous", "dag
 # allemaal", "beste", "madame, monsieur"), on folded lower-case text.
 _GREETING = re.compile(
@@ -47,6 +50,8 @@ _GREETING = re.compile(
 # prefer one request once the social intents are set aside.
 MIN_REQUEST_WORDS = 3
 MIN_CONDITIONAL_CONFIDENCE = 0.6
+# Below this, the request's own probability is noise that the division would only magnify.
+MIN_REQUEST_CONFIDENCE = 0.03
 
 
 def _fold(text: str) -> str:
@@ -91,14 +96,24 @@ class GreetingWithRequestClassifier(GraphComponent):  # type: ignore[misc]
             if not requests or rest <= 0.0:
                 continue
             best = max(requests, key=lambda r: float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
-            conditional = float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / rest
-            if conditional < MIN_CONDITIONAL_CONFIDENCE:
+            raw = float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            if raw < MIN_REQUEST_CONFIDENCE or raw / rest < MIN_CONDITIONAL_CONFIDENCE:
                 continue
-            chosen = {INTENT_NAME_KEY: best[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: conditional}
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set(
-                INTENT_RANKING_KEY,
-                [chosen, *(r for r in ranking if r is not best)],
-                add_to_output=True,
+            # The ranking given that the message is a request: the requests renormalised, the
+            # social intents at zero (the FallbackClassifier compares the first two).
+            ranked = sorted(
+                (
+                    {
+                        **r,
+                        PREDICTED_CONFIDENCE_KEY: float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+                        / rest
+                        if r in requests
+                        else 0.0,
+                    }
+                    for r in ranking
+                ),
+                key=lambda r: -float(r[PREDICTED_CONFIDENCE_KEY]),
             )
+            message.set(INTENT, dict(ranked[0]), add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranked, add_to_output=True)
         return messages
