@@ -460,12 +460,19 @@ _CLEFT = re.compile(
 _NAME_THEN_WHO = re.compile(r"(?<=\w )([A-ZÀ-Ý][a-zà-ÿ]+) who\b")
 
 
+_CONJUNCTIONS = re.compile(r"\b(?:quand|when|wanneer)\b")
+
+
 def is_question(text: str) -> bool:
     """Whether the message asks for information (a side question, not a change)."""
     asked = text.rstrip().endswith("?")
     words = " ".join(_words(text if asked else _NAME_THEN_WHO.sub(r"\1", text)))
     if not asked:
         words = _CLEFT.sub(r"\1", words)
+        # "…, les autres suivront quand les numéros seront actifs", "bel me wanneer het klaar
+        # is": without a question mark, "when" inside a sentence joins two clauses.
+        first, _, rest = words.partition(" ")
+        words = f"{first} {_CONJUNCTIONS.sub('', rest)}"
     return _QUESTION.search(words) is not None or _WHERE.search(words) is not None or "où" in text
 
 

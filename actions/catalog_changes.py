@@ -144,6 +144,7 @@ class ValidateCatalogChangeForm(OperationFormValidation):
     """Validator of an options/barrings form."""
 
     change: type[CatalogChange]
+    hands_over_new_lines = True
 
     def pending_values(self, operation: Operation) -> dict[str, Any]:
         change = self.change

@@ -13,6 +13,7 @@ Conventions (docs/bot-fleet-notes.md):
 from __future__ import annotations
 
 import logging
+import re
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -61,6 +62,7 @@ from actions.operations import (
     utter_backend_error,
 )
 from actions.phone import format_national
+from validation import OUR_ICCID_PREFIX, fold
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,20 @@ def is_interruption(intent: str | None) -> bool:
         or intent in SIDE_QUESTION_INTENTS
         or intent.startswith("faq_")
     )
+
+
+ACTIVATION_FORM = "activation_form"
+# "nieuwe datalijn", "new line", "nouvelle ligne", "activeren", "activate", "mise en service".
+_NEW_LINE_WORDS = re.compile(
+    r"\b(?:nieuwe? \w*lijn|\w*lijn bij|datalijn|new (?:\w+ )?line|nouvelle (?:\w+ )?ligne|"
+    r"activeer|activeren|activer|activez|activate|activation|activatie|mise en service)\b"
+)
+
+
+def asks_for_a_new_line(text: str, serials: list[str]) -> bool:
+    """Whether an opening asks for a new line on one of our SIM cards."""
+    ours = any(re.sub(r"\D", "", serial).startswith(OUR_ICCID_PREFIX) for serial in serials)
+    return ours and _NEW_LINE_WORDS.search(fold(text)) is not None
 
 
 def _started_by_confirmation(tracker: Tracker) -> bool:
@@ -156,6 +172,9 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     #: een ticket willen openen, welke extra data-opties zijn er?" read as ``change_options``,
     #: and refused to an end user).
     hands_over_ticket_requests = True
+    #: An opening with one of our SIM serials and the words of a new line opens the activation
+    #: form instead (plan, option and barring changes are never about a new SIM).
+    hands_over_new_lines = False
 
     def pending_values(self, operation: Operation) -> dict[str, Any]:
         """Slot values that ask again for the pending ``operation`` (a correction edits them)."""
@@ -214,6 +233,15 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
             if opens_a_ticket(latest_text(tracker)):
                 # The ticket form reads the same message: subject, description, contact.
                 return [*self._stop(domain), FollowupAction(TICKET_FORM)]
+        if (
+            requested is None
+            and not correcting
+            and self.hands_over_new_lines
+            and asks_for_a_new_line(latest_text(tracker), entity_values(tracker, "iccid"))
+        ):
+            # "kunde een nieuwe datalijn activeren op kaart 893203…, abonnement Enkel data" read
+            # as a plan change: a new SIM and a new line are an activation.
+            return [*self._stop(domain), FollowupAction(ACTIVATION_FORM)]
         maybe_interruption = (
             is_interruption(intent)
             and not correcting

@@ -150,6 +150,7 @@ class ValidateChangePlanForm(OperationFormValidation):
     """Slots ``target_line_id`` and ``plan_code``; the same plan as now is refused at once."""
 
     op_type = "change_plan"
+    hands_over_new_lines = True
 
     def name(self) -> str:
         return "validate_change_plan_form"

@@ -249,3 +249,37 @@ async def test_the_plan_corrected_at_the_summary_is_not_the_one_it_replaces(
     events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
 
     assert slots_of(events)["plan_code"] == "pro_unlimited"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kunde een nieuwe datalijn activeren op kaart 8932031100000000072, abonnement Enkel data "
+        "50 GB? Op naam van Tim Aerts.",
+        "activer une nouvelle ligne sur la carte 8932031100000000072 en Pro Smart pour Tim Aerts",
+        "please activate a new line on SIM 8932031100000000072, Pro Smart, for Tim Aerts",
+    ],
+)
+async def test_a_new_line_on_one_of_our_sims_read_as_a_plan_change_is_an_activation(
+    backend, dispatcher, text
+) -> None:
+    # set14 nl-022: the plan of the user's existing line was asked for, three times.
+    fleet(backend)
+    tracker = make_tracker(
+        text, intent="change_plan", entities=[{"entity": "iccid", "value": "8932031100000000072"}]
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert FollowupAction("activation_form") in events
+    assert posts(backend) == []
+
+
+async def test_a_plan_change_naming_no_new_sim_stays_a_plan_change(backend, dispatcher) -> None:
+    fleet(backend)
+    tracker = make_tracker("activeer Pro Unlimited op de lijn van Tim Aerts", intent="change_plan")
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert FollowupAction("activation_form") not in events
+    assert slots_of(events)["target_line_id"] == "19"

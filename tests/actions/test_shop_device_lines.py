@@ -170,3 +170,33 @@ async def test_a_name_and_that_person_s_number_are_one_line(backend, dispatcher,
 
     assert slots_of(events)["shop_for_line_id"] == "14"
     assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "language"),
+    [
+        ("mettez la ligne de Ines Vermeulen, les autres suivront quand les numeros seront actifs",
+         "fr"),
+        ("zet die van Ines Vermeulen, de rest volgt wanneer de nieuwe nummers actief zijn", "nl"),
+        ("put Ines Vermeulen's line, the others follow when their numbers are active", "en"),
+    ],
+)  # fmt: skip
+async def test_a_when_clause_in_the_answer_is_no_side_question(
+    backend, dispatcher, answer, language
+):
+    # set14 fr-006: read as an activation-status question ("quand … seront actifs"), the
+    # answer was taken for a side question three times over.
+    fleet(backend)
+    asked = {
+        "shop_device_id": "4",
+        "shop_colour": "Navy",
+        "shop_storage_gb": 128.0,
+        "shop_quantity": 3.0,
+        "requested_slot": "shop_for_line_id",
+        "language": language,
+    }
+    tracker = make_tracker(answer, intent="ask_activation_status", slots=asked)
+
+    events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["shop_for_line_id"] == "14"
