@@ -1001,6 +1001,28 @@ class ValidateDeliveryMethodForm(OperationFormValidation):
     def name(self) -> str:
         return "validate_delivery_method_form"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = latest_text(tracker)
+        if (
+            tracker.get_slot("requested_slot") is None
+            and not text.startswith("/")
+            and asks_for_the_company(text, tracker.get_slot("company_name"))
+        ):
+            # "la comptabilité voudrait que les factures de la société arrivent par mail",
+            # asked by an end user: the company's invoices are the fleet manager's (design
+            # §2); her own part's delivery was changed instead.
+            try:
+                me = await self.backend.get_me(require_identity(tracker))
+            except BackendError as exc:
+                logger.info("Reading the caller for a company request failed: %r", exc)
+                me = None
+            if me is not None and me.active_role == "end_user":
+                dispatcher.utter_message(response="utter_company_delivery_fleet_manager")
+                return self._stop(domain)
+        return list(await super().run(dispatcher, tracker, domain))
+
     async def extract(
         self,
         dispatcher: CollectingDispatcher,

@@ -30,6 +30,8 @@ from tests.actions.support import (
     error,
     json_response,
     make_tracker,
+    me_end_user,
+    me_fleet_manager,
     responses,
 )
 from validation import iban_bank
@@ -837,3 +839,37 @@ async def test_done_by_email_names_the_address(backend, dispatcher):
     await ActionConfirmOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
     assert responses(dispatcher) == ["utter_operation_done_change_delivery_method_email_sms"]
     assert message(dispatcher)["email"] == "sofie@acme.be"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Bonjour, la comptabilité voudrait que les factures de la société arrivent par mail et "
+         "plus par courrier, vous pouvez changer ça ?", "fr"),
+        ("kunnen de facturen van het bedrijf voortaan per mail komen?", "nl"),
+        ("please send the company invoices by e-mail from now on", "en"),
+    ],
+)  # fmt: skip
+async def test_an_end_user_asking_for_the_companys_delivery_is_sent_to_the_fleet_manager(
+    backend, dispatcher, text, language
+):
+    # set20 fr-2041: her own part's delivery method was changed instead.
+    backend.on("GET", "/api/v1/me", me_end_user())
+    tracker = make_tracker(text, intent="change_delivery_method", slots={"language": language})
+
+    events = await ValidateDeliveryMethodForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == ["utter_company_delivery_fleet_manager"]
+    assert SlotSet("delivery_method", "email_sms") not in events
+    assert not [r for r in backend.requests if r.method == "POST"]
+
+
+async def test_a_fleet_manager_asking_for_the_companys_delivery_gets_it(backend, dispatcher):
+    backend.on("GET", "/api/v1/me", me_fleet_manager())
+    tracker = make_tracker(
+        "please send the company invoices by e-mail from now on", intent="change_delivery_method"
+    )
+
+    events = await ValidateDeliveryMethodForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert SlotSet("delivery_method", "email_sms") in events
