@@ -283,7 +283,11 @@ class ValidateActivationForm(OperationFormValidation):
         )
 
         if requested == "end_user_name" and typed:
-            values["end_user_name"] = checked(dispatcher, check_person_name, person_name(text))
+            # "Ella Morris - sorry no, typo, it's Ella Morrison": the name said last.
+            said_name = (is_correction(text) and corrected_person_name(text, "")) or person_name(
+                text
+            )
+            values["end_user_name"] = checked(dispatcher, check_person_name, said_name)
         elif (
             requested is None
             and typed

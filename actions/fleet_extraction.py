@@ -15,6 +15,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions.answers import is_correction
 from validation import OUR_ICCID_PREFIX, fold
 
 _CUSTOMER_LABEL = re.compile(
@@ -163,10 +164,19 @@ def number_type_in(value: str) -> str | None:
     if value in ("residential", "professional"):
         return value
     found = words(value)
+    said = [
+        _NUMBER_TYPES.get(word)
+        or next((kind for stem, kind in _NUMBER_TYPE_STEMS if word.startswith(stem)), None)
+        for word in found
+    ]
+    kinds = [kind for kind in said if kind]
+    if kinds and is_correction(value):
+        # "professionnel je pense… ah non attendez, c'était privé, donc résidentiel": the
+        # last kind said is the answer.
+        return kinds[-1]
     if exact := next((_NUMBER_TYPES[w] for w in found if w in _NUMBER_TYPES), None):
         return exact
-    kinds = {kind for word in found for stem, kind in _NUMBER_TYPE_STEMS if word.startswith(stem)}
-    return kinds.pop() if len(kinds) == 1 else None
+    return kinds[0] if len(set(kinds)) == 1 else None
 
 
 # Word starts for the reasons, compounds and conjugations included ("kwijtgeraakt", "gejat",

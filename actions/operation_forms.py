@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import (
     YES_NO_SLOTS,
     answers_slot,
+    asks_for_person,
     is_correction,
     is_question,
     names_someone,
@@ -212,6 +213,11 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     ) -> list[EventType]:
         intent = latest_intent(tracker)
         requested = tracker.get_slot("requested_slot")
+        if intent == "request_agent" and requested and not asks_for_person(latest_text(tracker)):
+            # "Arthur Lemaire… ah non pardon je confonds avec un client, c'est Arthur Lemoine"
+            # at "what's the user's name?" read as a request for an agent: no word of the
+            # message asks for a person, so it is an answer (the handoff started instead).
+            intent = "inform"
         # An interruption-looking message may still answer the question ("bon ben le bleu
         # alors" read as goodbye): unless it is a hard one, the form tries it as an answer and
         # lets it interrupt only when it holds no value for the requested slot.
@@ -349,6 +355,15 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         if wrong, explained), or a change of mind that names the topic of a FAQ ("ah non,
         finalement une eSIM" read as ``faq_esim``)."""
         text = latest_text(tracker)
+        if (
+            requested not in YES_NO_SLOTS
+            and text.rstrip().endswith("?")
+            and is_question(text)
+            and not is_correction(text)
+        ):
+            # "c'est quoi la différence entre Pro Start et Pro Smart déjà ?" at "which plan?":
+            # the values it names are asked about, not chosen (the last one was taken).
+            return False
         entities = {
             str(e.get("entity"))
             for e in (tracker.latest_message or {}).get("entities") or []

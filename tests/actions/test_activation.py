@@ -769,6 +769,14 @@ async def test_status_is_for_fleet_managers(backend, dispatcher):
         ("c'est au nom de la société", "professional"),
         ("neen, zakelijk", "professional"),
         ("gewoon", None),
+        # a change of mind inside the answer (set20 fr-2014): the last kind said
+        (
+            "professionnel je pense... ah non attendez, elle l'avait en abonnement privé chez "
+            "Orange, donc résidentiel",
+            "residential",
+        ),
+        ("zakelijk denk ik, nee wacht, het is een privénummer", "residential"),
+        ("residential I think, no sorry, it's a business number", "professional"),
     ],
 )
 def test_the_kind_of_number_is_understood_in_peoples_words(typed, kind):
@@ -1123,3 +1131,62 @@ async def test_status_of_a_named_line_that_is_active(backend, dispatcher, text, 
 
     assert responses(dispatcher) == ["utter_line_active_nothing_pending"]
     assert dispatcher.messages[0]["msisdn"] == "0470 00 00 12"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("c'est quoi la différence entre Pro Start et Pro Smart déjà ?", "fr"),
+        ("wat is het verschil tussen Pro Start en Pro Smart?", "nl"),
+        ("what's the difference between Pro Start and Pro Smart again?", "en"),
+    ],
+)
+async def test_a_question_naming_plans_at_the_plan_question_chooses_none(
+    backend, dispatcher, text, language
+):
+    # set20 fr-2015: Pro Smart, the last plan named, was taken and the summary followed.
+    fleet_backend(backend)
+    asked = {**FILLED, "plan_code": None, "requested_slot": "plan_code", "language": language}
+    tracker = make_tracker(
+        text,
+        intent="faq_plan_prices",
+        entities=[entity("plan", "Pro Start"), entity("plan", "Pro Smart")],
+        slots=asked,
+    )
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert events == []  # the form lets the FAQ rule answer, then asks again
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "name"),
+    [
+        ("Arthur Lemaire... ah non pardon je confonds avec un client, c'est Arthur Lemoine",
+         "request_agent", "Arthur Lemoine"),
+        ("Arthur Lemoine", "request_agent", "Arthur Lemoine"),
+        ("Ella Morris - sorry no, typo, it's Ella Morrison", "inform", "Ella Morrison"),
+        ("Sander Goethals, nee wacht, Sander Goossens", "inform", "Sander Goossens"),
+    ],
+)  # fmt: skip
+async def test_a_name_read_as_a_request_for_an_agent_is_the_answer(
+    backend, dispatcher, text, intent, name
+):
+    # set20 fr-2010: the handoff started at "what's the user's name?".
+    fleet_backend(backend)
+    asked = {**FILLED, "end_user_name": None, "requested_slot": "end_user_name"}
+    tracker = make_tracker(text, intent=intent, slots=asked)
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["end_user_name"] == name
+
+
+async def test_a_request_for_a_person_in_a_form_still_interrupts(backend, dispatcher):
+    fleet_backend(backend)
+    asked = {**FILLED, "end_user_name": None, "requested_slot": "end_user_name"}
+    tracker = make_tracker("je veux parler à un conseiller", intent="request_agent", slots=asked)
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert events == []
