@@ -90,7 +90,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "remplacez", "montre", "montrez", "donne", "donnez", "renvoie", "renvoyez",
         # words of the domain only French has ("nouvelle carte", "perdu", "cassé")
         "nouvelle", "nouveau", "carte", "perdu", "perdue", "vole", "volee", "casse", "cassee",
-        "ancienne", "ancien", "parce", "aujourd", "demain", "maintenant", "quand", "pourquoi"
+        "ancienne", "ancien", "parce", "aujourd", "demain", "maintenant", "quand", "pourquoi",
+        "facture", "factures", "payee", "janvier", "fevrier", "avril", "juin", "juillet", "aout",
+        "septembre", "octobre", "novembre", "decembre"
     )),
     "nl": frozenset((
         "het", "een", "mijn", "ik", "gij", "ge", "uw", "jij", "jou", "mij", "ons", "onze", "dit",
@@ -102,7 +104,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "voeg", "verwijder", "blokkeer", "deblokkeer", "stuur", "bestel", "schakel", "activeer",
         "vervang", "toon", "geef", "naar", "opnieuw",
         "nieuwe", "nieuw", "kaart", "simkaart", "kapot", "kwijt", "gestolen", "oude", "omdat",
-        "vandaag", "morgen", "nu", "wanneer", "waar", "waarom"
+        "vandaag", "morgen", "nu", "wanneer", "waar", "waarom",
+        "factuur", "facturen", "betaald", "januari", "februari", "maart", "mei", "juni", "juli",
+        "augustus", "oktober"
     )),
     "en": frozenset((
         "the", "an", "my", "your", "you", "i", "it", "its", "this", "that", "what", "how", "who",
@@ -115,7 +119,11 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "new", "card", "broken", "lost", "stolen", "old", "because", "today", "tomorrow", "now",
         "when", "where", "why", "be",
         # texting words only English has ("resend esim qr 0470… thx")
-        "thx", "thnx", "resend", "again", "asap"
+        "thx", "thnx", "resend", "again", "asap",
+        # billing words and months only English spells so ("Is F2026-000106 paid yet?"; not
+        # april, september, november, december: Dutch writes them alike)
+        "yet", "paid", "bill", "invoice", "invoices", "used", "last", "month", "january",
+        "february", "march", "june", "july", "august", "october"
     )),
 }  # fmt: skip
 # English contractions, read as the words they stand for: "I'd like…" split into "I" and "d"

@@ -30,6 +30,10 @@ from tests.actions.support import entity, error, make_tracker, me_end_user, resp
         ("resend esim qr 0470000018 thx", "en"),
         ("renvoie le qr esim 0470000018 stp", "fr"),
         ("stuur esim qr 0470000018 opnieuw aub", "nl"),
+        # billing words and months (set20 en-2013: answered in the account's French)
+        ("Is F2026-000106 paid yet?", "en"),
+        ("is de factuur van oktober betaald?", "nl"),
+        ("la facture d'octobre est payée ?", "fr"),
         # Short messages that lingua alone got wrong or left undecided: their function words
         # decide (an English request in a Dutch conversation was answered in Dutch).
         ("add roaming Europe to 0470 00 00 05", "en"),
