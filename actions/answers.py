@@ -558,7 +558,7 @@ _KEEPS = re.compile(
     # a verb, then the number: "garder son numéro", "keep her number", "take his number"
     r"|\b(?:garder|garde|gardes|gardent|gardera|conserver|conserve|conservent|conservera|"
     r"reprendre|reprend|reprennent|reprendra|recuperer|recupere|emporter|emporte|emmener|"
-    r"emmene|transferer|transfere) (?:son|sa|le|ce|leur|mon|notre|l) (?:\w+ ){0,2}?"
+    r"emmene|transferer|transfere) (?:pas |plus )?(?:son|sa|le|ce|leur|mon|notre|l) (?:\w+ ){0,2}?"
     r"(?:numero|num)s?\b"
     r"|\b(?:keep|keeps|keeping|kept|retain|retains|retaining|hold on to|hang on to) (?:his|her|"
     r"their|the|that|this|my|its|our) (?:\w+ ){0,2}?(?:number|line)s?\b"
@@ -598,6 +598,8 @@ _KEEP_NEGATIONS = frozenset(
      "won", "didn", "without", "longer"}
 )  # fmt: skip
 _NEGATION_REACH = 5  # words before a keep that may still turn it
+# "no need to keep the number", "needn't keep it", "geen nood om het nummer te houden".
+_NO_NEED = re.compile(r"\b(?:no need|needn t|no reason|geen nood|geen reden)\b")
 # A clause that asks whether the number can be kept ("can she keep her number?") says nothing.
 _ASKS_IF = re.compile(
     r"^(?:est ce qu|can|could|may|is it possible|kan|kunnen|mag|mogen|peut|pourrait|"
@@ -618,7 +620,9 @@ def _kept_in(clause: str) -> tuple[bool | None, bool]:
     for match in _KEEPS.finditer(said):
         before = said[: match.start()].split()[-_NEGATION_REACH:]
         around = [*before, *match.group(0).split(), *said[match.end() :].split()[:1]]
-        kept = not any(word in _KEEP_NEGATIONS for word in around)
+        kept = not any(word in _KEEP_NEGATIONS for word in around) and not _NO_NEED.search(
+            " ".join(before)
+        )
     return kept, _NOT_KEPT.search(said) is not None
 
 

@@ -28,7 +28,7 @@ from actions.api.backend import (
     Line,
     Operation,
 )
-from actions.catalog_text import Reading
+from actions.catalog_text import Reading, refused_codes
 from actions.common import (
     RESPONSE_PREFIX,
     BackendAction,
@@ -83,6 +83,7 @@ class MessageChanges(NamedTuple):
     already_on: list[str]  # asked on, and on the line already (for a specific re-ask)
     already_off: list[str]  # asked off, and not on the line
     kept: frozenset[str]  # to stay as they are ("laissez-les bloqués")
+    refused: frozenset[str]  # named right after a negation ("pas la multisim")
 
 
 def changes_from_message(
@@ -97,12 +98,14 @@ def changes_from_message(
             wanted[value] = None  # a button toggles
     text = latest_text(tracker)
     kept: frozenset[str] = frozenset()
+    refused: frozenset[str] = frozenset()
     if not text.startswith("/"):
         found = change.find(text, catalogue)
         mentions = [(code, at) for code, at, _ in found if code in known]
         reading = change.directions(text, mentions)
         wanted.update(reading.changes)
         kept = reading.kept
+        refused = frozenset(refused_codes(text, mentions))
     result: dict[str, list[str]] = {change.on_key: [], change.off_key: []}
     already_on: list[str] = []
     already_off: list[str] = []
@@ -115,7 +118,7 @@ def changes_from_message(
             already_off.append(code)
         else:
             result[change.on_key if turn_on else change.off_key].append(code)
-    return MessageChanges(result, already_on, already_off, kept)
+    return MessageChanges(result, already_on, already_off, kept, refused)
 
 
 # "… instead" replaces the changes being corrected; otherwise a correction adds to them
@@ -126,6 +129,11 @@ _INSTEAD_WORDS = ("instead", "plutot", "a la place", "in plaats", "liever", "toc
 
 _OKAY = frozenset({"ok", "oke", "okay"})
 _ADDING_STARTS = frozenset({"and", "et", "en", "also", "aussi", "ook", "plus", "puis"})
+
+
+def _without_in_fact(words: list[str]) -> list[str]:
+    """``words`` without a leading "en fait" / "in fact" / "au fait"."""
+    return words[2:] if words[:2] in (["en", "fait"], ["in", "fact"], ["au", "fait"]) else words
 
 
 def merged_changes(
@@ -168,7 +176,7 @@ class ValidateCatalogChangeForm(OperationFormValidation):
             return {}
         language = conversation_language(tracker)
         catalogue = await change.catalogue(self.backend, identity)
-        result, already_on, already_off, kept = changes_from_message(
+        result, already_on, already_off, kept, refused = changes_from_message(
             change, tracker, catalogue, line
         )
         withdrawn: list[str] = []
@@ -178,11 +186,16 @@ class ValidateCatalogChangeForm(OperationFormValidation):
             # premium numbers blocked after all" takes back their unblocking.
             withdrawn += [c for c in already_off if c in (earlier.get(change.on_key) or [])]
             withdrawn += [c for c in already_on if c in (earlier.get(change.off_key) or [])]
+            # "en fait non, pas la multisim, mets plutôt les 100 minutes": refused, whatever
+            # direction the clause after it gives.
             withdrawn += [
                 c
-                for c in sorted(kept)
+                for c in sorted(kept | refused)
                 if c in (earlier.get(change.on_key) or []) + (earlier.get(change.off_key) or [])
             ]
+            result = {
+                key: [c for c in codes if c not in withdrawn] for key, codes in result.items()
+            }
             already_on = [c for c in already_on if c not in withdrawn]
             already_off = [c for c in already_off if c not in withdrawn]
             earlier = {
@@ -204,7 +217,10 @@ class ValidateCatalogChangeForm(OperationFormValidation):
             words = re.findall(r"[a-z]+", fold(latest_text(tracker)))
             said = f" {' '.join(words)} "
             # "ah en zet er dan toch ne Databoost op": "and …" adds, whatever "toch" says.
-            first = next((w for w in words if w not in FILLERS and w not in _OKAY), "")
+            # "en fait, …" is no Dutch "and".
+            first = next(
+                (w for w in _without_in_fact(words) if w not in FILLERS and w not in _OKAY), ""
+            )
             # "X in plaats van Y" names what it takes back: the rest of the request stands.
             instead = (
                 first not in _ADDING_STARTS

@@ -102,7 +102,9 @@ _REMOVE_WORDS = (
     "without", "sans", "vire", "virer", "haal", "get rid", "take off", "cancel", "annul", "oter",
     "opzeg", "laisse tomber", "laissez tomber", "oubli", "forget", "skip", "leave out", "vallen",
     "vergeet", "never mind", "eraf", "stop", "arret", "plus besoin", "no longer need",
-    "niet meer nodig", "take away",
+    "niet meer nodig", "take away", "op te zeggen", "stop te zetten", "uit te schakelen",
+    "weg te halen", "af te schaffen", "beeindig", "resili", "mettre fin", "mettre un terme",
+    "terminat", "discontinu",
 )  # fmt: skip
 _BLOCK_WORDS = (
     "block", "bar", "bloq", "blok", "interdi", "verbied", "stop", "coupe", "couper", "dicht",
@@ -295,6 +297,8 @@ def _bare(token: str) -> str:
 
 def _direction_positions(tokens: list[str], words: tuple[str, ...]) -> list[int]:
     positions = []
+    # "d'ajouter", "l'enlever": the verb without its elided word.
+    tokens = [_bare(token) for token in tokens]
     for index, token in enumerate(tokens):
         for word in words:
             if " " in word:
@@ -618,6 +622,28 @@ def _scope(
     ):
         return after[0]
     return before[-1] if before else None
+
+
+# "pas la multisim", "not the data booster", "niet de multi-sim", "geen databoost": the item
+# named right after a negation (articles between) is refused.
+_REFUSING = frozenset({"pas", "not", "niet", "geen", "no", "sans", "without", "zonder", "plus"})
+_ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "the", "het", "die", "dat",
+                       "that", "this", "ce", "cet", "cette", "d", "een", "a", "un", "une",
+                       "any"})  # fmt: skip
+
+
+def refused_codes(text: str, mentions: list[tuple[str, int]]) -> set[str]:
+    """The codes named right after a negation: "en fait non, pas la multisim, mets plutôt les
+    100 minutes" refuses the Multi-SIM whatever "mets" says of the clause after it."""
+    tokens = [_bare(token) for token in _tokens(text)]
+    refused: set[str] = set()
+    for code, position in mentions:
+        before = position - 1
+        while before >= 0 and tokens[before] in _ARTICLES:
+            before -= 1
+        if before >= 0 and tokens[before] in _REFUSING:
+            refused.add(code)
+    return refused
 
 
 def option_directions(text: str, mentions: list[tuple[str, int]]) -> Reading:

@@ -219,13 +219,33 @@ def _function_word_language(words: list[str]) -> str | None:
     return best if counts[best] >= MIN_FUNCTION_WORDS and counts[best] >= 2 * others else None
 
 
+# Form slots whose answer is a value in the words of a place or a person, whatever its length,
+# and the digits or "@" that show an answer is such a value rather than a sentence.
+_VALUE_SLOTS = frozenset(
+    {"billing_name", "billing_address", "billing_email", "billing_iban", "end_user_name",
+     "esim_email", "repair_address", "order_address", "direct_debit_holder",
+     "direct_debit_iban", "invitation_email"}
+)  # fmt: skip
+_VALUE = re.compile(r"\d|@")
+
+
 def is_short_form_answer(tracker: Tracker, text: str) -> bool:
     """A few words answering a form's question or a summary's "do you confirm?": a name, an
     address ("Kerkstraat 12, 9000 Gent") or "yes go" / "oui, doe maar" says nothing about the
     language the user wants to be answered in."""
     words = len(_WORD.findall(text))
-    asked = bool(tracker.active_loop.get("name")) and bool(tracker.get_slot("requested_slot"))
+    requested = tracker.get_slot("requested_slot")
+    asked = bool(tracker.active_loop.get("name")) and bool(requested)
     if asked and words < LONG_MESSAGE_WORDS:
+        return True
+    if (
+        asked
+        and requested in _VALUE_SLOTS
+        and _VALUE.search(text)
+        and words < 2 * LONG_MESSAGE_WORDS
+    ):
+        # "Rue de la Loi 16, 1000 Brussels" for an English user's split bill: an address, an
+        # e-mail, an IBAN is in the language of the place or the bank, not of the user.
         return True
     # A yes is often a string of them, in two languages ("oui, doe maar, allez-y").
     return bool(tracker.get_slot("pending_operation_id")) and words < 2 * LONG_MESSAGE_WORDS

@@ -723,12 +723,32 @@ def _name_tokens(device: Device) -> set[str]:
     return {t for n in (device.model, device.name) for t in _tokens(n).split() if not t.isdigit()}
 
 
+def _without_model_numbers(tokens: list[str], device: Device | None) -> list[str]:
+    """``tokens`` without the numbers that belong to the device's name: "iphone 16 pro", "xcover
+    7 pro" (the name's "xcover7" typed in two), "fairphone 5" ordered 16, 7 and 5 phones."""
+    if device is None:
+        return tokens
+    words = [t for n in (device.model, device.name) for t in _tokens(n).split()]
+    names, numbers = {t for t in words if not t.isdigit()}, {t for t in words if t.isdigit()}
+    kept: list[str] = []
+    for token in tokens:
+        before = kept[-1] if kept else ""
+        in_name = token.isdigit() and (
+            (before in names and token in numbers)
+            or before + token in names
+            or (len(before) >= 3 and any(n.startswith(before + token) for n in names))
+        )
+        if not in_name:
+            kept.append(token)
+    return kept
+
+
 def opening_quantity(typed: str, device: Device | None) -> int | None:
     """The count before a word for the device, the first one said ("Ik wil twee Samsung Galaxy
     A56", "un iPhone 16 blanc", "order two phones"; "Fairphone 5, matte black, 1 Fairphone": the
     words of a device gathered from several answers); ``None`` for a count beyond the shop's
     limit too: asked rather than ordered."""
-    tokens = _tokens(typed).split()
+    tokens = _without_model_numbers(_tokens(typed).split(), device)
     named = _DEVICE_WORDS | (_name_tokens(device) if device is not None else set())
     said = (i for i, token in enumerate(tokens) if {token, token.removesuffix("s")} & named)
     for index in said:
@@ -1521,6 +1541,14 @@ class ActionAddToCart(BackendAction):
                 variant=variant_text(tracker.get_slot(COLOUR_SLOT), tracker.get_slot(STORAGE_SLOT)),
             )
             return _ask_variant_again(device_cleared=False)
+        most = max((v.stock for v in device.variants), default=0) if device is not None else 0
+        if most > 0:
+            # More than any version has in stock ("12 XCover7 Pro", 6 left): the count is asked
+            # again with what there is, the device kept; alternatives would loop back to it.
+            dispatcher.utter_message(
+                response="utter_quantity_above_stock", device=device.name, most=most
+            )
+            return [SlotSet(QUANTITY_SLOT, None), FollowupAction("shop_item_form")]
         self._out_of_stock(dispatcher, exc, language)
         return _ask_variant_again(device_cleared=True)
 

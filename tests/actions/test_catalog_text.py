@@ -27,6 +27,13 @@ from tests.actions.test_fleet_line_operations import EUROPE_PLUS, OPTIONS
          {"roam_eu_plus_10gb": False, "roam_world_1gb": True}),
         ("add the data booster and remove the international minutes",
          {"data_boost_5gb": True, "intl_calls_100": False}),
+        # set20 nl-2036: the separable "op te zeggen" and the elided "d'ajouter" were no verbs
+        ("wij wensen de Databoost 5 GB op te zeggen en het wereldpakket toe te voegen",
+         {"data_boost_5gb": False, "roam_world_1gb": True}),
+        ("merci de résilier la recharge data et d'ajouter le pack roaming monde",
+         {"data_boost_5gb": False, "roam_world_1gb": True}),
+        ("please terminate the data booster and add the world roaming pack",
+         {"data_boost_5gb": False, "roam_world_1gb": True}),
         # Dutch verbs at the end of their clause
         ("kunt ge de roaming europa verwijderen en de databoost toevoegen",
          {"roam_eu_plus_10gb": False, "data_boost_5gb": True}),

@@ -1100,6 +1100,37 @@ async def test_x_instead_of_y_at_the_summary_swaps_y_and_keeps_the_rest(backend,
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # set21 fr-025 / set20 fr-2036: the refused option stayed, both were added
+        "en fait non, pas la recharge data, mets plutôt le pack monde",
+        "en fait pas la recharge data, juste le pack roaming monde",
+        "nee wacht, niet de databoost, zet er liever het wereldpakket op",
+        "actually not the data booster, put the world roaming pack instead",
+    ],
+)
+async def test_not_x_at_the_summary_takes_x_back(backend, dispatcher, text):
+    fleet(backend, LOTTE)
+    pending = operation(
+        "change_options",
+        {"current_options": [], "add": [{"code": "data_boost_5gb"}], "remove": []},
+    )
+    if "juste" in text:
+        pending["summary"]["add"].append({"code": "roam_world_1gb"})
+    backend.on("GET", "/api/v1/operations/op_abc", pending)
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", {**pending, "status": "cancelled"})
+    tracker = make_tracker(
+        text,
+        intent="change_options",
+        slots={"pending_operation_id": "op_abc", "pending_operation_type": "change_options"},
+    )
+
+    events = await ValidateChangeOptionsForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["option_changes"] == {"add": ["roam_world_1gb"], "remove": []}
+
+
 # --- barrings: both directions in one message, the premium service's names ---------------------
 
 INTERNATIONAL = {"code": "international_calls", "name": "Internationale oproepen",

@@ -261,6 +261,10 @@ async def test_no_need_said_in_words_answers_the_keep_number_question(
         ("he wants to keep his number", True),
         ("she doesn't want to keep it", False),
         ("it can go", False),
+        # set21 en-039: "no need to keep the number" offered the prepaid conversion
+        ("terminate Stijn Devos' line, he's left the company. no need to keep the number", False),
+        ("no need to keep it", False), ("geen nood om zijn nummer te houden", False),
+        ("on ne garde pas le numéro", False),
         # a keep said in words wins over a "no need" about something else
         ("elle garde son numéro, la carte peut partir", True),
         ("hij wil zijn nummer houden en niet deactiveren", True),

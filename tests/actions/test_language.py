@@ -141,9 +141,18 @@ async def test_short_reply_does_not_flip_the_language(backend, dispatcher):
     assert backend.requests == []
 
 
-async def test_a_short_form_answer_does_not_flip_the_language(backend, dispatcher):
-    tracker = make_tracker(
+@pytest.mark.parametrize(
+    "text",
+    [
         "Kerkstraat 12, 9000 Gent",
+        # set21 en-004: a Brussels address turned an English split-bill form into French
+        "Rue de la Loi 16, 1000 Brussels",
+        "Chaussée de Louvain 250 boîte 3, 1030 Schaerbeek",
+    ],
+)
+async def test_a_short_form_answer_does_not_flip_the_language(backend, dispatcher, text):
+    tracker = make_tracker(
+        text,
         intent="inform",
         slots={
             "language": "en",

@@ -242,6 +242,21 @@ async def test_a_sold_out_device_offers_the_backends_alternatives(backend, dispa
     assert FollowupAction("shop_item_form") in events
 
 
+async def test_more_than_any_version_has_asks_how_many_again(backend, dispatcher):
+    # set21 fr-013: 7 XCover7 Pro (6 in stock) offered other phones, then the same refusal for
+    # the XCover again and again; the count is what to change.
+    shop(backend).on("POST", "/api/v1/cart/items", error(409, "out_of_stock"))
+    tracker = make_tracker("no specific line", slots={**CHOSEN, "shop_quantity": 12.0})
+
+    events = await ActionAddToCart(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_quantity_above_stock"
+    assert (message["device"], message["most"]) == ("Apple iPhone 16", 5)
+    assert slots_of(events) == {"shop_quantity": None}  # device, colour and capacity kept
+    assert FollowupAction("shop_item_form") in events
+
+
 async def test_out_of_stock_without_alternatives_and_unknown_variant(backend, dispatcher):
     shop(backend)
     backend.on("POST", "/api/v1/cart/items", error(409, "out_of_stock"))

@@ -18,6 +18,7 @@ from tests.actions.test_shop import (
     DOMAIN,
     IPHONE,
     IPHONE_16E,
+    IPHONE_PRO,
     NOKIA,
     PLACE_NOW,
     XCOVER,
@@ -115,6 +116,22 @@ async def test_a_worded_quantity_answers_how_many(backend, dispatcher, text, lan
 )  # fmt: skip
 def test_the_opening_count_in_everyday_words(text, quantity):
     assert opening_quantity(text, Device.model_validate(IPHONE_16E)) == quantity
+
+
+@pytest.mark.parametrize(
+    ("text", "device", "quantity"),
+    [
+        # set21 fr-012/fr-013: the 16 of "iPhone 16 Pro" and the 7 of "xcover 7 pro" were
+        # ordered as 16 and 7 phones, more than in stock: "out of stock" for ever
+        ("iphone 16 pro", IPHONE_PRO, None), ("un iphone 16 pro noir 256", IPHONE_PRO, 1),
+        ("twee iPhone 16 Pro voor de sales", IPHONE_PRO, 2),
+        ("samsung xcover 7 pro", XCOVER, None),
+        ("bjr, deux xcover 7 pro pour le chantier", XCOVER, 2),
+        ("3 XCover 7 Pro please", XCOVER, 3), ("need an xcover7 pro", XCOVER, 1),
+    ],
+)  # fmt: skip
+def test_a_model_number_is_no_count(text, device, quantity):
+    assert opening_quantity(text, Device.model_validate(device)) == quantity
 
 
 @pytest.mark.parametrize(
