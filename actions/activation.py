@@ -215,6 +215,14 @@ def plan_buttons(plans: Sequence[CatalogItem], language: str) -> list[dict[str, 
     return buttons
 
 
+# What a how-to question about an activation is about.
+_PORTING_TOPIC = re.compile(
+    r"\b(?:port\w*|overzet\w*|overdragen|overstappen|keep (?:his|her|their|the) number|"
+    r"garder (?:son|sa|le|leur) numero|nummer (?:\w+ )?(?:houden|behouden|meenemen))\b"
+)
+_ESIM_TOPIC = re.compile(r"\be ?sims?\b")
+
+
 class ValidateActivationForm(OperationFormValidation):
     """Extracts and validates every detail of ``activation_form`` from each message."""
 
@@ -222,6 +230,17 @@ class ValidateActivationForm(OperationFormValidation):
     rate_limited_flow = "activation"
     op_type = "activate_line"  # its slots stay filled while the summary waits
     bookkeeping_slots = frozenset({SIM_DOUBT_SLOT})
+
+    def how_to_responses(self, text: str) -> tuple[str, ...]:
+        """ "How do we bring a number over?", "comment on fait pour une eSIM ?": the porting or
+        eSIM how-to; a plain "how do I activate a line?" starts the form, which explains as it
+        asks."""
+        folded = fold(text)
+        if _PORTING_TOPIC.search(folded):
+            return ("utter_faq_porting", "utter_can_do_activation")
+        if _ESIM_TOPIC.search(folded):
+            return ("utter_faq_esim", "utter_can_do_activation")
+        return ()
 
     def name(self) -> str:
         return f"validate_{FORM}"
@@ -325,8 +344,13 @@ class ValidateActivationForm(OperationFormValidation):
             values["port_msisdn"] = checked(dispatcher, check_mobile_number, number)
 
         kind = first(found, "number_type")
-        if kind is None and requested == "number_type" and typed:
-            kind = text
+        if typed and (
+            (kind is None and requested == "number_type")
+            or (requested in (None, "number_type") and is_correction(text))
+        ):
+            # "professionnel je pense... ah non attendez, … donc résidentiel": the words say
+            # which kind came last, the extractor only the first.
+            kind = text if number_type_in(text) or kind is None else kind
         if kind is not None:
             values["number_type"] = number_type_in(kind)
             if values["number_type"] is None:
@@ -467,7 +491,7 @@ async def extract_new_sim(
         if values["sim_type"] is None:
             dispatcher.utter_message(response="utter_invalid_choice")
 
-    iccid = our_serial(found) or first(found, "iccid")
+    iccid = our_serial(found, last=is_correction(text)) or first(found, "iccid")
     if requested == "current_sim_number":
         iccid = None  # those digits answer the porting question
     if iccid is None and requested == "new_iccid" and typed:

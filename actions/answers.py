@@ -463,6 +463,35 @@ _NAME_THEN_WHO = re.compile(r"(?<=\w )([A-ZÀ-Ý][a-zà-ÿ]+) who\b")
 _CONJUNCTIONS = re.compile(r"\b(?:quand|when|wanneer)\b")
 
 
+# "how would we switch to direct debit?", "on fait comment pour…", "hoe moet ik…", "what do I
+# need to…": asks how something is done, not to do it (folded, lower-case words).
+_HOW_TO = re.compile(
+    r"\bhow (?:do|does|can|could|would|should|shall|to|is it done)\b|"
+    r"\bwhat (?:do|would|should) (?:i|we) (?:\w+ )?(?:need|have to do)\b|"
+    r"\bwhat s the (?:procedure|process)\b|"
+    r"\bcomment (?:je|j|on|faire|fait|peut|puis|est ce|ca (?:se passe|marche|fonctionne)|"
+    r"proceder|ca se fait)\b|\bon fait comment\b|\bque faut il (?:faire )?pour\b|"
+    r"\bquelle est la (?:procedure|marche a suivre)\b|\bqu est ce qu il faut (?:faire )?pour\b|"
+    r"\bhoe (?:kan|kunnen|moet|moeten|doe|doen|zou|zouden|ga|gaat|werkt|verloopt)\b|"
+    r"\bwat (?:moet|moeten|heb|hebben) (?:ik|we|wij|hij|zij) (?:\w+ )?(?:doen|nodig)\b|"
+    r"\bwat is de (?:procedure|werkwijze)\b"
+)
+
+
+# The operations whose form answers "how do I …?" without starting (``how_to`` of
+# actions/operation_forms.py): the AnswerPolicy lets such a question reach them while a summary
+# waits, where any other form would replace the summary.
+HOW_TO_INTENTS = frozenset(
+    {"setup_direct_debit", "request_repair", "change_barrings", "deactivate_line"}
+)
+
+
+def asks_how(text: str) -> bool:
+    """Whether the message asks how something is done ("and how would we switch to direct
+    debit for future invoices?") rather than asking to do it."""
+    return _HOW_TO.search(" ".join(_words(text))) is not None
+
+
 def is_question(text: str) -> bool:
     """Whether the message asks for information (a side question, not a change)."""
     asked = text.rstrip().endswith("?")

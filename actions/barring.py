@@ -41,6 +41,7 @@ class ValidateChangeBarringsForm(ValidateCatalogChangeForm):
 
     change = BarringChange
     op_type = BarringChange.op_type
+    how_to = ("utter_faq_barring", "utter_can_do_barring")
 
     def name(self) -> str:
         return "validate_change_barrings_form"

@@ -153,6 +153,7 @@ class ValidateCatalogChangeForm(OperationFormValidation):
 
     change: type[CatalogChange]
     hands_over_new_lines = True
+    hands_over_porting = True
 
     def pending_values(self, operation: Operation) -> dict[str, Any]:
         change = self.change

@@ -48,6 +48,7 @@ class ValidateDeactivateLineForm(OperationFormValidation):
     destructive = True  # only on a confident request: otherwise "did you mean…?" first
     # "wait, wrong one: it's Ruben's tablet that has to go" at the summary moves the request.
     op_type = "deactivate_line"
+    how_to = ("utter_faq_termination_fee", "utter_can_do_deactivation")
 
     def pending_values(self, operation: Operation) -> dict[str, Any]:
         # A deactivation waiting for "yes" never keeps its number (that is a ticket instead).

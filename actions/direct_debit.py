@@ -683,6 +683,7 @@ class ValidateDirectDebitForm(OperationFormValidation):
     # "oops, wrong account: BE46…" at the summary re-opens it; its slots stay filled while the
     # summary waits, so a correction changes only what it says.
     op_type = "setup_direct_debit"
+    how_to = ("utter_faq_direct_debit", "utter_can_do_direct_debit")
 
     def name(self) -> str:
         return "validate_direct_debit_form"

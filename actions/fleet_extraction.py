@@ -121,10 +121,12 @@ def _is_ours(serial: str) -> bool:
     return re.sub(r"\D", "", serial).startswith(OUR_ICCID_PREFIX)
 
 
-def our_serial(found: list[Found]) -> str | None:
+def our_serial(found: list[Found], *, last: bool = False) -> str | None:
     """The first SIM serial of ours (893203…) in the message: with another operator's card
-    named too, ours is the new SIM."""
-    return next((i.value for i in found if i.entity == "iccid" and _is_ours(i.value)), None)
+    named too, ours is the new SIM; the last one in a message that corrects itself ("8932…031…
+    oei nee sorry, da was de verkeerde kaart, 't is 8932…049")."""
+    ours = [i.value for i in found if i.entity == "iccid" and _is_ours(i.value)]
+    return (ours[-1] if last else ours[0]) if ours else None
 
 
 def other_operators_serial(found: list[Found]) -> str | None:
@@ -269,12 +271,22 @@ _NEGATED_SPLIT = re.compile(
 )
 
 
+# Dropping it: "laat die split bill maar vallen", "forget the split bill", "oublie le split
+# bill", "laisse tomber le split bill", "drop/skip the split bill", "split bill mag weg".
+_DROPPED_SPLIT = re.compile(
+    r"\b(?:forget|drop|skip|cancel|oublie[zr]?|laisse[zr]? tomber|annule[zr]?|vergeet|schrap)\b"
+    r"(?:\W+\w+){0,3}?\W+split|"
+    r"split\W+bill\b(?:\W+\w+){0,3}?\W+(?:vallen|weg|niet meer|plus besoin|no longer)\b"
+)
+
+
 def split_bill_in(text: str) -> bool | None:
-    """``True`` for "with split bill", ``False`` for "without split bill", else ``None``."""
+    """``True`` for "with split bill", ``False`` for "without split bill" (or for dropping it),
+    else ``None``."""
     folded = fold(text)
     if not any(word in folded for word in _SPLIT_WORDS):
         return None
-    return _NEGATED_SPLIT.search(folded) is None
+    return _NEGATED_SPLIT.search(folded) is None and _DROPPED_SPLIT.search(folded) is None
 
 
 def customer_number_in(text: str, *, labelled: bool = True) -> str | None:

@@ -26,6 +26,7 @@ from actions.answers import (
     YES_NO_SLOTS,
     answers_slot,
     asks_for_person,
+    asks_how,
     is_correction,
     is_question,
     names_someone,
@@ -76,6 +77,8 @@ INTERRUPTING_INTENTS = frozenset(
 # Interruptions that never answer a question, whatever words they share with an answer.
 HARD_INTERRUPTIONS = frozenset({"stop", "request_agent", "change_language"})
 CONTINUE_INTENT = "continue_form"
+# Values that make "how do I …?" a request to do it ("how do I block roaming on 0470 …?").
+_VALUE_ENTITIES = ("phone_number", "line_id", "iccid", "email", "iban")
 CONFIRM_ACTION = "action_confirm_operation"
 # Read-only questions about the account ("show me our lines first"): when the message holds no
 # answer, the form lets go, the question is answered and the form asks again
@@ -112,10 +115,33 @@ _NEW_LINE_WORDS = re.compile(
 )
 
 
+# "port Ben's number over to us", "il était chez un autre opérateur", "laten overzetten".
+_PORTING_WORDS = re.compile(
+    r"\b(?:port|porting|ported|porter|portage|portabilite|porteren|overzetten|overzet|"
+    r"overdragen|over to us|naar ons|from (?:another|an other|his|her|their) (?:\w+ )?"
+    r"(?:operator|provider|carrier)|chez (?:un autre|une autre|son|sa|l ancien) (?:\w+ )?"
+    r"(?:operateur|fournisseur)|bij (?:een andere|zijn|haar|de vorige) (?:\w+ )?"
+    r"(?:operator|provider))\b"
+)
+_ESIM_TO = re.compile(r"\be ?sim\b.*@|@.*\be ?sim\b")
+
+
 def asks_for_a_new_line(text: str, serials: list[str]) -> bool:
     """Whether an opening asks for a new line on one of our SIM cards."""
-    ours = any(re.sub(r"\D", "", serial).startswith(OUR_ICCID_PREFIX) for serial in serials)
-    return ours and _NEW_LINE_WORDS.search(fold(text)) is not None
+    return _on_our_sim(serials) and _NEW_LINE_WORDS.search(fold(text)) is not None
+
+
+def ports_a_number(text: str, serials: list[str]) -> bool:
+    """Whether an opening brings a number from another operator onto one of our SIM cards or
+    an eSIM ("port Ben Carter's number 0477… over to us, the new SIM is 893203…"): an
+    activation that keeps the number, whatever else a SIM replacement shares with it."""
+    folded = fold(text)
+    new_sim = _on_our_sim(serials) or _ESIM_TO.search(folded) is not None
+    return new_sim and _PORTING_WORDS.search(folded) is not None
+
+
+def _on_our_sim(serials: list[str]) -> bool:
+    return any(re.sub(r"\D", "", serial).startswith(OUR_ICCID_PREFIX) for serial in serials)
 
 
 def _started_by_confirmation(tracker: Tracker) -> bool:
@@ -176,6 +202,12 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
     #: An opening with one of our SIM serials and the words of a new line opens the activation
     #: form instead (plan, option and barring changes are never about a new SIM).
     hands_over_new_lines = False
+    #: An opening that brings a number from another operator onto one of our SIMs or an eSIM
+    #: opens the activation form instead (a SIM replacement shares the new SIM with it).
+    hands_over_porting = False
+    #: What answers "how do I …?" about this operation when it names no line or value yet:
+    #: the how-to, then how to ask for it here (the form does not start).
+    how_to: tuple[str, ...] = ()
 
     def pending_values(self, operation: Operation) -> dict[str, Any]:
         """Slot values that ask again for the pending ``operation`` (a correction edits them)."""
@@ -239,15 +271,28 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
             if opens_a_ticket(latest_text(tracker)):
                 # The ticket form reads the same message: subject, description, contact.
                 return [*self._stop(domain), FollowupAction(TICKET_FORM)]
+        serials = entity_values(tracker, "iccid")
         if (
             requested is None
             and not correcting
-            and self.hands_over_new_lines
-            and asks_for_a_new_line(latest_text(tracker), entity_values(tracker, "iccid"))
+            and (
+                (self.hands_over_new_lines and asks_for_a_new_line(latest_text(tracker), serials))
+                or (self.hands_over_porting and ports_a_number(latest_text(tracker), serials))
+            )
         ):
             # "kunde een nieuwe datalijn activeren op kaart 893203…, abonnement Enkel data" read
-            # as a plan change: a new SIM and a new line are an activation.
+            # as a plan change: a new SIM and a new line are an activation; so is a number
+            # brought from another operator onto a new SIM, read as a SIM replacement.
             return [*self._stop(domain), FollowupAction(ACTIVATION_FORM)]
+        if requested is None and not correcting and self._asks_how(tracker):
+            # "and how would we switch to direct debit for future invoices?": explained, with
+            # how to ask for it, rather than a first question nobody asked for.
+            for response in self.how_to_responses(latest_text(tracker)):
+                dispatcher.utter_message(response=response)
+            if tracker.get_slot(PENDING_ID_SLOT):
+                # Asked while a summary waits: it still does, with its slots.
+                dispatcher.utter_message(response="utter_ask_confirm_operation")
+            return [SlotSet("requested_slot", None), ActiveLoop(None)]
         maybe_interruption = (
             is_interruption(intent)
             and not correcting
@@ -320,7 +365,15 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
             if switched and values.get(requested) is not None:
                 dispatcher.messages.extend(answer_dispatcher.messages)
             if maybe_interruption:
-                if values.get(requested) is None:
+                # "wacht, laat die split bill maar vallen, alles mag op de factuur van de firma"
+                # (read as an invoice question) at the billing address: it changes an earlier
+                # answer, so it is no interruption either.
+                changed = is_correction(latest_text(tracker)) and any(
+                    slot != requested and tracker.get_slot(slot) not in (None, value)
+                    for slot, value in values.items()
+                    if slot not in self.bookkeeping_slots
+                )
+                if values.get(requested) is None and not changed:
                     return []  # not an answer after all: the rules answer the interruption
                 dispatcher.messages.extend(answer_dispatcher.messages)
         except BackendError as exc:
@@ -345,6 +398,18 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         # Always at least one event: the form then goes on (re-asks) instead of being rejected.
         events.append(SlotSet(FAILED_ATTEMPTS_SLOT, float(failures)))
         return events
+
+    def how_to_responses(self, text: str) -> tuple[str, ...]:
+        """The responses that answer a how-to question about this operation (none: the form
+        starts)."""
+        return self.how_to
+
+    def _asks_how(self, tracker: Tracker) -> bool:
+        """A how-to question about this operation that names no line and no value of its own."""
+        text = latest_text(tracker)
+        if not self.how_to_responses(text) or not asks_how(text) or names_someone(text):
+            return False
+        return not any(entity_values(tracker, entity) for entity in _VALUE_ENTITIES)
 
     @staticmethod
     def _answers_in_words(tracker: Tracker, requested: str | None, intent: str | None) -> bool:

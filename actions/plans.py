@@ -151,6 +151,7 @@ class ValidateChangePlanForm(OperationFormValidation):
 
     op_type = "change_plan"
     hands_over_new_lines = True
+    hands_over_porting = True
 
     def name(self) -> str:
         return "validate_change_plan_form"

@@ -189,6 +189,7 @@ class ValidateRepairForm(OperationFormValidation):
 
     fleet_manager_only = False
     op_type = "request_repair"  # its slots stay filled while the summary waits
+    how_to = ("utter_how_to_repair",)
 
     def name(self) -> str:
         return f"validate_{FORM}"

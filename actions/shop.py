@@ -1542,7 +1542,7 @@ class ActionAddToCart(BackendAction):
             )
             return _ask_variant_again(device_cleared=False)
         most = max((v.stock for v in device.variants), default=0) if device is not None else 0
-        if most > 0:
+        if device is not None and most > 0:
             # More than any version has in stock ("12 XCover7 Pro", 6 left): the count is asked
             # again with what there is, the device kept; alternatives would loop back to it.
             dispatcher.utter_message(

@@ -135,6 +135,7 @@ class ValidateSimReplacementForm(OperationFormValidation):
     # Checked before the old SIM is blocked: a refusal afterwards left the line suspended.
     rate_limited_flow = "activation"
     op_type = "replace_sim"  # its slots stay filled while the summary waits
+    hands_over_porting = True
 
     def name(self) -> str:
         return f"validate_{FORM}"

@@ -35,7 +35,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.answers import (
     DETAIL_ENTITIES,
+    HOW_TO_INTENTS,
     YES_NO_SLOTS,
+    asks_how,
     calls_off,
     corrects_pending,
     is_correction,
@@ -198,7 +200,10 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         """A question that reads as another operation while a summary waits: the summary is
         answered first, nothing is dropped behind the user's back."""
         intent = _intent(tracker)
-        asked = text.rstrip().endswith("?") or is_question(text)
+        # "et les appels sortants, on pourra les bloquer ensuite ? comme sur l'autre routeur"
+        asked = "?" in text or is_question(text)
+        if intent in HOW_TO_INTENTS and asks_how(text):
+            return False  # the form answers how, and leaves the summary waiting
         return (
             bool(tracker.get_slot(self._pending_slot))
             and asked

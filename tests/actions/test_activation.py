@@ -795,6 +795,10 @@ def test_the_kind_of_number_is_understood_in_peoples_words(typed, kind):
         ("pro start, nieuw nummer, gene split bill", False),
         ("genen split bill aub", False),
         ("nie met split bill", False),
+        # dropping it (set20 nl-2008)
+        ("laat die split bill maar vallen", False),
+        ("forget the split bill", False),
+        ("laisse tomber le split bill", False),
         ("with split bill", True),
         ("oui en split bill", True),
         ("activate a SIM for Jan", None),
@@ -1190,3 +1194,59 @@ async def test_a_request_for_a_person_in_a_form_still_interrupts(backend, dispat
     events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
 
     assert events == []
+
+
+async def test_a_serial_corrected_in_the_same_message_is_the_last_one(backend, dispatcher):
+    # set20 nl-2010: "8932…031... oei nee sorry, da was de verkeerde kaart, 't is 8932…049"
+    # activated the wrong card.
+    fleet_backend(backend)
+    first, second = "8932031100000000031", "8932031100000000049"
+    tracker = make_tracker(
+        f"{first}... oei nee sorry, da was de verkeerde kaart, 't is {second}",
+        intent="inform",
+        entities=[entity("iccid", first), entity("iccid", second)],
+        slots={"requested_slot": "new_iccid", "sim_type": "physical"},
+    )
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["new_iccid"] == second
+
+
+async def test_a_kind_of_number_corrected_in_the_same_message_is_the_last_one(backend, dispatcher):
+    # set20 fr-2014: the extractor's first kind ("professionnel") won over the one said last,
+    # and the customer number was asked for a private number.
+    fleet_backend(backend)
+    tracker = make_tracker(
+        "professionnel je pense... ah non attendez, elle l'avait en abonnement privé chez "
+        "Orange, donc résidentiel",
+        intent="inform",
+        entities=[entity("number_type", "professionnel")],
+        slots={"requested_slot": "number_type", "number_mode": "port",
+               "port_msisdn": "+32468456789", "sim_type": "physical"},
+    )  # fmt: skip
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["number_type"] == "residential"
+
+
+async def test_dropping_the_split_bill_mid_form_skips_its_questions(backend, dispatcher):
+    # set20 nl-2008: read as an invoice question, it showed the whole invoice and asked the
+    # billing address again; the split bill was activated.
+    fleet_backend(backend)
+    tracker = make_tracker(
+        "wacht eh, ik heb hem net gesproken: laat die split bill maar vallen, alles mag op de "
+        "factuur van de firma",
+        intent="explain_invoice",
+        slots={"requested_slot": "billing_address", "sim_type": "physical",
+               "new_iccid": GOOD_ICCID, "end_user_name": "Sander Goethals",
+               "number_mode": "new", "plan_code": "pro_start", "split_bill": True,
+               "billing_name": "Sander Goethals"},
+    )  # fmt: skip
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    filled = slots_of(events)
+    assert filled["split_bill"] is False
+    assert filled["requested_slot"] is None  # nothing left to ask: the summary comes next

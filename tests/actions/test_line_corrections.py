@@ -14,6 +14,7 @@ from actions.deactivation import ValidateDeactivateLineForm
 from actions.line_resolution import match_lines_in_text
 from actions.operations import ActionConfirmOperation
 from actions.plans import ValidateChangePlanForm
+from actions.sim_replacement import ValidateSimReplacementForm
 from tests.actions.support import FakeBackend, line, make_tracker, me_fleet_manager, responses
 from tests.actions.test_fleet_line_operations import DOMAIN, PLANS, operation, posts, slots_of
 
@@ -273,6 +274,51 @@ async def test_a_new_line_on_one_of_our_sims_read_as_a_plan_change_is_an_activat
 
     assert FollowupAction("activation_form") in events
     assert posts(backend) == []
+
+
+@pytest.mark.parametrize(
+    ("form", "text", "serials"),
+    [
+        # set21 fr-004: a professional number from elsewhere on a new SIM, read as a plan change
+        (ValidateChangePlanForm,
+         "on reprend le numero pro de notre nouveau commercial Antoine Lefevre, 0496/12.34.56, "
+         "il etait chez un autre operateur. j'ai la sim 8932031100000000056 ici. formule pro "
+         "unlimited", ["8932031100000000056"]),
+        # set21 en-003: the old operator's SIM beside ours made it a SIM replacement
+        (ValidateSimReplacementForm,
+         "Could you port Ben Carter's personal number 0477/45.67.89 over to us? It's a "
+         "residential number, his current SIM card number is 8932 0500 9988 7766 554. The new "
+         "SIM is 8932031100000000015. Pro Start please.",
+         ["8932 0500 9988 7766 554", "8932031100000000015"]),
+        (ValidateSimReplacementForm,
+         "het nummer van Wim Verstraete moet overgezet worden naar ons, op een eSIM naar "
+         "wim.verstraete@acme-logistics.example", []),
+    ],
+)  # fmt: skip
+async def test_a_number_brought_from_another_operator_is_an_activation(
+    backend, dispatcher, form, text, serials
+) -> None:
+    fleet(backend)
+    entities = [{"entity": "iccid", "value": serial} for serial in serials]
+    tracker = make_tracker(text, intent="replace_sim", entities=entities)
+
+    events = await form(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert FollowupAction("activation_form") in events
+    assert posts(backend) == []
+
+
+async def test_a_lost_phone_on_a_new_sim_stays_a_replacement(backend, dispatcher) -> None:
+    fleet(backend)
+    tracker = make_tracker(
+        "Lotte a perdu son gsm, active la nouvelle SIM 8932031100000000015 sur son numéro",
+        intent="replace_sim",
+        entities=[{"entity": "iccid", "value": "8932031100000000015"}],
+    )
+
+    events = await ValidateSimReplacementForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert FollowupAction("activation_form") not in events
 
 
 async def test_a_plan_change_naming_no_new_sim_stays_a_plan_change(backend, dispatcher) -> None:

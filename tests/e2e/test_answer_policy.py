@@ -86,6 +86,23 @@ CASES = [
         None,
         "utter_finish_pending_first",
     ),
+    # set20 fr-2011: a question mark inside the message, not at its end, is still a question
+    (
+        "et les appels sortants, on pourra les bloquer dessus ensuite ? comme sur l'autre routeur",
+        "change_barrings",
+        ORDER,
+        None,
+        FINISH,
+    ),
+    # set20 nl-2026: how a repair is asked goes to the repair form, which answers how and
+    # leaves the summary waiting (actions/operation_forms.py ``how_to``)
+    (
+        "als er zo'n toestel kapot gaat, wat heb ik dan nodig om een herstelling aan te vragen?",
+        "request_repair",
+        ORDER_START,
+        None,
+        None,
+    ),
     ("add roaming to his line too", "change_options", PENDING, None, None),  # a request: rules
     ("kan ik die factuur intussen al betalen?", "pay_invoice", PENDING, None, FINISH),
     # asking for the very operation the summary shows is a yes
