@@ -425,6 +425,20 @@ def is_correction(text: str) -> bool:
     return _CORRECTION.search(said) is not None or _SECOND_THOUGHTS.search(said) is not None
 
 
+# Correction cues that are mere fillers in a question ("werkt da eigenlijk op elke gsm, zo'n
+# eSIM?", "what's actually the difference?").
+_FILLER_CUES = re.compile(r"\b(?:eigenlijk|actually|en fait|toch)\b")
+
+
+def corrects_rather_than_asks(text: str) -> bool:
+    """Whether the message changes an earlier answer, a question's filler cue not counted."""
+    if not is_correction(text):
+        return False
+    if "?" not in text:
+        return True
+    return is_correction(_FILLER_CUES.sub(" ", " ".join(_words(text))))
+
+
 def sets_a_value(text: str) -> bool:
     """Whether the message sets a detail in so many words ("zet als contact", "put her on")."""
     return _SETS_VALUE.search(" ".join(_words(text))) is not None

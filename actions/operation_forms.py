@@ -27,6 +27,7 @@ from actions.answers import (
     answers_slot,
     asks_for_person,
     asks_how,
+    corrects_rather_than_asks,
     is_correction,
     is_question,
     names_someone,
@@ -300,7 +301,10 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         )
         # "ça change quoi si c'est un numéro pro ou perso ?" asks about the choice; it does not
         # make it, whatever words of an answer it contains.
-        asks_back = is_question(latest_text(tracker)) and not is_correction(latest_text(tracker))
+        # A how-to question without a question word ("does an eSIM work on any phone?").
+        text = latest_text(tracker)
+        asked = is_question(text) or (str(intent).startswith("faq_") and "?" in text)
+        asks_back = asked and not corrects_rather_than_asks(text)
         if maybe_interruption and (requested is None or intent in HARD_INTERRUPTIONS or asks_back):
             return []
         answer_dispatcher = CollectingDispatcher() if maybe_interruption else dispatcher
@@ -439,7 +443,9 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         hard = intent in HARD_INTERRUPTIONS and requested not in YES_NO_SLOTS
         if answers_slot(requested, text, entities) and not hard:
             return True
-        return bool(requested) and str(intent).startswith("faq_") and is_correction(text)
+        return (
+            bool(requested) and str(intent).startswith("faq_") and corrects_rather_than_asks(text)
+        )
 
     def _stale_slots(self, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """The answers a dropped summary of this form left behind (a form whose slots stay

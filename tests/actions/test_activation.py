@@ -997,10 +997,20 @@ async def test_a_change_of_mind_mid_form_replaces_the_accepted_answer(backend, d
     assert filled["requested_slot"] == "esim_email"
 
 
-async def test_a_real_faq_question_mid_form_still_interrupts(backend, dispatcher):
+@pytest.mark.parametrize(
+    "text",
+    [
+        "c'est quoi une eSIM ?",
+        # set20 nl-2012: "eigenlijk" made it a change of mind, and the question an invalid
+        # e-mail address
+        "werkt da eigenlijk op elke gsm, zo'n eSIM? zijn toestel is al wa ouder",
+        "does an eSIM actually work on any phone?",
+    ],
+)
+async def test_a_real_faq_question_mid_form_still_interrupts(backend, dispatcher, text):
     fleet_backend(backend)
     tracker = make_tracker(
-        "c'est quoi une eSIM ?",
+        text,
         intent="faq_esim",
         entities=[entity("sim_type", "eSIM")],
         slots={"sim_type": "physical", "requested_slot": "new_iccid"},
