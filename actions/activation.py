@@ -344,10 +344,7 @@ class ValidateActivationForm(OperationFormValidation):
             values["port_msisdn"] = checked(dispatcher, check_mobile_number, number)
 
         kind = first(found, "number_type")
-        if typed and (
-            (kind is None and requested == "number_type")
-            or (requested in (None, "number_type") and is_correction(text))
-        ):
+        if typed and requested == "number_type" and (kind is None or is_correction(text)):
             # "professionnel je pense... ah non attendez, … donc résidentiel": the words say
             # which kind came last, the extractor only the first.
             kind = text if number_type_in(text) or kind is None else kind

@@ -1260,3 +1260,33 @@ async def test_dropping_the_split_bill_mid_form_skips_its_questions(backend, dis
     filled = slots_of(events)
     assert filled["split_bill"] is False
     assert filled["requested_slot"] is None  # nothing left to ask: the summary comes next
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # set20 nl-2015 (a regression of the correction below): "privégebruik" made the
+        # professional number residential, and the old operator's SIM number was asked
+        "ah wacht, doe het toch maar met split bill, hij wil zijn privégebruik zelf betalen",
+        "oh wait, make it Pro Unlimited after all, he's on the road all the time",
+    ],
+)
+async def test_a_correction_at_the_summary_leaves_the_kind_of_number_alone(
+    backend, dispatcher, text
+):
+    fleet_backend(backend)
+    backend.on("GET", "/api/v1/operations/op_abc", operation())
+    backend.on("POST", "/api/v1/operations/op_abc/cancel", {**operation(), "status": "cancelled"})
+    tracker = make_tracker(
+        text,
+        intent="activate_line",
+        slots={
+            **FILLED,
+            "pending_operation_id": "op_abc",
+            "pending_operation_type": "activate_line",
+        },
+    )
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events).get("number_type", "professional") == "professional"
