@@ -632,6 +632,21 @@ _FOR_PERSON = re.compile(rf"\b(?:for|pour|voor)(?: \w+){{0,3}}? (?:{_PERSON_NOUN
 _FOR_NAME = re.compile(r"\b(?:for|pour|voor)\s+[A-ZÀ-Ý][a-zà-ÿ]+")
 
 
+# Who a device is for, when it is a group or a place, not one line: "voor de chauffeurs", "pour
+# les commerciaux", "for the new reps", "voor op de werf", "pour le chantier", "for the stock".
+_FOR_GROUP = re.compile(
+    rf"\b(?:for|pour|voor)(?: op)?(?: \w+){{0,2}}? (?:(?:{_PERSON_NOUNS})(?:s|x|en| s)|"
+    r"commerciaux|technici|werf|chantier|site|sites|depot|stock|voorraad|magazijn|entrepot|"
+    r"warehouse|atelier|reserve|ploeg|team|equipe|werven|chantiers)\b"
+)
+
+
+def for_a_group(words: str) -> bool:
+    """Whether the words of a device say it is for a group or a place ("3 Nokia 3210's voor de
+    chauffeurs"): no one line, company stock."""
+    return _FOR_GROUP.search(_tokens(words)) is not None and not for_someone(words)
+
+
 def for_someone(words: str) -> bool:
     """Whether the words of a device say it is for one person ("1 Fairphone 5 for our
     sustainability officer", "un iPhone pour Marie", "een A56 voor de nieuwe collega")."""
@@ -1253,6 +1268,10 @@ class ValidateShopItemForm(OperationFormValidation):
                 named = LineResolution()
             if named.line is not None:
                 return {FOR_LINE_SLOT: str(named.line.id)}
+        if requested is None and for_a_group(typed):
+            # "3 Nokia 3210's voor de chauffeurs, en 1 iPhone 16e voor Elise Mertens": the Nokias
+            # are for no one line (asked, "for which line?" had no answer but Elise's).
+            return {FOR_LINE_SLOT: NO_LINE}
         if requested is None and queued:
             if tracker.get_slot(FOR_LINE_SLOT) == NO_LINE and for_someone(typed):
                 # "no particular line" said for the first device holds for the next ones,

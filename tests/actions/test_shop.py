@@ -1679,6 +1679,24 @@ async def test_the_opening_s_next_device_is_taken_up_after_the_first(backend, di
 
 
 @pytest.mark.parametrize(
+    "opening",
+    [
+        # set20 nl-2030: "for which line?" was asked for the drivers' Nokias, and the only
+        # answer the user had was Elise's iPhone, three times
+        "Hallo, ik had graag 3 Nokia 3210's in het goud besteld voor de chauffeurs",
+        "il me faut 3 Nokia 3210 dorés pour les chauffeurs",
+        "3 gold Nokia 3210 for the new drivers please",
+        "3 Nokia 3210 en or pour le chantier",
+    ],
+)
+async def test_devices_for_a_group_or_a_place_are_for_no_one_line(backend, dispatcher, opening):
+    many(backend)
+    filled = await form_turn(backend, dispatcher, opening, {}, "search_device")
+    assert (filled["shop_device_id"], filled["shop_quantity"]) == ("9", 3.0)
+    assert filled["shop_for_line_id"] == "none"
+
+
+@pytest.mark.parametrize(
     ("opening", "language"),
     [
         ("Voor het nieuwe depot in Gent: 3 S25's van 256 GB en 2 A56's, ook 256 GB. Leveren aan "
