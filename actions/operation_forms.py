@@ -27,10 +27,13 @@ from actions.answers import (
     answers_slot,
     asks_for_person,
     asks_how,
+    calls_off,
     corrects_rather_than_asks,
     is_correction,
+    is_explicit_stop,
     is_question,
     names_someone,
+    says_stop,
 )
 from actions.api.backend import (
     BackendClient,
@@ -78,6 +81,8 @@ INTERRUPTING_INTENTS = frozenset(
 # Interruptions that never answer a question, whatever words they share with an answer.
 HARD_INTERRUPTIONS = frozenset({"stop", "request_agent", "change_language"})
 CONTINUE_INTENT = "continue_form"
+# Values a how-to question never carries: a message with one answers the form.
+_STRONG_VALUES = frozenset({"iccid", "email", "iban"})
 # Values that make "how do I …?" a request to do it ("how do I block roaming on 0470 …?").
 _VALUE_ENTITIES = ("phone_number", "line_id", "iccid", "email", "iban")
 CONFIRM_ACTION = "action_confirm_operation"
@@ -156,6 +161,10 @@ def _started_by_confirmation(tracker: Tracker) -> bool:
     return False
 
 
+# A "no" that opens a message and goes on ("nee, doe maar een gewone simkaart").
+_NO_THEN_MORE = re.compile(r"^(?:(?:hmm+|euh|eh|ah|oh|oei)\W+)*(?:nee|neen|non|no|nope)\b\W+\w")
+
+
 def accepted_slots_kept(
     tracker: Tracker,
     requested: str | None,
@@ -171,7 +180,12 @@ def accepted_slots_kept(
     user says they changed their mind ("finalement une eSIM", "toch liever Pro Smart").
     ``bookkeeping`` slots are the form's own notes, never an answer: always written.
     """
-    if requested is None or is_correction(latest_text(tracker)):
+    text = latest_text(tracker)
+    if requested is None or is_correction(text):
+        return values
+    if requested not in YES_NO_SLOTS and _NO_THEN_MORE.search(fold(text)):
+        # "hmm nee, die tablet ondersteunt geen eSIM. doe maar een gewone simkaart, 8932…" at
+        # the e-mail question: a "no" to the question asked, then what to do instead.
         return values
     return {
         slot: value
@@ -305,7 +319,13 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         text = latest_text(tracker)
         asked = is_question(text) or (str(intent).startswith("faq_") and "?" in text)
         asks_back = asked and not corrects_rather_than_asks(text)
-        if maybe_interruption and (requested is None or intent in HARD_INTERRUPTIONS or asks_back):
+        # "laat de koerier het maar ophalen" read as ``stop`` ("laat … maar"): a stop in no
+        # explicit words is tried as an answer first, and stops only when it holds none.
+        soft_stop = intent == "stop" and not (
+            is_explicit_stop(text) or calls_off(text) or says_stop(text)
+        )
+        hard = intent in HARD_INTERRUPTIONS and not soft_stop
+        if maybe_interruption and (requested is None or hard or asks_back):
             return []
         answer_dispatcher = CollectingDispatcher() if maybe_interruption else dispatcher
         values: dict[str, Any] = {}
@@ -443,6 +463,10 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         hard = intent in HARD_INTERRUPTIONS and requested not in YES_NO_SLOTS
         if answers_slot(requested, text, entities) and not hard:
             return True
+        if requested and str(intent).startswith("faq_") and entities & _STRONG_VALUES:
+            # "hmm nee, die tablet ondersteunt geen eSIM. doe maar een gewone simkaart, ik heb
+            # hier kaart 8932…" at the e-mail question: a how-to never carries a SIM serial.
+            return "?" not in text
         return (
             bool(requested) and str(intent).startswith("faq_") and corrects_rather_than_asks(text)
         )

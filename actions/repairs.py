@@ -103,7 +103,9 @@ _POLITE_END = re.compile(
     re.IGNORECASE,
 )
 # "laat het ophalen" asks for the courier: its "laat" is no "laat maar" (stop).
-_LET_FETCH = re.compile(r"\blaat\s+(?:(?:het|hem|ze|maar|dat)\s+)*(?:ophalen|halen)\b")
+_LET_FETCH = re.compile(
+    r"\blaat\s+(?:(?:het|hem|ze|maar|dat|de|een|die|koerier|ons|jullie)\s+)*(?:ophalen|halen)\b"
+)
 
 
 def drop_off_in(text: str, *, answering: bool = False) -> bool:

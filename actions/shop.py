@@ -268,8 +268,9 @@ def storage_in(text: str, storages: list[int]) -> int | None:
 # Where people say the company is: "au siège", "naar 't bedrijf", "head office", "bij ons", and
 # "same as usual" (orders go to the company address unless told otherwise).
 _COMPANY_PLACE = re.compile(
-    r"\b(?:entreprise|societe|boite|bureaux?|siege|travail|firma|bedrijf\w*|kantoor|werk|zetel|"
-    r"hoofdzetel|hoofdkantoor|company|office|offices|work|hq|headquarters|chez nous|bij ons|"
+    r"\b(?:entreprise|societe|boite|bureaux?|siege|travail|firma\w*|bedrijf\w*|kantoor\w*|werk|"
+    r"zetel|hoofdzetel|hoofdkantoor\w*|company|office|offices|work|hq|headquarters|chez nous|"
+    r"bij ons|"
     r"as usual|same as (?:usual|always|before|last time)|the usual|(?:comme|que) d habitude|"
     r"comme toujours|habituelle?|zoals (?:gewoonlijk|altijd|anders|steeds|vroeger)|"
     r"gebruikelijke?)\b"

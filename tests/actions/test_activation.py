@@ -1290,3 +1290,22 @@ async def test_a_correction_at_the_summary_leaves_the_kind_of_number_alone(
     events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
 
     assert slots_of(events).get("number_type", "professional") == "professional"
+
+
+async def test_a_change_to_a_physical_sim_read_as_the_esim_faq_is_an_answer(backend, dispatcher):
+    # set23 nl-005: the eSIM FAQ was answered and the e-mail asked again; the eSIM went out.
+    fleet_backend(backend)
+    tracker = make_tracker(
+        f"hmm nee, ik denk dat die tablet geen eSIM ondersteunt. doe maar een gewone simkaart, "
+        f"ik heb hier kaart {GOOD_ICCID}",
+        intent="faq_esim",
+        entities=[entity("sim_type", "eSIM"), entity("iccid", GOOD_ICCID)],
+        slots={"requested_slot": "esim_email", "sim_type": "esim", "end_user_name": "Dieter W",
+               "number_mode": "new", "plan_code": "data_only_50gb", "split_bill": False},
+    )  # fmt: skip
+
+    filled = slots_of(
+        await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    )
+
+    assert (filled["sim_type"], filled["new_iccid"]) == ("physical", GOOD_ICCID)

@@ -493,3 +493,27 @@ async def test_a_repair_asked_for_a_sim_card_goes_to_the_replacement(
 
     followups = [e["name"] for e in events if e.get("event") == "followup"]
     assert followups == (["sim_replacement_form"] if handed_over else [])
+
+
+@pytest.mark.parametrize(
+    ("typed", "answers"),
+    [
+        # set23 nl-026: "laat … maar" read as stop; the repair was dropped
+        ("laat de koerier het maar ophalen", True),
+        ("laat maar", False),
+        ("stop", False),
+    ],
+)
+async def test_a_stop_in_no_explicit_words_is_tried_as_an_answer(
+    backend, dispatcher, typed, answers
+):
+    backend.on("GET", "/api/v1/lines/12", line())
+    slots = {**FILLED, "repair_pickup": None, "requested_slot": "repair_pickup"}
+    tracker = make_tracker(typed, intent="stop", slots=slots)
+
+    events = await ValidateRepairForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    if answers:
+        assert slots_of(events)["repair_pickup"] == "workplace"
+    else:
+        assert events == []  # rejected: the stop rule ends the form

@@ -1208,8 +1208,10 @@ def test_the_street_starts_after_the_sentence_leading_to_it(text, street):
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("au siege", "fr"), ("naar ons kantoor in de Kolvestraat", "nl"), ("head office", "en")],
-)
+    [("au siege", "fr"), ("naar ons kantoor in de Kolvestraat", "nl"), ("head office", "en"),
+     # set23 nl-024: a compound was no place
+     ("op ons kantooradres", "nl"), ("naar het firma-adres", "nl")],
+)  # fmt: skip
 async def test_the_delivery_question_takes_the_company_in_words(
     backend, dispatcher, text, language
 ):
