@@ -110,6 +110,9 @@ _ACCESS_WORDS = re.compile(
 )
 # Unblocking a service or a SIM, not an account: "can I unblock them myself later in the
 # portal?", "je pourrai les débloquer moi-même ?", "kan ik ze later zelf deblokkeren?".
+_UNBLOCKING_VERBS = re.compile(
+    r"\b(?:un\s*block\w*|un\s*bar\w*|debloqu?\w*|deblok\w*|lift\w*|lever|opheff\w*|vrijgeven)\b"
+)
 _UNBLOCKING_WORDS = re.compile(
     r"\b(?:un\s*block\w*|un\s*bar\w*|debloqu?\w*|deblok\w*|lift\w*|lever|opheff\w*"
     r"|sim|sims|simkaart\w*|esim)\b"
@@ -127,6 +130,11 @@ def about_unblocking_services(text: str) -> bool:
     if about_own_account(text):
         return False
     return bool(_UNBLOCKING_WORDS.search(fold(text)) or find_barrings(text, []))
+
+
+def says_unblock(text: str) -> bool:
+    """Whether a message says to unblock, lift a block or free a service ("débloquer")."""
+    return _UNBLOCKING_VERBS.search(fold(text)) is not None
 
 
 def about_portal_access(text: str) -> bool:

@@ -51,6 +51,7 @@ from actions.fleet_extraction import (
     number_type_in,
     other_operators_serial,
     our_serial,
+    refuses_esim,
     person_name,
     replacement_reason_in,
     sim_type_in,
@@ -483,6 +484,9 @@ async def extract_new_sim(
 
     if sim := first(found, "sim_type"):
         values["sim_type"] = sim_type_in(sim)
+        if values["sim_type"] == "esim" and refuses_esim(text):
+            # "Marie's new phone doesn't do eSIM, so she needs a SIM replacement"
+            values["sim_type"] = "physical"
     elif requested == "sim_type" and typed:
         values["sim_type"] = sim_type_in(text)
         if values["sim_type"] is None:

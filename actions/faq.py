@@ -10,7 +10,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.access import ActionPasswordReset, about_portal_access, about_unblocking_services
+from actions.access import (
+    ActionPasswordReset,
+    about_portal_access,
+    about_unblocking_services,
+    says_unblock,
+)
 from actions.answers import is_question
 from actions.api.backend import BackendError, ChatIdentity
 from actions.catalog_text import PLAN_SYNONYMS, find_codes, find_options
@@ -65,7 +70,15 @@ class ActionAnswerFaq(BackendAction):
             await self._plan_prices(dispatcher, tracker)
             return []
         text = latest_text(tracker)
-        if intent in ("faq_account_locked", "faq_barring") and about_unblocking_services(text):
+        # A barring question unblocks only in so many words ("can I unblock them myself
+        # later?"); one that names a service is about blocking it ("il appelle tout le temps à
+        # l'étranger, tu peux bloquer un truc ?" got the unblocking answer).
+        unblocking = (
+            about_unblocking_services(text)
+            if intent == "faq_account_locked"
+            else intent == "faq_barring" and says_unblock(text)
+        )
+        if unblocking:
             # "Can I unblock them myself later in the portal?" at a barring summary: the
             # services, not the account (no reset link for it).
             dispatcher.utter_message(response="utter_faq_unblock_services")

@@ -139,6 +139,21 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+# "her new phone doesn't do eSIM", "son gsm ne prend pas l'eSIM", "die tablet ondersteunt geen
+# eSIM": an eSIM named to say it is not possible (not "no problem, an eSIM").
+_NO_ESIM = re.compile(
+    r"\b(?:no|not|doesn t|does not|don t|do not|can t|cannot|won t|isn t|geen|niet|pas|ni|"
+    r"sans|without|zonder)\b(?:\W+\w+){0,3}?\W+e ?sim\b"
+)
+_NO_PROBLEM = re.compile(r"\b(?:no problem|pas de (?:souci|probleme)|geen probleem)\b")
+
+
+def refuses_esim(text: str) -> bool:
+    """Whether the message names an eSIM only to say it cannot be one."""
+    folded = _NO_PROBLEM.sub(" ", " ".join(words(text)))
+    return _NO_ESIM.search(folded) is not None
+
+
 def sim_type_in(value: str) -> str | None:
     """``esim`` / ``physical`` from an entity value or free words."""
     folded = fold(value)

@@ -420,7 +420,7 @@ _SUBJECT_STEMS: dict[str, tuple[str, ...]] = {
                 "transfert"),
     "network_coverage": ("reseau", "couverture", "signal", "network", "coverage", "netwerk",
                          "bereik", "dekking", "ontvangst", "4g", "5g", "connexion", "connection",
-                         "verbinding", "internet", "data"),
+                         "verbinding", "internet", "data", "donnee", "surf", "mobiele"),
     "billing": ("factur", "factuu", "billing", "invoice", "bill", "rekening", "betaling",
                 "paiement", "payment", "domicili", "montant", "bedrag", "charged", "aangerekend"),
     "plans_and_options": ("plan", "abonnement", "option", "optie", "tarif", "forfait", "bundel",

@@ -20,6 +20,7 @@ from actions.esim import ActionAskEsimResendFormTargetLineId, ActionResendEsim
 from actions.fleet_extraction import (
     number_mode_in,
     number_type_in,
+    refuses_esim,
     replacement_reason_in,
     split_bill_in,
 )
@@ -1309,3 +1310,31 @@ async def test_a_change_to_a_physical_sim_read_as_the_esim_faq_is_an_answer(back
     )
 
     assert (filled["sim_type"], filled["new_iccid"]) == ("physical", GOOD_ICCID)
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        # set23 en-003: the eSIM e-mail was asked for a phone that "doesn't do eSIM"
+        ("Marie Lambert's new phone doesn't do eSIM, so she needs a SIM replacement", True),
+        ("son gsm ne prend pas l'eSIM", True),
+        ("ik denk dat die tablet geen eSIM ondersteunt", True),
+        ("pas de souci, une eSIM", False), ("give her an eSIM", False),
+        ("no problem, an eSIM then", False),
+    ],
+)  # fmt: skip
+def test_an_esim_named_to_say_it_cannot_be_one(text: str, refused: bool) -> None:
+    assert refuses_esim(text) is refused
+
+
+async def test_a_phone_without_esim_gets_a_physical_sim(backend, dispatcher):
+    fleet_backend(backend)
+    tracker = make_tracker(
+        "activate a line for Jan Peeters, his phone doesn't do eSIM",
+        intent="activate_line",
+        entities=[entity("sim_type", "eSIM")],
+    )
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert slots_of(events)["sim_type"] == "physical"

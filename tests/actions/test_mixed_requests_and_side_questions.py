@@ -185,6 +185,23 @@ async def test_unblocking_services_later_is_explained_without_a_reset_mail(
 @pytest.mark.parametrize(
     "text",
     [
+        # set23 fr-009: a service named with "block" got the unblocking answer
+        "tim aerts appelle tt le temps a l'etranger avec son gsm pro, tu peux bloquer un truc?",
+        "he keeps roaming abroad, what can I block?",
+        "kan ik de internationale oproepen blokkeren?",
+    ],
+)
+async def test_a_barring_question_naming_a_service_is_about_blocking(backend, dispatcher, text):
+    tracker = make_tracker(text, intent="faq_barring")
+
+    await ActionAnswerFaq(backend.client()).run(dispatcher, tracker, FAQ_DOMAIN)
+
+    assert responses(dispatcher) == ["utter_faq_barring"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "le blocage dure combien de temps ?",
         "hoe lang duurt de blokkering?",
         "how long is it blocked?",

@@ -302,6 +302,9 @@ async def test_contact_number_asked_with_the_callers_own_number_as_a_button(back
     [
         ("couverture réseau", "network_coverage"),
         ("geen bereik in het magazijn", "network_coverage"),
+        # set23 fr-027: mobile data in French was no network word
+        ("mes donnees mobiles ne marchent pas depuis hier", "network_coverage"),
+        ("mijn mobiele data werkt niet meer", "network_coverage"),
         ("we were charged twice on the invoice", "billing"),
         ("rien de tout ça, autre chose", "other"),
         ("hmm", None),
