@@ -59,7 +59,7 @@ from actions.fleet_extraction import (
 )
 from actions.formatting import format_money
 from actions.line_resolution import resolve_line
-from actions.operation_forms import OperationFormValidation
+from actions.operation_forms import MISHAPS, REPLACEMENT_FORM, OperationFormValidation
 from actions.operations import (
     PENDING_ID_SLOT,
     PENDING_TYPE_SLOT,
@@ -85,9 +85,6 @@ from validation import fold
 logger = logging.getLogger(__name__)
 
 FORM = "activation_form"
-REPLACEMENT_FORM = "sim_replacement_form"
-# What happened to a card: it needs replacing.
-MISHAPS = ("lost", "stolen", "broken")
 # The current operator's SIM card number last pointed out as a likely typo (a digest).
 SIM_DOUBT_SLOT = "current_sim_number_doubt"
 NO_IBAN = "none"

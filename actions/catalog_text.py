@@ -64,6 +64,18 @@ _CALLING_ABROAD_NL = tuple(
                  "mogen bellen", "moet bellen", "belt", "telefoneren", "kunnen telefoneren")
     for phrase in (f"{abroad} {call}", f"{call} {abroad}")
 )  # fmt: skip
+# "il appelle tout le temps à l'étranger", "she calls abroad a lot": calling foreign numbers,
+# said with a call verb and maybe how often.
+_CALLING_ABROAD_FR_EN = tuple(
+    f"{call} {often}{abroad}".replace("  ", " ")
+    for call, abroad in [
+        *((c, "a l'etranger") for c in ("appeler", "appelle", "appellent", "appelait", "appels",
+                                        "telephone", "telephoner")),
+        *((c, "abroad") for c in ("call", "calls", "calling", "called", "phones", "phoning")),
+    ]
+    for often in ("", "souvent ", "beaucoup ", "tout le temps ", "tt le temps ", "sans arret ",
+                  "a lot ", "all the time ", "often ")
+)  # fmt: skip
 BARRING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "premium_numbers": (
         "premium", "surtaxe", "surtaxes", "0900", "betaalnummer", "betaalnummers",
@@ -78,7 +90,7 @@ BARRING_SYNONYMS: dict[str, tuple[str, ...]] = {
         *_CALLING_ABROAD_NL,
         "oproepen naar het buitenland", "vers l'etranger",
         "appeler l'etranger",
-        "appeler a l'etranger", "appels a l'etranger", "call abroad", "calls abroad",
+        *_CALLING_ABROAD_FR_EN,
         "calling abroad", "international calls", "international call", "appels internationaux",
         "internationale oproepen", "internationaal bellen", "international", "internationaux",
         "internationale", "internationaal", "other countries", "foreign numbers",

@@ -49,6 +49,7 @@ from actions.common import (
     latest_text,
     require_identity,
 )
+from actions.fleet_extraction import replacement_reason_in
 from actions.line_resolution import (
     names_another_person,
     resolve_line,
@@ -81,6 +82,25 @@ INTERRUPTING_INTENTS = frozenset(
 # Interruptions that never answer a question, whatever words they share with an answer.
 HARD_INTERRUPTIONS = frozenset({"stop", "request_agent", "change_language"})
 CONTINUE_INTENT = "continue_form"
+# The how-to of each question's topic, for a question asked back at it.
+SLOT_TOPICS = {
+    "esim_email": "utter_faq_esim",
+    "new_iccid": "utter_faq_iccid",
+    "current_sim_number": "utter_faq_porting",
+    "current_customer_number": "utter_faq_porting",
+    "number_type": "utter_faq_porting",
+    "repair_imei": "utter_faq_imei",
+}
+
+
+def _entity_names(tracker: Tracker) -> set[str]:
+    return {
+        str(e.get("entity"))
+        for e in (tracker.latest_message or {}).get("entities") or []
+        if e.get("entity")
+    }
+
+
 # Values a how-to question never carries: a message with one answers the form.
 _STRONG_VALUES = frozenset({"iccid", "email", "iban"})
 # Values that make "how do I …?" a request to do it ("how do I block roaming on 0470 …?").
@@ -114,6 +134,9 @@ def is_interruption(intent: str | None) -> bool:
 
 
 ACTIVATION_FORM = "activation_form"
+REPLACEMENT_FORM = "sim_replacement_form"
+# What happened to a card: it needs replacing.
+MISHAPS = ("lost", "stolen", "broken")
 # "nieuwe datalijn", "new line", "nouvelle ligne", "activeren", "activate", "mise en service".
 _NEW_LINE_WORDS = re.compile(
     r"\b(?:nieuwe? \w*lijn|\w*lijn bij|datalijn|new (?:\w+ )?line|nouvelle (?:\w+ )?ligne|"
@@ -299,6 +322,17 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
             # as a plan change: a new SIM and a new line are an activation; so is a number
             # brought from another operator onto a new SIM, read as a SIM replacement.
             return [*self._stop(domain), FollowupAction(ACTIVATION_FORM)]
+        if (
+            requested is None
+            and not correcting
+            and self.hands_over_new_lines
+            and _on_our_sim(serials)
+            and replacement_reason_in(latest_text(tracker)) in MISHAPS
+        ):
+            # "le GSM de Karim a été volé ce matin. Il faut une nouvelle carte, j'ai la 8932…"
+            # read as a plan change: a stolen, lost or broken card and a new one of ours are
+            # that line's SIM replacement.
+            return [*self._stop(domain), FollowupAction(REPLACEMENT_FORM)]
         if requested is None and not correcting and self._asks_how(tracker):
             # "and how would we switch to direct debit for future invoices?": explained, with
             # how to ask for it, rather than a first question nobody asked for.
@@ -327,6 +361,18 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         hard = intent in HARD_INTERRUPTIONS and not soft_stop
         if maybe_interruption and (requested is None or hard or asks_back):
             return []
+        if (
+            requested in SLOT_TOPICS
+            and not maybe_interruption
+            and "?" in text
+            and not corrects_rather_than_asks(text)
+            and not answers_slot(requested, text, _entity_names(tracker))
+        ):
+            # "moet mijn toestel daar iets speciaals voor kunnen?" at the eSIM e-mail question
+            # (read as nothing in particular): a question about the question's own topic gets
+            # that topic's how-to, and the question again, not "not a valid e-mail address".
+            dispatcher.utter_message(response=SLOT_TOPICS[str(requested)])
+            return [SlotSet(FAILED_ATTEMPTS_SLOT, tracker.get_slot(FAILED_ATTEMPTS_SLOT))]
         answer_dispatcher = CollectingDispatcher() if maybe_interruption else dispatcher
         values: dict[str, Any] = {}
         ambiguous = False
@@ -453,11 +499,7 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
             # "c'est quoi la différence entre Pro Start et Pro Smart déjà ?" at "which plan?":
             # the values it names are asked about, not chosen (the last one was taken).
             return False
-        entities = {
-            str(e.get("entity"))
-            for e in (tracker.latest_message or {}).get("entities") or []
-            if e.get("entity")
-        }
+        entities = _entity_names(tracker)
         # A worded yes/no answers even read as a stop; a number or an address never turns a
         # stop or a request for a person into an answer.
         hard = intent in HARD_INTERRUPTIONS and requested not in YES_NO_SLOTS

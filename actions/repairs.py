@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.activation import MISHAPS, REPLACEMENT_FORM, next_slot_events, opens_afresh
+from actions.activation import next_slot_events, opens_afresh
 from actions.answers import ONE_ARTICLES, VAGUE_QUANTITIES, count_spans, count_tokens, says_stop
 from actions.api.backend import BackendError, ChatIdentity, InvalidRequestError, Line, Operation
 from actions.cart_changes import names_capacity, names_colour
@@ -35,7 +35,7 @@ from actions.common import (
 )
 from actions.fleet_extraction import replacement_reason_in
 from actions.formatting import format_day
-from actions.operation_forms import LINE_SLOT, OperationFormValidation
+from actions.operation_forms import LINE_SLOT, MISHAPS, REPLACEMENT_FORM, OperationFormValidation
 from actions.operations import (
     PENDING_ID_SLOT,
     form_slot_resets,

@@ -22,7 +22,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.activation import (
-    MISHAPS,
     extract_new_sim,
     next_slot_events,
     opens_afresh,
@@ -52,7 +51,7 @@ from actions.fleet_extraction import (
     words,
 )
 from actions.formatting import format_money
-from actions.operation_forms import LINE_SLOT, OperationFormValidation
+from actions.operation_forms import LINE_SLOT, MISHAPS, OperationFormValidation
 from actions.operations import (
     prepare_operation,
     register_done_vars,

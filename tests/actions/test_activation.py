@@ -1338,3 +1338,26 @@ async def test_a_phone_without_esim_gets_a_physical_sim(backend, dispatcher):
     events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
 
     assert slots_of(events)["sim_type"] == "physical"
+
+
+@pytest.mark.parametrize(
+    ("requested", "text", "response"),
+    [
+        # set23 nl-007: "not a valid e-mail address" for a question about the phone
+        ("esim_email", "moet mijn toestel daar iets speciaals voor kunnen? het is drie jaar oud",
+         "utter_faq_esim"),
+        ("new_iccid", "c'est où ce numéro, sur la carte ?", "utter_faq_iccid"),
+        ("current_customer_number", "where does he find that?", "utter_faq_porting"),
+    ],
+)  # fmt: skip
+async def test_a_question_at_a_question_gets_its_topics_how_to(
+    backend, dispatcher, requested, text, response
+):
+    fleet_backend(backend)
+    slots = {"requested_slot": requested, "sim_type": "esim" if "esim" in requested else "physical"}
+    tracker = make_tracker(text, intent="out_of_scope", slots=slots)
+
+    events = await ValidateActivationForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert responses(dispatcher) == [response]
+    assert slots_of(events).get(requested) is None  # asked again

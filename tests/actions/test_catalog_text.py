@@ -116,6 +116,10 @@ def test_option_directions_follow_each_clause(text: str, expected: dict[str, boo
                                                           "roaming": True}),
         ("débloque les numéros surtaxés et désactive le roaming",
          {"premium_numbers": False, "roaming": True}),
+        # set23 fr-009: someone who calls abroad all the time calls foreign numbers
+        ("tim appelle tt le temps a l'etranger avec son gsm pro, tu peux bloquer ca?",
+         {"international_calls": True}),
+        ("he calls abroad a lot, block that", {"international_calls": True}),
     ],
 )  # fmt: skip
 def test_barring_directions_follow_each_clause(text: str, expected: dict[str, bool]) -> None:

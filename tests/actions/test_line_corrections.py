@@ -308,6 +308,30 @@ async def test_a_number_brought_from_another_operator_is_an_activation(
     assert posts(backend) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # set23 fr-005: "which plan?" was asked for a stolen phone's new card
+        "Bonjour, le GSM de Karim a ete vole ce matin a la gare du Midi. Il faut une nouvelle "
+        "carte, j'ai la 8932031100000000064 sous la main.",
+        "de gsm van Tim is gestolen, ik heb een nieuwe kaart: 8932031100000000064",
+        "Tim lost his phone, here's the new card 8932031100000000064",
+    ],
+)
+async def test_a_mishap_and_a_new_card_read_as_a_plan_change_is_a_replacement(
+    backend, dispatcher, text
+) -> None:
+    fleet(backend)
+    tracker = make_tracker(
+        text, intent="change_plan", entities=[{"entity": "iccid", "value": "8932031100000000064"}]
+    )
+
+    events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+
+    assert FollowupAction("sim_replacement_form") in events
+    assert posts(backend) == []
+
+
 async def test_a_lost_phone_on_a_new_sim_stays_a_replacement(backend, dispatcher) -> None:
     fleet(backend)
     tracker = make_tracker(

@@ -241,6 +241,13 @@ CORRECTIONS = [
         [("sim_type", "eSIM")],
         "utter_finish_pending_first",
     ),
+    # set23 nl-008: "Excuseer" owns a mistake; the replacement was dropped for a ticket
+    (
+        "Excuseer, die kaart blijkt al gebruikt. Gelieve kaart 8932031200000000047 te nemen.",
+        "create_ticket",
+        [("iccid", "8932031200000000047")],
+        "action_confirm_operation",
+    ),
     # a new quantity for the order waiting for "yes"
     ("make it 2, finance only approved two", "nlu_fallback", [], "action_confirm_operation"),
     # a number no entity carries (an IMEI), even read as the pending operation's own request
