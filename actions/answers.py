@@ -580,8 +580,20 @@ def corrects_pending(text: str, entities: set[str], pending_type: str) -> bool:
         return True
     if is_question(text) or calls_off(text):
         return False
-    cue = is_correction(text) or sets_a_value(text)
+    cue = is_correction(text) or sets_a_value(text) or says_no_then_more(text)
     return cue and carries_own_value(text, entities, pending_type)
+
+
+# A "no" that opens a message and goes on ("ah nee, doe maar een eSIM op femke@…").
+_OPENING_NOS = frozenset({"nee", "neen", "non", "no", "nope"})
+
+
+def says_no_then_more(text: str) -> bool:
+    """Whether the message opens with a "no" and goes on: what to do instead."""
+    words = _words(text)
+    while words[:1] and words[0] in FILLERS | {"hmm", "oei"}:
+        words = words[1:]
+    return len(words) > 1 and words[0] in _OPENING_NOS
 
 
 # Words that may stand between a Dutch pronoun and its verb ("wil het graag houden"; "niet"
@@ -638,7 +650,8 @@ _NOT_KEPT = re.compile(
 # Words that turn a keep around when they stand just before it or right after it ("ne veut pas
 # garder", "wil zijn nummer niet houden", "doesn't keep it", "houdt het nummer niet").
 _KEEP_NEGATIONS = frozenset(
-    {"pas", "jamais", "sans", "niet", "geen", "nooit", "zonder", "not", "never", "don", "doesn",
+    {"pas", "jamais", "sans", "niet", "nie", "ni", "geen", "nooit", "zonder", "not", "never",
+     "don", "doesn",
      "won", "didn", "without", "longer"}
 )  # fmt: skip
 _NEGATION_REACH = 5  # words before a keep that may still turn it
@@ -675,7 +688,9 @@ def keeps_number(text: str) -> bool | None:
     they do not, ``None`` when it says neither (a plain "oui", a question about it). A keep
     said in so many words, the last one, wins over a "no need" ("elle garde son numéro, la
     carte peut partir")."""
-    if text.startswith("/"):
+    if text.startswith("/") or ("?" in text and (is_question(text) or asks_how(text))):
+        # "what would we have had to do if she'd wanted to keep her number?", "si un jour un
+        # employé veut garder son numéro, on fait comment ?": asked, not said.
         return None
     read = [_kept_in(clause) for clause in _CLAUSE.findall(text)]
     keeps = [kept for kept, _ in read if kept is not None]

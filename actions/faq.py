@@ -48,6 +48,14 @@ _NAMES_PLANS = re.compile(
 )
 
 
+# Keeping a number, said with its verb ("garder son numéro", "keep her number", "nummer houden").
+_KEEP_NUMBER = re.compile(
+    r"\b(?:gard\w*|conserv\w*|keep\w*|kept|houd\w*|hou|behoud\w*|meenem\w*|mee te nemen)\b"
+    r"(?:\W+\w+){0,3}?\W+(?:num\w*|nummer\w*|number)\b|"
+    r"\b(?:num\w*|nummer\w*|number)\b(?:\W+\w+){0,3}?\W+(?:houden|behouden|meenemen|mee)\b"
+)
+
+
 class ActionAnswerFaq(BackendAction):
     """Utters ``utter_<faq intent>``; plans (allowances, prices) come live from the catalogue."""
 
@@ -70,6 +78,13 @@ class ActionAnswerFaq(BackendAction):
             await self._plan_prices(dispatcher, tracker)
             return []
         text = latest_text(tracker)
+        if tracker.get_slot("pending_operation_type") == "deactivate_line" and _KEEP_NUMBER.search(
+            fold(text)
+        ):
+            # "what would we have had to do if she'd wanted to keep her number?" at a
+            # deactivation summary: not porting to us, but the prepaid conversion.
+            dispatcher.utter_message(response="utter_faq_keep_number_when_leaving")
+            return []
         # A barring question unblocks only in so many words ("can I unblock them myself
         # later?"); one that names a service is about blocking it ("il appelle tout le temps à
         # l'étranger, tu peux bloquer un truc ?" got the unblocking answer).

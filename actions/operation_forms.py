@@ -33,6 +33,7 @@ from actions.answers import (
     is_explicit_stop,
     is_question,
     names_someone,
+    says_no_then_more,
     says_stop,
 )
 from actions.api.backend import (
@@ -184,10 +185,6 @@ def _started_by_confirmation(tracker: Tracker) -> bool:
     return False
 
 
-# A "no" that opens a message and goes on ("nee, doe maar een gewone simkaart").
-_NO_THEN_MORE = re.compile(r"^(?:(?:hmm+|euh|eh|ah|oh|oei)\W+)*(?:nee|neen|non|no|nope)\b\W+\w")
-
-
 def accepted_slots_kept(
     tracker: Tracker,
     requested: str | None,
@@ -206,7 +203,7 @@ def accepted_slots_kept(
     text = latest_text(tracker)
     if requested is None or is_correction(text):
         return values
-    if requested not in YES_NO_SLOTS and _NO_THEN_MORE.search(fold(text)):
+    if requested not in YES_NO_SLOTS and says_no_then_more(text):
         # "hmm nee, die tablet ondersteunt geen eSIM. doe maar een gewone simkaart, 8932…" at
         # the e-mail question: a "no" to the question asked, then what to do instead.
         return values

@@ -265,6 +265,11 @@ async def test_no_need_said_in_words_answers_the_keep_number_question(
         ("terminate Stijn Devos' line, he's left the company. no need to keep the number", False),
         ("no need to keep it", False), ("geen nood om zijn nummer te houden", False),
         ("on ne garde pas le numéro", False),
+        # set25 nl-006: Flemish "nie"; fr-008 / en-005: a question about keeping it is no keep
+        ("sluit de lijn van Joke af aub, ze neemt haar nummer nie mee", False),
+        ("petite question : si un jour un employé veut garder son numéro, on fait comment ?",
+         None),
+        ("what would we have had to do if she'd wanted to keep her number?", None),
         # a keep said in words wins over a "no need" about something else
         ("elle garde son numéro, la carte peut partir", True),
         ("hij wil zijn nummer houden en niet deactiveren", True),

@@ -47,6 +47,9 @@ FAQ_DOMAIN: dict[str, Any] = {
         "utter_faq_account_locked": [],
         "utter_faq_barring": [],
         "utter_faq_unblock_services": [],
+        "utter_faq_keep_number_when_leaving": [],
+        "utter_faq_porting": [],
+        "utter_faq_termination_fee": [],
         "utter_faq_role_switch": [],
     }
 }
@@ -180,6 +183,29 @@ async def test_unblocking_services_later_is_explained_without_a_reset_mail(
 
     assert responses(dispatcher) == ["utter_faq_unblock_services"]
     assert [r for r in backend.requests if r.method == "POST"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # set25 fr-008 / en-005: read as keeping the number (the prepaid offer came instead of
+        # the deactivation), or answered with the porting how-to
+        ("petite question en passant : si un jour un employe veut garder son numero en "
+         "partant, on fait comment ?", "faq_termination_fee"),
+        ("quick q before you do: what would we have had to do if she'd wanted to keep her "
+         "number?", "faq_porting"),
+        ("en als hij zijn nummer had willen meenemen, hoe moet dat dan?", "faq_porting"),
+    ],
+)  # fmt: skip
+async def test_keeping_the_number_asked_at_a_deactivation_is_the_prepaid_way(
+    backend, dispatcher, text, intent
+):
+    slots = {"pending_operation_id": "op_1", "pending_operation_type": "deactivate_line"}
+    tracker = make_tracker(text, intent=intent, slots=slots)
+
+    await ActionAnswerFaq(backend.client()).run(dispatcher, tracker, FAQ_DOMAIN)
+
+    assert responses(dispatcher) == ["utter_faq_keep_number_when_leaving"]
 
 
 @pytest.mark.parametrize(

@@ -516,3 +516,14 @@ async def test_the_reopened_deactivation_reads_back_the_meant_lines_fees(
     assert responses(dispatcher) == ["utter_summary_deactivate_line", "utter_ask_confirm_operation"]
     assert plain(dispatcher.messages[0]["termination_fee"]) == "€42.00"
     assert pending["pending_operation_id"] == "op_new"
+
+
+def test_a_no_that_goes_on_with_a_value_corrects_the_pending_activation() -> None:
+    # set25 nl-015: "ah nee, … doe maar een eSIM op femke@… in plaats van die simkaart" at the
+    # activation summary dropped it and started a SIM replacement.
+    text = (
+        "ah nee, ze heeft een nieuwe iPhone, doe maar een eSIM op "
+        "femke.dewilde@acme-logistics.example in plaats van die simkaart"
+    )
+    assert corrects_pending(text, {"email", "sim_type"}, "activate_line")
+    assert not corrects_pending("nee", {"email"}, "activate_line")
