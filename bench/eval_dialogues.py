@@ -68,7 +68,20 @@ SETS = ROOT / "bench" / "dialogues"
 RESULTS = ROOT / "bench" / "results"
 # Sets nobody tuning the bot may read: their transcripts stay out of git.
 SEALED_SETS = frozenset(
-    {"set2", "set3", "set4", "set6", "set10", "set13", "set15", "set16", "set19", "set22", "set24"}
+    {
+        "set2",
+        "set3",
+        "set4",
+        "set6",
+        "set10",
+        "set13",
+        "set15",
+        "set16",
+        "set19",
+        "set22",
+        "set24",
+        "set26",
+    }
 )
 SEALED_TRANSCRIPTS = ROOT / "var" / "eval-dialogues"
 MAX_USER_MESSAGES = 25

@@ -25,7 +25,14 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer, ServedFake
+from tests.fakes.server import (
+    FakeRequest,
+    FakeResponse,
+    FakeServer,
+    ServedFake,
+    says,
+    wait_until,
+)
 
 ISSUER = "https://api.botframework.com"
 DEFAULT_APP_ID = "00000000-0000-0000-0000-00000000b07a"
@@ -165,14 +172,26 @@ class FakeBotFramework(ServedFake):
         self, count: int, *, conversation_id: str | None = None, timeout: float = 30.0
     ) -> list[dict[str, Any]]:
         """At least ``count`` posted activities (of one conversation), or ``TimeoutError``."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while len(found := self.posted(conversation_id=conversation_id)) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"{len(found)} of {count} activities after {timeout}s")
-                self._changed.wait(left)
-            return found
+        return wait_until(
+            self._changed,
+            lambda: self.posted(conversation_id=conversation_id),
+            lambda found: len(found) >= count,
+            f"{count} activities",
+            timeout,
+        )
+
+    def wait_for_text(
+        self, text: str, *, conversation_id: str | None = None, timeout: float = 30.0
+    ) -> list[dict[str, Any]]:
+        """The posted activities (of one conversation) once one says ``text``: for a message
+        that may come a while after the others of its turn."""
+        return wait_until(
+            self._changed,
+            lambda: self.posted(conversation_id=conversation_id),
+            says(text),
+            repr(text),
+            timeout,
+        )
 
     # -- HTTP --
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import json
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,30 @@ class FakeResponse:
 
 
 Route = Callable[[FakeRequest], FakeResponse]
+
+
+def wait_until(
+    changed: threading.Condition,
+    read: Callable[[], list[dict[str, Any]]],
+    done: Callable[[list[dict[str, Any]]], bool],
+    awaited: str,
+    timeout: float,
+) -> list[dict[str, Any]]:
+    """What ``read`` returns once ``done`` holds for it (re-read whenever ``changed`` is
+    notified), or ``TimeoutError`` naming what was ``awaited``."""
+    deadline = time.monotonic() + timeout
+    with changed:
+        while not done(found := read()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {awaited} after {timeout}s: {len(found)} so far")
+            changed.wait(left)
+        return found
+
+
+def says(text: str) -> Callable[[list[dict[str, Any]]], bool]:
+    """Whether one of the posted messages has exactly this text."""
+    return lambda found: any(message.get("text") == text for message in found)
 
 
 class Running(abc.ABC):

@@ -17,7 +17,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeServer, ServedFake
+from tests.fakes.server import (
+    FakeRequest,
+    FakeResponse,
+    FakeServer,
+    ServedFake,
+    says,
+    wait_until,
+)
 
 DEFAULT_BOT_TOKEN = "xoxb-test-bot-token"
 DEFAULT_TEAM_ID = "T0FAKETEAM"
@@ -92,11 +99,23 @@ class FakeSlackApi(ServedFake):
         self, count: int, *, channel: str | None = None, timeout: float = 30.0
     ) -> list[dict[str, Any]]:
         """At least ``count`` posted messages (of ``channel``), or ``TimeoutError``."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while len(found := self.messages(channel=channel)) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"{len(found)} of {count} Slack messages after {timeout}s")
-                self._changed.wait(left)
-            return found
+        return wait_until(
+            self._changed,
+            lambda: self.messages(channel=channel),
+            lambda found: len(found) >= count,
+            f"{count} Slack messages",
+            timeout,
+        )
+
+    def wait_for_text(
+        self, text: str, *, channel: str | None = None, timeout: float = 30.0
+    ) -> list[dict[str, Any]]:
+        """The posted messages (of ``channel``) once one says ``text``: for a message that may
+        come a while after the others of its turn."""
+        return wait_until(
+            self._changed,
+            lambda: self.messages(channel=channel),
+            says(text),
+            repr(text),
+            timeout,
+        )
