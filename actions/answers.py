@@ -734,6 +734,32 @@ SHAPED_SLOTS: dict[str, tuple[frozenset[str], re.Pattern[str]]] = {
 # Yes/no slots with words of their own besides yes and no.
 _WORDED_ANSWERS = {"keep_number": keeps_number}
 
+# "mijn nummer", "sur mon portable", "this one", "le mien": the caller's own number, in words.
+_OWN_NUMBER = re.compile(
+    r"\b(?:mon|ma|mijn|my)\s+(?:propre\s+|eigen\s+|own\s+|usual\s+|habituel\s+)?"
+    r"(?:numero|num|nummer|nr|number|gsm|gsmnummer|portable|mobile|mobiel|telephone|tel|phone|"
+    r"cell|cellphone|ligne|lijn|line)\b|"
+    r"\b(?:le mien|het mijne|mine|celui ci|this one|dit nummer|ce numero|this number|"
+    r"(?:le )?meme numero|(?:het )?zelfde nummer|hetzelfde nummer|same number|the same one|"
+    r"(?:numero|nummer|number) (?:d ou|waarmee|waar ik|i m|i am)\b.*)\b"
+)
+_OWN_NUMBER_MAX_WORDS = 12
+
+
+def names_own_number(text: str) -> bool:
+    """Whether a short answer gives the caller's own number in words ("mijn nummer", "this one,
+    my mobile", "au même numéro") rather than digits; a question about it says nothing."""
+    words = _words(text)
+    if any(ch.isdigit() for ch in text) or not words or len(words) > _OWN_NUMBER_MAX_WORDS:
+        return False
+    if text.rstrip().endswith("?") and is_question(text):
+        return False
+    return _OWN_NUMBER.search(" ".join(words)) is not None
+
+
+# Value slots that words alone may answer.
+_WORDED_VALUES = {"ticket_contact_number": names_own_number}
+
 
 def answers_slot(slot: str | None, text: str, entities: set[str]) -> bool:
     """Whether the message gives a value, valid or not, for the form slot just asked: a worded
@@ -745,6 +771,8 @@ def answers_slot(slot: str | None, text: str, entities: set[str]) -> bool:
     if slot in YES_NO_SLOTS:
         worded = _WORDED_ANSWERS.get(slot)
         return yes_or_no(text) is not None or (worded is not None and worded(text) is not None)
+    if (worded_value := _WORDED_VALUES.get(slot)) is not None and worded_value(text):
+        return True
     if slot not in SHAPED_SLOTS or (text.rstrip().endswith("?") and is_question(text)):
         return False
     carriers, shape = SHAPED_SLOTS[slot]

@@ -305,20 +305,30 @@ def utter_line_consumption(
         dispatcher.utter_message(response="utter_split_bill_employee_part")
 
 
-# What "who used the most …" ranks by: the words of the question, else the cost.
-_RANKING_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("roaming", ("roaming", "abroad", "etranger", "buitenland")),
-    ("data", ("data", "donnees", "internet", "surf", "gb", "go", "mb", "mo", "gigabyte")),
-    ("voice", ("call", "calls", "appel", "appels", "minute", "minutes", "bellen", "belminuten",
-               "gesprek", "gesprekken", "voice")),
-    ("sms", ("sms", "texto", "textos", "text", "berichtjes")),
+# What "who used the most …" ranks by: the words of the question, else the cost. Whole words
+# for the short ones ("go" is also "good"), word beginnings for the rest ("gesurft", "texted").
+_RANKING_WORDS: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = (
+    ("roaming", frozenset(), ("roam", "abroad", "etranger", "buitenland")),
+    ("data", frozenset(("gb", "go", "mb", "mo")),
+     ("data", "donnee", "internet", "surf", "gesurf", "giga", "mega", "download", "stream")),
+    ("voice", frozenset(("bel", "belt", "belde", "belden")),
+     ("call", "appel", "telephon", "getelefoneerd", "minute", "bellen", "belminut", "gebeld",
+      "gesprek", "voice", "talk")),
+    ("sms", frozenset(), ("sms", "gesms", "texto", "text", "bericht")),
 )  # fmt: skip
 
 
 def ranking_in(text: str) -> str:
     """``data`` / ``voice`` / ``sms`` / ``roaming`` when the question names one, else ``cost``."""
-    tokens = set(re.findall(r"[a-z]+", fold(text)))
-    return next((kind for kind, words in _RANKING_WORDS if tokens & set(words)), "cost")
+    tokens = re.findall(r"[a-z]+", fold(text))
+    return next(
+        (
+            kind
+            for kind, words, stems in _RANKING_WORDS
+            if any(token in words or token.startswith(stems) for token in tokens)
+        ),
+        "cost",
+    )
 
 
 def _ranked_value(usage: Consumption, kind: str, language: str) -> tuple[float, str]:

@@ -20,7 +20,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.access import RESET_FORM, mentions_password
-from actions.answers import asks_for_person, is_correction, is_explicit_stop, is_question
+from actions.answers import (
+    asks_for_person,
+    is_correction,
+    is_explicit_stop,
+    is_question,
+    names_own_number,
+)
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -740,7 +746,7 @@ class ValidateTicketForm(OperationFormValidation):
         # handed over by the invoice's explanation.
         answer = (
             requested == DESCRIPTION_SLOT
-            or (requested == CONTACT_SLOT and _is_phone_number(text))
+            or (requested == CONTACT_SLOT and (_is_phone_number(text) or names_own_number(text)))
             or (requested is None and (opens_a_ticket(text) or disputes_a_charge(text)))
         )
         view = answer_view(tracker, answer, free_text=requested == DESCRIPTION_SLOT)
@@ -798,6 +804,9 @@ class ValidateTicketForm(OperationFormValidation):
         contact, ambiguous = contact_number_in(text, numbers, asked)
         if contact is not None:
             values[CONTACT_SLOT] = contact
+        elif asked and names_own_number(text):
+            # "mijn nummer", "sur mon portable": the number the button offers, in words.
+            values[CONTACT_SLOT] = (await self.backend.get_me(identity)).gsm or None
         elif not ambiguous and (
             requested == CONTACT_SLOT or (correcting and _PHONE_LIKE.search(text))
         ):

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.consumption import ActionShowConsumption
+from actions.consumption import ActionShowConsumption, ranking_in
 from tests.actions.support import (
     FakeBackend,
     consumption,
@@ -364,6 +364,28 @@ async def test_who_used_the_most_data_is_a_ranking_by_data(backend, dispatcher):
     rows = plain(dispatcher.messages[1]["top"]).splitlines()
     assert rows[0] == "• 0470 00 00 11 · Bram Jacobs · 42.94 GB"
     assert rows[1].startswith("• 0470 00 00 03 · Jan Peeters · 512 MB")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # set27 nl-043: "gesurft" was no data word, the ranking came by cost
+        ("wie heeft er in november het meest gesurft?", "data"),
+        ("qui a le plus surfé sur internet ce mois-ci ?", "data"),
+        ("who downloaded the most GB in october?", "data"),
+        ("wie heeft het meest gebeld vorige maand?", "voice"),
+        ("qui a le plus téléphoné en octobre ?", "voice"),
+        ("who talked the most last month?", "voice"),
+        ("who texted the most?", "sms"),
+        ("wie heeft het meest ge-sms't?", "sms"),
+        ("qui a le plus roamé cet été ?", "roaming"),
+        ("wie is de grootste verbruiker deze maand?", "cost"),
+        ("who was the most expensive this month?", "cost"),
+        ("qui coûte le plus cher ce mois ?", "cost"),
+    ],
+)
+def test_a_ranking_is_by_what_the_question_names(question: str, kind: str) -> None:
+    assert ranking_in(question) == kind
 
 
 @pytest.mark.parametrize(

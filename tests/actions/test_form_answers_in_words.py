@@ -176,6 +176,11 @@ async def test_a_question_without_a_value_still_gets_the_faq(backend, dispatcher
         ("repair_imei", "l'IMEI c'est 35391805-123456-1", set(), True),
         ("port_msisdn", "zijn privénummer is 0468 11 22 33", set(), True),
         ("ticket_contact_number", "call me on +32 470 00 00 16", set(), True),
+        # the caller's own number in words (set27 nl-033)
+        ("ticket_contact_number", "mijn nummer", set(), True),
+        ("ticket_contact_number", "au même numéro que d'habitude", set(), True),
+        ("ticket_contact_number", "this one, my mobile", set(), True),
+        ("ticket_contact_number", "what's my number again?", set(), False),
         ("esim_email", "send it to tom.verstraeten@acme.example", set(), True),
         ("direct_debit_iban", "het IBAN is BE68 5390 0754 7034", set(), True),
         ("current_customer_number", "le numéro client chez Orange est 3045128876", set(), True),

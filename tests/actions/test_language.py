@@ -60,6 +60,14 @@ from tests.actions.support import entity, error, make_tracker, me_end_user, resp
         ("sim of Nathalie Claes is broken, new card is 8932031100000000049", "en"),
         ("sim Nathalie Claes kapot, nieuwe kaart 8932031100000000049", "nl"),
         ("sim Nathalie Claes cassée, nouvelle carte 8932031100000000049", "fr"),
+        # a bare command: its verb, spelt so in one language only (set27 en-010: "deactivate
+        # 0470 00 00 13" was answered in the account's Dutch throughout)
+        ("deactivate 0470 00 00 13", "en"),
+        ("terminate 0470000013", "en"),
+        ("désactiver 0470 00 00 13", "fr"),
+        ("resilier 0470 00 00 13", "fr"),
+        ("deactiveer 0470 00 00 13", "nl"),
+        ("opzeggen 0470 00 00 13", "nl"),
     ],
 )
 def test_clear_sentences_are_detected(text, language):
@@ -80,6 +88,9 @@ def test_clear_sentences_are_detected(text, language):
         "/greet",
         "",
         "Pro Smart",
+        # a Flemish or French user types these too
+        "cancel",
+        "block",
     ],
 )
 def test_short_or_ambiguous_messages_are_not_detected(text):

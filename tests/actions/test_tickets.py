@@ -143,6 +143,21 @@ async def test_bad_contact_number_is_re_asked_then_explained_after_two_failures(
     ]
 
 
+@pytest.mark.parametrize(
+    "answer", ["mijn nummer", "op mijn eigen gsm graag", "sur mon portable", "le mien", "my number"]
+)
+async def test_the_callers_own_number_in_words_answers_the_contact_question(
+    backend, dispatcher, answer
+):
+    # set27 nl-033: "mijn nummer" was read as "show my lines", three times over.
+    helpdesk(backend)
+    asked = {"requested_slot": "ticket_contact_number", "ticket_subject": "billing"}
+    tracker = make_tracker(answer, intent="show_lines", slots=asked)
+    events = await ValidateTicketForm(backend.client()).run(dispatcher, tracker, DOMAIN)
+    assert slots_of(events)["ticket_contact_number"] == "+32470000002"
+    assert responses(dispatcher) == []
+
+
 async def test_summary_then_yes_creates_the_ticket_once_with_a_stable_key(backend, dispatcher):
     helpdesk(backend)
     created: list[httpx.Request] = []
