@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -41,7 +41,12 @@ from actions.common import (
 from actions.formatting import DEFAULT_LANGUAGE, format_day, format_month
 from actions.labels import NOTHING, label
 from actions.operation_text import money
-from actions.operations import utter_backend_error
+from actions.operations import (
+    PENDING_ID_SLOT,
+    PENDING_TYPE_SLOT,
+    START_PREFIX,
+    utter_backend_error,
+)
 from actions.periods import Month, parse_period, today_in_brussels
 from actions.phone import format_national
 from actions.tickets import TICKET_FORM, disputes_a_charge, ticket_handover
@@ -368,7 +373,7 @@ class ActionPayInvoice(_InvoiceAction):
                     return []
                 if invoice.status not in OPEN_STATUSES:
                     utter_already_paid(dispatcher, invoice, language)
-                    return []
+                    return await self._offer_the_open_one(dispatcher, identity, language)
             else:
                 invoice = await self._only_unpaid(dispatcher, identity, language)
                 if invoice is None:
@@ -394,6 +399,28 @@ class ActionPayInvoice(_InvoiceAction):
             url=link.url,
         )
         return []
+
+    async def _offer_the_open_one(
+        self, dispatcher: CollectingDispatcher, identity: ChatIdentity, language: str
+    ) -> list[EventType]:
+        """The invoice asked for is paid ("ma part d'octobre" when November's is the one due):
+        the caller's only open invoice, if there is one, is offered; "yes" pays that one (this
+        action again, on a message naming no invoice)."""
+        invoices = await self.backend.list_invoices(identity)
+        unpaid = [i for i in invoices if i.status in OPEN_STATUSES]
+        if len(unpaid) != 1:
+            return []
+        [invoice] = unpaid
+        dispatcher.utter_message(
+            response="utter_offer_pay_open_invoice",
+            number=invoice.number,
+            period=format_month(invoice.period, language),
+            amount=money(invoice.amount_incl_vat, language),
+        )
+        return [
+            SlotSet(PENDING_ID_SLOT, f"{START_PREFIX}{self.name()}"),
+            SlotSet(PENDING_TYPE_SLOT, START_PREFIX.rstrip(":")),
+        ]
 
     async def _only_unpaid(
         self, dispatcher: CollectingDispatcher, identity: ChatIdentity, language: str

@@ -30,6 +30,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -120,11 +121,32 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
         **kwargs: Any,
     ) -> PolicyPrediction:
         """The question's own action right after a worded yes/no; else abstain."""
-        action = self._answered_action(tracker)
+        action = (
+            ACTION_LISTEN_NAME
+            if self._ran_what_was_offered(tracker, domain)
+            else self._answered_action(tracker)
+        )
         probabilities = self._default_predictions(domain)
         if action is not None:
             probabilities[domain.index_for_action(action)] = 1.0
         return self._prediction(probabilities)
+
+    def _ran_what_was_offered(self, tracker: DialogueStateTracker, domain: Domain) -> bool:
+        """Whether the latest action is the one a "yes" to an offer ran as the confirm action's
+        follow-up ("shall I send the open invoice's payment link?"): then the turn is over, as
+        no rule knows that action after a "yes". A form handed over goes on by its rules."""
+        ran: list[str] = []
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                break
+            if isinstance(event, ActionExecuted) and event.action_name:
+                ran.append(event.action_name)
+        return (
+            len(ran) >= 2
+            and ran[1] == self._confirm
+            and ran[0] not in (self._confirm, self._cancel, ACTION_LISTEN_NAME)
+            and ran[0] not in domain.form_names
+        )
 
     def _answered_action(self, tracker: DialogueStateTracker) -> str | None:
         if tracker.latest_message is None:

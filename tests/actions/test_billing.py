@@ -662,14 +662,43 @@ async def test_download_the_invoice_of_the_month_named(backend, dispatcher, text
         ("en", "pay the September invoice", "September 2026"),
     ],
 )
-async def test_paying_a_paid_month_says_it_is_paid(backend, dispatcher, language, text, period):
+async def test_paying_a_paid_month_says_it_is_paid_and_offers_the_open_one(
+    backend, dispatcher, language, text, period
+):
+    # set27 fr-030: "ma part de la facture d'octobre" (paid) ended on "nothing to do" while
+    # November's was due.
     backend.on("GET", f"{API}/invoices", julies_invoices())
     tracker = make_tracker(text, intent="pay_invoice", slots={"language": language})
-    await ActionPayInvoice(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
-    assert responses(dispatcher) == ["utter_invoice_already_paid"]
-    assert message(dispatcher)["number"] == "F2026-000102"
-    assert message(dispatcher)["period"] == period
+    events = await ActionPayInvoice(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoice_already_paid", "utter_offer_pay_open_invoice"]
+    assert dispatcher.messages[0]["number"] == "F2026-000102"
+    assert dispatcher.messages[0]["period"] == period
+    assert dispatcher.messages[1]["number"] == "F2026-000106"
     assert "POST" not in [r.method for r in backend.requests]
+    assert SlotSet("pending_operation_id", "start:action_pay_invoice") in events
+
+    # "oui" pays the one offered: the confirmation runs this action again, on a plain yes.
+    pending = {"language": language, "pending_operation_id": "start:action_pay_invoice",
+               "pending_operation_type": "start"}  # fmt: skip
+    yes = make_tracker("oui", intent="affirm", slots=pending)
+    assert await ActionConfirmOperation(backend.client()).run(dispatcher, yes, DOMAIN) == [
+        *[SlotSet(slot, None) for slot in ("pending_operation_id", "pending_operation_type")],
+        FollowupAction("action_pay_invoice"),
+    ]
+    backend.on(
+        "POST", f"{API}/invoices/106/payment-links", json_response(201, {"url": "http://p/106"})
+    )
+    await ActionPayInvoice(backend.client(), today=today).run(dispatcher, yes, DOMAIN)
+    assert responses(dispatcher)[-1] == "utter_invoice_payment_link"
+    assert dispatcher.messages[-1]["number"] == "F2026-000106"
+
+
+async def test_a_paid_invoice_offers_nothing_when_none_or_several_are_open(backend, dispatcher):
+    backend.on("GET", f"{API}/invoices", [*julies_invoices(), invoice("F2026-000108", id=108)])
+    tracker = make_tracker("pay the September invoice", intent="pay_invoice")
+    events = await ActionPayInvoice(backend.client(), today=today).run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_invoice_already_paid"]
+    assert events == []
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import httpx
 import pytest
+from babel.dates import format_date
 from babel.numbers import format_currency
 from pypdf import PdfReader
 
@@ -42,6 +43,25 @@ def test_an_open_invoice_is_paid_through_the_link_the_bot_gives(acme_fleet_manag
 
     assert acme_fleet_manager.api(f"/invoices/{invoice['id']}")["status"] == "paid"
     assert "is paid" in acme_fleet_manager.say(f"is invoice {invoice['number']} paid?")
+
+
+def test_asked_to_pay_a_paid_invoice_the_bot_offers_the_open_one_and_yes_pays_it(
+    acme_end_user: Chat,
+) -> None:
+    # set27 fr-030: "ma part de la facture d'octobre" (paid) ended on "nothing to do".
+    paid = next(i for i in acme_end_user.api("/invoices") if i["status"] == "paid")
+    [due] = acme_end_user.api("/invoices", status="open")
+    month = format_date(date.fromisoformat(f"{paid['period']}-01"), "MMMM", locale="fr")
+
+    offer = acme_end_user.say(f"je voudrais payer ma part de la facture de {month}")
+    assert f"La facture {paid['number']}" in offer and "déjà payée" in offer
+    assert f"La facture encore ouverte est la {due['number']}" in offer
+    assert not PAY_LINK.findall(offer)
+
+    [url] = PAY_LINK.findall(acme_end_user.say("oui svp"))
+    assert due["number"] in httpx.get(url, timeout=10.0).text
+    # The offer was used up: another "yes" pays nothing more.
+    assert not PAY_LINK.findall(acme_end_user.say("oui"))
 
 
 def test_direct_debit_is_set_up_by_chat_in_french(acme_fleet_manager: Chat) -> None:
