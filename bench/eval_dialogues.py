@@ -81,6 +81,7 @@ SEALED_SETS = frozenset(
         "set22",
         "set24",
         "set26",
+        "set28",
     }
 )
 SEALED_TRANSCRIPTS = ROOT / "var" / "eval-dialogues"
