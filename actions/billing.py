@@ -45,6 +45,7 @@ from actions.operations import (
     PENDING_ID_SLOT,
     PENDING_TYPE_SLOT,
     START_PREFIX,
+    register_cancel_followup,
     utter_backend_error,
 )
 from actions.periods import Month, parse_period, today_in_brussels
@@ -352,12 +353,25 @@ class ActionDownloadInvoice(_InvoiceAction):
         return []
 
 
+PAY_INVOICE_ACTION = "action_pay_invoice"
+
+
+@register_cancel_followup(f"{START_PREFIX}{PAY_INVOICE_ACTION}")
+async def _another_invoice_named(
+    backend: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker, pending_id: str
+) -> list[EventType] | None:
+    """ "Non pardon, je voulais dire celle de novembre" to the open invoice offered: the invoice
+    or month the no names is the one to pay (the action reads it from this message)."""
+    named = requested_invoice_number(tracker) or requested_month(tracker, today_in_brussels())
+    return [FollowupAction(PAY_INVOICE_ACTION)] if named else None
+
+
 class ActionPayInvoice(_InvoiceAction):
     """The payment-page link of the named invoice (number or month), else the only open one;
     never card data."""
 
     def name(self) -> str:
-        return "action_pay_invoice"
+        return PAY_INVOICE_ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

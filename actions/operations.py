@@ -109,7 +109,8 @@ STOPPED_FORM = "stopped_form"
 
 
 def register_cancel_followup(op_type: str) -> Callable[[CancelFollowup], CancelFollowup]:
-    """Decorator: run ``function`` after the pending ``op_type`` is cancelled."""
+    """Decorator: run ``function`` after the pending ``op_type`` is cancelled; for an offer
+    (``start:<action>`` as the key), on a "no" to it, to run instead what the no names."""
 
     def decorate(function: CancelFollowup) -> CancelFollowup:
         _CANCEL_FOLLOWUPS[op_type] = function
@@ -543,6 +544,12 @@ class ActionCancelOperation(BackendAction):
             # "no wait, Pro Start"
             return await correction_events(self.backend, dispatcher, tracker, pending_type)
         if pending_id and isinstance(pending_id, str) and pending_id.startswith(START_PREFIX):
+            # "non, celle de novembre" to what was offered: a no that says what instead.
+            instead = _CANCEL_FOLLOWUPS.get(pending_id)
+            if identity is not None and instead is not None:
+                redirected = await instead(self.backend, dispatcher, tracker, pending_id)
+                if redirected is not None:
+                    return [*clear_pending(), *redirected]
             dispatcher.utter_message(response="utter_start_declined")  # nothing was started
             return [*clear_pending(), *form_slot_resets(domain)]
         if pending_id and isinstance(pending_id, str) and identity is not None:

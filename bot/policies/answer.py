@@ -133,8 +133,9 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
 
     def _ran_what_was_offered(self, tracker: DialogueStateTracker, domain: Domain) -> bool:
         """Whether the latest action is the one a "yes" to an offer ran as the confirm action's
-        follow-up ("shall I send the open invoice's payment link?"): then the turn is over, as
-        no rule knows that action after a "yes". A form handed over goes on by its rules."""
+        follow-up ("shall I send the open invoice's payment link?"), or a "no, the November one"
+        as the cancel action's: then the turn is over, as no rule knows that action after a yes
+        or a no. A form handed over goes on by its rules."""
         ran: list[str] = []
         for event in reversed(tracker.events):
             if isinstance(event, UserUttered):
@@ -143,7 +144,7 @@ class AnswerPolicy(Policy):  # type: ignore[misc]  # rasa is untyped
                 ran.append(event.action_name)
         return (
             len(ran) >= 2
-            and ran[1] == self._confirm
+            and ran[1] in (self._confirm, self._cancel)
             and ran[0] not in (self._confirm, self._cancel, ACTION_LISTEN_NAME)
             and ran[0] not in domain.form_names
         )

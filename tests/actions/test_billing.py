@@ -24,7 +24,7 @@ from actions.direct_debit import (
     ValidateDeliveryMethodForm,
     ValidateDirectDebitForm,
 )
-from actions.operations import ActionConfirmOperation
+from actions.operations import ActionCancelOperation, ActionConfirmOperation
 from tests.actions.support import (
     entity,
     error,
@@ -691,6 +691,30 @@ async def test_paying_a_paid_month_says_it_is_paid_and_offers_the_open_one(
     await ActionPayInvoice(backend.client(), today=today).run(dispatcher, yes, DOMAIN)
     assert responses(dispatcher)[-1] == "utter_invoice_payment_link"
     assert dispatcher.messages[-1]["number"] == "F2026-000106"
+
+
+@pytest.mark.parametrize(
+    ("text", "redirected"),
+    [
+        # set27 fr-030: the change of mind at the offer was taken as a plain no
+        ("non pardon, je voulais dire celle de novembre, celle d'octobre est déjà réglée", True),
+        ("nee, die van november bedoelde ik", True),
+        ("no, I meant F2026-000106", True),
+        ("non merci, plus tard", False),
+        ("nee laat maar", False),
+    ],
+)
+async def test_a_no_to_the_offered_invoice_that_names_another_pays_that_one(
+    backend, dispatcher, text, redirected
+):
+    pending = {"pending_operation_id": "start:action_pay_invoice",
+               "pending_operation_type": "start"}  # fmt: skip
+    tracker = make_tracker(text, intent="deny", slots=pending)
+    events = await ActionCancelOperation(backend.client()).run(dispatcher, tracker, DOMAIN)
+    cleared = [SlotSet(slot, None) for slot in ("pending_operation_id", "pending_operation_type")]
+    assert events[:2] == cleared
+    assert (FollowupAction("action_pay_invoice") in events) is redirected
+    assert responses(dispatcher) == ([] if redirected else ["utter_start_declined"])
 
 
 async def test_a_paid_invoice_offers_nothing_when_none_or_several_are_open(backend, dispatcher):

@@ -64,6 +64,23 @@ def test_asked_to_pay_a_paid_invoice_the_bot_offers_the_open_one_and_yes_pays_it
     assert not PAY_LINK.findall(acme_end_user.say("oui"))
 
 
+def test_a_no_to_the_offered_invoice_naming_the_month_wanted_pays_that_one(
+    acme_end_user: Chat,
+) -> None:
+    paid = next(i for i in acme_end_user.api("/invoices") if i["status"] == "paid")
+    [due] = acme_end_user.api("/invoices", status="open")
+    paid_month, due_month = (
+        format_date(date.fromisoformat(f"{i['period']}-01"), "MMMM", locale="nl")
+        for i in (paid, due)
+    )
+
+    offer = acme_end_user.say(f"ik wil mijn deel van de factuur van {paid_month} betalen")
+    assert f"De factuur die nog openstaat is {due['number']}" in offer
+
+    [url] = PAY_LINK.findall(acme_end_user.say(f"nee sorry, die van {due_month} bedoelde ik"))
+    assert due["number"] in httpx.get(url, timeout=10.0).text
+
+
 def test_direct_debit_is_set_up_by_chat_in_french(acme_fleet_manager: Chat) -> None:
     assert acme_fleet_manager.api("/billing/settings")["payment_method"] == "transfer"
 
