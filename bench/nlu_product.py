@@ -740,9 +740,10 @@ def write_comparison_markdown(report: dict[str, Any], path: Path) -> str:
 
 
 def evaluate_messages(model: Path, folder: Path, train: Any, out: Path) -> str:
-    """Intent accuracy of ``model`` on a folder of blind messages (``<lang>.yml``), leaving out
-    those equal (normalised) to a training sentence; writes ``nlu_messages_<folder>.md`` with
-    the errors (such a set is for development: reading them is its purpose). Returns the table."""
+    """Intent accuracy of ``model`` on a folder of blind messages (``<lang>.yml``, the languages
+    present), leaving out those equal (normalised) to a training sentence; writes
+    ``nlu_messages_<folder>.md`` with the errors (such a set is for development: reading them
+    is its purpose). Returns the table."""
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     seen = {normalise(m.get("text")) for m in train.intent_examples}
@@ -751,7 +752,7 @@ def evaluate_messages(model: Path, folder: Path, train: Any, out: Path) -> str:
         "|---|---|---|---|---|",
     ]
     errors: list[str] = []
-    for lang in LANGUAGES:
+    for lang in [lang for lang in LANGUAGES if (folder / f"{lang}.yml").exists()]:
         examples = list(load_nlu(folder / f"{lang}.yml").intent_examples)
         kept = [m for m in examples if normalise(m.get("text")) not in seen]
         metrics = evaluate_model(model, {lang: TrainingData(training_examples=kept)})
