@@ -80,10 +80,10 @@ INVITATION_FORM = "portal_invitation_form"
 INVITATION_EMAIL_SLOT = "invitation_email"
 
 _REGION = "BE"
-# "password" in the three languages, as people type it (mdp, pw, paswoord, ww...).
+# "password" in the three languages, as people type it (mdp, pw, paswoord, pasw, ww...).
 _PASSWORD_WORDS = re.compile(
     r"mot\s*de\s*pass|\bmdp\b|pass\s*word|pasword|\bpwd?\b|passwd|wacht\s*w[oa]ord|pas+w[oa]ord"
-    r"|\bww\b",
+    r"|\bww\b|\bpas+wd?\b",
     re.IGNORECASE,
 )
 

@@ -468,6 +468,10 @@ def test_fallback_suggests_forgot_password_first_and_never_a_role_switch():
         ("paswoord kwijt", True),
         ("reset my pwd", True),
         ("ww vergeten", True),
+        # bench/nlu_dev2: read as out of scope, the reset not even suggested
+        ("ik weet mijn pasw ni meer", True),
+        ("passw oublié", True),
+        ("pas de souci", False),
         ("forget me", False),
         ("supprimez mes données", False),
         ("/ask_password_reset", False),
