@@ -206,8 +206,17 @@ class _InvoiceAction(BackendAction):
     ) -> Invoice | None:
         """The caller's invoice ``number``, else the one of the month named, else the latest;
         says so when the one asked for is not among the caller's invoices."""
-        identity = require_identity(tracker)
-        invoices = await self.backend.list_invoices(identity)
+        invoices = await self.backend.list_invoices(require_identity(tracker))
+        return self.pick_invoice(dispatcher, tracker, number, invoices)
+
+    def pick_invoice(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        number: str | None,
+        invoices: list[Invoice],
+    ) -> Invoice | None:
+        """``find_invoice`` among ``invoices`` already read."""
         if number is not None:
             for invoice in invoices:
                 if invoice.number.upper() == number:
@@ -382,12 +391,13 @@ class ActionPayInvoice(_InvoiceAction):
         try:
             identity = require_identity(tracker)
             if number is not None or self.requested_month(tracker) is not None:
-                invoice = await self.find_invoice(dispatcher, tracker, number)
+                invoices = await self.backend.list_invoices(identity)
+                invoice = self.pick_invoice(dispatcher, tracker, number, invoices)
                 if invoice is None:
                     return []
                 if invoice.status not in OPEN_STATUSES:
                     utter_already_paid(dispatcher, invoice, language)
-                    return await self._offer_the_open_one(dispatcher, identity, language)
+                    return self._offer_the_open_one(dispatcher, invoices, language)
             else:
                 invoice = await self._only_unpaid(dispatcher, identity, language)
                 if invoice is None:
@@ -414,13 +424,12 @@ class ActionPayInvoice(_InvoiceAction):
         )
         return []
 
-    async def _offer_the_open_one(
-        self, dispatcher: CollectingDispatcher, identity: ChatIdentity, language: str
+    def _offer_the_open_one(
+        self, dispatcher: CollectingDispatcher, invoices: list[Invoice], language: str
     ) -> list[EventType]:
         """The invoice asked for is paid ("ma part d'octobre" when November's is the one due):
         the caller's only open invoice, if there is one, is offered; "yes" pays that one (this
         action again, on a message naming no invoice)."""
-        invoices = await self.backend.list_invoices(identity)
         unpaid = [i for i in invoices if i.status in OPEN_STATUSES]
         if len(unpaid) != 1:
             return []

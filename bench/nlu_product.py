@@ -751,14 +751,18 @@ def evaluate_messages(model: Path, folder: Path, train: Any, out: Path) -> str:
         "| language | n | left out (equal a training sentence) | intent acc | macro-F1 |",
         "|---|---|---|---|---|",
     ]
-    errors: list[str] = []
+    kept: dict[str, Any] = {}
+    left_out: dict[str, int] = {}
     for lang in [lang for lang in LANGUAGES if (folder / f"{lang}.yml").exists()]:
         examples = list(load_nlu(folder / f"{lang}.yml").intent_examples)
-        kept = [m for m in examples if normalise(m.get("text")) not in seen]
-        metrics = evaluate_model(model, {lang: TrainingData(training_examples=kept)})
-        m = metrics["languages"][lang]
+        kept[lang] = TrainingData(
+            training_examples=[m for m in examples if normalise(m.get("text")) not in seen]
+        )
+        left_out[lang] = len(examples) - len(kept[lang].intent_examples)
+    errors: list[str] = []
+    for lang, m in evaluate_model(model, kept)["languages"].items():
         table.append(
-            f"| {lang} | {m['n']} | {len(examples) - len(kept)} | {_pct(m['accuracy'])} "
+            f"| {lang} | {m['n']} | {left_out[lang]} | {_pct(m['accuracy'])} "
             f"| {_pct(m['macro_f1'])} |"
         )
         errors += [

@@ -675,6 +675,7 @@ async def test_paying_a_paid_month_says_it_is_paid_and_offers_the_open_one(
     assert dispatcher.messages[0]["period"] == period
     assert dispatcher.messages[1]["number"] == "F2026-000106"
     assert "POST" not in [r.method for r in backend.requests]
+    assert backend.paths().count(f"{API}/invoices") == 1  # read once for both answers
     assert SlotSet("pending_operation_id", "start:action_pay_invoice") in events
 
     # "oui" pays the one offered: the confirmation runs this action again, on a plain yes.

@@ -87,9 +87,8 @@ def test_a_slack_message_past_the_limit_is_stored_cut_and_the_user_told_in_every
 
     # The notice follows the turn's replies, maybe more than a moment later on a busy machine.
     notified = notice(None, SLACK_MAX_CHARS)
-    assert (
-        slack_user.api.wait_for_text(notified, channel=slack_user.channel)[-1]["text"] == notified
-    )
+    posted = slack_user.api.wait_for_messages(1, channel=slack_user.channel, saying=notified)
+    assert posted[-1]["text"] == notified
     # Rasa strips a message's ends.
     assert user_texts(channel_stack, slack_user.sender_id) == [text[:SLACK_MAX_CHARS].strip()]
 
@@ -102,7 +101,9 @@ def test_a_teams_message_past_the_limit_is_stored_cut_and_the_user_told_in_frenc
     teams_user.say(text)
 
     notified = notice("fr", TEAMS_MAX_CHARS)
-    posted = teams_user.fake.wait_for_text(notified, conversation_id=teams_user.conversation_id)
+    posted = teams_user.fake.wait_for_activities(
+        1, conversation_id=teams_user.conversation_id, saying=notified
+    )
     assert posted[-1]["text"] == notified
     assert user_texts(channel_stack, teams_user.sender_id) == [text[:TEAMS_MAX_CHARS].strip()]
 

@@ -30,7 +30,7 @@ from tests.fakes.server import (
     FakeResponse,
     FakeServer,
     ServedFake,
-    says,
+    at_least,
     wait_until,
 )
 
@@ -169,27 +169,21 @@ class FakeBotFramework(ServedFake):
             ]
 
     def wait_for_activities(
-        self, count: int, *, conversation_id: str | None = None, timeout: float = 30.0
+        self,
+        count: int,
+        *,
+        conversation_id: str | None = None,
+        saying: str | None = None,
+        timeout: float = 30.0,
     ) -> list[dict[str, Any]]:
-        """At least ``count`` posted activities (of one conversation), or ``TimeoutError``."""
+        """At least ``count`` posted activities (of one conversation) and, with ``saying``, one
+        with that text (a message that may come a while after the others of its turn), or
+        ``TimeoutError``."""
         return wait_until(
             self._changed,
             lambda: self.posted(conversation_id=conversation_id),
-            lambda found: len(found) >= count,
-            f"{count} activities",
-            timeout,
-        )
-
-    def wait_for_text(
-        self, text: str, *, conversation_id: str | None = None, timeout: float = 30.0
-    ) -> list[dict[str, Any]]:
-        """The posted activities (of one conversation) once one says ``text``: for a message
-        that may come a while after the others of its turn."""
-        return wait_until(
-            self._changed,
-            lambda: self.posted(conversation_id=conversation_id),
-            says(text),
-            repr(text),
+            at_least(count, saying),
+            f"{count} activities" + (f" saying {saying!r}" if saying else ""),
             timeout,
         )
 

@@ -73,9 +73,12 @@ def wait_until(
         return found
 
 
-def says(text: str) -> Callable[[list[dict[str, Any]]], bool]:
-    """Whether one of the posted messages has exactly this text."""
-    return lambda found: any(message.get("text") == text for message in found)
+def at_least(count: int, saying: str | None) -> Callable[[list[dict[str, Any]]], bool]:
+    """At least ``count`` posted messages and, with ``saying``, one with exactly that text."""
+    return lambda found: (
+        len(found) >= count
+        and (saying is None or any(message.get("text") == saying for message in found))
+    )
 
 
 class Running(abc.ABC):

@@ -22,7 +22,7 @@ from tests.fakes.server import (
     FakeResponse,
     FakeServer,
     ServedFake,
-    says,
+    at_least,
     wait_until,
 )
 
@@ -96,26 +96,20 @@ class FakeSlackApi(ServedFake):
             ]
 
     def wait_for_messages(
-        self, count: int, *, channel: str | None = None, timeout: float = 30.0
+        self,
+        count: int,
+        *,
+        channel: str | None = None,
+        saying: str | None = None,
+        timeout: float = 30.0,
     ) -> list[dict[str, Any]]:
-        """At least ``count`` posted messages (of ``channel``), or ``TimeoutError``."""
+        """At least ``count`` posted messages (of ``channel``) and, with ``saying``, one with
+        that text (a message that may come a while after the others of its turn), or
+        ``TimeoutError``."""
         return wait_until(
             self._changed,
             lambda: self.messages(channel=channel),
-            lambda found: len(found) >= count,
-            f"{count} Slack messages",
-            timeout,
-        )
-
-    def wait_for_text(
-        self, text: str, *, channel: str | None = None, timeout: float = 30.0
-    ) -> list[dict[str, Any]]:
-        """The posted messages (of ``channel``) once one says ``text``: for a message that may
-        come a while after the others of its turn."""
-        return wait_until(
-            self._changed,
-            lambda: self.messages(channel=channel),
-            says(text),
-            repr(text),
+            at_least(count, saying),
+            f"{count} Slack messages" + (f" saying {saying!r}" if saying else ""),
             timeout,
         )
