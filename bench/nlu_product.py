@@ -781,6 +781,7 @@ def evaluate_messages(model: Path, folder: Path, train: Any, out: Path) -> str:
         "",
         *errors,
     ]
+    out.mkdir(parents=True, exist_ok=True)
     (out / f"nlu_messages_{folder.name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return "\n".join(table)
 
