@@ -1,7 +1,8 @@
 """Runs in the Rasa venv (``tests/nlu/test_logistic_regression.py``): featurizes part of the
 product's NLU data with the components that precede the intent classifier in config.yml, adds
 a dense sentence feature so both branches of the matrix are exercised, and prints, as JSON,
-how Rasa's ``LogisticRegressionClassifier`` and config.yml's classifier differ.
+how Rasa's ``LogisticRegressionClassifier`` and config.yml's classifier differ: without
+``normalise`` (the matrix must be Rasa's), and as configured (each normalised block's length).
 
     PYTHONPATH=. .venv-rasa/bin/python tests/nlu/logistic_regression_probe.py data/nlu/billing.yml …
 """
@@ -59,13 +60,33 @@ def main(paths: list[str]) -> None:
             message.add_features(Features(dense, FEATURE_TYPE_SENTENCE, TEXT, "dense"))
 
         options = _options(pipeline[position])
-        rasa = _create(LogisticRegressionClassifier, options, storage, "rasa")
-        ours = _create(StackedLogisticRegressionClassifier, options, storage, "ours")
+        plain = {**options, "normalise": []}
+        rasa = _create(LogisticRegressionClassifier, plain, storage, "rasa")
+        ours = _create(StackedLogisticRegressionClassifier, plain, storage, "ours")
+        configured = _create(StackedLogisticRegressionClassifier, options, storage, "configured")
         messages = data.intent_examples
         x_rasa, x_ours = rasa._create_X(messages), ours._create_X(messages)
+        x_configured = configured._create_X(messages)
         rasa.train(data)
         ours.train(data)
         p_rasa, p_ours = rasa.clf.predict_proba(x_rasa), ours.clf.predict_proba(x_ours)
+        # Column ranges of each sparse featurizer's block, in matrix order.
+        blocks: dict[str, tuple[int, int]] = {}
+        start = 0
+        for feature in messages[0].features:
+            if feature.type == FEATURE_TYPE_SENTENCE and feature.is_sparse():
+                blocks[feature.origin] = (start, start + feature.features.shape[1])
+                start += feature.features.shape[1]
+        lengths = {
+            origin: sorted(
+                {round(float(n), 6) for n in np.sqrt(x_configured[:, a:b].power(2).sum(axis=1)).A1}
+            )
+            for origin, (a, b) in blocks.items()
+        }
+        untouched = np.ones(x_ours.shape[1], dtype=bool)
+        for origin in options.get("normalise", []):
+            a, b = blocks[origin]
+            untouched[a:b] = False
     print(
         json.dumps(
             {
@@ -77,6 +98,12 @@ def main(paths: list[str]) -> None:
                 "x_nnz": int(x_ours.nnz),
                 "classes_equal": list(rasa.clf.classes_) == list(ours.clf.classes_),
                 "proba_max_abs_diff": float(np.abs(p_rasa - p_ours).max()),
+                "normalise": options.get("normalise", []),
+                "normalised_length": options.get("normalised_length"),
+                "block_lengths": lengths,
+                "untouched_max_abs_diff": float(
+                    abs(x_configured[:, untouched] - x_ours[:, untouched]).max()
+                ),
             }
         )
     )

@@ -1,6 +1,8 @@
 """``StackedLogisticRegressionClassifier`` (config.yml) builds the same matrix as Rasa's
 ``LogisticRegressionClassifier`` and so fits the same model: checked in the Rasa venv on two of
-the product's NLU files, featurized as config.yml does, with a dense feature added."""
+the product's NLU files, featurized as config.yml does, with a dense feature added; with the
+configured ``normalise`` option, the n-gram blocks have the configured length and nothing else
+changes."""
 
 from __future__ import annotations
 
@@ -26,3 +28,15 @@ def test_same_matrix_and_probabilities_as_rasa() -> None:
     assert result["x_max_abs_diff"] == 0.0
     assert result["classes_equal"]
     assert result["proba_max_abs_diff"] == 0.0
+
+
+def test_configured_blocks_have_the_configured_length() -> None:
+    result = rasa_probe(PROBE.read_text(encoding="utf-8"), "data/nlu/billing.yml")
+    # config.yml normalises both n-gram blocks: each message's block has the configured length,
+    # or none at all when none of its n-grams is in the vocabulary (a block of zeros stays zero).
+    assert result["normalise"] == ["word_ngrams", "char_ngrams"]
+    assert result["block_lengths"]["char_ngrams"] == [result["normalised_length"]]
+    assert result["block_lengths"]["word_ngrams"] == [0.0, result["normalised_length"]]
+    # The regex block and the dense columns are exactly Rasa's.
+    assert len(result["block_lengths"]) == 3
+    assert result["untouched_max_abs_diff"] == 0.0
