@@ -110,7 +110,7 @@ STRUCTURED_ENTITIES = ("phone_number", "period", "iccid", "email", "iban", "invo
 # Inputs nobody could mean anything by: the product model must hand them to the fallback.
 # FallbackClassifier thresholds compared post hoc on each variant's raw intent ranking (the
 # fallback rule is top confidence < threshold, or top-two gap < ambiguity_threshold).
-THRESHOLDS = (0.35, 0.4, 0.45, 0.6)
+THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.6)
 GIBBERISH = (
     "asdfgh qwerty",
     "jjjjj kkkk",
