@@ -34,7 +34,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class StackedLogisticRegressionClassifier(LogisticRegressionClassifier):  # type: ignore[misc]
-    """``LogisticRegressionClassifier`` (same config, same model) with a one-step matrix."""
+    """``LogisticRegressionClassifier`` with a one-step matrix: the same model, unless
+    ``normalise`` names featurizer blocks to damp and scale."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
