@@ -34,7 +34,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import puts_off, said_yes_or_no
+from actions.answers import names_someone, puts_off, said_yes_or_no
 from actions.api.backend import (
     BackendClient,
     BackendError,
@@ -55,7 +55,11 @@ from actions.common import (
     latest_text,
     require_identity,
 )
-from actions.line_resolution import resolve_line, utter_resolution_problem
+from actions.line_resolution import (
+    line_buttons_shown_this_turn,
+    resolve_line,
+    utter_resolution_problem,
+)
 from actions.operation_forms import LINE_SLOT, OperationFormValidation, is_interruption
 from actions.operations import (
     retry_minutes,
@@ -195,8 +199,11 @@ class ValidatePasswordResetForm(_DeclinableForm):
         line: Line | None,
     ) -> dict[str, Any]:
         opening = tracker.get_slot("requested_slot") is None
-        if not opening and latest_intent(tracker) == "choose_line":
-            # A fleet manager's answer to "which Jan?" (buttons of the opening's candidates).
+        if not opening and (
+            entity_values(tracker, "line_id") or names_someone(latest_text(tracker))
+        ):
+            # A fleet manager's answer to "which Jan?" (a button of the opening's candidates,
+            # or a name typed); a number typed is the login of the one who forgot (below).
             resolution = await resolve_line(self.backend, identity, tracker)
             if resolution.line is not None:
                 return {GSM_SLOT: f"{EMPLOYEE_PREFIX}{resolution.line.id}"}
@@ -409,14 +416,8 @@ class ActionAskRegistrationResendFormTargetLineId(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        for event in reversed(tracker.events):
-            if event.get("event") == "user":
-                break
-            buttons = (event.get("data") or {}).get("buttons") or []
-            if event.get("event") == "bot" and any(
-                str(button.get("payload", "")).startswith("/choose_line") for button in buttons
-            ):
-                return []  # "which one?" with buttons is the question
+        if line_buttons_shown_this_turn(tracker):
+            return []  # "which one?" with buttons is the question
         dispatcher.utter_message(response="utter_ask_registration_resend_form_target_line_id")
         return []
 

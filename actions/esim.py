@@ -31,7 +31,7 @@ from actions.common import (
     latest_text,
     require_identity,
 )
-from actions.line_resolution import MAX_LINE_BUTTONS
+from actions.line_resolution import MAX_LINE_BUTTONS, line_buttons_shown_this_turn, line_payload
 from actions.operation_forms import LINE_SLOT, OperationFormValidation
 from actions.operations import utter_backend_error
 from actions.phone import format_national
@@ -96,7 +96,7 @@ class ValidateEsimResendForm(OperationFormValidation):
 class ActionAskEsimResendFormTargetLineId(BackendAction):
     """Asks which line, offering the fleet's lines waiting for an eSIM confirmation as buttons.
 
-    ``GET /activations`` lists them; a button is a ``choose_line`` hint that the form re-reads
+    ``GET /activations`` lists them; a button's line id is a hint that the form re-reads
     from the backend. Nothing waiting (or the backend unreachable): the plain question.
     """
 
@@ -106,7 +106,7 @@ class ActionAskEsimResendFormTargetLineId(BackendAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if _line_buttons_shown_this_turn(tracker):
+        if line_buttons_shown_this_turn(tracker):
             return []  # "which one?" with buttons (ambiguous name) is the question already
         identity = chat_identity(tracker)
         pending = []
@@ -122,7 +122,7 @@ class ActionAskEsimResendFormTargetLineId(BackendAction):
         buttons = [
             {
                 "title": f"{activation.user_name or '—'} · {format_national(activation.msisdn)}",
-                "payload": f'/choose_line{{"line_id": "{activation.line_id}"}}',
+                "payload": line_payload(activation.line_id),
             }
             for activation in pending[:MAX_LINE_BUTTONS]
         ]
@@ -130,18 +130,6 @@ class ActionAskEsimResendFormTargetLineId(BackendAction):
             response="utter_ask_esim_resend_form_target_line_id_pending", buttons=buttons
         )
         return []
-
-
-def _line_buttons_shown_this_turn(tracker: Tracker) -> bool:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        buttons = (event.get("data") or {}).get("buttons") or []
-        if event.get("event") == "bot" and any(
-            str(button.get("payload", "")).startswith("/choose_line") for button in buttons
-        ):
-            return True
-    return False
 
 
 class ActionResendEsim(BackendAction):

@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api.backend import BackendClient, ChatIdentity, Line, NotFoundError
-from actions.common import entity_values, latest_intent, latest_text
+from actions.common import entity_values, latest_text
 from actions.phone import format_national
 from validation import InvalidValue, check_be_mobile, fold
 
@@ -213,17 +213,16 @@ async def resolve_line(
 ) -> LineResolution:
     """Find the line the latest message refers to, among the lines the backend lets us see.
 
-    A ``choose_line`` button payload carries a line id: it is only a hint, re-read from the
-    backend (another company's id answers 404, exactly like an unknown one).
+    A line button's payload carries a line id: it is only a hint, re-read from the backend
+    (another company's id answers 404, exactly like an unknown one).
     """
-    if latest_intent(tracker) == "choose_line":
-        for raw in entity_values(tracker, "line_id"):
-            if not raw.isdigit():
-                return LineResolution(not_found=raw)
-            try:
-                return LineResolution(line=await client.get_line(identity, int(raw)))
-            except NotFoundError:
-                return LineResolution(not_found=raw)
+    for raw in entity_values(tracker, "line_id"):
+        if not raw.isdigit():
+            return LineResolution(not_found=raw)
+        try:
+            return LineResolution(line=await client.get_line(identity, int(raw)))
+        except NotFoundError:
+            return LineResolution(not_found=raw)
     # "0900" (premium numbers, in a barring request) is a service, not somebody's line.
     numbers = [n for n in entity_values(tracker, "phone_number") if not _SERVICE_NUMBER.match(n)]
     if numbers:
@@ -259,15 +258,34 @@ async def resolve_line(
     return LineResolution()
 
 
+def line_payload(line_id: int) -> str:
+    """A line button's payload: an answer (``inform``) carrying only the id (re-checked later)."""
+    return f'/inform{{"line_id": "{line_id}"}}'
+
+
 def line_buttons(lines: list[Line]) -> list[dict[str, str]]:
-    """One button per candidate line; the payload carries only the id (re-checked later)."""
+    """One button per candidate line."""
     return [
         {
             "title": f"{line.user_name or line.label or '—'} · {format_national(line.msisdn)}",
-            "payload": f'/choose_line{{"line_id": "{line.id}"}}',
+            "payload": line_payload(line.id),
         }
         for line in lines[:MAX_LINE_BUTTONS]
     ]
+
+
+def line_buttons_shown_this_turn(tracker: Tracker) -> bool:
+    """Whether the bot offered line buttons since the latest user message ("which one?" with
+    buttons is then the question already)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        buttons = (event.get("data") or {}).get("buttons") or []
+        if event.get("event") == "bot" and any(
+            '"line_id"' in str(button.get("payload", "")) for button in buttons
+        ):
+            return True
+    return False
 
 
 def utter_resolution_problem(dispatcher: CollectingDispatcher, resolution: LineResolution) -> None:

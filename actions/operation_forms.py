@@ -52,6 +52,7 @@ from actions.common import (
 )
 from actions.fleet_extraction import replacement_reason_in
 from actions.line_resolution import (
+    line_buttons_shown_this_turn,
     names_another_person,
     resolve_line,
     utter_resolution_problem,
@@ -404,7 +405,7 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
                 ):
                     return self._stop(domain)
                 line, ambiguous, line_values = await self._line(
-                    dispatcher, tracker, identity, requested, intent
+                    dispatcher, tracker, identity, requested
                 )
                 values.update(line_values)
                 switched = requested not in (None, LINE_SLOT) and LINE_SLOT in line_values
@@ -563,7 +564,6 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         tracker: Tracker,
         identity: ChatIdentity,
         requested: str | None,
-        intent: str | None,
     ) -> tuple[Line | None, bool, dict[str, Any]]:
         """The form's line: the one named now, else the one chosen earlier.
 
@@ -572,7 +572,12 @@ class OperationFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
         wrong ("pardon, ce n'est pas Dries, c'est Stijn Devos", "'t is ni voor Wouter, 't is
         voor Tim Aerts"): then the line named now replaces it."""
         current = tracker.get_slot(LINE_SLOT)
-        later_answer = requested is not None and requested != LINE_SLOT and intent != "choose_line"
+        # A line button (its payload's line id) re-chooses the line whatever was asked.
+        later_answer = (
+            requested is not None
+            and requested != LINE_SLOT
+            and not entity_values(tracker, "line_id")
+        )
         text = latest_text(tracker)
         names_a_line = names_someone(text) or bool(
             entity_values(tracker, "phone_number") or entity_values(tracker, "line_id")
@@ -641,13 +646,7 @@ class ActionAskTargetLineId(Action):  # type: ignore[misc]  # rasa_sdk is untype
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        for event in reversed(tracker.events):
-            if event.get("event") == "user":
-                break
-            buttons = (event.get("data") or {}).get("buttons") or []
-            if event.get("event") == "bot" and any(
-                str(button.get("payload", "")).startswith("/choose_line") for button in buttons
-            ):
-                return []  # "which one?" with buttons is the question
+        if line_buttons_shown_this_turn(tracker):
+            return []  # "which one?" with buttons is the question
         dispatcher.utter_message(response="utter_ask_target_line_id")
         return []

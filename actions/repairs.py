@@ -29,7 +29,6 @@ from actions.common import (
     BackendAction,
     conversation_language,
     entity_values,
-    latest_intent,
     latest_text,
     require_identity,
 )
@@ -247,7 +246,7 @@ class ValidateRepairForm(OperationFormValidation):
             if me.active_role != "fleet_manager" and me.line_id:
                 values[LINE_SLOT] = str(me.line_id)
 
-        imei = _imei_candidate(tracker, text, requested)
+        imei = _imei_candidate(text, requested)
         if imei is not None:
             try:
                 values[IMEI_SLOT] = check_imei(imei)
@@ -463,7 +462,7 @@ def about_the_sim_card(tracker: Tracker, text: str) -> bool:
     )
 
 
-def _imei_candidate(tracker: Tracker, text: str, requested: str | None) -> str | None:
+def _imei_candidate(text: str, requested: str | None) -> str | None:
     """The IMEI typed now: the whole answer when asked for it, else a 14–17 digit run."""
     if text.startswith("/"):
         return None
@@ -471,9 +470,7 @@ def _imei_candidate(tracker: Tracker, text: str, requested: str | None) -> str |
         match = _IMEI_IN_TEXT.search(text)
         return match.group(0) if match else text
     match = _IMEI_IN_TEXT.search(text)
-    if match and latest_intent(tracker) != "choose_line":
-        return match.group(0)
-    return None
+    return match.group(0) if match else None
 
 
 def address_text(address: Any) -> str:

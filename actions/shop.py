@@ -151,7 +151,7 @@ def device_line(device: Device, language: str) -> str:
 def device_buttons(devices: list[Device]) -> list[dict[str, str]]:
     """One button per device; the payload carries only its id."""
     return [
-        {"title": device.name, "payload": f'/choose_device{{"shop_device_id": "{device.id}"}}'}
+        {"title": device.name, "payload": f'/inform{{"shop_device_id": "{device.id}"}}'}
         for device in devices[:MAX_RESULTS]
     ]
 
@@ -566,7 +566,7 @@ _NO_LINE = re.compile(
     r")\b"
     r"|^(?:none|aucune?|geen)(?: (?:yet|encore|nog|for now|pour l instant|voorlopig))?$"
 )
-_DEVICE_PAYLOAD = re.compile(r'^/choose_device\{"shop_device_id": "([^"]+)"\}$')
+_DEVICE_PAYLOAD = re.compile(r'^/inform\{"shop_device_id": "([^"]+)"\}$')
 
 
 def _tokens(text: str) -> str:

@@ -80,7 +80,6 @@ INTENTS = (
     "change_delivery_method",
     "faq_direct_debit",
     "search_device",
-    "choose_device",
     "show_cart",
     "remove_cart_item",
     "place_order",
@@ -99,8 +98,7 @@ INTENTS = (
     "faq_account_locked",
     "faq_role_switch",
     "faq_imei",
-    # Short answers inside a form: a line picked, "continue", a bare slot value.
-    "choose_line",
+    # Short answers: "continue", and any answer (a bare value, a line or a device picked).
     "continue_form",
     "inform",
 )

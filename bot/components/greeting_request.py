@@ -34,7 +34,7 @@ GREET = "greet"
 # action_greet's, and "bonjour, je suis le gestionnaire de la flotte" introduces its writer).
 SOCIAL = frozenset(
     {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope", "ask_help",
-     "continue_form", "inform", "choose_line", "switch_role", "stop"}
+     "continue_form", "inform", "switch_role", "stop"}
 )  # fmt: skip
 # A greeting at the start, with its usual companions ("hello there", "bonjour à tous", "dag
 # allemaal", "beste", "madame, monsieur"), on folded lower-case text.

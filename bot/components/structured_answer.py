@@ -11,10 +11,10 @@ classifier. Phone numbers and invoice/ticket numbers are left too: a bare one ca
 request ("0475 33 44 55" = its consumption) as well as answer one.
 
 The same holds for a message that only points at a line by its user ("la ligne de Sophie
-Martin", "le gsm de Kevin", "die van Jan", "Pieter's number", "the one for Mr Jacobs"): that is
-``choose_line``, the answer to "which line?" (and, outside a form, "what shall I do for that
-line?"). A name is a word the classifier never saw; with "line"/"number" around it, it used to
-lean to ``inform``, whose examples outnumber it four to one.
+Martin", "le gsm de Kevin", "die van Jan", "Pieter's number", "the one for Mr Jacobs"): an
+answer to "which line?" (and, outside a form, "what shall I do for that line?"). A name is a
+word the classifier never saw, and with "line"/"number" around it a request about lines
+(``show_lines``) is close.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ BARE_IMEI = re.compile(r"\d(?:[ .-]?\d){13,15}")
 # What may surround the value: spaces and punctuation, never a letter or another digit.
 FILLER = re.compile(r"[\s.,;:!?'\"()\[\]<>-]*")
 INFORM = "inform"
-CHOOSE_LINE = "choose_line"
 # "la ligne de", "le gsm de", "celle de", "de lijn van", "die van", "the line of", "the one for".
 _POINTER = (
     r"(?:la ligne|le num[ée]ro|le num|le gsm|le portable|le t[ée]l[ée]phone|le tel|celle|celui|"
@@ -81,7 +80,8 @@ _NO_PERSON = frozenset(
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class StructuredAnswerClassifier(GraphComponent):  # type: ignore[misc]
-    """Sets the intent ``inform`` (confidence 1) on messages that are only a structured value."""
+    """Sets the intent ``inform`` (confidence 1) on messages that are only a structured value or
+    only point at a line."""
 
     @classmethod
     def create(
@@ -121,10 +121,8 @@ class StructuredAnswerClassifier(GraphComponent):  # type: ignore[misc]
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            if self.is_bare_value(message):
+            if self.is_bare_value(message) or self.points_at_a_line(message):
                 self._set(message, INFORM)
-            elif self.points_at_a_line(message):
-                self._set(message, CHOOSE_LINE)
         return messages
 
     @staticmethod

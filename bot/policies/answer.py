@@ -57,7 +57,7 @@ PENDING_TYPE_SLOT = "pending_operation_type"
 # waiting operation for a new form; the summary is finished first (``FINISH_FIRST``).
 OPERATION_INTENTS = frozenset(
     {"request_data_erasure", "create_ticket", "add_ticket_comment", "request_repair",
-     "search_device", "choose_device", "remove_cart_item", "place_order", "change_plan",
+     "search_device", "remove_cart_item", "place_order", "change_plan",
      "change_options", "change_barrings", "deactivate_line", "switch_role", "activate_line",
      "replace_sim", "unblock_sim", "resend_esim", "setup_direct_debit", "stop_direct_debit",
      "change_delivery_method", "ask_password_reset", "ask_registration_resend", "pay_invoice"}

@@ -675,7 +675,7 @@ async def test_resend_without_a_line_offers_the_lines_waiting_for_esim_confirmat
     await ActionAskEsimResendFormTargetLineId(backend.client()).run(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_ask_esim_resend_form_target_line_id_pending"]
     assert dispatcher.messages[0]["buttons"] == [
-        {"title": "Arne De Clercq · 0470 00 00 23", "payload": '/choose_line{"line_id": "23"}'}
+        {"title": "Arne De Clercq · 0470 00 00 23", "payload": '/inform{"line_id": "23"}'}
     ]
 
 
@@ -685,7 +685,7 @@ async def test_resend_does_not_ask_twice_after_the_ambiguity_buttons(backend, di
         {
             "event": "bot",
             "text": "Several lines match.",
-            "data": {"buttons": [{"title": "Jan", "payload": '/choose_line{"line_id": "3"}'}]},
+            "data": {"buttons": [{"title": "Jan", "payload": '/inform{"line_id": "3"}'}]},
         }
     )
     await ActionAskEsimResendFormTargetLineId(backend.client()).run(dispatcher, tracker, {})

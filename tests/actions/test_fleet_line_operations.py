@@ -501,10 +501,10 @@ async def test_typed_affirm_at_conversation_start_changes_nothing(backend, dispa
     assert responses(dispatcher) == ["utter_nothing_to_confirm"]
 
 
-async def test_typed_choose_line_of_another_company_sets_nothing(backend, dispatcher):
+async def test_line_button_of_another_company_sets_nothing(backend, dispatcher):
     fleet(backend)  # line 999 is not routed: the backend answers 404 for it
     tracker = make_tracker(
-        '/choose_line{"line_id":"999"}', intent="choose_line", entities=[entity("line_id", "999")]
+        '/inform{"line_id":"999"}', intent="inform", entities=[entity("line_id", "999")]
     )
 
     events = await ValidateChangePlanForm(backend.client()).run(dispatcher, tracker, DOMAIN)
@@ -603,7 +603,7 @@ async def test_ambiguous_name_offers_one_button_per_line(backend, dispatcher):
 
     assert responses(dispatcher) == ["utter_which_line"]
     payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
-    assert payloads == ['/choose_line{"line_id": "3"}', '/choose_line{"line_id": "9"}']
+    assert payloads == ['/inform{"line_id": "3"}', '/inform{"line_id": "9"}']
     assert "target_line_id" not in slots_of(events)
 
 
@@ -649,7 +649,7 @@ async def test_line_question_is_not_repeated_after_the_which_line_buttons(dispat
     which = {
         "event": "bot",
         "text": "Several lines match.",
-        "data": {"buttons": [{"title": "Jan", "payload": '/choose_line{"line_id": "3"}'}]},
+        "data": {"buttons": [{"title": "Jan", "payload": '/inform{"line_id": "3"}'}]},
     }
     tracker = make_tracker("deactivate Jan's phone", intent="deactivate_line")
     tracker.events.append(which)

@@ -123,7 +123,7 @@ async def test_search_sends_the_words_and_lists_matches_with_buttons(backend, di
     assert message["response"] == "utter_devices_found"
     assert "Apple iPhone 16" in message["devices"] and "Black, White" in message["devices"]
     assert "128/256 GB" in message["devices"]
-    assert message["buttons"][1]["payload"] == '/choose_device{"shop_device_id": "2"}'
+    assert message["buttons"][1]["payload"] == '/inform{"shop_device_id": "2"}'
 
 
 async def test_search_without_match_and_backend_down(backend, dispatcher):
@@ -140,8 +140,8 @@ async def test_single_colour_and_capacity_are_filled_and_only_quantity_is_asked(
 ):
     shop(backend)
     tracker = make_tracker(
-        '/choose_device{"shop_device_id": "2"}',
-        intent="choose_device",
+        '/inform{"shop_device_id": "2"}',
+        intent="inform",
         entities=[entity("shop_device_id", "2")],
     )
     events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
@@ -235,7 +235,7 @@ async def test_a_sold_out_device_offers_the_backends_alternatives(backend, dispa
     assert message["response"] == "utter_out_of_stock_alternatives"
     assert "Samsung Galaxy A55" in message["devices"]
     assert message["buttons"] == [
-        {"title": "Samsung Galaxy A55", "payload": '/choose_device{"shop_device_id": "2"}'}
+        {"title": "Samsung Galaxy A55", "payload": '/inform{"shop_device_id": "2"}'}
     ]
     assert slots_of(events)["shop_device_id"] is None
     assert "shop_quantity" not in slots_of(events)  # "how many" is not asked again
@@ -534,8 +534,8 @@ async def test_the_first_one_picks_the_first_device_shown(backend, dispatcher):
         "de eerste graag", intent="inform", slots={"requested_slot": "shop_device_id"}
     )
     shown = [
-        {"title": "Samsung Galaxy A55", "payload": '/choose_device{"shop_device_id": "2"}'},
-        {"title": "Apple iPhone 16", "payload": '/choose_device{"shop_device_id": "1"}'},
+        {"title": "Samsung Galaxy A55", "payload": '/inform{"shop_device_id": "2"}'},
+        {"title": "Apple iPhone 16", "payload": '/inform{"shop_device_id": "1"}'},
     ]
     tracker.events.insert(0, {"event": "bot", "text": "…", "data": {"buttons": shown}})
 
@@ -689,7 +689,7 @@ def test_several_devices_in_one_message_each_with_its_words():
 
 async def test_an_opening_with_how_many_is_not_asked_again(backend, dispatcher):
     shop(backend).on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
-    tracker = make_tracker("Ik wil twee Samsung Galaxy A55 bestellen", intent="choose_device")
+    tracker = make_tracker("Ik wil twee Samsung Galaxy A55 bestellen", intent="inform")
 
     events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
 
@@ -701,7 +701,7 @@ async def test_two_devices_in_one_message_are_both_added(backend, dispatcher):
     # "3 Crosscall for the site workers and 2 iPhone 16e": only 3 iPhones were ordered.
     shop(backend).on("GET", "/api/v1/catalog/devices", [IPHONE, GALAXY])
     opening = "we need 3 Galaxy A55 for the site and 2 iPhone 16 in white, 128 GB"
-    tracker = make_tracker(opening, intent="choose_device")
+    tracker = make_tracker(opening, intent="inform")
     first = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN))
     assert (first["shop_device_id"], first["shop_quantity"]) == ("2", 3.0)
     assert "shop_colour" in first and first["shop_colour"] == "Navy"  # not the iPhone's white
@@ -817,7 +817,7 @@ async def test_the_colour_that_comes_in_one_capacity_is_not_asked_its_capacity(b
              "variants": variants}  # fmt: skip
     shop(backend).on("GET", "/api/v1/catalog/devices/8", pixel)
     backend.on("GET", "/api/v1/catalog/devices", [pixel])
-    tracker = make_tracker("Order a Pixel 9 in white", intent="choose_device")
+    tracker = make_tracker("Order a Pixel 9 in white", intent="inform")
     values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN))
     assert (values["shop_colour"], values["shop_storage_gb"]) == ("Porcelain", 256.0)
     tracker = make_tracker("the 128 GB one", intent="inform", slots={"shop_device_id": "8"})
@@ -921,7 +921,7 @@ def cart_requests(changes: list[httpx.Request]) -> list[tuple[str, str, Any]]:
 
 async def confirm(backend: FakeBackend, dispatcher: Any, text: str, language: str,
                   pending: dict[str, Any] = PLACE_NOW) -> list[Any]:  # fmt: skip
-    said = make_tracker(text, intent="choose_device", slots={**pending, "language": language})
+    said = make_tracker(text, intent="inform", slots={**pending, "language": language})
     return list(await ActionConfirmOperation(backend.client()).run(dispatcher, said, DOMAIN))
 
 
@@ -1343,7 +1343,7 @@ async def test_a_new_device_sharing_a_word_with_the_cart_s_is_added_without_touc
     assert after["shop_item_text"].startswith(words)  # "un", "één", "a": how many
     assert after["pending_operation_id"] is None
 
-    form = make_tracker(text, intent="choose_device", slots={**after, "language": language})
+    form = make_tracker(text, intent="inform", slots={**after, "language": language})
     values = slots_of(await ValidateShopItemForm(backend.client()).run(dispatcher, form, DOMAIN))
     assert (values["shop_device_id"], values["shop_colour"]) == ("5", "Black")
     assert values["shop_quantity"] == 1.0

@@ -52,7 +52,7 @@ async def test_the_item_form_refuses_an_end_user_at_once(
     backend, dispatcher, language: str, text: str
 ):
     end_user(backend, language)
-    tracker = make_tracker(text, intent="choose_device", slots={"language": language})
+    tracker = make_tracker(text, intent="inform", slots={"language": language})
 
     events = await ValidateShopItemForm(backend.client()).run(dispatcher, tracker, DOMAIN)
 
@@ -87,6 +87,6 @@ async def test_a_fleet_manager_saying_the_same_orders(backend, dispatcher):
 
     assert responses(dispatcher) == ["utter_devices_found"]
     assert events == [FollowupAction("shop_item_form")]
-    named = make_tracker(ASKING[2][1], intent="choose_device")
+    named = make_tracker(ASKING[2][1], intent="inform")
     events = await ValidateShopItemForm(backend.client()).run(dispatcher, named, DOMAIN)
     assert SlotSet("shop_device_id", "1") in events and ActiveLoop(None) not in events

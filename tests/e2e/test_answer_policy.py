@@ -118,7 +118,7 @@ CASES = [
     # a new quantity of one item, the other said to stay, in words, reaches the cart change
     (
         "attends, plutôt quatre Pixel au lieu de trois, le Nokia reste comme il est",
-        "choose_device",
+        "inform",
         ORDER_START,
         None,
         "action_confirm_operation",

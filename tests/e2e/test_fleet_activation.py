@@ -327,7 +327,7 @@ def test_resend_the_esim_offers_the_lines_waiting_for_confirmation(
 
     assert PENDING_ESIM_QUESTION["en"] in text
     assert {button["payload"] for button in buttons} == {
-        f'/choose_line{{"line_id": "{a["line_id"]}"}}' for a in waiting
+        f'/inform{{"line_id": "{a["line_id"]}"}}' for a in waiting
     }
     chosen = waiting[0]
     [button] = [b for b in buttons if f'"{chosen["line_id"]}"' in b["payload"]]

@@ -110,7 +110,7 @@ def test_typed_payloads_change_nothing(acme_fleet_manager: Chat) -> None:
     before = line_by_number(chat, "+32470000006")
 
     chat.say("/affirm")
-    chat.say('/choose_line{"line_id": "999"}')
+    chat.say('/inform{"line_id": "999"}')
 
     assert line_by_number(chat, "+32470000006") == before
 

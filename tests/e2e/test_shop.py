@@ -27,7 +27,7 @@ def test_english_search_out_of_stock_alternatives_then_order(acme_fleet_manager:
     assert "Galaxy A26 5G" in found
     a26 = device_id(chat, "Galaxy A26 5G")
 
-    colour = chat.say(f'/choose_device{{"shop_device_id": "{a26}"}}')
+    colour = chat.say(f'/inform{{"shop_device_id": "{a26}"}}')
     assert "colour" in colour
     chat.say('/inform{"shop_colour": "White"}')  # 128 GB is the only capacity
     chat.say("2")
@@ -66,7 +66,7 @@ def test_dutch_rugged_phone_for_an_employee_then_removed_from_the_cart(
     xcover = device_id(chat, "Galaxy XCover7 Pro")
 
     # one colour and one capacity: only the quantity and the line are asked
-    quantity = chat.say(f'/choose_device{{"shop_device_id": "{xcover}"}}')
+    quantity = chat.say(f'/inform{{"shop_device_id": "{xcover}"}}')
     assert "Hoeveel" in quantity
     chat.say("1")
     added = chat.say("voor Lotte Maes")
@@ -84,7 +84,7 @@ def test_dutch_rugged_phone_for_an_employee_then_removed_from_the_cart(
 def test_dutch_order_delivered_to_another_address(acme_fleet_manager: Chat) -> None:
     chat = acme_fleet_manager
     xcover = device_id(chat, "Galaxy XCover7 Pro")
-    chat.say(f'/choose_device{{"shop_device_id": "{xcover}"}}')
+    chat.say(f'/inform{{"shop_device_id": "{xcover}"}}')
     chat.say("1")
     assert "Toegevoegd" in chat.say('/inform{"shop_for_line_id": "none"}')
 

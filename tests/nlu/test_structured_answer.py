@@ -1,7 +1,7 @@
 """config.yml's ``StructuredAnswerClassifier`` (``bot/components/structured_answer.py``), run in
-the Rasa venv: a message that is only an IBAN, ICCID, e-mail address or IMEI becomes ``inform``,
-one that only points at a line by its user's name ``choose_line``; anything with more words
-keeps the classifier's intent."""
+the Rasa venv: a message that is only an IBAN, ICCID, e-mail address or IMEI, or only points at
+a line by its user's name, becomes ``inform``; anything with more words keeps the classifier's
+intent."""
 
 from __future__ import annotations
 
@@ -48,13 +48,13 @@ CASES = [
     ("0475 33 44 55", None, None),
     ("12345", None, None),
     # A line pointed at by its user, in FR/NL/EN, any case, with a title or a "please".
-    ("la ligne de Sophie Martin", None, "choose_line"),
-    ("le gsm de kevin", None, "choose_line"),
-    ("c'est celle de madame Janssens svp", None, "choose_line"),
-    ("die van Jan graag", None, "choose_line"),
-    ("het nummer van Pieter Van den Broeck", None, "choose_line"),
-    ("Pieter's number", None, "choose_line"),
-    ("the one for Mr Jacobs", None, "choose_line"),
+    ("la ligne de Sophie Martin", None, "inform"),
+    ("le gsm de kevin", None, "inform"),
+    ("c'est celle de madame Janssens svp", None, "inform"),
+    ("die van Jan graag", None, "inform"),
+    ("het nummer van Pieter Van den Broeck", None, "inform"),
+    ("Pieter's number", None, "inform"),
+    ("the one for Mr Jacobs", None, "inform"),
     # A sentence about a line, or a number that is nobody's, is left to the classifier.
     ("la ligne de Jan est bloquée", None, None),
     ("le numéro de client", None, None),

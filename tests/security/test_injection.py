@@ -174,7 +174,7 @@ async def test_line_resolution_sends_only_canonical_numbers(payload: str) -> Non
 async def test_chosen_line_id_must_be_digits(payload: str) -> None:
     backend = FakeBackend()
     tracker = make_tracker(
-        "/choose_line", intent="choose_line", entities=[{"entity": "line_id", "value": payload}]
+        "/inform", intent="inform", entities=[{"entity": "line_id", "value": payload}]
     )
     identity = chat_identity(tracker)
     assert identity is not None
