@@ -5,8 +5,8 @@ button), a device picked ("the second one", "de Samsung", a device button): alon
 words cannot tell them apart ("the first one" picks a line or a device), only the question
 can. Inside a form the requested slot reads it; right after a device list a rule starts the
 item form. Anywhere else this action reads the conversation: a device of the list shown
-earlier starts the item form, a line of the fleet asks what to do for it, anything else asks
-to rephrase.
+earlier or of the shop named starts the item form, a line of the fleet asks what to do for it,
+anything else asks to rephrase.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from actions.api.backend import BackendError, BackendUnavailableError
 from actions.common import BackendAction, chat_identity, entity_values, latest_text
 from actions.line_resolution import resolve_line
 from actions.operations import utter_backend_error
-from actions.shop import DEVICE_SLOT, shown_by_name, shown_device
+from actions.shop import DEVICE_SLOT, device_mentions, shown_by_name, shown_device
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,10 @@ class ActionReadStrayAnswer(BackendAction):
         identity = chat_identity(tracker)
         if identity is not None:
             try:
+                # "trois Galaxy A56 gris graphite, livraison au siège": a device of the shop
+                # named (before its line: "un iPhone pour ma ligne 0470…" is an order).
+                if device_mentions(text, await self.backend.search_devices(identity, q="")):
+                    return [FollowupAction("shop_item_form")]
                 resolution = await resolve_line(self.backend, identity, tracker)
             except BackendUnavailableError as exc:
                 utter_backend_error(dispatcher, exc)

@@ -12,6 +12,7 @@ from rasa_sdk.events import FollowupAction
 from actions.stray_answers import ActionReadStrayAnswer
 from tests.actions.support import FakeBackend, entity, error, make_tracker, responses
 from tests.actions.test_fleet_line_operations import JAN, fleet
+from tests.actions.test_shop import CATALOGUE
 
 DOMAIN: dict[str, Any] = {}
 
@@ -36,6 +37,11 @@ def answer(text: str, *, language: str = "en", shown: bool = True, **kwargs: Any
     return tracker
 
 
+def fleet_and_shop(backend: FakeBackend) -> FakeBackend:
+    """A fleet manager's lines and the shop's catalogue."""
+    return fleet(backend).on("GET", "/api/v1/catalog/devices", CATALOGUE)
+
+
 async def run(backend: FakeBackend, dispatcher: Any, tracker: Any) -> list[Any]:
     return list(await ActionReadStrayAnswer(backend.client()).run(dispatcher, tracker, DOMAIN))
 
@@ -47,7 +53,7 @@ async def run(backend: FakeBackend, dispatcher: Any, tracker: Any) -> list[Any]:
 async def test_a_device_of_the_list_shown_earlier_starts_the_item_form(
     backend, dispatcher, text: str, language: str
 ):
-    fleet(backend)
+    fleet_and_shop(backend)
 
     events = await run(backend, dispatcher, answer(text, language=language))
 
@@ -65,10 +71,28 @@ async def test_a_device_button_starts_the_item_form_without_a_list_in_view(backe
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "je voudrais commander trois Samsung Galaxy A55 bleu marine, livraison au siège",
+        "een iPhone 16 voor mijn eigen lijn 0470 00 00 03 aub",
+        "2 Pixel 9 in white please",
+    ],
+)
+async def test_a_device_of_the_shop_named_starts_the_item_form(backend, dispatcher, text: str):
+    fleet_and_shop(backend)
+    entities = [entity("phone_number", "0470000003")] if "0470" in text else []
+
+    events = await run(backend, dispatcher, answer(text, shown=False, entities=entities))
+
+    assert events == [FollowupAction("shop_item_form")]
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize(
     "text", ["die van Jan Peeters", "la ligne de Jan Peeters", "0470 00 00 03"]
 )
 async def test_a_line_asks_what_to_do_for_it(backend, dispatcher, text: str):
-    fleet(backend)
+    fleet_and_shop(backend)
     entities = [entity("phone_number", "0470000003")] if text[0].isdigit() else []
 
     events = await run(backend, dispatcher, answer(text, shown=False, entities=entities))
@@ -78,7 +102,7 @@ async def test_a_line_asks_what_to_do_for_it(backend, dispatcher, text: str):
 
 
 async def test_a_line_button_is_read_from_the_backend(backend, dispatcher):
-    fleet(backend)
+    fleet_and_shop(backend)
     tracker = answer(
         f'/inform{{"line_id": "{JAN["id"]}"}}', shown=False, entities=[entity("line_id", "3")]
     )
@@ -91,7 +115,7 @@ async def test_a_line_button_is_read_from_the_backend(backend, dispatcher):
 
 @pytest.mark.parametrize("text", ["black", "zwart", "256 GB", "Proximus"])
 async def test_anything_else_asks_to_rephrase(backend, dispatcher, text: str):
-    fleet(backend)
+    fleet_and_shop(backend)
 
     events = await run(backend, dispatcher, answer(text, shown=False))
 
@@ -100,8 +124,7 @@ async def test_anything_else_asks_to_rephrase(backend, dispatcher, text: str):
 
 
 async def test_a_backend_down_is_said_politely(backend, dispatcher):
-    backend.on("GET", "/api/v1/lines", error(503, "unavailable"))
-    backend.on("GET", "/api/v1/me", error(503, "unavailable"))
+    backend.on("GET", "/api/v1/catalog/devices", error(503, "unavailable"))
 
     await run(backend, dispatcher, answer("die van Jan Peeters", shown=False))
 
@@ -109,8 +132,7 @@ async def test_a_backend_down_is_said_politely(backend, dispatcher):
 
 
 async def test_someone_not_logged_in_is_asked_to_rephrase(backend, dispatcher):
-    backend.on("GET", "/api/v1/lines", error(401, "chat_identity_unknown"))
-    backend.on("GET", "/api/v1/me", error(401, "chat_identity_unknown"))
+    backend.on("GET", "/api/v1/catalog/devices", error(401, "chat_identity_unknown"))
 
     await run(backend, dispatcher, answer("0470 00 00 03", shown=False))
 
