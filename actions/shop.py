@@ -847,6 +847,17 @@ def device_mentions(typed: str, catalogue: list[Device]) -> list[tuple[Device, s
     ]
 
 
+def names_a_device(typed: str, catalogue: list[Device]) -> bool:
+    """Whether ``typed`` names a device of the shop, in full or by a word of its name ("deux
+    xcover 7 pro", "three iphone sixteen e's", "de Samsung"): an order or a choice, whatever
+    intent the message was read as. (No typo is forgiven here: "appels" is one letter from
+    "Apple".)"""
+    if device_mentions(typed, catalogue):
+        return True
+    loose = set().union(*(_loose_words(d) for d in catalogue))
+    return any({t, t.removesuffix("s")} & loose for t in _tokens(typed).split())
+
+
 def _named_at(
     tokens: list[str], catalogue: list[Device], devices: list[Device]
 ) -> list[tuple[int, Device]]:
@@ -1752,6 +1763,10 @@ class ValidateOrderDeliveryForm(OperationFormValidation):
             except BackendError as exc:
                 utter_backend_error(dispatcher, exc)
                 return self._stop(domain)
+            if not cart.items and await self._names_a_device(identity, latest_text(tracker)):
+                # "Pourriez-vous commander 5 Galaxy S25 bleu marine ?": nothing in the cart yet,
+                # the devices are in the request.
+                return [*self._stop(domain), FollowupAction("shop_item_form")]
             if not cart.items:
                 dispatcher.utter_message(response="utter_cart_empty")
                 return self._stop(domain)
@@ -1762,6 +1777,13 @@ class ValidateOrderDeliveryForm(OperationFormValidation):
         view = answer_view(tracker, answer)
         events = await super().run(dispatcher, view, domain)
         return next_slot_events(view, events, required_order_slots)
+
+    async def _names_a_device(self, identity: ChatIdentity, text: str) -> bool:
+        try:
+            return names_a_device(text, await self.backend.search_devices(identity, q=""))
+        except BackendError as exc:
+            logger.info("Catalogue unavailable: %r", exc)  # the empty cart is said instead
+            return False
 
     async def extract(
         self,

@@ -22,7 +22,7 @@ from actions.api.backend import BackendError, BackendUnavailableError
 from actions.common import BackendAction, chat_identity, entity_values, latest_text
 from actions.line_resolution import resolve_line
 from actions.operations import utter_backend_error
-from actions.shop import DEVICE_SLOT, device_mentions, shown_by_name, shown_device
+from actions.shop import DEVICE_SLOT, names_a_device, shown_by_name, shown_device
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class ActionReadStrayAnswer(BackendAction):
             try:
                 # "trois Galaxy A56 gris graphite, livraison au siège": a device of the shop
                 # named (before its line: "un iPhone pour ma ligne 0470…" is an order).
-                if device_mentions(text, await self.backend.search_devices(identity, q="")):
+                if names_a_device(text, await self.backend.search_devices(identity, q="")):
                     return [FollowupAction("shop_item_form")]
                 resolution = await resolve_line(self.backend, identity, tracker)
             except BackendUnavailableError as exc:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.api.backend import Device
 from actions.cart_changes import order_waits as cart_order_waits
@@ -434,6 +434,29 @@ async def test_delivery_form_asks_nothing_for_an_empty_cart(backend, dispatcher)
     assert {"event": "active_loop", "name": None} in [
         {"event": e["event"], "name": e.get("name")} for e in events if e["event"] == "active_loop"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pourriez-vous commander 5 Galaxy A55 bleu marine pour l'équipe commerciale ?",
+        "bestel 2 iphones 16 aub",
+        "order three iphone 16 in black please",
+    ],
+)
+async def test_an_order_of_named_devices_with_an_empty_cart_starts_the_item_form(
+    backend, dispatcher, text: str
+):
+    shop(backend).on("GET", "/api/v1/cart", EMPTY)
+    backend.on("GET", "/api/v1/catalog/devices", CATALOGUE)
+
+    events = await ValidateOrderDeliveryForm(backend.client()).run(
+        dispatcher, make_tracker(text, intent="place_order"), DOMAIN
+    )
+
+    assert responses(dispatcher) == []
+    assert events[-1] == FollowupAction("shop_item_form")
+    assert ActiveLoop(None) in events
 
 
 async def test_company_address_chosen_then_form_done(backend, dispatcher):

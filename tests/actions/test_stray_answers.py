@@ -76,6 +76,9 @@ async def test_a_device_button_starts_the_item_form_without_a_list_in_view(backe
         "je voudrais commander trois Samsung Galaxy A55 bleu marine, livraison au siège",
         "een iPhone 16 voor mijn eigen lijn 0470 00 00 03 aub",
         "2 Pixel 9 in white please",
+        "il me faut un iphone 16 pro noir 256 pour moi (ma ligne 0470 00 00 03)",
+        "bjr, deux xcover 7 pro pour le chantier svp",
+        "three iphone sixteen e's, black, 128 gig, for the warehouse team leads",
     ],
 )
 async def test_a_device_of_the_shop_named_starts_the_item_form(backend, dispatcher, text: str):
@@ -89,7 +92,14 @@ async def test_a_device_of_the_shop_named_starts_the_item_form(backend, dispatch
 
 
 @pytest.mark.parametrize(
-    "text", ["die van Jan Peeters", "la ligne de Jan Peeters", "0470 00 00 03"]
+    "text",
+    [
+        "die van Jan Peeters",
+        "la ligne de Jan Peeters",
+        "0470 00 00 03",
+        "the phone of Jan Peeters",
+        "les appels de Jan Peeters",
+    ],
 )
 async def test_a_line_asks_what_to_do_for_it(backend, dispatcher, text: str):
     fleet_and_shop(backend)
