@@ -82,6 +82,7 @@ SEALED_SETS = frozenset(
         "set24",
         "set26",
         "set28",
+        "set29",
     }
 )
 SEALED_TRANSCRIPTS = ROOT / "var" / "eval-dialogues"
