@@ -5,7 +5,7 @@ button), a device picked ("the second one", "de Samsung", a device button): alon
 words cannot tell them apart ("the first one" picks a line or a device), only the question
 can. Inside a form the requested slot reads it; right after a device list a rule starts the
 item form. Anywhere else this action reads the conversation: a device of the list shown
-earlier or of the shop named starts the item form, a line of the fleet asks what to do for it,
+earlier or of the shop named, or a place to deliver to, starts the item form, a line of the fleet asks what to do for it,
 anything else asks to rephrase.
 """
 
@@ -22,7 +22,13 @@ from actions.api.backend import BackendError, BackendUnavailableError
 from actions.common import BackendAction, chat_identity, entity_values, latest_text
 from actions.line_resolution import resolve_line
 from actions.operations import utter_backend_error
-from actions.shop import DEVICE_SLOT, names_a_device, shown_by_name, shown_device
+from actions.shop import (
+    DEVICE_SLOT,
+    names_a_device,
+    opening_delivery,
+    shown_by_name,
+    shown_device,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +47,8 @@ class ActionReadStrayAnswer(BackendAction):
             entity_values(tracker, DEVICE_SLOT)
             or shown_device(tracker, text)
             or shown_by_name(tracker, text)
+            # "il me faut un ifone 16 pro …, livré chez moi": where to deliver, so an order
+            or opening_delivery(text, None)
         ):
             return [FollowupAction("shop_item_form")]
         identity = chat_identity(tracker)

@@ -94,6 +94,23 @@ async def test_a_device_of_the_shop_named_starts_the_item_form(backend, dispatch
 @pytest.mark.parametrize(
     "text",
     [
+        "il me faut un ifone 16 pro noir 256 pour moi, livré chez moi pas au bureau",
+        "een nieuw toestel, leveren op het kantoor aub",
+        "a new handset, deliver to our office please",
+    ],
+)
+async def test_an_answer_that_says_where_to_deliver_starts_the_item_form(
+    backend, dispatcher, text: str
+):
+    events = await run(backend, dispatcher, answer(text, shown=False))
+
+    assert events == [FollowupAction("shop_item_form")]
+    assert backend.requests == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "die van Jan Peeters",
         "la ligne de Jan Peeters",
         "0470 00 00 03",
