@@ -5,8 +5,8 @@ button), a device picked ("the second one", "de Samsung", a device button): alon
 words cannot tell them apart ("the first one" picks a line or a device), only the question
 can. Inside a form the requested slot reads it; right after a device list a rule starts the
 item form. Anywhere else this action reads the conversation: a device of the list shown
-earlier or of the shop named, or a place to deliver to, starts the item form, a line of the fleet asks what to do for it,
-anything else asks to rephrase.
+earlier or of the shop named, or a place to deliver to, starts the item form; a line of the
+fleet asks what to do for it; anything else asks to rephrase.
 """
 
 from __future__ import annotations
